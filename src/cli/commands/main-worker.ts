@@ -1,0 +1,36 @@
+import { Layout } from '../../shared/layout.js';
+import { resolveBinaries } from '../../shared/media/ffmpeg.js';
+import { MainWorker } from '../../main-worker/index.js';
+import { COMMON_HELP, COMMON_OPTIONS, configFrom, loggerFor, rootFrom, type Command } from '../common.js';
+
+export const mainWorker: Command = {
+  name: 'main-worker',
+  summary: 'file raw/ into scanned/ and publish render tasks (the daemon; one per farm)',
+  usage: 'clipmill main-worker --root <dir> [--once]',
+  help: `Scans raw/ every ingest.scanIntervalMs. A file is taken once its size and modification
+time have not changed for ingest.stableMs; valid footage, music and voice files move to
+scanned/, invalid ones to trash/invalid/ beside a <name>.reason.json. For every voice file
+in scanned/ it publishes tasks.variationsPerVoice tasks in tasks/.
+
+Options:
+  --once              process what is ready, wait for it, and exit (0, or 1 if an
+                      unexpected error happened; rejected files are not errors)
+${COMMON_HELP}
+
+Stops cleanly on SIGTERM or SIGINT.`,
+  options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
+  async run(args, io) {
+    const config = configFrom(args, io.env);
+    const layout = new Layout(rootFrom(args, io.env, { mustExist: true }));
+    const log = loggerFor(config, 'main_worker');
+    const bins = await resolveBinaries(config, io.env);
+    const worker = new MainWorker({ config, layout, log, bins });
+    if (args.values.once) {
+      const s = await worker.runOnce(io.signal);
+      log.info(`Done: ${s.moved} moved, ${s.rejected} rejected, ${s.tasksCreated} task(s) created, ${s.waiting} voice(s) waiting, ${s.errors} error(s)`);
+      return s.errors ? 1 : 0;
+    }
+    await worker.run(io.signal);
+    return 0;
+  },
+};

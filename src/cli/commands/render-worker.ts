@@ -1,0 +1,42 @@
+import { nodeId } from '../../shared/config.js';
+import { ClipmillError } from '../../shared/errors.js';
+import { Layout } from '../../shared/layout.js';
+import { detectEncoder } from '../../shared/media/encoders.js';
+import { resolveBinaries } from '../../shared/media/ffmpeg.js';
+import { RenderWorker } from '../../render-worker/index.js';
+import { COMMON_HELP, COMMON_OPTIONS, configFrom, loggerFor, rootFrom, type Command } from '../common.js';
+
+export const renderWorker: Command = {
+  name: 'render-worker',
+  summary: 'claim tasks and render them with FFmpeg (the daemon; one per node or GPU)',
+  usage: 'clipmill render-worker --root <dir> [--once]',
+  help: `Picks the encoder at start-up: the first of render.encoders that passes a real
+one-frame test encode. Then claims tasks by renaming tasks/<id> to processing/<id>,
+renders each in one FFmpeg pass, verifies the result and publishes output/<id>/final.mp4
+with report.json. A failed task goes to trash/failed/<id>/ with stderr.log and error.json.
+
+Options:
+  --once              render every task there is, then exit (1 if any failed)
+${COMMON_HELP}
+
+On SIGTERM or SIGINT the current render is stopped and its task handed back to tasks/.`,
+  options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
+  async run(args, io) {
+    const config = configFrom(args, io.env);
+    const layout = new Layout(rootFrom(args, io.env, { mustExist: true }));
+    const node = nodeId(config);
+    const log = loggerFor(config, 'render_worker').child({ node });
+    const bins = await resolveBinaries(config, io.env);
+    const { chosen, tests } = await detectEncoder(bins.ffmpeg.path, config, io.signal);
+    for (const t of tests) log.info(`Encoder ${t.name}: ${t.ok ? 'ok' : `unavailable (${t.error})`}`);
+    if (!chosen) throw new ClipmillError('NO_ENCODER', `none of render.encoders (${config.render.encoders.join(', ')}) passed a test encode; run clipmill doctor`);
+    const worker = new RenderWorker({ config, layout, log, bins, encoder: chosen, node });
+    if (args.values.once) {
+      const t = await worker.runOnce(io.signal);
+      log.info(`Done: ${t.done} rendered, ${t.failed} failed, ${t.handedBack} handed back`);
+      return t.failed ? 1 : 0;
+    }
+    await worker.run(io.signal);
+    return 0;
+  },
+};

@@ -1,0 +1,70 @@
+// Pure planning of one render task: which clips (in which order) and which music track.
+// planTask(voice, catalog, rules, rng) has no I/O; the same inputs and seed give the same plan.
+import type { Rng } from '../shared/rng.js';
+import { shuffle } from '../shared/rng.js';
+import type { CatalogClass, CatalogClip, CatalogMusic, CategoryCatalog } from './catalog.js';
+
+export interface PlanRules {
+  width: number;
+  height: number;
+}
+
+export interface TaskPlan {
+  videoClass: string;
+  clips: CatalogClip[];
+  music: CatalogMusic;
+}
+
+export type PlanResult = { ok: true; plan: TaskPlan } | { ok: false; waiting: string };
+
+/**
+ * The resolution class to take footage from: the render size itself; else a class of the same
+ * aspect ratio; else any. Ties go to the class with the most footage. Clips of one task always
+ * come from one class, because the concat demuxer joins them without re-scaling.
+ */
+export function chooseClass(classes: CatalogClass[], rules: PlanRules): CatalogClass | null {
+  const exact = classes.find((c) => c.width === rules.width && c.height === rules.height);
+  if (exact) return exact;
+  const total = (c: CatalogClass) => c.clips.reduce((s, x) => s + x.duration, 0);
+  const byTotal = [...classes].sort((a, b) => total(b) - total(a) || (a.name < b.name ? -1 : 1));
+  const aspect = rules.width / rules.height;
+  return byTotal.find((c) => Math.abs(c.width / c.height - aspect) < 0.01) ?? byTotal[0] ?? null;
+}
+
+/**
+ * Clips in random order, covering `duration`: every clip of the class is used once before any
+ * is used again (a new shuffle per round), and a round never starts with the clip that ended
+ * the previous one when there is a choice.
+ */
+export function pickClips(clips: CatalogClip[], duration: number, rng: Rng): CatalogClip[] {
+  const out: CatalogClip[] = [];
+  let covered = 0;
+  while (covered < duration) {
+    let round = shuffle(clips, rng);
+    const last = out[out.length - 1];
+    if (last && round.length > 1 && round[0]!.path === last.path) round = [...round.slice(1), round[0]!];
+    for (const c of round) {
+      out.push(c);
+      covered += c.duration;
+      if (covered >= duration) break;
+    }
+  }
+  return out;
+}
+
+/** One music track: a random one at least as long as the voice, else any (it will loop). */
+export function pickMusic(music: CatalogMusic[], duration: number, rng: Rng): CatalogMusic {
+  const long = music.filter((m) => m.duration >= duration);
+  const pool = long.length ? long : music;
+  return pool[Math.floor(rng() * pool.length)]!;
+}
+
+export function planTask(voice: { duration: number; category: string }, catalog: CategoryCatalog, rules: PlanRules, rng: Rng): PlanResult {
+  const cls = chooseClass(catalog.video, rules);
+  if (!cls || cls.clips.length === 0) return { ok: false, waiting: `no footage in scanned/video/${voice.category}/` };
+  if (catalog.music.length === 0) return { ok: false, waiting: `no music in scanned/music/${voice.category}/` };
+  // Draw order matters for reproducibility: clips first, then music.
+  const clips = pickClips(cls.clips, voice.duration, rng);
+  const music = pickMusic(catalog.music, voice.duration, rng);
+  return { ok: true, plan: { videoClass: cls.name, clips, music } };
+}

@@ -1,0 +1,110 @@
+// Publishing a task folder (DESIGN invariants 2 and 5): built under tasks/.tmp-<id>-<rand>/,
+// fsynced, renamed to tasks/<id>/ in one step. The task id is derived from the voice file
+// and the variation, so "is there already a task for this?" is a lookup of that id.
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { Config } from '../shared/config.js';
+import { exists, fsyncPath, writeFileAtomic, writeJsonAtomic } from '../shared/fs.js';
+import { stableUuid } from '../shared/ids.js';
+import type { Layout } from '../shared/layout.js';
+import { METADATA_SCHEMA_VERSION, TASK_FILES, buildFfconcat, type TaskMetadata } from '../shared/task.js';
+import type { CatalogVoice } from './catalog.js';
+import type { TaskPlan } from './plan-task.js';
+
+export function taskIdFor(voicePath: string, variation: number): string {
+  return stableUuid('clipmill-task', voicePath, String(variation));
+}
+
+/** Where a task with this id is now, if anywhere. */
+export async function findTask(layout: Layout, id: string): Promise<string | null> {
+  for (const p of [layout.task(id), layout.processingTask(id), layout.outputTask(id), layout.failedTask(id)]) {
+    if (await exists(p)) return p;
+  }
+  return null;
+}
+
+/** Task folders live two levels below the root, so root-relative paths get this prefix. */
+const TO_ROOT = '../..';
+
+export interface BuildTaskInput {
+  id: string;
+  voice: CatalogVoice;
+  voiceDuration: number;
+  variation: number;
+  seed: number;
+  plan: TaskPlan;
+  /** Absolute path of the logo PNG to copy into the task, or null. */
+  logo: string | null;
+}
+
+export function buildMetadata(input: BuildTaskInput, config: Config, now: Date): TaskMetadata {
+  const { plan } = input;
+  return {
+    schema_version: METADATA_SCHEMA_VERSION,
+    task_id: input.id,
+    created_at: now.toISOString(),
+    category: input.voice.category,
+    story_name: input.voice.story,
+    variation: input.variation,
+    seed: input.seed,
+    attempts: 0,
+    voice_file: TASK_FILES.voice,
+    voice_source: input.voice.path,
+    voice_duration: input.voiceDuration,
+    music_file: TASK_FILES.music,
+    music_source: plan.music.path,
+    music_duration: plan.music.duration,
+    video_list: TASK_FILES.videoList,
+    video_class: plan.videoClass,
+    video_files: plan.clips.map((c) => ({ path: c.path, duration: c.duration })),
+    audio: { voice_volume: config.render.voiceVolume, music_volume: config.render.musicVolume, fade_out_seconds: config.render.fadeOutSeconds },
+    render: {
+      resolution: config.render.resolution,
+      frame_rate: config.render.fps,
+      fit: config.render.fit,
+      logo: input.logo ? TASK_FILES.logo : null,
+      logo_width: config.render.logoWidth,
+      output_format: 'mp4',
+    },
+  };
+}
+
+export async function writeTask(layout: Layout, input: BuildTaskInput, config: Config, now = new Date()): Promise<string> {
+  const final = layout.task(input.id);
+  const tmp = join(layout.tasks, `.tmp-${input.id}-${randomBytes(4).toString('hex')}`);
+  await mkdir(tmp, { recursive: true });
+  try {
+    const meta = buildMetadata(input, config, now);
+    // Relative links, as in the spec: they stay valid when the folder moves to processing/,
+    // output/ or trash/failed/ (all at the same depth) and on every node that mounts the root.
+    await symlink(posix.join(TO_ROOT, input.voice.path), join(tmp, TASK_FILES.voice));
+    await symlink(posix.join(TO_ROOT, input.plan.music.path), join(tmp, TASK_FILES.music));
+    await writeFileAtomic(join(tmp, TASK_FILES.videoList), buildFfconcat(input.plan.clips.map((c) => posix.join(TO_ROOT, c.path))));
+    if (input.logo) {
+      await copyFile(input.logo, join(tmp, TASK_FILES.logo));
+      await fsyncPath(join(tmp, TASK_FILES.logo));
+    }
+    // metadata.json last: a folder with it is complete.
+    await writeJsonAtomic(join(tmp, TASK_FILES.metadata), meta);
+    await fsyncPath(tmp);
+    await rename(tmp, final);
+    await fsyncPath(layout.tasks);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return final;
+}
+
+/** Removes task folders a crash left half-built (tasks/.tmp-*). Safe with one main worker per root. */
+export async function cleanTaskTemps(layout: Layout): Promise<number> {
+  let n = 0;
+  for (const name of await readdir(layout.tasks).catch(() => [] as string[])) {
+    if (name.startsWith('.tmp-')) {
+      await rm(join(layout.tasks, name), { recursive: true, force: true });
+      n++;
+    }
+  }
+  return n;
+}

@@ -1,0 +1,46 @@
+// Running one ffmpeg render: progress from `-progress pipe:1`, outcome classified by execa's
+// flags (canceled = hand the task back; nonzero exit = failure with the stderr tail).
+import { execa } from 'execa';
+
+export interface RunResult {
+  ok: boolean;
+  canceled: boolean;
+  exitCode: number | undefined;
+  signal: string | undefined;
+  /** The last 64 KiB of stderr. */
+  stderrTail: string;
+}
+
+const TAIL = 64 * 1024;
+
+export async function runFfmpeg(ffmpeg: string, argv: string[], opts: { signal?: AbortSignal | undefined; onProgress?: (seconds: number) => void; cwd?: string }): Promise<RunResult> {
+  const sub = execa(ffmpeg, argv, {
+    reject: false,
+    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+    // A canceled ffmpeg gets SIGTERM; one that ignores it is killed 5 s later.
+    forceKillAfterDelay: 5_000,
+    buffer: { stdout: false, stderr: true },
+    maxBuffer: { stderr: 8 * 1024 * 1024 },
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
+  let pending = '';
+  sub.stdout?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      // out_time_us is microseconds (out_time_ms is, despite its name, too).
+      const m = /^out_time_us=(\d+)/.exec(line);
+      if (m && opts.onProgress) opts.onProgress(Number(m[1]) / 1e6);
+    }
+  });
+  const r = await sub;
+  const stderr = typeof r.stderr === 'string' ? r.stderr : '';
+  return {
+    ok: !r.failed,
+    canceled: r.isCanceled,
+    exitCode: r.exitCode,
+    signal: r.signal,
+    stderrTail: stderr.length > TAIL ? stderr.slice(-TAIL) : stderr,
+  };
+}

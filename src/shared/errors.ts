@@ -1,0 +1,62 @@
+// One catalog of error codes. Every code that can end up in a *.reason.json, an error.json
+// or a CLI message is declared here with what it means; test/shared/errors.test.ts checks
+// that docs/errors.md documents each one.
+
+export const ERROR_CODES = {
+  // configuration and command line
+  CONFIG_INVALID: 'the configuration file or an environment override is invalid',
+  CONFIG_UNREADABLE: 'the configuration file cannot be read or is not JSON',
+  USAGE: 'the command line is wrong (unknown option, missing argument)',
+  ROOT_MISSING: 'no project root was given, or it does not exist',
+  NODE_TOO_OLD: 'the running Node.js is older than the project needs',
+  // binaries
+  FFMPEG_NOT_FOUND: 'no runnable ffmpeg was found (FFMPEG_PATH, config, PATH, ffmpeg-static)',
+  FFPROBE_NOT_FOUND: 'no runnable ffprobe was found (FFPROBE_PATH, config, PATH, ffprobe-static)',
+  NO_ENCODER: 'none of the configured encoders passed a test encode',
+  // ingest (reason files in trash/invalid/)
+  RAW_UNEXPECTED_PATH: 'the raw file is not in a folder clipmill knows (see project_root.example/raw/README.md)',
+  RAW_UNSUPPORTED_TYPE: 'the raw file has an extension that is not accepted in its folder',
+  RAW_BAD_NAME: 'a category or story folder name contains control characters',
+  RAW_EMPTY: 'the raw file is empty (zero bytes)',
+  PROBE_FAILED: 'ffprobe could not read the file: it is not media, or it is corrupt',
+  NO_VIDEO_STREAM: 'the file has no video stream',
+  NO_AUDIO_STREAM: 'the file has no audio stream',
+  WRONG_CODEC: 'the file uses a codec that is not accepted for its kind',
+  TOO_SHORT: 'the media is shorter than the configured minimum',
+  TOO_LONG: 'the media is longer than the configured maximum',
+  DUPLICATE: 'a file with the same destination already exists in scanned/ (scanned/ is immutable)',
+  // tasks and renders (error.json in trash/failed/<id>/)
+  TASK_INVALID: 'the task folder or its metadata.json is missing or invalid',
+  RENDER_FAILED: 'ffmpeg exited with an error while rendering',
+  RENDER_CANCELED: 'the render was canceled (shutdown); the task is handed back',
+  TOO_MANY_ATTEMPTS: 'the task was claimed tasks.maxAttempts times without finishing',
+  VERIFY_FAILED: 'the rendered file failed verification (streams, duration, size, frame rate)',
+  UPLOAD_FAILED: 'the rendered file could not be copied into the project root',
+  // generic
+  IO: 'a file system operation failed',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ClipmillError extends Error {
+  readonly code: ErrorCode;
+  /** Structured facts for reason files and logs (paths, probe summaries, limits). */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ClipmillError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isClipmillError(err: unknown, code?: ErrorCode): err is ClipmillError {
+  return err instanceof ClipmillError && (code === undefined || err.code === code);
+}
+
+/** A short message for any thrown value, for logs and reason files. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

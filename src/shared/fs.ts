@@ -1,0 +1,116 @@
+// File system atomics (DESIGN invariant 2): everything a reader can see is built under a
+// dot-prefixed temporary name, fsynced, and renamed into place.
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, stat, unlink, access, lstat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ClipmillError } from './errors.js';
+
+/** `.name.tmp-<random>` beside the final path: ignored by watchers and by the scanners. */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${randomBytes(4).toString('hex')}`);
+}
+
+export async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } catch (err) {
+    // Some file systems (and directories on some platforms) refuse fsync; the rename that
+    // follows is still atomic, only its durability is weaker.
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL' && (err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Writes a file atomically: temp file, fsync, rename, fsync of the folder. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  try {
+    const fh = await open(tmp, 'wx');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncPath(dirname(path));
+}
+
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Copies a file so that `dst` appears whole or not at all. */
+export async function copyFileAtomic(src: string, dst: string): Promise<void> {
+  await mkdir(dirname(dst), { recursive: true });
+  const tmp = tempPathFor(dst);
+  try {
+    await copyFile(src, tmp, constants.COPYFILE_EXCL);
+    await fsyncPath(tmp);
+    await rename(tmp, dst);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncPath(dirname(dst));
+}
+
+/**
+ * Moves a file to `dst`, never replacing an existing one. Within one file system this is one
+ * rename(2); across file systems (EXDEV) it is copy to a temp name, fsync, rename, then unlink
+ * of the source, so a crash leaves either the source or both, never a partial destination.
+ */
+export async function moveFile(src: string, dst: string): Promise<void> {
+  await mkdir(dirname(dst), { recursive: true });
+  if (await exists(dst)) throw new ClipmillError('DUPLICATE', `${dst} already exists`, { details: { destination: dst } });
+  try {
+    await rename(src, dst);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFileAtomic(src, dst);
+    await unlink(src);
+  }
+  await fsyncPath(dirname(dst));
+}
+
+/** A destination name that does not exist yet: `name`, else `name (2)`, `name (3)`, … */
+export async function freeName(dir: string, name: string): Promise<string> {
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  const ext = dot > 0 ? name.slice(dot) : '';
+  for (let i = 1; ; i++) {
+    const candidate = i === 1 ? name : `${stem} (${i})${ext}`;
+    if (!(await exists(join(dir, candidate)))) return candidate;
+  }
+}
+
+export async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export async function removeIfExists(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true });
+}

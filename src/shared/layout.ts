@@ -1,0 +1,159 @@
+// Every path of a project root, in one module (DESIGN §1). Nothing else builds root paths.
+import { join, relative, sep } from 'node:path';
+
+export const RAW_KINDS = ['video', 'frame', 'music', 'voice', 'link'] as const;
+export type RawKind = (typeof RAW_KINDS)[number];
+export type ClipKind = 'video' | 'frame';
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The folders `clipmill init` creates, relative to the root. */
+export const TREE = [
+  'raw/story',
+  'raw/video',
+  'raw/frame',
+  'raw/music',
+  'scanned/story',
+  'scanned/video',
+  'scanned/frame',
+  'scanned/music',
+  'tasks',
+  'processing',
+  'output',
+  'trash/invalid',
+  'trash/failed',
+  'nodes',
+] as const;
+
+export class Layout {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
+  get raw() {
+    return join(this.root, 'raw');
+  }
+  get scanned() {
+    return join(this.root, 'scanned');
+  }
+  get tasks() {
+    return join(this.root, 'tasks');
+  }
+  get processing() {
+    return join(this.root, 'processing');
+  }
+  get output() {
+    return join(this.root, 'output');
+  }
+  get trashInvalid() {
+    return join(this.root, 'trash', 'invalid');
+  }
+  get trashFailed() {
+    return join(this.root, 'trash', 'failed');
+  }
+  get nodes() {
+    return join(this.root, 'nodes');
+  }
+  task(id: string) {
+    return join(this.tasks, id);
+  }
+  processingTask(id: string) {
+    return join(this.processing, id);
+  }
+  outputTask(id: string) {
+    return join(this.output, id);
+  }
+  failedTask(id: string) {
+    return join(this.trashFailed, id);
+  }
+  /** scanned/<kind>/<category>/mp4_w<W>_h<H>/ */
+  scannedClipDir(kind: ClipKind, category: string, width: number, height: number) {
+    return join(this.scanned, kind, category, resolutionClass(width, height));
+  }
+  scannedMusicDir(category: string) {
+    return join(this.scanned, 'music', category, 'mp3');
+  }
+  scannedVoiceDir(category: string, story: string) {
+    return join(this.scanned, 'story', category, story, 'voice');
+  }
+  /** A path relative to the root, with forward slashes, for logs and metadata. */
+  rel(p: string) {
+    return relative(this.root, p).split(sep).join('/');
+  }
+  abs(relPath: string) {
+    return join(this.root, ...relPath.split('/'));
+  }
+}
+
+export function resolutionClass(width: number, height: number): string {
+  return `mp4_w${width}_h${height}`;
+}
+
+export function parseResolutionClass(name: string): { width: number; height: number } | null {
+  const m = /^mp4_w(\d+)_h(\d+)$/.exec(name);
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : null;
+}
+
+/**
+ * The duration written in scanned names (`12.4_<uuid>.mp4`): one decimal, rounded down so that
+ * a plan built from names never overestimates how much footage it has.
+ */
+export function formatDuration(seconds: number): string {
+  return (Math.floor(seconds * 10 + 1e-6) / 10).toFixed(1);
+}
+
+export function scannedMediaName(seconds: number, id: string, ext: 'mp4' | 'mp3'): string {
+  return `${formatDuration(seconds)}_${id}.${ext}`;
+}
+
+export function parseScannedMediaName(name: string): { duration: number; id: string; ext: string } | null {
+  const m = /^(\d+\.\d)_([0-9a-f-]{36})\.(mp4|mp3)$/i.exec(name);
+  if (!m || !UUID_RE.test(m[2]!)) return null;
+  return { duration: Number(m[1]), id: m[2]!.toLowerCase(), ext: m[3]!.toLowerCase() };
+}
+
+/**
+ * Names that are never taken from raw/: dot-files (our own temporaries and many copy tools'),
+ * and the partial-download and editor names common copy tools use while a file is in flight.
+ */
+export function isIgnoredName(name: string): boolean {
+  return (
+    name.startsWith('.') ||
+    name.startsWith('~$') ||
+    name.endsWith('~') ||
+    /\.(part|partial|tmp|temp|crdownload|download|swp|filepart)$/i.test(name) ||
+    name === 'Thumbs.db' ||
+    name === 'desktop.ini'
+  );
+}
+
+export type RawEntry =
+  | { kind: 'video' | 'frame' | 'music'; category: string; name: string }
+  | { kind: 'voice' | 'link'; category: string; story: string; name: string };
+
+/** A category or story folder name we can carry into scanned/ paths and concat lists. */
+export function badFolderName(name: string): string | null {
+  // Control characters (newlines included) cannot be written in an ffconcat list line and
+  // break every log line; operators' folder names are otherwise free.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return `folder name ${JSON.stringify(name)} contains control characters`;
+  return null;
+}
+
+/**
+ * Where a file under raw/ belongs, from its path relative to raw/ (forward slashes), or why
+ * it belongs nowhere.
+ */
+export function classifyRaw(relToRaw: string): RawEntry | { unexpected: string } {
+  const parts = relToRaw.split('/');
+  const expected =
+    'expected raw/video/<category>/<file>.mp4, raw/frame/<category>/<file>.mp4, raw/music/<category>/<file>.mp3, raw/story/<category>/<story>/voice/<file>.mp3 or raw/story/<category>/<story>/link/<file>.txt';
+  const [top] = parts;
+  if ((top === 'video' || top === 'frame' || top === 'music') && parts.length === 3) {
+    return { kind: top, category: parts[1]!, name: parts[2]! };
+  }
+  if (top === 'story' && parts.length === 5 && (parts[3] === 'voice' || parts[3] === 'link')) {
+    return { kind: parts[3], category: parts[1]!, story: parts[2]!, name: parts[4]! };
+  }
+  return { unexpected: `raw/${relToRaw} is not where clipmill takes files from: ${expected}` };
+}

@@ -1,0 +1,131 @@
+// ffprobe, reduced to the facts clipmill decides on.
+import { execa } from 'execa';
+import { ClipmillError } from '../errors.js';
+
+export interface VideoStreamInfo {
+  codec: string;
+  /** Coded size. */
+  width: number;
+  height: number;
+  /** Size as displayed, rotation applied (phones store portrait video as rotated landscape). */
+  displayWidth: number;
+  displayHeight: number;
+  rotation: number;
+  pixFmt: string | null;
+  /** Average frame rate in frames per second, or null when unknown. */
+  fps: number | null;
+  duration: number | null;
+}
+
+export interface AudioStreamInfo {
+  codec: string;
+  sampleRate: number | null;
+  channels: number | null;
+  duration: number | null;
+}
+
+export interface ProbeInfo {
+  formatName: string;
+  /** Container duration in seconds (0 when unknown). */
+  duration: number;
+  size: number;
+  video: VideoStreamInfo | null;
+  audio: AudioStreamInfo | null;
+}
+
+interface RawStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  pix_fmt?: string;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  duration?: string;
+  sample_rate?: string;
+  channels?: number;
+  tags?: Record<string, string>;
+  side_data_list?: { rotation?: number | string }[];
+  disposition?: { attached_pic?: number };
+}
+
+export function parseRate(rate: string | undefined): number | null {
+  if (!rate) return null;
+  const [n, d] = rate.split('/').map(Number);
+  if (!n || !Number.isFinite(n)) return null;
+  const v = d ? n / d : n;
+  return Number.isFinite(v) && v > 0 ? v : null;
+}
+
+function num(v: string | number | undefined): number | null {
+  if (v === undefined) return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Pure: ffprobe's JSON to ProbeInfo. Exported for tests. */
+export function parseProbe(json: string): ProbeInfo {
+  const data = JSON.parse(json) as { format?: { format_name?: string; duration?: string; size?: string }; streams?: RawStream[] };
+  const streams = data.streams ?? [];
+  // Cover art in an mp3 shows up as a video stream; it is not footage.
+  const v = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const a = streams.find((s) => s.codec_type === 'audio');
+  let video: VideoStreamInfo | null = null;
+  if (v && v.width && v.height) {
+    const sideRotation = num(v.side_data_list?.find((sd) => sd.rotation !== undefined)?.rotation);
+    const rotation = (((sideRotation ?? num(v.tags?.rotate) ?? 0) % 360) + 360) % 360;
+    const quarter = rotation === 90 || rotation === 270;
+    video = {
+      codec: v.codec_name ?? 'unknown',
+      width: v.width,
+      height: v.height,
+      displayWidth: quarter ? v.height : v.width,
+      displayHeight: quarter ? v.width : v.height,
+      rotation,
+      pixFmt: v.pix_fmt ?? null,
+      fps: parseRate(v.avg_frame_rate) ?? parseRate(v.r_frame_rate),
+      duration: num(v.duration),
+    };
+  }
+  const audio: AudioStreamInfo | null = a
+    ? { codec: a.codec_name ?? 'unknown', sampleRate: num(a.sample_rate), channels: a.channels ?? null, duration: num(a.duration) }
+    : null;
+  const duration = num(data.format?.duration) ?? video?.duration ?? audio?.duration ?? 0;
+  return { formatName: data.format?.format_name ?? 'unknown', duration, size: num(data.format?.size) ?? 0, video, audio };
+}
+
+export interface ProbeOptions {
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number;
+}
+
+/** Runs ffprobe on a file. Throws ClipmillError('PROBE_FAILED') with ffprobe's own words. */
+export async function probe(ffprobe: string, file: string, opts: ProbeOptions = {}): Promise<ProbeInfo> {
+  const r = await execa(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', file], {
+    reject: false,
+    timeout: opts.timeoutMs ?? 60_000,
+    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (r.isCanceled) throw new ClipmillError('PROBE_FAILED', `probe of ${file} canceled`);
+  if (r.failed) {
+    const why = r.timedOut ? 'ffprobe timed out' : r.stderr.trim().split('\n').slice(-3).join(' ') || `ffprobe exit code ${r.exitCode}`;
+    throw new ClipmillError('PROBE_FAILED', why, { details: { file } });
+  }
+  try {
+    return parseProbe(r.stdout);
+  } catch (err) {
+    throw new ClipmillError('PROBE_FAILED', `ffprobe printed no usable JSON for ${file}`, { cause: err });
+  }
+}
+
+/** The facts worth keeping in a reason file or a report. */
+export function probeSummary(info: ProbeInfo): Record<string, unknown> {
+  return {
+    format: info.formatName,
+    duration: info.duration,
+    size: info.size,
+    video: info.video && { codec: info.video.codec, width: info.video.displayWidth, height: info.video.displayHeight, rotation: info.video.rotation, pix_fmt: info.video.pixFmt, fps: info.video.fps },
+    audio: info.audio && { codec: info.audio.codec, sample_rate: info.audio.sampleRate, channels: info.audio.channels },
+  };
+}
