@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Config } from '../config.js';
+import { exists } from '../fs.js';
 
 /** What planRender needs to know about the chosen encoder. */
 export interface EncoderSpec {
@@ -45,6 +46,9 @@ export interface EncoderTest {
 /** Encodes one 256x256 frame with `name` into a real MP4; ok when ffmpeg exits 0. */
 export async function testEncoder(ffmpeg: string, name: string, config: Config, signal?: AbortSignal): Promise<EncoderTest> {
   const spec = encoderSpec(name, config);
+  if (name === 'h264_vaapi' && !(await exists(config.render.vaapiDevice))) {
+    return { name, ok: false, error: `no VAAPI device at ${config.render.vaapiDevice} (render.vaapiDevice)`, ms: 0 };
+  }
   const dir = await mkdtemp(join(tmpdir(), 'clipmill-enc-'));
   const started = Date.now();
   try {
@@ -52,11 +56,23 @@ export async function testEncoder(ffmpeg: string, name: string, config: Config, 
     // 256x256: NVENC and QSV reject very small frames, and this is still instant.
     const argv = ['-hide_banner', '-nostdin', '-loglevel', 'error', ...spec.globalArgs, '-f', 'lavfi', '-i', 'color=c=gray:s=256x256:r=30:d=1', '-frames:v', '1', '-vf', vf, '-c:v', name, ...spec.args, '-f', 'mp4', '-y', join(dir, 'test.mp4')];
     const r = await execa(ffmpeg, argv, { reject: false, timeout: 30_000, ...(signal ? { cancelSignal: signal } : {}) });
-    const error = r.failed ? (r.timedOut ? 'test encode timed out' : r.stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit code ${r.exitCode}`) : null;
+    const error = r.failed ? (r.timedOut ? 'test encode timed out' : encoderError(r.stderr) ?? `exit code ${r.exitCode}`) : null;
     return { name, ok: !r.failed, error, ms: Date.now() - started };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The line of ffmpeg's stderr that says why an encoder failed. ffmpeg prints the cause first,
+ * prefixed by the component ("[h264_nvenc @ 0x...] Cannot load libcuda.so.1"), then a generic
+ * "Error initializing output stream" line; the cause is the useful one.
+ */
+export function encoderError(stderr: string): string | null {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const first = lines[0];
+  if (!first) return null;
+  return first.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '');
 }
 
 export async function testEncoders(ffmpeg: string, config: Config, signal?: AbortSignal): Promise<EncoderTest[]> {

@@ -1,0 +1,46 @@
+// Shared test helpers: temp folders, the CLI as a child process, tiny generated media.
+import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { loadConfig, type Config, type DeepPartial } from '../src/shared/config.js';
+import { resolveBinaries, type Binaries } from '../src/shared/media/ffmpeg.js';
+import { packageRoot } from '../src/shared/package-root.js';
+
+export const REPO = packageRoot();
+export const CLI = join(REPO, 'bin', 'clipmill');
+
+/** A temp folder removed after the test (pass `t` from node:test). */
+export async function tempDir(t: { after(fn: () => Promise<void> | void): void }, prefix = 'clipmill-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Env for child processes: no CLIPMILL_* from the developer's shell, plus the given ones. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CLIPMILL_') && k !== 'FFMPEG_PATH' && k !== 'FFPROBE_PATH') env[k] = v;
+  return { ...env, ...extra };
+}
+
+export async function cli(args: string[], env: Record<string, string> = {}, opts: { timeout?: number } = {}) {
+  return execa(CLI, args, { env: cleanEnv(env), extendEnv: false, reject: false, timeout: opts.timeout ?? 120_000 });
+}
+
+export function testConfig(overrides: DeepPartial<Config> = {}): Config {
+  return loadConfig({ env: {}, overrides });
+}
+
+let bins: Promise<Binaries> | undefined;
+export function binaries(): Promise<Binaries> {
+  bins ??= resolveBinaries(testConfig(), cleanEnv());
+  return bins;
+}
+
+/** Writes an executable shell script (a fake ffmpeg, say). */
+export async function writeScript(path: string, body: string): Promise<string> {
+  await writeFile(path, `#!/bin/sh\n${body}\n`);
+  await chmod(path, 0o755);
+  return path;
+}

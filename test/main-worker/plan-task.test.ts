@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CatalogClass, CategoryCatalog } from '../../src/main-worker/catalog.js';
+import { chooseClass, pickClips, planTask } from '../../src/main-worker/plan-task.js';
+import { createRng } from '../../src/shared/rng.js';
+
+function cls(width: number, height: number, durations: number[]): CatalogClass {
+  const name = `mp4_w${width}_h${height}`;
+  return { name, width, height, clips: durations.map((d, i) => ({ path: `scanned/video/c/${name}/${d}_${i}.mp4`, id: String(i), duration: d })) };
+}
+
+const rules = { width: 1920, height: 1080 };
+
+test('property: clips cover the voice, and none repeats before all were used', () => {
+  const rng = createRng(1);
+  for (let trial = 0; trial < 300; trial++) {
+    const n = 1 + Math.floor(rng() * 8);
+    const clips = cls(1920, 1080, Array.from({ length: n }, () => 0.5 + Math.round(rng() * 200) / 10)).clips;
+    const voice = 0.5 + rng() * 300;
+    const picked = pickClips(clips, voice, createRng(trial));
+    const total = picked.reduce((s, c) => s + c.duration, 0);
+    assert.ok(total >= voice, `covers ${voice}`);
+    assert.ok(total - picked[picked.length - 1]!.duration < voice, 'stops as soon as the voice is covered');
+    for (let start = 0; start < picked.length; start += n) {
+      const round = picked.slice(start, start + n).map((c) => c.path);
+      assert.equal(new Set(round).size, round.length, 'no repeat within a round of the whole class');
+    }
+    if (n > 1) for (let i = 1; i < picked.length; i++) assert.notEqual(picked[i]!.path, picked[i - 1]!.path, 'never the same clip twice in a row');
+  }
+});
+
+test('property: the same seed gives the same plan; different seeds usually differ', () => {
+  const catalog: CategoryCatalog = {
+    video: [cls(1920, 1080, [3, 4, 5, 6, 7, 8])],
+    music: [10, 50, 200].map((d, i) => ({ path: `scanned/music/c/mp3/${d}.0_${i}.mp3`, id: String(i), duration: d })),
+  };
+  const plans = new Set<string>();
+  for (let seed = 0; seed < 50; seed++) {
+    const a = planTask({ duration: 40, category: 'c' }, catalog, rules, createRng(seed));
+    const b = planTask({ duration: 40, category: 'c' }, catalog, rules, createRng(seed));
+    assert.deepEqual(a, b);
+    assert.ok(a.ok);
+    assert.ok(a.plan.music.duration >= 40, 'a track at least as long as the voice is preferred');
+    plans.add(JSON.stringify(a.plan.clips.map((c) => c.id)));
+  }
+  assert.ok(plans.size > 40);
+});
+
+test('music shorter than the voice is still chosen (it loops)', () => {
+  const r = planTask({ duration: 100, category: 'c' }, { video: [cls(1920, 1080, [5])], music: [{ path: 'm', id: 'm', duration: 10 }] }, rules, createRng(3));
+  assert.ok(r.ok && r.plan.music.path === 'm');
+  assert.ok(r.ok && r.plan.clips.length === 20);
+});
+
+test('a category without footage or music waits, saying why', () => {
+  assert.deepEqual(planTask({ duration: 5, category: 'c' }, { video: [], music: [{ path: 'm', id: 'm', duration: 10 }] }, rules, createRng(1)), { ok: false, waiting: 'no footage in scanned/video/c/' });
+  assert.deepEqual(planTask({ duration: 5, category: 'c' }, { video: [cls(1920, 1080, [5])], music: [] }, rules, createRng(1)), { ok: false, waiting: 'no music in scanned/music/c/' });
+});
+
+test('resolution class: exact, else same aspect ratio, else the one with most footage', () => {
+  const hd = cls(1920, 1080, [1]);
+  const uhd = cls(3840, 2160, [1, 1]);
+  const sq = cls(1080, 1080, [100]);
+  assert.equal(chooseClass([sq, uhd, hd], rules), hd);
+  assert.equal(chooseClass([sq, uhd], rules), uhd);
+  assert.equal(chooseClass([sq, cls(720, 1280, [5])], rules), sq);
+  assert.equal(chooseClass([], rules), null);
+});

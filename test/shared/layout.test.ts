@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classifyRaw, formatDuration, isIgnoredName, Layout, parseScannedMediaName, resolutionClass, scannedMediaName } from '../../src/shared/layout.js';
+import { idFromRawName, stableUuid } from '../../src/shared/ids.js';
+
+test('every path of the root comes from Layout', () => {
+  const l = new Layout('/r');
+  assert.equal(l.task('t'), '/r/tasks/t');
+  assert.equal(l.processingTask('t'), '/r/processing/t');
+  assert.equal(l.outputTask('t'), '/r/output/t');
+  assert.equal(l.failedTask('t'), '/r/trash/failed/t');
+  assert.equal(l.trashInvalid, '/r/trash/invalid');
+  assert.equal(l.scannedClipDir('video', 'fantasy', 3840, 2160), '/r/scanned/video/fantasy/mp4_w3840_h2160');
+  assert.equal(l.scannedClipDir('frame', 'fantasy', 1920, 1080), '/r/scanned/frame/fantasy/mp4_w1920_h1080');
+  assert.equal(l.scannedMusicDir('fantasy'), '/r/scanned/music/fantasy/mp3');
+  assert.equal(l.scannedVoiceDir('fantasy', 'dragon flight'), '/r/scanned/story/fantasy/dragon flight/voice');
+  assert.equal(l.rel('/r/scanned/x.mp4'), 'scanned/x.mp4');
+});
+
+test('scanned names carry the duration, rounded down to a tenth', () => {
+  assert.equal(formatDuration(12.4), '12.4');
+  assert.equal(formatDuration(12.49), '12.4');
+  assert.equal(formatDuration(3), '3.0');
+  assert.equal(formatDuration(0.99), '0.9');
+  const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+  assert.equal(scannedMediaName(12.4, id, 'mp4'), `12.4_${id}.mp4`);
+  assert.deepEqual(parseScannedMediaName(`12.4_${id}.mp4`), { duration: 12.4, id, ext: 'mp4' });
+  assert.equal(parseScannedMediaName(`12_${id}.mp4`), null);
+  assert.equal(parseScannedMediaName('12.4_notauuid.mp4'), null);
+  assert.equal(resolutionClass(1920, 1080), 'mp4_w1920_h1080');
+});
+
+test('raw paths are classified by folder; anything else is unexpected', () => {
+  assert.deepEqual(classifyRaw('video/action/a.mp4'), { kind: 'video', category: 'action', name: 'a.mp4' });
+  assert.deepEqual(classifyRaw('frame/action/a.mp4'), { kind: 'frame', category: 'action', name: 'a.mp4' });
+  assert.deepEqual(classifyRaw('music/action/a.mp3'), { kind: 'music', category: 'action', name: 'a.mp3' });
+  assert.deepEqual(classifyRaw('story/fantasy/dragon/voice/chapter_0001.mp3'), { kind: 'voice', category: 'fantasy', story: 'dragon', name: 'chapter_0001.mp3' });
+  assert.deepEqual(classifyRaw('story/fantasy/dragon/link/x.txt'), { kind: 'link', category: 'fantasy', story: 'dragon', name: 'x.txt' });
+  for (const bad of ['a.mp4', 'video/a.mp4', 'video/a/b/c.mp4', 'story/f/d/other/x.mp3', 'stuff/x/y.mp4']) assert.ok('unexpected' in classifyRaw(bad), bad);
+});
+
+test('temporary and hidden names are ignored', () => {
+  for (const n of ['.x.mp4', '.x.mp4.tmp-ab12', 'x.mp4.part', 'x.mp4.crdownload', 'x.mp4~', '~$doc', 'x.filepart', 'Thumbs.db']) assert.ok(isIgnoredName(n), n);
+  for (const n of ['x.mp4', "it's a clip.mp4", '-rf.mp4', 'клип.mp4']) assert.ok(!isIgnoredName(n), n);
+});
+
+test('ids: a UUID raw name keeps its id, anything else gets a new one; task ids are stable', () => {
+  assert.equal(idFromRawName('0F8FAD5B-D9CB-469F-A165-70867728950E.mp4'), '0f8fad5b-d9cb-469f-a165-70867728950e');
+  const fresh = idFromRawName('holiday video.mp4');
+  assert.match(fresh, /^[0-9a-f-]{36}$/);
+  assert.notEqual(fresh, idFromRawName('holiday video.mp4'));
+  assert.equal(stableUuid('a', 'b'), stableUuid('a', 'b'));
+  assert.notEqual(stableUuid('a', 'b'), stableUuid('ab', ''));
+  assert.match(stableUuid('x'), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseProbe, parseRate } from '../../../src/shared/media/probe.js';
+
+test('rates', () => {
+  assert.equal(parseRate('30000/1001')?.toFixed(3), '29.970');
+  assert.equal(parseRate('0/0'), null);
+  assert.equal(parseRate(undefined), null);
+});
+
+test('display size applies rotation; cover art is not footage', () => {
+  const rotated = parseProbe(JSON.stringify({
+    format: { format_name: 'mov,mp4', duration: '4.000', size: '1000' },
+    streams: [{ codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, pix_fmt: 'yuv420p', avg_frame_rate: '30/1', side_data_list: [{ rotation: -90 }] }],
+  }));
+  assert.deepEqual([rotated.video?.displayWidth, rotated.video?.displayHeight, rotated.video?.rotation], [1080, 1920, 270]);
+  const mp3 = parseProbe(JSON.stringify({
+    format: { format_name: 'mp3', duration: '10.5' },
+    streams: [{ codec_type: 'audio', codec_name: 'mp3', sample_rate: '44100', channels: 2 }, { codec_type: 'video', codec_name: 'mjpeg', width: 300, height: 300, disposition: { attached_pic: 1 } }],
+  }));
+  assert.equal(mp3.video, null);
+  assert.equal(mp3.audio?.codec, 'mp3');
+  assert.equal(mp3.duration, 10.5);
+});
