@@ -1,5 +1,11 @@
-// The main worker: raw/ -> scanned/ -> tasks/. One pass = scan raw/, ingest what is stable
-// (bounded by a queue), then publish a task for every voice variation that has none yet.
+// The main worker: raw/ -> scanned/ -> tasks/.
+//  - scan: list raw/, keep what has been stable for ingest.stableMs, hand it to the ingest queue
+//    (never waiting for it: a long conversion does not hold up the next file);
+//  - ingest queue (ingest.concurrency): validate, then move, reject, or keep as an original;
+//  - convert queue (ingest.convertConcurrency): conform footage, normalize music;
+//  - plan queue (one at a time): publish a task for every voice variation that has none.
+// Scans run at start-up, when chokidar reports a change, when a settling file is due, and every
+// ingest.scanIntervalMs whatever the watcher says.
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
@@ -10,65 +16,146 @@ import { probe } from '../shared/media/probe.js';
 import { createRng, newSeed } from '../shared/rng.js';
 import { listVoices, readCategory, type CategoryCatalog } from './catalog.js';
 import type { MainContext } from './context.js';
+import { convertOriginal, type ConvertJob } from './ingest/convert.js';
 import { ingestFile } from './ingest/index.js';
 import { planTask } from './plan-task.js';
-import { listRaw, StabilityTracker } from './scan.js';
+import { recover } from './recover.js';
+import { listRaw, StabilityTracker, type RawFile } from './scan.js';
+import { watchRaw } from './watch.js';
 import { cleanTaskTemps, findTask, taskIdFor, writeTask } from './write-task.js';
 
-export interface PassStats {
+export interface Totals {
   moved: number;
+  converted: number;
   rejected: number;
-  settling: number;
   tasksCreated: number;
+  /** Voices waiting for assets after the last planning pass. */
   waiting: number;
+  /** Raw files still changing after the last scan. */
+  settling: number;
+  /** Unexpected errors (not rejects): I/O failures and the like. */
   errors: number;
 }
 
 export class MainWorker {
   private readonly ctx: MainContext;
   private readonly tracker: StabilityTracker;
-  private readonly queue: PQueue;
+  private readonly ingestQ: PQueue;
+  private readonly convertQ: PQueue;
+  private readonly planQ = new PQueue({ concurrency: 1 });
+  private readonly inFlight = new Set<string>();
+  private readonly converting = new Set<string>();
+  private planQueued = false;
   /** Voices whose "waiting" was already logged, with the reason, so it is logged once. */
   private readonly waitingLogged = new Map<string, string>();
   private readonly skippedLogged = new Set<string>();
   private readonly voiceDurations = new Map<string, number>();
+  readonly totals: Totals = { moved: 0, converted: 0, rejected: 0, tasksCreated: 0, waiting: 0, settling: 0, errors: 0 };
 
   constructor(ctx: MainContext) {
     this.ctx = ctx;
     this.tracker = new StabilityTracker(ctx.config.ingest.stableMs);
-    this.queue = new PQueue({ concurrency: ctx.config.ingest.concurrency });
+    this.ingestQ = new PQueue({ concurrency: ctx.config.ingest.concurrency });
+    this.convertQ = new PQueue({ concurrency: ctx.config.ingest.convertConcurrency });
   }
 
-  async pass(signal?: AbortSignal): Promise<PassStats> {
-    const { ctx } = this;
-    const stats: PassStats = { moved: 0, rejected: 0, settling: 0, tasksCreated: 0, waiting: 0, errors: 0 };
-    const files = await listRaw(ctx.layout.raw);
+  /** Finishes what an earlier run left half-done, then plans once. */
+  async start(signal?: AbortSignal): Promise<void> {
+    const { log, layout } = this.ctx;
+    const { temps, pending } = await recover(this.ctx);
+    if (temps) log.warn(`Removed ${temps} temporary file(s) an interrupted run left in scanned/`);
+    const removed = await cleanTaskTemps(layout);
+    if (removed) log.warn(`Removed ${removed} half-built task folder(s) an interrupted run left in tasks/`);
+    for (const job of pending) {
+      log.info({ file: layout.rel(job.original) }, `Resuming conversion of ${layout.rel(job.original)}`);
+      this.enqueueConvert(job, signal);
+    }
+    this.schedulePlan(signal);
+  }
+
+  /** Lists raw/ and queues every file that has become stable. Returns without waiting for them. */
+  async scan(signal?: AbortSignal): Promise<void> {
+    const files = await listRaw(this.ctx.layout.raw);
     const { stable, settling } = this.tracker.observe(files, Date.now());
-    stats.settling = settling.length;
-    for (const f of settling) ctx.log.debug({ file: `raw/${f.rel}` }, `Waiting for raw/${f.rel} to stop changing`);
-    await Promise.all(
-      stable.map((file) =>
-        this.queue.add(async () => {
-          if (signal?.aborted) return;
-          try {
-            const out = await ingestFile(ctx, file, signal);
-            if (out.status === 'moved') stats.moved++;
-            else if (out.status === 'rejected') stats.rejected++;
-            else if (out.status === 'skipped' && !this.skippedLogged.has(file.path)) {
-              this.skippedLogged.add(file.path);
-              ctx.log.info({ file: `raw/${file.rel}` }, `Left raw/${file.rel} in place: ${out.reason}`);
-            }
-            if (out.status !== 'skipped') this.tracker.forget(file.path);
-          } catch (err) {
-            if (signal?.aborted) return;
-            stats.errors++;
-            ctx.log.error({ file: `raw/${file.rel}`, err }, `Could not ingest raw/${file.rel}: ${errorMessage(err)}`);
+    this.totals.settling = settling.length;
+    for (const f of settling) this.ctx.log.debug({ file: `raw/${f.rel}` }, `Waiting for raw/${f.rel} to stop changing`);
+    for (const file of stable) if (!this.inFlight.has(file.path)) this.enqueueIngest(file, signal);
+  }
+
+  private enqueueIngest(file: RawFile, signal?: AbortSignal): void {
+    const { ctx } = this;
+    this.inFlight.add(file.path);
+    void this.ingestQ
+      .add(async () => {
+        if (signal?.aborted) return;
+        try {
+          const out = await ingestFile(ctx, file, signal);
+          if (out.status === 'moved') {
+            this.totals.moved++;
+            this.schedulePlan(signal);
+          } else if (out.status === 'convert') {
+            this.totals.moved++;
+            this.enqueueConvert(out.job, signal);
+          } else if (out.status === 'rejected') this.totals.rejected++;
+          else if (out.status === 'skipped' && !this.skippedLogged.has(file.path)) {
+            this.skippedLogged.add(file.path);
+            ctx.log.info({ file: `raw/${file.rel}` }, `Left raw/${file.rel} in place: ${out.reason}`);
           }
-        }),
-      ),
-    );
-    if (!signal?.aborted) await this.planTasks(stats, signal);
-    return stats;
+          if (out.status !== 'skipped') this.tracker.forget(file.path);
+        } catch (err) {
+          if (signal?.aborted) return;
+          this.totals.errors++;
+          ctx.log.error({ file: `raw/${file.rel}`, err }, `Could not ingest raw/${file.rel}: ${errorMessage(err)}`);
+        }
+      })
+      .finally(() => this.inFlight.delete(file.path));
+  }
+
+  private enqueueConvert(job: ConvertJob, signal?: AbortSignal): void {
+    if (this.converting.has(job.original)) return;
+    this.converting.add(job.original);
+    void this.convertQ
+      .add(async () => {
+        if (signal?.aborted) return;
+        try {
+          const r = await convertOriginal(this.ctx, job, signal);
+          if (r === 'done') {
+            this.totals.converted++;
+            this.schedulePlan(signal);
+          } else this.totals.rejected++;
+        } catch (err) {
+          if (signal?.aborted) return;
+          this.totals.errors++;
+          this.ctx.log.error({ err }, `Could not convert ${this.ctx.layout.rel(job.original)}: ${errorMessage(err)}`);
+        }
+      })
+      .finally(() => this.converting.delete(job.original));
+  }
+
+  private schedulePlan(signal?: AbortSignal): void {
+    if (this.planQueued) return;
+    this.planQueued = true;
+    void this.planQ.add(async () => {
+      this.planQueued = false;
+      if (signal?.aborted) return;
+      try {
+        await this.planTasks(signal);
+      } catch (err) {
+        if (signal?.aborted) return;
+        this.totals.errors++;
+        this.ctx.log.error({ err }, `Planning failed: ${errorMessage(err)}`);
+      }
+    });
+  }
+
+  /** Resolves when no ingest, conversion or planning is queued or running. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.ingestQ.onIdle();
+      await this.convertQ.onIdle();
+      await this.planQ.onIdle();
+      if (this.ingestQ.size + this.ingestQ.pending + this.convertQ.size + this.convertQ.pending + this.planQ.size + this.planQ.pending === 0) return;
+    }
   }
 
   private logoPath(): string | null {
@@ -77,14 +164,13 @@ export class MainWorker {
     return isAbsolute(logo) ? logo : join(this.ctx.layout.root, logo);
   }
 
-  private async planTasks(stats: PassStats, signal?: AbortSignal): Promise<void> {
+  private async planTasks(signal?: AbortSignal): Promise<void> {
     const { ctx } = this;
     const { config, layout, log } = ctx;
-    const removed = await cleanTaskTemps(layout);
-    if (removed) log.warn(`Removed ${removed} half-built task folder(s) left in tasks/ by an interrupted run`);
     const catalogs = new Map<string, CategoryCatalog>();
     const rules = parseResolution(config.render.resolution);
     const logo = this.logoPath();
+    let waitingNow = 0;
     for (const voice of await listVoices(layout)) {
       if (signal?.aborted) return;
       const variations = config.tasks.variationsPerVoice;
@@ -111,7 +197,7 @@ export class MainWorker {
           }
           const id = taskIdFor(voice.path, variation);
           await writeTask(layout, { id, voice, voiceDuration: duration, variation, seed, plan: result.plan, logo }, config);
-          stats.tasksCreated++;
+          this.totals.tasksCreated++;
           this.waitingLogged.delete(voice.path);
           log.info(
             { task: id, voice: voice.path },
@@ -119,7 +205,7 @@ export class MainWorker {
           );
         }
         if (waiting) {
-          stats.waiting++;
+          waitingNow++;
           if (this.waitingLogged.get(voice.path) !== waiting) {
             this.waitingLogged.set(voice.path, waiting);
             log.warn({ voice: voice.path }, `Voice ${voice.path} is waiting: ${waiting}`);
@@ -127,52 +213,71 @@ export class MainWorker {
         }
       } catch (err) {
         if (signal?.aborted) return;
-        stats.errors++;
+        this.totals.errors++;
         log.error({ voice: voice.path, err }, `Could not plan a task for ${voice.path}: ${errorMessage(err)}`);
       }
     }
+    this.totals.waiting = waitingNow;
   }
 
   /**
-   * `--once`: passes until nothing is left settling (a file that keeps changing for many
-   * stability windows is left for the next run), then returns the totals.
+   * `--once`: recovers, ingests and converts everything that is stable, waiting while files
+   * settle (a file still changing after many stability windows is left for the next run),
+   * plans, and returns the totals.
    */
-  async runOnce(signal?: AbortSignal): Promise<PassStats> {
-    const total: PassStats = { moved: 0, rejected: 0, settling: 0, tasksCreated: 0, waiting: 0, errors: 0 };
+  async runOnce(signal?: AbortSignal): Promise<Totals> {
+    await this.start(signal);
     const maxRounds = 10;
     for (let round = 0; ; round++) {
-      const s = await this.pass(signal);
-      total.moved += s.moved;
-      total.rejected += s.rejected;
-      total.tasksCreated += s.tasksCreated;
-      total.errors += s.errors;
-      total.settling = s.settling;
-      total.waiting = s.waiting;
-      if (s.settling === 0 || signal?.aborted) break;
+      await this.scan(signal);
+      await this.idle();
+      if (this.totals.settling === 0 || signal?.aborted) break;
       if (round >= maxRounds) {
-        this.ctx.log.warn(`${s.settling} file(s) in raw/ are still changing; left for the next run`);
+        this.ctx.log.warn(`${this.totals.settling} file(s) in raw/ are still changing; left for the next run`);
         break;
       }
       await sleep(Math.min(this.tracker.nextDueIn(Date.now()), this.ctx.config.ingest.stableMs) + 20, undefined, signal ? { signal } : {}).catch(() => {});
     }
-    return total;
+    this.schedulePlan(signal);
+    await this.idle();
+    return this.totals;
   }
 
-  /** The daemon: a pass every `ingest.scanIntervalMs` (sooner when a file is about to settle). */
+  /** The daemon, until `signal` aborts; then it stops the watcher and drains its queues. */
   async run(signal: AbortSignal): Promise<void> {
-    const { log, config } = this.ctx;
-    log.info(`Main worker watching ${this.ctx.layout.raw} (a pass every ${config.ingest.scanIntervalMs} ms)`);
-    while (!signal.aborted) {
-      try {
-        await this.pass(signal);
-      } catch (err) {
-        if (signal.aborted) break;
-        log.error({ err }, `Pass failed: ${errorMessage(err)}`);
+    const { log, config, layout } = this.ctx;
+    let wake: (() => void) | null = null;
+    const watcher = watchRaw(layout.raw, config, log, () => wake?.());
+    log.info(`Main worker watching ${layout.raw} (${config.watch.usePolling ? `polling every ${config.watch.pollingIntervalMs} ms` : 'file system events'}, full rescan every ${config.ingest.scanIntervalMs} ms)`);
+    try {
+      await this.start(signal);
+      while (!signal.aborted) {
+        try {
+          await this.scan(signal);
+        } catch (err) {
+          if (signal.aborted) break;
+          log.error({ err }, `Scan of raw/ failed: ${errorMessage(err)}`);
+        }
+        const wait = Math.min(config.ingest.scanIntervalMs, this.tracker.nextDueIn(Date.now()) + 20);
+        const woke = await new Promise<boolean>((resolve) => {
+          const done = (byEvent: boolean) => {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', onAbort);
+            wake = null;
+            resolve(byEvent);
+          };
+          const onAbort = () => done(false);
+          const timer = setTimeout(() => done(false), wait);
+          wake = () => done(true);
+          signal.addEventListener('abort', onAbort, { once: true });
+        });
+        // Coalesce a burst of events (a folder copied in) into one scan.
+        if (woke) await sleep(100, undefined, { signal }).catch(() => {});
       }
-      const wait = Math.min(config.ingest.scanIntervalMs, this.tracker.nextDueIn(Date.now()) + 20);
-      await sleep(wait, undefined, { signal }).catch(() => {});
+    } finally {
+      await watcher.close();
+      await this.idle();
+      log.info('Main worker stopped');
     }
-    await this.queue.onIdle();
-    log.info('Main worker stopped');
   }
 }

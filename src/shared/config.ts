@@ -14,14 +14,24 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export interface Config {
   node: { id: string | null };
   ffmpeg: { ffmpegPath: string | null; ffprobePath: string | null };
+  watch: { usePolling: boolean; pollingIntervalMs: number };
   ingest: {
     stableMs: number;
     scanIntervalMs: number;
     concurrency: number;
+    convertConcurrency: number;
     minClipSeconds: number;
+    decodeCheckSeconds: number;
+    conformPreset: string;
+    conformCrf: number;
     voiceMinSeconds: number;
     voiceMaxSeconds: number;
+    voiceSilenceDb: number;
     musicMinSeconds: number;
+    musicLoudnessLufs: number;
+    musicTruePeakDb: number;
+    musicLra: number;
+    musicBitrate: string;
   };
   render: {
     resolution: string;
@@ -49,6 +59,7 @@ export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] exte
 type Leaf =
   | { kind: 'integer'; min: number; max?: number; nullable?: boolean }
   | { kind: 'number'; min: number; max?: number; exclusiveMin?: boolean }
+  | { kind: 'boolean' }
   | { kind: 'string'; nullable?: boolean; pattern?: RegExp; patternText?: string }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'stringList'; pattern?: RegExp; minItems?: number }
@@ -63,14 +74,27 @@ export const SCHEMA: Record<string, Record<string, Leaf>> = {
     ffmpegPath: { kind: 'string', nullable: true },
     ffprobePath: { kind: 'string', nullable: true },
   },
+  watch: {
+    usePolling: { kind: 'boolean' },
+    pollingIntervalMs: { kind: 'integer', min: 50 },
+  },
   ingest: {
     stableMs: { kind: 'integer', min: 0 },
     scanIntervalMs: { kind: 'integer', min: 100 },
     concurrency: { kind: 'integer', min: 1, max: 64 },
+    convertConcurrency: { kind: 'integer', min: 1, max: 64 },
     minClipSeconds: { kind: 'number', min: 0, exclusiveMin: true },
+    decodeCheckSeconds: { kind: 'number', min: 0, max: 60, exclusiveMin: true },
+    conformPreset: { kind: 'enum', values: ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] },
+    conformCrf: { kind: 'integer', min: 0, max: 51 },
     voiceMinSeconds: { kind: 'number', min: 0, exclusiveMin: true },
     voiceMaxSeconds: { kind: 'number', min: 0, exclusiveMin: true },
+    voiceSilenceDb: { kind: 'number', min: -120, max: 0 },
     musicMinSeconds: { kind: 'number', min: 0, exclusiveMin: true },
+    musicLoudnessLufs: { kind: 'number', min: -70, max: -5 },
+    musicTruePeakDb: { kind: 'number', min: -9, max: 0 },
+    musicLra: { kind: 'number', min: 1, max: 50 },
+    musicBitrate: { kind: 'string', pattern: /^[1-9][0-9]*k$/, patternText: 'a bit rate such as "192k"' },
   },
   render: {
     resolution: { kind: 'string', pattern: /^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$/, patternText: '"WIDTHxHEIGHT" such as "1920x1080"' },
@@ -139,6 +163,9 @@ function checkLeaf(source: string, key: string, leaf: Leaf, v: unknown): void {
       if (leaf.pattern && !leaf.pattern.test(v)) throw bad(source, key, what, v);
       return;
     }
+    case 'boolean':
+      if (typeof v !== 'boolean') throw bad(source, key, 'true or false', v);
+      return;
     case 'enum':
       if (typeof v !== 'string' || !leaf.values.includes(v)) throw bad(source, key, `one of ${leaf.values.map((x) => `"${x}"`).join(', ')}`, v);
       return;
@@ -184,6 +211,10 @@ function parseEnvValue(name: string, key: string, leaf: Leaf, raw: string): unkn
     }
     case 'string':
       return raw === '' && leaf.nullable ? null : raw;
+    case 'boolean':
+      if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+      if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+      throw bad(name, key, 'true or false (1/0, yes/no, on/off)', raw);
     case 'enum':
       return raw;
     case 'stringList':

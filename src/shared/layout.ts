@@ -70,6 +70,14 @@ export class Layout {
   scannedClipDir(kind: ClipKind, category: string, width: number, height: number) {
     return join(this.scanned, kind, category, resolutionClass(width, height));
   }
+  /**
+   * scanned/<kind>/<category>/original/: raw files that had to be converted (footage that did
+   * not fit the concat profile, music before loudness normalization) are kept here as they
+   * came, so that nothing an operator dropped is ever deleted.
+   */
+  scannedOriginalDir(kind: ClipKind | 'music', category: string) {
+    return join(this.scanned, kind, category, 'original');
+  }
   scannedMusicDir(category: string) {
     return join(this.scanned, 'music', category, 'mp3');
   }

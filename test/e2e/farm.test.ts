@@ -86,9 +86,10 @@ test('raw/ to output/: everything accounted for, one task, one verified video', 
   assert.equal(main.exitCode, 0, main.stderr);
   assert.match(main.stderr, /INFO main_worker "Moved file raw\/video\/nature\/0f8fad5b-d9cb-469f-a165-70867728950e\.mp4 → scanned\/video\/nature\/mp4_w160_h90\/1\.5_0f8fad5b-d9cb-469f-a165-70867728950e\.mp4"/);
 
-  // Invariant 1: every raw file is in scanned/ or trash/invalid/ exactly once, bytes intact.
+  // Invariant 1: every raw file is in scanned/ or trash/invalid/ exactly once, bytes intact
+  // (converted files are new files beside their kept original).
   assert.deepEqual(await walk(join(root, 'raw')), ['story/nature/my story/link/a.txt'], 'only the link file is left in raw/');
-  const scanned = await walk(join(root, 'scanned'));
+  const scanned = (await walk(join(root, 'scanned'))).filter((p) => !p.endsWith('.source.json'));
   const trashed = (await walk(join(root, 'trash/invalid'))).filter((p) => !p.endsWith('.reason.json'));
   const found = new Map<string, number>();
   for (const p of [...scanned.map((s) => join(root, 'scanned', s)), ...trashed.map((s) => join(root, 'trash/invalid', s))]) {
@@ -99,12 +100,12 @@ test('raw/ to output/: everything accounted for, one task, one verified video', 
     if (rel.endsWith('empty.mp4')) continue; // all empty files hash alike; checked by name below
     assert.equal(found.get(h), 1, `${rel} is in scanned/ or trash/invalid/ exactly once`);
   }
-  assert.equal(scanned.length + trashed.length, hashes.size);
 
   assert.equal(scanned.filter((p) => p.startsWith('video/nature/mp4_w160_h90/')).length, 2);
   assert.ok(scanned.includes(`video/nature/mp4_w160_h90/1.5_${GOOD_CLIP}`), 'a UUID raw name keeps its id');
   assert.equal(scanned.filter((p) => p.startsWith('video/nature/mp4_w320_h180/')).length, 1);
-  assert.ok(scanned.some((p) => /^music\/nature\/mp3\/2\.0_[0-9a-f-]{36}\.mp3$/.test(p)));
+  assert.ok(scanned.some((p) => /^music\/nature\/mp3\/2\.0_[0-9a-f-]{36}\.mp3$/.test(p)), 'music normalized into mp3/');
+  assert.ok(scanned.some((p) => /^music\/nature\/original\/[0-9a-f-]{36}\.mp3$/.test(p)), 'the music original kept');
   assert.ok(scanned.includes('story/nature/my story/voice/chapter_0001.mp3'));
 
   const expectCodes: Record<string, string> = {

@@ -27,7 +27,7 @@ Stops cleanly on SIGTERM or SIGINT.`,
     const worker = new MainWorker({ config, layout, log, bins });
     if (args.values.once) {
       const s = await worker.runOnce(io.signal);
-      log.info(`Done: ${s.moved} moved, ${s.rejected} rejected, ${s.tasksCreated} task(s) created, ${s.waiting} voice(s) waiting, ${s.errors} error(s)`);
+      log.info(`Done: ${s.moved} moved, ${s.converted} converted, ${s.rejected} rejected, ${s.tasksCreated} task(s) created, ${s.waiting} voice(s) waiting, ${s.errors} error(s)`);
       return s.errors ? 1 : 0;
     }
     await worker.run(io.signal);

@@ -1,29 +1,42 @@
-// One raw file, one decision: moved into scanned/, rejected into trash/invalid/, or (links,
-// which this version does not crawl) left where it is.
+// One raw file, one decision: moved into scanned/, kept as an original to be converted,
+// rejected into trash/invalid/, or (links, which this version does not crawl) left in place.
+import { basename, extname } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
-import { exists, moveFile } from '../../shared/fs.js';
+import { exists, moveFile, writeJsonAtomic } from '../../shared/fs.js';
 import { badFolderName, classifyRaw } from '../../shared/layout.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
-import { ingestMusic } from './music.js';
-import { reject } from './reject.js';
-import { ingestClip } from './video.js';
-import { ingestVoice } from './voice.js';
+import type { ConvertJob } from './convert.js';
+import { validateMusic } from './music.js';
+import { rejectFile } from './reject.js';
+import { validateClip } from './video.js';
+import { validateVoice } from './voice.js';
 
-/** Where a valid raw file goes, and what the probe said (for logs). */
-export interface Ingested {
-  dest: string;
+export type Validated =
+  | { kind: 'move'; dest: string; probe: Record<string, unknown> }
+  | { kind: 'convert'; original: string; why: string; probe: Record<string, unknown>; extra: Record<string, unknown> };
+
+/** What convert.ts needs to know about an original; stored beside it as <original>.source.json. */
+export interface SourceRecord {
+  raw_path: string;
+  moved_at: string;
+  why: string;
   probe: Record<string, unknown>;
+  extra: Record<string, unknown>;
 }
+
+export const SOURCE_SUFFIX = '.source.json';
 
 export type IngestOutcome =
   | { status: 'moved'; kind: string; dest: string }
+  | { status: 'convert'; job: ConvertJob }
   | { status: 'rejected'; dest: string; code: string }
   | { status: 'skipped'; reason: string }
   | { status: 'gone' };
 
 export async function ingestFile(ctx: MainContext, file: RawFile, signal?: AbortSignal): Promise<IngestOutcome> {
   const entry = classifyRaw(file.rel);
+  const rawPath = `raw/${file.rel}`;
   try {
     if ('unexpected' in entry) throw new ClipmillError('RAW_UNEXPECTED_PATH', entry.unexpected);
     if (entry.kind === 'link') return { status: 'skipped', reason: 'story links are not crawled by this version' };
@@ -32,28 +45,38 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
       if (why) throw new ClipmillError('RAW_BAD_NAME', why);
     }
     if (file.size === 0) throw new ClipmillError('RAW_EMPTY', 'the file is empty (0 bytes)');
-    let result: Ingested;
+    let v: Validated;
     switch (entry.kind) {
       case 'video':
       case 'frame':
-        result = await ingestClip(ctx, file, entry.kind, entry.category, entry.name, signal);
+        v = await validateClip(ctx, file, entry.kind, entry.category, entry.name, signal);
         break;
       case 'music':
-        result = await ingestMusic(ctx, file, entry.category, entry.name, signal);
+        v = await validateMusic(ctx, file, entry.category, entry.name, signal);
         break;
       case 'voice':
-        result = await ingestVoice(ctx, file, entry.category, entry.story, entry.name, signal);
+        v = await validateVoice(ctx, file, entry.category, entry.story, entry.name, signal);
         break;
     }
-    await moveFile(file.path, result.dest);
-    ctx.log.info({ file: `raw/${file.rel}`, kind: entry.kind }, `Moved file raw/${file.rel} → ${ctx.layout.rel(result.dest)}`);
-    return { status: 'moved', kind: entry.kind, dest: result.dest };
+    if (v.kind === 'move') {
+      await moveFile(file.path, v.dest);
+      ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.dest)}`);
+      return { status: 'moved', kind: entry.kind, dest: v.dest };
+    }
+    // The source record first, then the one rename that takes the file out of raw/: a crash
+    // in between leaves an orphan record (removed at start-up) and the file still in raw/.
+    const record: SourceRecord = { raw_path: rawPath, moved_at: new Date().toISOString(), why: v.why, probe: v.probe, extra: v.extra };
+    await writeJsonAtomic(`${v.original}${SOURCE_SUFFIX}`, record);
+    await moveFile(file.path, v.original);
+    ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.original)} (to convert: ${v.why})`);
+    const kind = entry.kind as ConvertJob['kind'];
+    return { status: 'convert', job: { kind, category: entry.category, original: v.original, id: basename(v.original, extname(v.original)) } };
   } catch (err) {
     if (signal?.aborted) throw err;
-    // The operator removed or renamed the file while we looked at it: nothing to do.
+    // The operator removed or renamed the file while we looked at it: nothing to do, no noise.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || !(await exists(file.path))) return { status: 'gone' };
-    const probeDetails = err instanceof ClipmillError ? ((err.details.probe as Record<string, unknown> | undefined) ?? null) : null;
-    const dest = await reject(ctx, file, err, probeDetails);
+    const dest = await rejectFile(ctx, file.path, file.rel, rawPath, err);
     return { status: 'rejected', dest, code: err instanceof ClipmillError ? err.code : 'IO' };
   }
 }
+

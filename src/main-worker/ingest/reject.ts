@@ -1,10 +1,9 @@
 // Rejects go to trash/invalid/<same relative path as under raw/>, beside <name>.reason.json.
-import { dirname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ClipmillError, errorMessage, type ErrorCode } from '../../shared/errors.js';
 import { freeName, moveFile, writeJsonAtomic } from '../../shared/fs.js';
 import type { MainContext } from '../context.js';
-import type { RawFile } from '../scan.js';
 
 export interface RejectReason {
   code: ErrorCode;
@@ -15,27 +14,30 @@ export interface RejectReason {
   details: Record<string, unknown>;
 }
 
-export async function reject(ctx: MainContext, file: RawFile, err: unknown, probe: Record<string, unknown> | null = null): Promise<string> {
+/**
+ * Moves `path` to trash/invalid/<trashRel> (a free name beside it when taken) with its reason.
+ * `rawPath` is where the file came from ("raw/video/…"), for the reason file and the log.
+ */
+export async function rejectFile(ctx: MainContext, path: string, trashRel: string, rawPath: string, err: unknown): Promise<string> {
   const code: ErrorCode = err instanceof ClipmillError ? err.code : 'IO';
-  const message = errorMessage(err);
-  const dir = join(ctx.layout.trashInvalid, dirname(file.rel));
+  const details = err instanceof ClipmillError ? err.details : {};
+  const dir = join(ctx.layout.trashInvalid, dirname(trashRel));
   await mkdir(dir, { recursive: true });
-  const base = file.rel.split('/').pop()!;
   // If a reason file was written before a crash but the move did not happen, freeName gives
   // the same name again and the reason is simply rewritten.
-  const name = await freeName(dir, base);
+  const name = await freeName(dir, trashRel.split('/').pop()!);
   const reason: RejectReason = {
     code,
-    message,
-    raw_path: `raw/${file.rel}`,
+    message: errorMessage(err),
+    raw_path: rawPath,
     rejected_at: new Date().toISOString(),
-    probe,
-    details: err instanceof ClipmillError ? Object.fromEntries(Object.entries(err.details).filter(([k]) => k !== 'probe')) : {},
+    probe: (details.probe as Record<string, unknown> | undefined) ?? null,
+    details: Object.fromEntries(Object.entries(details).filter(([k]) => k !== 'probe')),
   };
-  // Reason first, then the file: a crash in between leaves the file in raw/ to be retried.
+  // Reason first, then the file: a crash in between leaves the file where it was, to be retried.
   await writeJsonAtomic(join(dir, `${name}.reason.json`), reason);
   const dest = join(dir, name);
-  await moveFile(file.path, dest);
-  ctx.log.warn({ file: `raw/${file.rel}`, code }, `Rejected file raw/${file.rel} → ${ctx.layout.rel(dest)}: ${message}`);
+  await moveFile(path, dest);
+  ctx.log.warn({ file: rawPath, code }, `Rejected file ${rawPath} → ${ctx.layout.rel(dest)}: ${reason.message}`);
   return dest;
 }

@@ -1,19 +1,29 @@
-// raw/video/<category>/<file> and raw/frame/<category>/<file>
-//   -> scanned/<kind>/<category>/mp4_w<W>_h<H>/<duration>_<id>.mp4
+// raw/video/<category>/<file> and raw/frame/<category>/<file>: validated (probe, then a real
+// decode at the start and the end), then either moved as they are into
+//   scanned/<kind>/<category>/mp4_w<W>_h<H>/<duration>_<id>.mp4
+// or, when they do not fit the concat-safe profile, kept under scanned/<kind>/<category>/original/
+// and conformed once (see convert.ts).
 import { extname, join } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
 import { idFromRawName } from '../../shared/ids.js';
 import { scannedMediaName } from '../../shared/layout.js';
+import { decodeCheck } from '../../shared/media/decode-check.js';
 import { probe, probeSummary } from '../../shared/media/probe.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
-import type { Ingested } from './index.js';
+import { conformDecision, type ConformTarget } from './conform.js';
+import type { Validated } from './index.js';
 
-const EXTENSIONS = new Set(['.mp4', '.m4v', '.mov']);
+export const CLIP_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mts', '.m2ts', '.ts']);
 
-export async function ingestClip(ctx: MainContext, file: RawFile, kind: 'video' | 'frame', category: string, name: string, signal?: AbortSignal): Promise<Ingested> {
-  if (!EXTENSIONS.has(extname(name).toLowerCase())) {
-    throw new ClipmillError('RAW_UNSUPPORTED_TYPE', `${kind} files must be .mp4, .m4v or .mov, got ${JSON.stringify(extname(name) || name)}`);
+export function conformTarget(ctx: MainContext): ConformTarget {
+  return { fps: ctx.config.render.fps, preset: ctx.config.ingest.conformPreset, crf: ctx.config.ingest.conformCrf };
+}
+
+export async function validateClip(ctx: MainContext, file: RawFile, kind: 'video' | 'frame', category: string, name: string, signal?: AbortSignal): Promise<Validated> {
+  const ext = extname(name).toLowerCase();
+  if (!CLIP_EXTENSIONS.has(ext)) {
+    throw new ClipmillError('RAW_UNSUPPORTED_TYPE', `${kind} files must be one of ${[...CLIP_EXTENSIONS].join(' ')}, got ${JSON.stringify(extname(name) || name)}`);
   }
   const info = await probe(ctx.bins.ffprobe.path, file.path, { signal });
   const summary = probeSummary(info);
@@ -23,12 +33,12 @@ export async function ingestClip(ctx: MainContext, file: RawFile, kind: 'video' 
   if (!(duration >= ctx.config.ingest.minClipSeconds)) {
     throw new ClipmillError('TOO_SHORT', `the clip lasts ${duration.toFixed(2)} s, less than ingest.minClipSeconds (${ctx.config.ingest.minClipSeconds} s)`, { details: { probe: summary } });
   }
-  // Clips of one resolution class are joined by the concat demuxer, which needs them alike.
-  // Transcoding other clips into that profile is not part of this version: refuse them clearly.
-  if (v.codec !== 'h264' || v.pixFmt !== 'yuv420p' || v.rotation !== 0) {
-    throw new ClipmillError('WRONG_CODEC', `${kind} clips must be H.264, yuv420p and unrotated; this one is ${v.codec}, ${v.pixFmt ?? 'unknown pixel format'}${v.rotation ? `, rotated ${v.rotation}°` : ''}`, { details: { probe: summary } });
+  const decoded = await decodeCheck(ctx.bins.ffmpeg.path, file.path, duration, ctx.config.ingest.decodeCheckSeconds, signal);
+  if (!decoded.ok) throw new ClipmillError('UNDECODABLE', decoded.reason ?? 'the video does not decode', { details: { probe: summary } });
+  const id = idFromRawName(name);
+  const decision = conformDecision(info, ext, conformTarget(ctx));
+  if (decision.action === 'move') {
+    return { kind: 'move', dest: join(ctx.layout.scannedClipDir(kind, category, v.displayWidth, v.displayHeight), scannedMediaName(duration, id, 'mp4')), probe: summary };
   }
-  const dir = ctx.layout.scannedClipDir(kind, category, v.displayWidth, v.displayHeight);
-  const dest = join(dir, scannedMediaName(duration, idFromRawName(name), 'mp4'));
-  return { dest, probe: summary };
+  return { kind: 'convert', original: join(ctx.layout.scannedOriginalDir(kind, category), `${id}${ext}`), why: `${decision.action}: ${decision.reasons.join(', ')}`, probe: summary, extra: {} };
 }

@@ -1,19 +1,30 @@
 // raw/story/<category>/<story>/voice/<name>.mp3 -> scanned/story/<category>/<story>/voice/<name>.mp3
+// Speech is validated for length (ingest.voiceMinSeconds..voiceMaxSeconds) and for not being
+// silence (its loudest sample above ingest.voiceSilenceDb), which also decodes all of it.
 import { extname, join } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
+import { maxVolume } from '../../shared/media/audio.js';
 import { probe, probeSummary } from '../../shared/media/probe.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
-import type { Ingested } from './index.js';
+import type { Validated } from './index.js';
 
-export async function ingestVoice(ctx: MainContext, file: RawFile, category: string, story: string, name: string, signal?: AbortSignal): Promise<Ingested> {
+export async function validateVoice(ctx: MainContext, file: RawFile, category: string, story: string, name: string, signal?: AbortSignal): Promise<Validated> {
   if (extname(name).toLowerCase() !== '.mp3') throw new ClipmillError('RAW_UNSUPPORTED_TYPE', `voice files must be .mp3, got ${JSON.stringify(extname(name) || name)}`);
   const info = await probe(ctx.bins.ffprobe.path, file.path, { signal });
   const summary = probeSummary(info);
-  if (!info.audio) throw new ClipmillError('NO_AUDIO_STREAM', 'the file has no audio stream', { details: { probe: summary } });
-  if (info.audio.codec !== 'mp3') throw new ClipmillError('WRONG_CODEC', `voice files must be MP3 audio, this file holds ${info.audio.codec}`, { details: { probe: summary } });
-  const { voiceMinSeconds: min, voiceMaxSeconds: max } = ctx.config.ingest;
-  if (!(info.duration >= min)) throw new ClipmillError('TOO_SHORT', `the voice lasts ${info.duration.toFixed(2)} s, less than ingest.voiceMinSeconds (${min} s)`, { details: { probe: summary } });
-  if (info.duration > max) throw new ClipmillError('TOO_LONG', `the voice lasts ${info.duration.toFixed(1)} s, more than ingest.voiceMaxSeconds (${max} s)`, { details: { probe: summary } });
-  return { dest: join(ctx.layout.scannedVoiceDir(category, story), name), probe: summary };
+  const details = { details: { probe: summary } };
+  if (!info.audio) throw new ClipmillError('NO_AUDIO_STREAM', 'the file has no audio stream', details);
+  if (info.audio.codec !== 'mp3') throw new ClipmillError('WRONG_CODEC', `voice files must be MP3 audio, this file holds ${info.audio.codec}`, details);
+  const { voiceMinSeconds: min, voiceMaxSeconds: max, voiceSilenceDb } = ctx.config.ingest;
+  if (!(info.duration >= min)) throw new ClipmillError('TOO_SHORT', `the voice lasts ${info.duration.toFixed(2)} s, less than ingest.voiceMinSeconds (${min} s)`, details);
+  if (info.duration > max) throw new ClipmillError('TOO_LONG', `the voice lasts ${info.duration.toFixed(1)} s, more than ingest.voiceMaxSeconds (${max} s)`, details);
+  let peak: number;
+  try {
+    peak = await maxVolume(ctx.bins.ffmpeg.path, file.path, signal);
+  } catch (err) {
+    throw err instanceof ClipmillError ? new ClipmillError(err.code, err.message, details) : err;
+  }
+  if (!(peak > voiceSilenceDb)) throw new ClipmillError('SILENT', `the voice is silent: its loudest sample is ${peak} dB, at or below ingest.voiceSilenceDb (${voiceSilenceDb} dB)`, details);
+  return { kind: 'move', dest: join(ctx.layout.scannedVoiceDir(category, story), name), probe: summary };
 }

@@ -14,6 +14,10 @@ export interface VideoStreamInfo {
   pixFmt: string | null;
   /** Average frame rate in frames per second, or null when unknown. */
   fps: number | null;
+  /** The stream's base rate (r_frame_rate); differs from fps for variable frame rate video. */
+  baseFps: number | null;
+  /** Sample aspect ratio as a number (1 = square pixels); null when unset. */
+  sar: number | null;
   duration: number | null;
 }
 
@@ -43,6 +47,7 @@ interface RawStream {
   r_frame_rate?: string;
   duration?: string;
   sample_rate?: string;
+  sample_aspect_ratio?: string;
   channels?: number;
   tags?: Record<string, string>;
   side_data_list?: { rotation?: number | string }[];
@@ -84,6 +89,8 @@ export function parseProbe(json: string): ProbeInfo {
       rotation,
       pixFmt: v.pix_fmt ?? null,
       fps: parseRate(v.avg_frame_rate) ?? parseRate(v.r_frame_rate),
+      baseFps: parseRate(v.r_frame_rate),
+      sar: parseRate(v.sample_aspect_ratio?.replace(':', '/')),
       duration: num(v.duration),
     };
   }
@@ -109,7 +116,10 @@ export async function probe(ffprobe: string, file: string, opts: ProbeOptions = 
   });
   if (r.isCanceled) throw new ClipmillError('PROBE_FAILED', `probe of ${file} canceled`);
   if (r.failed) {
-    const why = r.timedOut ? 'ffprobe timed out' : r.stderr.trim().split('\n').slice(-3).join(' ') || `ffprobe exit code ${r.exitCode}`;
+    // "[mov,mp4,... @ 0x55..] moov atom not found" -> "moov atom not found"; the file's own
+    // path is dropped too (the reason file already names it).
+    const lines = r.stderr.trim().split('\n').map((l) => l.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '').replace(`${file}: `, '')).filter(Boolean);
+    const why = r.timedOut ? 'ffprobe timed out' : [...new Set(lines.slice(-3))].join('; ') || `ffprobe exit code ${r.exitCode}`;
     throw new ClipmillError('PROBE_FAILED', why, { details: { file } });
   }
   try {

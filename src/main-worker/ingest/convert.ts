@@ -1,0 +1,94 @@
+// Converting an original kept under scanned/<kind>/<category>/original/: footage is conformed
+// to the concat-safe profile, music is loudness-normalized to MP3. The result is written under
+// a dot-temp name, probed, and renamed to its final name (which carries the measured duration),
+// so a crash leaves either nothing or the whole file; recover.ts finishes what a crash stopped.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { execa } from 'execa';
+import { ClipmillError, errorMessage } from '../../shared/errors.js';
+import { exists, fsyncPath } from '../../shared/fs.js';
+import { scannedMediaName } from '../../shared/layout.js';
+import { loudnormSecondPass, measureLoudness, type Loudness } from '../../shared/media/audio.js';
+import { probe } from '../../shared/media/probe.js';
+import type { MainContext } from '../context.js';
+import { conformArgv, conformDecision, musicArgv, type ConformDecision } from './conform.js';
+import { SOURCE_SUFFIX, type SourceRecord } from './index.js';
+import { loudnessTarget } from './music.js';
+import { rejectFile } from './reject.js';
+import { conformTarget } from './video.js';
+
+export interface ConvertJob {
+  kind: 'video' | 'frame' | 'music';
+  category: string;
+  /** Absolute path of the original. */
+  original: string;
+  id: string;
+}
+
+async function readSource(original: string): Promise<SourceRecord | null> {
+  try {
+    return JSON.parse(await readFile(`${original}${SOURCE_SUFFIX}`, 'utf8')) as SourceRecord;
+  } catch {
+    return null;
+  }
+}
+
+async function ffmpeg(ctx: MainContext, argv: string[], signal?: AbortSignal): Promise<void> {
+  const r = await execa(ctx.bins.ffmpeg.path, argv, { reject: false, ...(signal ? { cancelSignal: signal } : {}), maxBuffer: 16 * 1024 * 1024 });
+  if (r.isCanceled) throw new ClipmillError('IO', 'canceled');
+  if (r.failed) throw new ClipmillError('CONVERT_FAILED', `ffmpeg failed (${r.signal ?? `exit code ${r.exitCode}`}): ${r.stderr.trim().split('\n').slice(-2).join(' ') || 'no output'}`);
+}
+
+/** Converts one original; on failure the original goes to trash/invalid/ with the reason. */
+export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal): Promise<'done' | 'failed'> {
+  const { layout, log } = ctx;
+  const source = await readSource(job.original);
+  const started = performance.now();
+  const parent = job.kind === 'music' ? layout.scannedMusicDir(job.category) : join(layout.scanned, job.kind, job.category);
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${job.id}.tmp-${randomBytes(4).toString('hex')}.${job.kind === 'music' ? 'mp3' : 'mp4'}`);
+  try {
+    let dest: string;
+    let what: string;
+    if (job.kind === 'music') {
+      const target = loudnessTarget(ctx);
+      const measured = (source?.extra.loudness as Loudness | undefined) ?? (await measureLoudness(ctx.bins.ffmpeg.path, job.original, target, signal));
+      await ffmpeg(ctx, musicArgv(job.original, tmp, loudnormSecondPass(target, measured), ctx.config.ingest.musicBitrate), signal);
+      const info = await probe(ctx.bins.ffprobe.path, tmp, { signal });
+      dest = join(layout.scannedMusicDir(job.category), scannedMediaName(info.duration, job.id, 'mp3'));
+      what = `normalized ${Number.isFinite(measured.inputI) ? measured.inputI.toFixed(1) : measured.inputI} → ${target.lufs} LUFS`;
+    } else {
+      const before = await probe(ctx.bins.ffprobe.path, job.original, { signal });
+      const decided = conformDecision(before, extname(job.original).toLowerCase(), conformTarget(ctx));
+      // An original that meets the profile (settings changed since) is still rewrapped cleanly.
+      const decision: Exclude<ConformDecision, { action: 'move' }> = decided.action === 'move' ? { action: 'remux', reasons: ['already conforming'] } : decided;
+      await ffmpeg(ctx, conformArgv(job.original, tmp, decision, conformTarget(ctx)), signal);
+      const info = await probe(ctx.bins.ffprobe.path, tmp, { signal });
+      if (!info.video) throw new ClipmillError('CONVERT_FAILED', 'the conformed file has no video stream');
+      const duration = info.video.duration ?? info.duration;
+      dest = join(layout.scannedClipDir(job.kind, job.category, info.video.displayWidth, info.video.displayHeight), scannedMediaName(duration, job.id, 'mp4'));
+      what = `${decision.action === 'remux' ? 'rewrapped' : 'transcoded'} (${decision.reasons.join(', ')})`;
+    }
+    await fsyncPath(tmp);
+    await mkdir(join(dest, '..'), { recursive: true });
+    if (await exists(dest)) throw new ClipmillError('DUPLICATE', `${layout.rel(dest)} already exists`);
+    await rename(tmp, dest);
+    await fsyncPath(join(dest, '..'));
+    log.info({ file: layout.rel(job.original) }, `Converted ${layout.rel(job.original)} → ${layout.rel(dest)}: ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return 'done';
+  } catch (err) {
+    await rm(tmp, { force: true });
+    if (signal?.aborted) throw err;
+    const rawPath = source?.raw_path ?? layout.rel(job.original);
+    const trashRel = rawPath.startsWith('raw/') ? rawPath.slice(4) : `${job.kind}/${job.category}/${basename(job.original)}`;
+    const wrapped = err instanceof ClipmillError && err.code !== 'IO' ? err : new ClipmillError('CONVERT_FAILED', errorMessage(err), { cause: err });
+    try {
+      await rejectFile(ctx, job.original, trashRel, rawPath, new ClipmillError(wrapped.code, wrapped.message, { details: { ...wrapped.details, ...(source ? { probe: source.probe } : {}) } }));
+      await rm(`${job.original}${SOURCE_SUFFIX}`, { force: true });
+    } catch (moveErr) {
+      log.error({ err: moveErr }, `Could not convert ${layout.rel(job.original)} (${errorMessage(err)}) nor move it to trash/invalid: ${errorMessage(moveErr)}`);
+    }
+    return 'failed';
+  }
+}

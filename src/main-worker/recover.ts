@@ -1,0 +1,70 @@
+// Start-up recovery (DESIGN invariant 5): whatever a killed main worker left half-done is
+// finished or undone. Safe because there is one main worker per root.
+//  - dot-temp files in scanned/ (an interrupted move across file systems or conversion): removed;
+//  - originals with no converted file yet: converted again;
+//  - source records whose original is gone (a crash before the move): removed.
+import { readdir, rm } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { parseResolutionClass } from '../shared/layout.js';
+import type { MainContext } from './context.js';
+import type { ConvertJob } from './ingest/convert.js';
+import { SOURCE_SUFFIX } from './ingest/index.js';
+
+async function list(dir: string): Promise<import('node:fs').Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw err;
+  }
+}
+
+/** Our temporaries are dot-files with ".tmp-" in the name (fs.tempPathFor, convert.ts). */
+export function isOurTemp(name: string): boolean {
+  return name.startsWith('.') && name.includes('.tmp-');
+}
+
+async function removeTemps(dir: string): Promise<number> {
+  let n = 0;
+  for (const e of await list(dir)) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) n += await removeTemps(p);
+    else if (isOurTemp(e.name)) {
+      await rm(p, { force: true });
+      n++;
+    }
+  }
+  return n;
+}
+
+async function hasConverted(ctx: MainContext, job: ConvertJob): Promise<boolean> {
+  const suffix = `_${job.id}.${job.kind === 'music' ? 'mp3' : 'mp4'}`;
+  const dirs = job.kind === 'music'
+    ? [ctx.layout.scannedMusicDir(job.category)]
+    : (await list(join(ctx.layout.scanned, job.kind, job.category))).filter((e) => e.isDirectory() && parseResolutionClass(e.name)).map((e) => join(ctx.layout.scanned, job.kind, job.category, e.name));
+  for (const d of dirs) if ((await list(d)).some((e) => e.name.endsWith(suffix))) return true;
+  return false;
+}
+
+export async function recover(ctx: MainContext): Promise<{ temps: number; pending: ConvertJob[] }> {
+  const temps = await removeTemps(ctx.layout.scanned);
+  const pending: ConvertJob[] = [];
+  for (const kind of ['video', 'frame', 'music'] as const) {
+    for (const cat of await list(join(ctx.layout.scanned, kind))) {
+      if (!cat.isDirectory()) continue;
+      const dir = ctx.layout.scannedOriginalDir(kind, cat.name);
+      const entries = await list(dir);
+      const names = new Set(entries.map((e) => e.name));
+      for (const e of entries) {
+        if (e.name.startsWith('.') || !e.isFile()) continue;
+        if (e.name.endsWith(SOURCE_SUFFIX)) {
+          if (!names.has(e.name.slice(0, -SOURCE_SUFFIX.length))) await rm(join(dir, e.name), { force: true });
+          continue;
+        }
+        const job: ConvertJob = { kind, category: cat.name, original: join(dir, e.name), id: e.name.slice(0, e.name.length - extname(e.name).length) };
+        if (!(await hasConverted(ctx, job))) pending.push(job);
+      }
+    }
+  }
+  return { temps, pending };
+}

@@ -1,0 +1,155 @@
+// The ingest table: bad inputs end in trash/invalid with the right code and a reason; good
+// ones end in scanned/ conformed to the concat profile; every raw file is accounted for.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { test } from 'node:test';
+import { MainWorker } from '../../../src/main-worker/index.js';
+import { initRoot } from '../../../src/cli/commands/init.js';
+import { Layout } from '../../../src/shared/layout.js';
+import { createLogger } from '../../../src/shared/log.js';
+import { measureLoudness } from '../../../src/shared/media/audio.js';
+import { probe } from '../../../src/shared/media/probe.js';
+import { FIXTURES } from '../../media.js';
+import { binaries, tempDir, testConfig } from '../../helpers.js';
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else out.push(p);
+  }
+  return out.sort();
+}
+
+const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
+const UUID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+const GOOD: Record<string, (p: string) => Promise<void>> = {
+  [`video/c/${UUID}.mp4`]: (p) => FIXTURES.clip(p),
+  [`video/c/it's a "clip" ✓ -x.mp4`]: (p) => FIXTURES.clip(p),
+  'video/c/--rf.mp4': (p) => FIXTURES.clip(p),
+  'video/c/new\nline.mp4': (p) => FIXTURES.clip(p),
+  'video/c/25fps.mp4': FIXTURES.clip25fps,
+  'video/c/rotated.mp4': FIXTURES.rotated,
+  'video/c/vfr.mp4': FIXTURES.vfr,
+  'video/c/ten-bit.mp4': FIXTURES.tenBit,
+  'video/c/hevc.mp4': FIXTURES.hevc,
+  'video/c/with audio.mp4': FIXTURES.withAudio,
+  'video/c/odd.mkv': FIXTURES.oddSize,
+  'video/c/phone.MOV': FIXTURES.mov,
+  'frame/c/border.mp4': (p) => FIXTURES.clip(p),
+  'music/c/quiet bed.wav': FIXTURES.musicWav,
+  'music/c/track.mp3': (p) => FIXTURES.musicMp3(p),
+  'story/c/my story/voice/chapter_0001.mp3': (p) => FIXTURES.voice(p),
+};
+
+const BAD: Record<string, [(p: string) => Promise<void>, string]> = {
+  'video/c/empty.mp4': [FIXTURES.empty, 'RAW_EMPTY'],
+  'video/c/text.mp4': [FIXTURES.text, 'PROBE_FAILED'],
+  'video/c/truncated.mp4': [FIXTURES.truncated, 'PROBE_FAILED'],
+  'video/c/cut short.mp4': [FIXTURES.truncatedFaststart, 'UNDECODABLE'],
+  'video/c/audio-only.mp4': [FIXTURES.audioOnlyMp4, 'NO_VIDEO_STREAM'],
+  'video/c/blink.mp4': [FIXTURES.blink, 'TOO_SHORT'],
+  'video/c/notes.txt': [FIXTURES.text, 'RAW_UNSUPPORTED_TYPE'],
+  'music/c/not-audio.mp3': [FIXTURES.text, 'PROBE_FAILED'],
+  'music/c/silence.mp3': [(p) => FIXTURES.silentMp3(p), 'SILENT'],
+  'music/c/jingle.mp3': [(p) => FIXTURES.musicMp3(p, 2), 'TOO_SHORT'],
+  'story/c/my story/voice/chapter_0002.mp3': [(p) => FIXTURES.silentMp3(p, 3), 'SILENT'],
+  'story/c/my story/voice/chapter_0003.mp3': [(p) => FIXTURES.voice(p, 0.4), 'TOO_SHORT'],
+  'story/c/my story/voice/chapter_0004.wav': [FIXTURES.musicWav, 'RAW_UNSUPPORTED_TYPE'],
+  'video/bad\ncategory/a.mp4': [(p) => FIXTURES.clip(p), 'RAW_BAD_NAME'],
+  'misplaced.mp4': [(p) => FIXTURES.clip(p), 'RAW_UNEXPECTED_PATH'],
+};
+
+test('ingest: every raw file accounted for, rejects with their reason, good clips conformed', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const stage = join(dir, 'stage');
+  await mkdir(stage);
+  const hashes = new Map<string, string>();
+  let n = 0;
+  for (const [rel, make] of [...Object.entries(GOOD), ...Object.entries(BAD).map(([r, [m]]) => [r, m] as const)]) {
+    const staged = join(stage, String(n++));
+    await make(staged);
+    hashes.set(rel, await sha(staged));
+    await mkdir(dirname(join(layout.raw, rel)), { recursive: true });
+    await rename(staged, join(layout.raw, rel));
+  }
+
+  const lines: string[] = [];
+  const log = createLogger({ format: 'line', level: 'info', out: { write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream }).child({ component: 'main_worker' });
+  const config = testConfig({ ingest: { stableMs: 0, musicMinSeconds: 5 }, render: { resolution: '160x90' } });
+  const worker = new MainWorker({ config, layout, log, bins: await binaries() });
+  const totals = await worker.runOnce();
+  const logText = lines.join('');
+  assert.equal(totals.errors, 0, logText);
+
+  // raw/ is empty; every raw file's bytes are in scanned/ or trash/invalid/ exactly once.
+  assert.deepEqual(await walk(layout.raw), []);
+  const kept = [...(await walk(layout.scanned)), ...(await walk(layout.trashInvalid))].filter((p) => !p.endsWith('.reason.json') && !p.endsWith('.source.json'));
+  const counts = new Map<string, number>();
+  for (const p of kept) counts.set(await sha(p), (counts.get(await sha(p)) ?? 0) + 1);
+  for (const [rel, h] of hashes) {
+    if (rel.endsWith('empty.mp4')) continue;
+    assert.ok((counts.get(h) ?? 0) >= 1, `${JSON.stringify(rel)} is kept`);
+  }
+
+  // Rejects: the right code, a reason naming the raw path, and a log line.
+  for (const [rel, [, code]] of Object.entries(BAD)) {
+    const reason = JSON.parse(await readFile(join(layout.trashInvalid, `${rel}.reason.json`), 'utf8')) as { code: string; raw_path: string; message: string };
+    assert.equal(reason.code, code, `${JSON.stringify(rel)}: ${reason.message}`);
+    assert.equal(reason.raw_path, `raw/${rel}`);
+    assert.equal(await sha(join(layout.trashInvalid, rel)), hashes.get(rel), 'the rejected file is intact');
+  }
+  assert.match(logText, /WARN main_worker "Rejected file raw\/video\/c\/cut short\.mp4 → trash\/invalid\/video\/c\/cut short\.mp4: decoding at 3\.0 s failed/);
+
+  // Good clips: every file in a class folder conforms to the concat profile.
+  const classFiles = (await walk(join(layout.scanned, 'video', 'c'))).filter((p) => /\/mp4_w\d+_h\d+\//.test(p));
+  const classes = new Map<string, number>();
+  for (const p of classFiles) {
+    const info = await probe((await binaries()).ffprobe.path, p);
+    const v = info.video!;
+    const cls = relative(join(layout.scanned, 'video', 'c'), dirname(p));
+    classes.set(cls, (classes.get(cls) ?? 0) + 1);
+    assert.equal(cls, `mp4_w${v.width}_h${v.height}`, p);
+    assert.deepEqual([v.codec, v.pixFmt, v.rotation, info.audio], ['h264', 'yuv420p', 0, null], p);
+    assert.ok(Math.abs((v.fps ?? 0) - 30) < 0.01 && Math.abs((v.baseFps ?? 0) - 30) < 0.01, `${p}: constant 30 fps, got ${v.fps}/${v.baseFps}`);
+    assert.match(p, /\/\d+\.\d_[0-9a-f-]{36}\.mp4$/);
+  }
+  assert.deepEqual(Object.fromEntries([...classes].sort()), { mp4_w160_h90: 10, mp4_w180_h320: 1, mp4_w320_h180: 1 });
+  assert.ok(classFiles.some((p) => p.endsWith(`_${UUID}.mp4`)), 'a UUID name keeps its id');
+  // Originals of converted clips are kept (nothing is deleted), each converted exactly once.
+  const originals = (await walk(join(layout.scanned, 'video', 'c', 'original'))).filter((p) => !p.endsWith('.source.json'));
+  assert.equal(originals.length, 8);
+  for (const o of originals) {
+    const id = o.split('/').pop()!.replace(/\.[^.]+$/, '');
+    assert.equal(classFiles.filter((p) => p.endsWith(`_${id}.mp4`)).length, 1, `${o} converted once`);
+  }
+  assert.equal((await walk(join(layout.scanned, 'frame', 'c', 'mp4_w160_h90'))).length, 1);
+
+  // Music: both tracks normalized to the target loudness, as MP3, originals kept.
+  const tracks = await walk(layout.scannedMusicDir('c'));
+  assert.equal(tracks.length, 2);
+  for (const tr of tracks) {
+    assert.match(tr, /\/\d+\.\d_[0-9a-f-]{36}\.mp3$/);
+    const info = await probe((await binaries()).ffprobe.path, tr);
+    assert.equal(info.audio?.codec, 'mp3');
+    const l = await measureLoudness((await binaries()).ffmpeg.path, tr, { lufs: -16, truePeak: -1.5, lra: 11 });
+    assert.ok(Math.abs(l.inputI - -16) <= 1, `${tr}: ${l.inputI} LUFS`);
+    assert.ok(l.inputTp <= -1.0, `${tr}: true peak ${l.inputTp}`);
+  }
+  assert.equal((await walk(layout.scannedOriginalDir('music', 'c'))).filter((p) => !p.endsWith('.source.json')).length, 2);
+
+  // Voice: moved as it is; a task was planned for it.
+  assert.deepEqual(await walk(layout.scannedVoiceDir('c', 'my story')), [join(layout.scannedVoiceDir('c', 'my story'), 'chapter_0001.mp3')]);
+  assert.equal(totals.tasksCreated, 1);
+  assert.match(logText, /INFO main_worker "Converted scanned\/video\/c\/original\/[0-9a-f-]{36}\.mkv → scanned\/video\/c\/mp4_w160_h90\/1\.0_[0-9a-f-]{36}\.mp4: transcoded \(.*odd size 161x91/);
+
+  // No temporary name anywhere.
+  assert.deepEqual((await walk(root)).filter((p) => relative(root, p).split('/').some((s) => s.startsWith('.'))), []);
+});
