@@ -9,6 +9,7 @@
 //   node scripts/setup.mjs                  install what is missing and build
 //   node scripts/setup.mjs --build-only     the same without the system packages
 //   node scripts/setup.mjs --test [files]   ... then run the test suite
+//   node scripts/setup.mjs --bench [files]  ... then run the benchmarks in bench/
 //   node scripts/setup.mjs --with-espeak -- demo [args]   ... then run `clipmill demo`
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -170,10 +171,10 @@ const argv = process.argv.slice(2);
 const sep = argv.indexOf('--');
 const flags = sep === -1 ? argv : argv.slice(0, sep);
 const rest = sep === -1 ? [] : argv.slice(sep + 1);
-const known = new Set(['--test', '--build-only', '--with-espeak']);
+const known = new Set(['--test', '--bench', '--build-only', '--with-espeak']);
 const positional = flags.filter((f) => !f.startsWith('--'));
 for (const f of flags) if (f.startsWith('--') && !known.has(f)) die(`unknown option ${f}`);
-if (positional.length && !flags.includes('--test')) die(`unexpected argument ${positional[0]}`);
+if (positional.length && !flags.includes('--test') && !flags.includes('--bench')) die(`unexpected argument ${positional[0]}`);
 
 ensurePackages();
 const node = ensureNode();
@@ -186,6 +187,13 @@ if (flags.includes('--test')) {
   const files = positional.length ? positional.map((f) => join(ROOT, 'dist', f.replace(/\.ts$/, '.js'))) : testFiles(join(ROOT, 'dist', 'test'));
   const r = spawnSync(node, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: ROOT, env });
   process.exit(r.status ?? 1);
+} else if (flags.includes('--bench')) {
+  // Benchmarks print ratios measured side by side in one run; run them one after the other.
+  const files = positional.length ? positional.map((f) => join(ROOT, 'dist', f.replace(/\.ts$/, '.js'))) : readdirSync(join(ROOT, 'dist', 'bench')).filter((f) => f.endsWith('.js')).sort().map((f) => join(ROOT, 'dist', 'bench', f));
+  for (const f of files) {
+    const r = spawnSync(node, [f], { stdio: 'inherit', cwd: ROOT, env });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
 } else if (rest.length) {
   const r = spawnSync(node, [join(ROOT, 'dist', 'src', 'cli', 'main.js'), ...rest], { stdio: 'inherit', cwd: process.env.INIT_CWD ?? ROOT, env });
   process.exit(r.status ?? 1);

@@ -1,6 +1,6 @@
 // The render worker: claim -> render (one ffmpeg pass) -> verify -> upload -> publish, or fail
 // into trash/failed/<id>/. A canceled render (shutdown) hands the task back to tasks/.
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,8 +47,36 @@ class TaskFailure extends Error {
 
 const UPLOAD_TRIES = 3;
 
-export function scratchRoot(config: Config, node: string): string {
-  return config.render.scratchDir ?? join(tmpdir(), `clipmill-scratch-${node}`);
+/** The folder under which every render worker keeps its own scratch folder. */
+export function scratchBase(config: Config): string {
+  return config.render.scratchDir ?? join(tmpdir(), 'clipmill-scratch');
+}
+
+/** One scratch folder per worker process, so that workers sharing a host never touch each other's files. */
+export function scratchRoot(config: Config, node: string, pid = process.pid): string {
+  return join(scratchBase(config), `${node}-${pid}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the scratch folders of this node's workers that are no longer running. */
+export async function cleanStaleScratch(config: Config, node: string): Promise<string[]> {
+  const base = scratchBase(config);
+  const removed: string[] = [];
+  for (const name of await readdir(base).catch(() => [] as string[])) {
+    const m = new RegExp(`^${node.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)$`).exec(name);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    await rm(join(base, name), { recursive: true, force: true });
+    removed.push(join(base, name));
+  }
+  return removed;
 }
 
 export class RenderWorker {
@@ -81,6 +109,7 @@ export class RenderWorker {
     const scratch = join(this.scratch, id);
     const started = performance.now();
     let meta: TaskMetadata | null = null;
+    let encoderUsed = this.ctx.encoder.name;
     try {
       try {
         meta = parseMetadata(await readFile(join(dir, TASK_FILES.metadata), 'utf8'));
@@ -119,13 +148,10 @@ export class RenderWorker {
         log.warn(`Encoder ${encoder.name} failed (${reason}); retrying task ${id} once with libx264`);
         fallback = { from: encoder.name, reason };
         encoder = encoderSpec('libx264', config);
+        encoderUsed = encoder.name;
         result = await this.render(meta, inputs, encoder, log, signal);
       }
-      if (result.canceled) {
-        await this.handBack(id, meta);
-        log.warn(`Render of task ${id} canceled; handed back to tasks/`);
-        return 'handed_back';
-      }
+      if (result.canceled) throw new TaskFailure({ code: 'RENDER_CANCELED', stage: 'render', message: 'render canceled' });
       if (!result.ok) {
         throw new TaskFailure({ code: 'RENDER_FAILED', stage: 'render', message: `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(result.stderrTail)}`, stderr: result.stderrTail });
       }
@@ -173,15 +199,18 @@ export class RenderWorker {
       );
       return 'done';
     } catch (err) {
-      if (signal?.aborted && !(err instanceof TaskFailure)) {
-        if (meta) await this.handBack(id, meta).catch(() => {});
+      if (signal?.aborted && meta) {
+        // Shutting down: whatever broke (a killed ffmpeg or ffprobe) is not the task's fault.
+        await this.handBack(id, meta).catch((e: unknown) => log.error({ err: e }, `Could not hand task ${id} back: ${errorMessage(e)}`));
+        log.warn(`Task ${id} handed back to tasks/ (shutting down)`);
         return 'handed_back';
       }
       const failure: Failure = err instanceof TaskFailure ? err.failure : { code: err instanceof ClipmillError ? err.code : 'IO', stage: 'publish', message: errorMessage(err) };
-      await this.fail(id, failure, meta, log);
+      await this.fail(id, failure, meta, encoderUsed, log);
       return 'failed';
     } finally {
       await rm(scratch, { recursive: true, force: true });
+      await rm(this.scratch, { recursive: true, force: true }).catch(() => {});
     }
   }
 
@@ -223,7 +252,7 @@ export class RenderWorker {
     await rename(dir, this.ctx.layout.task(id));
   }
 
-  private async fail(id: string, failure: Failure, meta: TaskMetadata | null, log: Logger): Promise<void> {
+  private async fail(id: string, failure: Failure, meta: TaskMetadata | null, encoder: string, log: Logger): Promise<void> {
     const { layout } = this.ctx;
     const dir = layout.processingTask(id);
     try {
@@ -235,7 +264,7 @@ export class RenderWorker {
         message: failure.message,
         attempts: meta?.attempts ?? null,
         node: this.ctx.node,
-        encoder: this.ctx.encoder.name,
+        encoder,
         failed_at: new Date().toISOString(),
         ...(failure.details ? { details: failure.details } : {}),
       });
@@ -250,10 +279,14 @@ export class RenderWorker {
   }
 
   /** `--once`: renders every task there is, one after the other. */
-  async runOnce(signal?: AbortSignal): Promise<{ done: number; failed: number; handedBack: number }> {
-    const totals = { done: 0, failed: 0, handedBack: 0 };
+  async runOnce(signal?: AbortSignal): Promise<{ done: number; failed: number; handedBack: number; lowDisk: boolean }> {
+    const totals = { done: 0, failed: 0, handedBack: 0, lowDisk: false };
+    for (const p of await cleanStaleScratch(this.ctx.config, this.ctx.node)) this.ctx.log.info(`Removed the scratch folder ${p} of a render worker that is gone`);
     while (!signal?.aborted) {
-      if (!(await this.diskOk())) break;
+      if (!(await this.diskOk())) {
+        totals.lowDisk = true;
+        break;
+      }
       const id = await claimNext(this.ctx.layout, this.ctx.node);
       if (!id) break;
       const outcome = await this.processTask(id, signal);
@@ -268,7 +301,7 @@ export class RenderWorker {
   async run(signal: AbortSignal): Promise<void> {
     const { log, config } = this.ctx;
     log.info(`Render worker ${this.ctx.node} ready (encoder ${this.ctx.encoder.name}, scratch ${this.scratch})`);
-    await rm(this.scratch, { recursive: true, force: true });
+    for (const p of await cleanStaleScratch(config, this.ctx.node)) log.info(`Removed the scratch folder ${p} of a render worker that is gone`);
     while (!signal.aborted) {
       let id: string | null = null;
       try {

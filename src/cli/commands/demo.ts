@@ -10,7 +10,7 @@ import { resolveBinaries } from '../../shared/media/ffmpeg.js';
 import { makeClip, makeLogo, makeSpeech, makeTone } from '../../shared/media/generate.js';
 import { MainWorker } from '../../main-worker/index.js';
 import { RenderWorker } from '../../render-worker/index.js';
-import { COMMON_HELP, COMMON_OPTIONS, configFrom, loggerFor, type Command } from '../common.js';
+import { COMMON_OPTIONS, configFrom, loggerFor, type Command } from '../common.js';
 import { initRoot } from './init.js';
 
 const STORY = `The dragon rose above the sleeping valley. Far below, the river caught the first light
@@ -33,11 +33,15 @@ with espeak-ng and a logo. Then runs the main worker and a render worker (as --o
 until the video exists, and prints its path with a short summary.
 
 Options:
-${COMMON_HELP}`,
+  --root <dir>        where to make the sample root (default: a new temporary folder;
+                      CLIPMILL_ROOT is ignored so that a real farm never gets samples)
+  --config <file>     a JSON config merged over config/default.json
+  -h, --help          show this help`,
   options: COMMON_OPTIONS,
   async run(args, io) {
     const config = configFrom(args, io.env, DEMO_OVERRIDES);
-    const rootArg = (args.values.root as string | undefined) ?? io.env.CLIPMILL_ROOT;
+    // Only --root: a CLIPMILL_ROOT set for the real farm must not receive sample media.
+    const rootArg = args.values.root as string | undefined;
     const root = rootArg ? resolve(rootArg) : await mkdtemp(join(tmpdir(), 'clipmill-demo-'));
     const layout = new Layout(root);
     await initRoot(root);

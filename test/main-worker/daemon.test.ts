@@ -1,0 +1,128 @@
+// The main worker as a daemon (child process): a slow copy is not taken early, and SIGKILL at
+// any moment followed by a restart loses nothing and duplicates nothing.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa, type ResultPromise } from 'execa';
+import { FIXTURES } from '../media.js';
+import { CLI, cleanEnv, cli, tempDir } from '../helpers.js';
+
+const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else out.push(p);
+  }
+  return out.sort();
+}
+
+function daemon(root: string, env: Record<string, string>) {
+  const sub = execa(CLI, ['main-worker', '--root', root], { env: cleanEnv(env), extendEnv: false, reject: false });
+  let text = '';
+  const waiters: { re: RegExp; resolve: () => void }[] = [];
+  sub.stderr?.on('data', (c: Buffer) => {
+    text += c.toString();
+    for (const w of [...waiters]) if (w.re.test(text)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  const waitFor = (re: RegExp, ms = 60_000) =>
+    new Promise<void>((resolve, reject) => {
+      if (re.test(text)) return resolve();
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${text}`)), ms);
+      waiters.push({ re, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  return { sub: sub as ResultPromise, waitFor, log: () => text };
+}
+
+test('a file copied slowly, in pieces, is taken only once complete', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await cli(['init', root]);
+  const d = daemon(root, { CLIPMILL_INGEST_STABLE_MS: '700', CLIPMILL_INGEST_SCAN_INTERVAL_MS: '150' });
+  t.after(() => d.sub.kill('SIGKILL'));
+  await d.waitFor(/Main worker watching/);
+  // moov at the end: any prefix of this file is unreadable, so an early take would be a reject.
+  await FIXTURES.clip(join(dir, 'src.mp4'), 2);
+  const bytes = await readFile(join(dir, 'src.mp4'));
+  const dest = join(root, 'raw/video/c/slow copy.mp4');
+  await mkdir(dirname(dest), { recursive: true });
+  const pieces = 8;
+  const step = Math.ceil(bytes.length / pieces);
+  await writeFile(dest, bytes.subarray(0, step));
+  for (let i = 1; i < pieces; i++) {
+    await sleep(250); // each pause is shorter than stableMs, the whole copy much longer
+    await appendFile(dest, bytes.subarray(i * step, (i + 1) * step));
+  }
+  await d.waitFor(/Moved file raw\/video\/c\/slow copy\.mp4 → /);
+  assert.doesNotMatch(d.log(), /Rejected/);
+  const [taken] = await walk(join(root, 'scanned/video/c'));
+  assert.ok(taken);
+  assert.equal(await sha(taken), createHash('sha256').update(bytes).digest('hex'));
+  d.sub.kill('SIGTERM');
+  assert.equal((await d.sub).exitCode, 0);
+});
+
+test('SIGKILL mid-ingest, twice, then a restart: nothing lost, nothing duplicated', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await cli(['init', root]);
+  const stage = join(dir, 'stage');
+  await mkdir(stage);
+  const files: Record<string, (p: string) => Promise<void>> = {
+    'raw/story/c/s/voice/chapter_0001.mp3': (p) => FIXTURES.voice(p, 2),
+    'raw/music/c/a.wav': FIXTURES.musicWav,
+    'raw/music/c/b.wav': FIXTURES.musicWav,
+  };
+  for (let i = 0; i < 4; i++) files[`raw/video/c/ok ${i}.mp4`] = (p) => FIXTURES.clip(p, 1 + i / 10);
+  for (let i = 0; i < 6; i++) files[`raw/video/c/pal ${i}.mp4`] = FIXTURES.clip25fps;
+  const hashes = new Map<string, string>();
+  let n = 0;
+  for (const [rel, make] of Object.entries(files)) {
+    const p = join(stage, String(n++));
+    await make(p);
+    // Make every file distinct, so that "exactly once" is checked per file (a trailing byte
+    // after the last atom does not change how the media reads).
+    await appendFile(p, Buffer.from([n]));
+    hashes.set(rel, await sha(p));
+    await mkdir(dirname(join(root, rel)), { recursive: true });
+    await rename(p, join(root, rel));
+  }
+  const env = { CLIPMILL_INGEST_STABLE_MS: '100', CLIPMILL_INGEST_SCAN_INTERVAL_MS: '100', CLIPMILL_INGEST_CONFORM_PRESET: 'slow', CLIPMILL_INGEST_MUSIC_MIN_SECONDS: '1', CLIPMILL_RENDER_RESOLUTION: '160x90' };
+
+  // Killed right after a file was taken into original/ (its conversion just starting) ...
+  const first = daemon(root, env);
+  await first.waitFor(/to convert: transcode/);
+  first.sub.kill('SIGKILL');
+  await first.sub;
+  // ... and again in the middle of whatever the restart is doing.
+  const second = daemon(root, env);
+  await second.waitFor(/Resuming conversion/);
+  await second.waitFor(/(Converted|Moved file)[^\n]*\n[^]*(Converted|Moved file)/);
+  second.sub.kill('SIGKILL');
+  await second.sub;
+
+  const once = await cli(['main-worker', '--once', '--root', root], env);
+  assert.equal(once.exitCode, 0, once.stderr);
+
+  assert.deepEqual(await walk(join(root, 'raw')), []);
+  assert.deepEqual(await walk(join(root, 'trash')), [], 'every file was valid: nothing rejected');
+  const scanned = await walk(join(root, 'scanned'));
+  assert.deepEqual(scanned.filter((p) => relative(root, p).split('/').some((s) => s.startsWith('.'))), [], 'no temporary file left');
+  const counts = new Map<string, number>();
+  for (const p of scanned) counts.set(await sha(p), (counts.get(await sha(p)) ?? 0) + 1);
+  for (const [rel, h] of hashes) assert.equal(counts.get(h), 1, `${rel} kept exactly once`);
+  const clips = scanned.filter((p) => /\/video\/c\/mp4_w\d+_h\d+\//.test(p));
+  assert.equal(clips.filter((p) => p.includes('/mp4_w160_h90/')).length, 4);
+  assert.equal(clips.filter((p) => p.includes('/mp4_w320_h180/')).length, 6, 'each 25 fps clip conformed exactly once');
+  assert.equal(new Set(clips.map((p) => p.split('_').pop())).size, clips.length, 'no id twice');
+  assert.equal(scanned.filter((p) => /\/music\/c\/mp3\//.test(p)).length, 2);
+  assert.equal((await readdir(join(root, 'tasks'))).length, 1);
+});
