@@ -96,6 +96,8 @@ export class MainWorker {
           } else if (out.status === 'convert') {
             this.totals.moved++;
             this.enqueueConvert(out.job, signal);
+          } else if (out.status === 'changed') {
+            ctx.log.info({ file: `raw/${file.rel}` }, `raw/${file.rel} changed while it was being checked; it will be taken once it settles again`);
           } else if (out.status === 'rejected') this.totals.rejected++;
           else if (out.status === 'skipped' && !this.skippedLogged.has(file.path)) {
             this.skippedLogged.add(file.path);

@@ -126,3 +126,21 @@ test('SIGKILL mid-ingest, twice, then a restart: nothing lost, nothing duplicate
   assert.equal(scanned.filter((p) => /\/music\/c\/mp3\//.test(p)).length, 2);
   assert.equal((await readdir(join(root, 'tasks'))).length, 1);
 });
+
+for (const polling of [false, true]) {
+  test(`the watcher (${polling ? 'polling' : 'file system events'}) wakes the daemon long before the periodic rescan`, async (t) => {
+    const dir = await tempDir(t);
+    const root = join(dir, 'root');
+    await cli(['init', root]);
+    const d = daemon(root, { CLIPMILL_INGEST_STABLE_MS: '200', CLIPMILL_INGEST_SCAN_INTERVAL_MS: '600000', CLIPMILL_WATCH_USE_POLLING: polling ? '1' : '0', CLIPMILL_WATCH_POLLING_INTERVAL_MS: '200' });
+    t.after(() => d.sub.kill('SIGKILL'));
+    await d.waitFor(/Main worker watching/);
+    await sleep(500); // the start-up scan is done; from now on only the watcher can wake it
+    await FIXTURES.clip(join(dir, 'c.mp4'), 1);
+    await mkdir(join(root, 'raw/video/c'), { recursive: true });
+    await rename(join(dir, 'c.mp4'), join(root, 'raw/video/c/new.mp4'));
+    await d.waitFor(/Moved file raw\/video\/c\/new\.mp4/, 15_000);
+    d.sub.kill('SIGTERM');
+    assert.equal((await d.sub).exitCode, 0);
+  });
+}

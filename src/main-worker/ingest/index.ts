@@ -1,5 +1,6 @@
 // One raw file, one decision: moved into scanned/, kept as an original to be converted,
 // rejected into trash/invalid/, or (links, which this version does not crawl) left in place.
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
 import { exists, moveFile, writeJsonAtomic } from '../../shared/fs.js';
@@ -32,7 +33,14 @@ export type IngestOutcome =
   | { status: 'convert'; job: ConvertJob }
   | { status: 'rejected'; dest: string; code: string }
   | { status: 'skipped'; reason: string }
+  | { status: 'changed' }
   | { status: 'gone' };
+
+/** True when the file is no longer the one that was validated (rewritten or replaced meanwhile). */
+async function changedSince(file: RawFile): Promise<boolean> {
+  const s = await stat(file.path);
+  return s.size !== file.size || s.mtimeMs !== file.mtimeMs;
+}
 
 export async function ingestFile(ctx: MainContext, file: RawFile, signal?: AbortSignal): Promise<IngestOutcome> {
   const entry = classifyRaw(file.rel);
@@ -58,6 +66,9 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
         v = await validateVoice(ctx, file, entry.category, entry.story, entry.name, signal);
         break;
     }
+    // Validation took a while: if the operator rewrote the file meanwhile, what was checked is
+    // not what would be moved. Leave it; the next scans see it settle again.
+    if (await changedSince(file)) return { status: 'changed' };
     if (v.kind === 'move') {
       await moveFile(file.path, v.dest);
       ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.dest)}`);
@@ -75,6 +86,8 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     if (signal?.aborted) throw err;
     // The operator removed or renamed the file while we looked at it: nothing to do, no noise.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || !(await exists(file.path))) return { status: 'gone' };
+    // A file rewritten while it was checked failed as what it was, not as what it is now.
+    if (await changedSince(file)) return { status: 'changed' };
     const dest = await rejectFile(ctx, file.path, file.rel, rawPath, err);
     return { status: 'rejected', dest, code: err instanceof ClipmillError ? err.code : 'IO' };
   }
