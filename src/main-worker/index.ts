@@ -25,7 +25,9 @@ import { watchRaw } from './watch.js';
 import { cleanTaskTemps, findTask, taskIdFor, writeTask } from './write-task.js';
 
 export interface Totals {
+  /** Raw files moved into scanned/ as they were. */
   moved: number;
+  /** Originals converted (footage conformed, music normalized) into scanned/. */
   converted: number;
   rejected: number;
   tasksCreated: number;
@@ -80,6 +82,9 @@ export class MainWorker {
     this.totals.settling = settling.length;
     for (const f of settling) this.ctx.log.debug({ file: `raw/${f.rel}` }, `Waiting for raw/${f.rel} to stop changing`);
     for (const file of stable) if (!this.inFlight.has(file.path)) this.enqueueIngest(file, signal);
+    // Planning also runs after every scan, not only after an ingest: a task removed from
+    // output/ or trash/failed/, or a logo that appeared, is acted on without a restart.
+    this.schedulePlan(signal);
   }
 
   private enqueueIngest(file: RawFile, signal?: AbortSignal): void {
@@ -94,7 +99,6 @@ export class MainWorker {
             this.totals.moved++;
             this.schedulePlan(signal);
           } else if (out.status === 'convert') {
-            this.totals.moved++;
             this.enqueueConvert(out.job, signal);
           } else if (out.status === 'changed') {
             ctx.log.info({ file: `raw/${file.rel}` }, `raw/${file.rel} changed while it was being checked; it will be taken once it settles again`);

@@ -23,11 +23,17 @@ export const ERROR_CODES = {
   NO_AUDIO_STREAM: 'the file has no audio stream',
   WRONG_CODEC: 'the file uses a codec that is not accepted for its kind',
   UNDECODABLE: 'the header reads but the media does not decode (truncated or corrupt)',
-  SILENT: 'the audio is silent (its loudest sample is below the configured threshold)',
+  SILENT: 'the audio is silent: a voice whose loudest sample is at or below ingest.voiceSilenceDb, or music quieter than -70 LUFS integrated',
   CONVERT_FAILED: 'conforming footage or normalizing music failed after the file had been validated',
   TOO_SHORT: 'the media is shorter than the configured minimum',
   TOO_LONG: 'the media is longer than the configured maximum',
   DUPLICATE: 'a file with the same destination already exists in scanned/ (scanned/ is immutable)',
+  // story links (reason files in trash/invalid/)
+  LINK_EMPTY: 'the link file holds no URL (only blank lines and # comments)',
+  CRAWL_REFUSED: 'the URL is refused: not http(s), has credentials, or points at a non-public address',
+  CRAWL_FAILED: 'the page could not be fetched (network error, timeout, HTTP error, too many redirects)',
+  CRAWL_TOO_LARGE: 'the page is larger than crawl.maxBytes (after decompression)',
+  CRAWL_NO_TEXT: 'no story text could be extracted from the page',
   // tasks and renders (error.json in trash/failed/<id>/)
   TASK_INVALID: 'the task folder or its metadata.json is missing or invalid',
   RENDER_FAILED: 'ffmpeg exited with an error while rendering',

@@ -155,7 +155,7 @@ export function badFolderName(name: string): string | null {
 export function classifyRaw(relToRaw: string): RawEntry | { unexpected: string } {
   const parts = relToRaw.split('/');
   const expected =
-    'expected raw/video/<category>/<file>.mp4, raw/frame/<category>/<file>.mp4, raw/music/<category>/<file>.mp3, raw/story/<category>/<story>/voice/<file>.mp3 or raw/story/<category>/<story>/link/<file>.txt';
+    'expected raw/video/<category>/<file>, raw/frame/<category>/<file>, raw/music/<category>/<file>, raw/story/<category>/<story>/voice/<file>.mp3 or raw/story/<category>/<story>/link/<file>.txt';
   const [top] = parts;
   if ((top === 'video' || top === 'frame' || top === 'music') && parts.length === 3) {
     return { kind: top, category: parts[1]!, name: parts[2]! };

@@ -84,7 +84,7 @@ Options:
 
     const main = new MainWorker({ config, layout, log: loggerFor(config, 'main_worker'), bins });
     const ingest = await main.runOnce(io.signal);
-    if (ingest.tasksCreated === 0) throw new ClipmillError('TASK_INVALID', `the main worker created no task (${ingest.moved} moved, ${ingest.rejected} rejected, ${ingest.waiting} waiting); see the log above`);
+    if (ingest.tasksCreated === 0) throw new ClipmillError('TASK_INVALID', `the main worker created no task (${ingest.moved} moved, ${ingest.converted} converted, ${ingest.rejected} rejected, ${ingest.waiting} waiting); see the log above`);
 
     const node = nodeId(config);
     const renderLog = loggerFor(config, 'render_worker').child({ node });
@@ -101,7 +101,7 @@ Options:
     w('clipmill demo: done');
     w(`  root       ${root}`);
     w(`  samples    5 clips in 2 categories, 1 music bed, 1 spoken chapter, 1 logo (${genSeconds.toFixed(1)} s to generate)`);
-    w(`  ingested   ${ingest.moved} files moved to scanned/, ${ingest.rejected} rejected; ${ingest.tasksCreated} task published`);
+    w(`  ingested   ${ingest.moved + ingest.converted} files filed into scanned/ (${ingest.converted} converted), ${ingest.rejected} rejected; ${ingest.tasksCreated} task published`);
     w(`  task       ${id}: ${report.voice_duration.toFixed(1)} s of voice over ${meta.video_files.length} clips from ${meta.video_class}, rendered at ${meta.render.resolution}@${meta.render.frame_rate}`);
     w(`  encoder    ${report.encoder}${report.encoder_fallback ? ' (after a hardware encoder failed)' : ''}`);
     w(`  render     ${report.timings_s.render.toFixed(1)} s, ${report.realtime_factor.toFixed(2)}x realtime`);

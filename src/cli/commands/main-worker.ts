@@ -7,10 +7,13 @@ export const mainWorker: Command = {
   name: 'main-worker',
   summary: 'file raw/ into scanned/ and publish render tasks (the daemon; one per farm)',
   usage: 'clipmill main-worker --root <dir> [--once]',
-  help: `Scans raw/ every ingest.scanIntervalMs. A file is taken once its size and modification
-time have not changed for ingest.stableMs; valid footage, music and voice files move to
-scanned/, invalid ones to trash/invalid/ beside a <name>.reason.json. For every voice file
-in scanned/ it publishes tasks.variationsPerVoice tasks in tasks/.
+  help: `Watches raw/ (file system events, or polling with watch.usePolling) and rescans it every
+ingest.scanIntervalMs. A file is taken once its size and modification time have not changed
+for ingest.stableMs. Footage is probed and decode-checked, then moved to scanned/ as it is
+when it fits the concat profile, else kept under original/ and conformed once; music is
+loudness-normalized to MP3; voice files are checked for length and silence. Invalid files go
+to trash/invalid/ beside a <name>.reason.json. For every voice file in scanned/ it publishes
+tasks.variationsPerVoice tasks in tasks/. A restart finishes what a crash left half-done.
 
 Options:
   --once              process what is ready, wait for it, and exit (0, or 1 if an

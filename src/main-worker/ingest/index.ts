@@ -76,6 +76,7 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     }
     // The source record first, then the one rename that takes the file out of raw/: a crash
     // in between leaves an orphan record (removed at start-up) and the file still in raw/.
+    if (await exists(v.original)) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(v.original)} already exists (a file with the same id was taken before)`, { details: { destination: ctx.layout.rel(v.original) } });
     const record: SourceRecord = { raw_path: rawPath, moved_at: new Date().toISOString(), why: v.why, probe: v.probe, extra: v.extra };
     await writeJsonAtomic(`${v.original}${SOURCE_SUFFIX}`, record);
     await moveFile(file.path, v.original);

@@ -13,6 +13,8 @@ export interface Loudness {
 }
 
 async function analyze(ffmpeg: string, file: string, filter: string, signal?: AbortSignal): Promise<string> {
+  // No -xerror here, unlike the video decode check: MP3s often end in a partial frame or a
+  // stray byte (tag remnants), which is harmless and which -xerror would reject.
   const r = await execa(ffmpeg, ['-hide_banner', '-nostdin', '-nostats', '-i', file, '-map', '0:a:0', '-af', filter, '-f', 'null', '-'], {
     reject: false,
     timeout: 30 * 60_000,

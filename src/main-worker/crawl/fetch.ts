@@ -1,0 +1,217 @@
+// Fetching one page, safely (issue: story links). undici with:
+//  - http and https only, no credentials in URLs;
+//  - unless allowPrivateNetworks: IP literals checked before connecting, host names checked
+//    when they are resolved (a custom lookup), and the address actually connected to checked
+//    again after connecting, on every hop of a redirect chain (DNS rebinding);
+//  - connect and overall timeouts, a body size limit counted after decompression (a
+//    compression bomb stops at maxBytes), at most maxRedirects redirects;
+//  - retries with exponential backoff on network errors, 5xx and 429, honouring Retry-After.
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, buildConnector, fetch } from 'undici';
+import { ClipmillError, errorMessage } from '../../shared/errors.js';
+import { privateAddressReason } from './address.js';
+
+export interface FetchOptions {
+  allowPrivateNetworks: boolean;
+  userAgent: string;
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  retries: number;
+  retryBaseMs: number;
+  maxRetryAfterMs: number;
+  signal?: AbortSignal | undefined;
+  /** DNS resolution, for tests (defaults to the system resolver). */
+  lookup?: LookupFunction;
+  /** Told about each retry (for logs). */
+  onRetry?: (info: { url: string; attempt: number; waitMs: number; why: string }) => void;
+}
+
+export interface FetchedPage {
+  url: string;
+  finalUrl: string;
+  status: number;
+  contentType: string;
+  body: Buffer;
+  fetchedAt: string;
+  redirects: string[];
+}
+
+/** Checks a URL before any connection is made; returns it parsed. */
+export function checkUrl(raw: string, allowPrivateNetworks: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ClipmillError('CRAWL_REFUSED', `${JSON.stringify(raw)} is not a URL`, { details: { url: raw } });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ClipmillError('CRAWL_REFUSED', `${url.protocol} URLs are not crawled (only http and https): ${raw}`, { details: { url: raw } });
+  if (url.username || url.password) throw new ClipmillError('CRAWL_REFUSED', `URLs with credentials are not crawled: ${url.protocol}//***@${url.host}${url.pathname}`, { details: { url: `${url.protocol}//${url.host}${url.pathname}` } });
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!allowPrivateNetworks && isIP(host)) {
+    const why = privateAddressReason(host);
+    if (why) throw new ClipmillError('CRAWL_REFUSED', `${raw} refused: ${why} (set crawl.allowPrivateNetworks to allow it)`, { details: { url: raw } });
+  }
+  return url;
+}
+
+/** A dispatcher whose every connection obeys the address policy. Close it when done. */
+export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'connectTimeoutMs' | 'timeoutMs' | 'lookup'>): Agent {
+  const resolve: LookupFunction = opts.lookup ?? (dnsLookup as unknown as LookupFunction);
+  const guarded: LookupFunction = (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true }, (err: NodeJS.ErrnoException | null, addresses: string | LookupAddress[], family?: number) => {
+      if (err) return (callback as (e: Error) => void)(err);
+      const list: LookupAddress[] = typeof addresses === 'string' ? [{ address: addresses, family: family ?? 4 }] : addresses;
+      const allowed = opts.allowPrivateNetworks ? list : list.filter((a) => !privateAddressReason(a.address));
+      if (allowed.length === 0) {
+        const e = new ClipmillError('CRAWL_REFUSED', `${hostname} resolves to ${list.map((a) => a.address).join(', ')}: ${privateAddressReason(list[0]?.address ?? '') ?? 'no address'} (set crawl.allowPrivateNetworks to allow it)`);
+        return (callback as (e: Error) => void)(e);
+      }
+      if ((options as { all?: boolean }).all) return (callback as (e: null, a: LookupAddress[]) => void)(null, allowed);
+      (callback as (e: null, a: string, f: number) => void)(null, allowed[0]!.address, allowed[0]!.family);
+    });
+  };
+  const base = buildConnector({ timeout: opts.connectTimeoutMs, lookup: guarded } as buildConnector.BuildOptions);
+  const connect: buildConnector.connector = (options, callback) => {
+    base(options, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error('no socket'), null);
+      // The address actually connected to, whatever resolved it.
+      const why = opts.allowPrivateNetworks ? null : privateAddressReason(socket.remoteAddress ?? '');
+      if (why) {
+        socket.destroy();
+        return callback(new ClipmillError('CRAWL_REFUSED', `connected to ${socket.remoteAddress}: ${why}`), null);
+      }
+      callback(null, socket);
+    });
+  };
+  return new Agent({ connect, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs, connections: 4 });
+}
+
+function refusedCause(err: unknown): ClipmillError | null {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof ClipmillError) return e;
+  }
+  return null;
+}
+
+function describeNetworkError(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+    const code = (e as { code?: string }).code;
+    const msg = errorMessage(e);
+    if (msg && msg !== 'fetch failed') parts.push(code && !msg.includes(code) ? `${msg} (${code})` : msg);
+  }
+  return parts.join(': ') || 'network error';
+}
+
+/** Retry-After in ms (seconds or an HTTP date), or null. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | null {
+  if (!header) return null;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const t = Date.parse(header);
+  return Number.isNaN(t) ? null : Math.max(0, t - now);
+}
+
+async function readBody(body: ReadableStream<Uint8Array> | null, max: number, url: string): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => {});
+        throw new ClipmillError('CRAWL_TOO_LARGE', `${url} is larger than crawl.maxBytes (${max} bytes, counted after decompression)`, { details: { url } });
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return Buffer.concat(chunks);
+}
+
+class Retryable extends Error {}
+
+/** One page: follows redirects (each hop checked), retries transient failures. */
+export async function fetchPage(raw: string, agent: Agent, opts: FetchOptions): Promise<FetchedPage> {
+  let lastWhy = '';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetchOnce(raw, agent, opts);
+    } catch (err) {
+      if (!(err instanceof Retryable) || attempt >= opts.retries || opts.signal?.aborted) {
+        if (err instanceof Retryable) throw new ClipmillError('CRAWL_FAILED', `${raw}: ${err.message} (after ${attempt + 1} attempts)`, { details: { url: raw } });
+        throw err;
+      }
+      lastWhy = err.message;
+      const hinted = (err as Retryable & { waitMs?: number }).waitMs;
+      const waitMs = Math.min(opts.maxRetryAfterMs, hinted ?? opts.retryBaseMs * 2 ** attempt);
+      opts.onRetry?.({ url: raw, attempt: attempt + 1, waitMs, why: lastWhy });
+      await sleep(waitMs, undefined, opts.signal ? { signal: opts.signal } : {});
+    }
+  }
+}
+
+async function fetchOnce(raw: string, agent: Agent, opts: FetchOptions): Promise<FetchedPage> {
+  const redirects: string[] = [];
+  let url = checkUrl(raw, opts.allowPrivateNetworks);
+  const deadline = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  for (;;) {
+    let res;
+    try {
+      res = await fetch(url, {
+        dispatcher: agent,
+        redirect: 'manual',
+        signal,
+        headers: { 'user-agent': opts.userAgent, accept: 'text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5,*/*;q=0.1', 'accept-encoding': 'gzip, deflate, br' },
+      });
+    } catch (err) {
+      const refused = refusedCause(err);
+      if (refused) throw new ClipmillError('CRAWL_REFUSED', `${url.href} refused: ${refused.message}`, { details: { url: url.href } });
+      if (opts.signal?.aborted) throw err;
+      if (deadline.aborted) throw new ClipmillError('CRAWL_FAILED', `${url.href}: no complete answer within crawl.timeoutMs (${opts.timeoutMs} ms)`, { details: { url: url.href } });
+      throw new Retryable(`${url.href}: ${describeNetworkError(err)}`);
+    }
+    if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
+      await res.body?.cancel().catch(() => {});
+      if (redirects.length >= opts.maxRedirects) throw new ClipmillError('CRAWL_FAILED', `${raw}: more than crawl.maxRedirects (${opts.maxRedirects}) redirects`, { details: { url: raw, redirects } });
+      redirects.push(url.href);
+      url = checkUrl(new URL(res.headers.get('location')!, url).href, opts.allowPrivateNetworks);
+      continue;
+    }
+    if (res.status === 429 || res.status >= 500) {
+      await res.body?.cancel().catch(() => {});
+      const e = new Retryable(`${url.href}: HTTP ${res.status}`) as Retryable & { waitMs?: number };
+      const ra = retryAfterMs(res.headers.get('retry-after'));
+      if (ra !== null) e.waitMs = ra;
+      throw e;
+    }
+    if (res.status !== 200) {
+      await res.body?.cancel().catch(() => {});
+      throw new ClipmillError('CRAWL_FAILED', `${url.href}: HTTP ${res.status}`, { details: { url: url.href, status: res.status } });
+    }
+    const length = Number(res.headers.get('content-length') ?? NaN);
+    if (length > opts.maxBytes && !res.headers.get('content-encoding')) {
+      await res.body?.cancel().catch(() => {});
+      throw new ClipmillError('CRAWL_TOO_LARGE', `${url.href} is ${length} bytes, more than crawl.maxBytes (${opts.maxBytes})`, { details: { url: url.href } });
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(res.body as ReadableStream<Uint8Array> | null, opts.maxBytes, url.href);
+    } catch (err) {
+      if (err instanceof ClipmillError) throw err;
+      if (deadline.aborted) throw new ClipmillError('CRAWL_FAILED', `${url.href}: the body did not arrive within crawl.timeoutMs (${opts.timeoutMs} ms)`, { details: { url: url.href } });
+      if (opts.signal?.aborted) throw err;
+      throw new Retryable(`${url.href}: ${describeNetworkError(err)}`);
+    }
+    return { url: raw, finalUrl: url.href, status: res.status, contentType: res.headers.get('content-type') ?? '', body, fetchedAt: new Date().toISOString(), redirects };
+  }
+}
