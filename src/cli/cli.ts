@@ -1,13 +1,14 @@
 import { ClipmillError, errorMessage, isClipmillError } from '../shared/errors.js';
 import { packageVersion } from '../shared/package-root.js';
 import { parse, type Command, type Io } from './common.js';
+import { crawl } from './commands/crawl.js';
 import { demo } from './commands/demo.js';
 import { doctor } from './commands/doctor.js';
 import { init } from './commands/init.js';
 import { mainWorker } from './commands/main-worker.js';
 import { renderWorker } from './commands/render-worker.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, crawl, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

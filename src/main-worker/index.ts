@@ -22,6 +22,9 @@ import { planTask } from './plan-task.js';
 import { recover } from './recover.js';
 import { listRaw, StabilityTracker, type RawFile } from './scan.js';
 import { watchRaw } from './watch.js';
+import type { Agent } from 'undici';
+import { crawlOptions } from './crawl/crawl.js';
+import { createCrawlAgent } from './crawl/fetch.js';
 import { cleanTaskTemps, findTask, taskIdFor, writeTask } from './write-task.js';
 
 export interface Totals {
@@ -45,6 +48,9 @@ export class MainWorker {
   private readonly ingestQ: PQueue;
   private readonly convertQ: PQueue;
   private readonly planQ = new PQueue({ concurrency: 1 });
+  /** Story links: network-bound, on their own queue (crawl.concurrency). */
+  private readonly crawlQ: PQueue;
+  private agent: Agent | null = null;
   private readonly inFlight = new Set<string>();
   private readonly converting = new Set<string>();
   private planQueued = false;
@@ -59,12 +65,26 @@ export class MainWorker {
     this.tracker = new StabilityTracker(ctx.config.ingest.stableMs);
     this.ingestQ = new PQueue({ concurrency: ctx.config.ingest.concurrency });
     this.convertQ = new PQueue({ concurrency: ctx.config.ingest.convertConcurrency });
+    this.crawlQ = new PQueue({ concurrency: ctx.config.crawl.concurrency });
+  }
+
+  private crawlAgent(): Agent {
+    this.agent ??= createCrawlAgent(crawlOptions(this.ctx.config));
+    return this.agent;
+  }
+
+  /** Closes the crawler's connections (idle ones would keep a --once process alive). */
+  async close(): Promise<void> {
+    const agent = this.agent;
+    this.agent = null;
+    await agent?.close();
   }
 
   /** Finishes what an earlier run left half-done, then plans once. */
   async start(signal?: AbortSignal): Promise<void> {
     const { log, layout } = this.ctx;
-    const { temps, pending } = await recover(this.ctx);
+    const { temps, publications, pending } = await recover(this.ctx);
+    if (publications) log.warn(`Finished ${publications} story chunk publication(s) an interrupted run had started`);
     if (temps) log.warn(`Removed ${temps} temporary file(s) an interrupted run left in scanned/`);
     const removed = await cleanTaskTemps(layout);
     if (removed) log.warn(`Removed ${removed} half-built task folder(s) an interrupted run left in tasks/`);
@@ -90,11 +110,12 @@ export class MainWorker {
   private enqueueIngest(file: RawFile, signal?: AbortSignal): void {
     const { ctx } = this;
     this.inFlight.add(file.path);
-    void this.ingestQ
+    const isLink = file.rel.startsWith('story/') && file.rel.split('/')[3] === 'link';
+    void (isLink ? this.crawlQ : this.ingestQ)
       .add(async () => {
         if (signal?.aborted) return;
         try {
-          const out = await ingestFile(ctx, file, signal);
+          const out = await ingestFile(ctx, file, signal, isLink ? { agent: this.crawlAgent() } : {});
           if (out.status === 'moved') {
             this.totals.moved++;
             this.schedulePlan(signal);
@@ -156,11 +177,10 @@ export class MainWorker {
 
   /** Resolves when no ingest, conversion or planning is queued or running. */
   async idle(): Promise<void> {
+    const queues = [this.ingestQ, this.crawlQ, this.convertQ, this.planQ];
     for (;;) {
-      await this.ingestQ.onIdle();
-      await this.convertQ.onIdle();
-      await this.planQ.onIdle();
-      if (this.ingestQ.size + this.ingestQ.pending + this.convertQ.size + this.convertQ.pending + this.planQ.size + this.planQ.pending === 0) return;
+      for (const q of queues) await q.onIdle();
+      if (queues.every((q) => q.size + q.pending === 0)) return;
     }
   }
 
@@ -246,6 +266,7 @@ export class MainWorker {
     }
     this.schedulePlan(signal);
     await this.idle();
+    await this.close();
     return this.totals;
   }
 
@@ -283,6 +304,7 @@ export class MainWorker {
     } finally {
       await watcher.close();
       await this.idle();
+      await this.close();
       log.info('Main worker stopped');
     }
   }

@@ -9,6 +9,7 @@ import { parseResolutionClass } from '../shared/layout.js';
 import type { MainContext } from './context.js';
 import type { ConvertJob } from './ingest/convert.js';
 import { SOURCE_SUFFIX } from './ingest/index.js';
+import { isManifestName, rollForward } from './ingest/link.js';
 
 async function list(dir: string): Promise<import('node:fs').Dirent[]> {
   try {
@@ -46,7 +47,21 @@ async function hasConverted(ctx: MainContext, job: ConvertJob): Promise<boolean>
   return false;
 }
 
-export async function recover(ctx: MainContext): Promise<{ temps: number; pending: ConvertJob[] }> {
+/** Finishes story-chunk publications a crash interrupted (before their temp files are cleaned). */
+async function rollForwardPublications(dir: string): Promise<number> {
+  let n = 0;
+  for (const e of await list(dir)) {
+    if (e.isDirectory()) n += await rollForwardPublications(join(dir, e.name));
+    else if (isManifestName(e.name)) {
+      await rollForward(join(dir, e.name));
+      n++;
+    }
+  }
+  return n;
+}
+
+export async function recover(ctx: MainContext): Promise<{ temps: number; publications: number; pending: ConvertJob[] }> {
+  const publications = await rollForwardPublications(join(ctx.layout.scanned, 'story'));
   const temps = await removeTemps(ctx.layout.scanned);
   const pending: ConvertJob[] = [];
   for (const kind of ['video', 'frame', 'music'] as const) {
@@ -66,5 +81,5 @@ export async function recover(ctx: MainContext): Promise<{ temps: number; pendin
       }
     }
   }
-  return { temps, pending };
+  return { temps, publications, pending };
 }

@@ -33,6 +33,22 @@ export interface Config {
     musicLra: number;
     musicBitrate: string;
   };
+  crawl: {
+    allowPrivateNetworks: boolean;
+    userAgent: string | null;
+    concurrency: number;
+    connectTimeoutMs: number;
+    timeoutMs: number;
+    maxBytes: number;
+    maxRedirects: number;
+    retries: number;
+    retryBaseMs: number;
+    maxRetryAfterMs: number;
+    maxPages: number;
+    maxWordsPerChunk: number;
+    extractTimeoutMs: number;
+    extractMaxHeapMb: number;
+  };
   render: {
     resolution: string;
     fps: number;
@@ -95,6 +111,22 @@ export const SCHEMA: Record<string, Record<string, Leaf>> = {
     musicTruePeakDb: { kind: 'number', min: -9, max: 0 },
     musicLra: { kind: 'number', min: 1, max: 50 },
     musicBitrate: { kind: 'string', pattern: /^[1-9][0-9]*k$/, patternText: 'a bit rate such as "192k"' },
+  },
+  crawl: {
+    allowPrivateNetworks: { kind: 'boolean' },
+    userAgent: { kind: 'string', nullable: true },
+    concurrency: { kind: 'integer', min: 1, max: 32 },
+    connectTimeoutMs: { kind: 'integer', min: 100 },
+    timeoutMs: { kind: 'integer', min: 100 },
+    maxBytes: { kind: 'integer', min: 1024 },
+    maxRedirects: { kind: 'integer', min: 0, max: 50 },
+    retries: { kind: 'integer', min: 0, max: 20 },
+    retryBaseMs: { kind: 'integer', min: 0 },
+    maxRetryAfterMs: { kind: 'integer', min: 0 },
+    maxPages: { kind: 'integer', min: 1, max: 10000 },
+    maxWordsPerChunk: { kind: 'integer', min: 10 },
+    extractTimeoutMs: { kind: 'integer', min: 100 },
+    extractMaxHeapMb: { kind: 'integer', min: 32, max: 8192 },
   },
   render: {
     resolution: { kind: 'string', pattern: /^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$/, patternText: '"WIDTHxHEIGHT" such as "1920x1080"' },

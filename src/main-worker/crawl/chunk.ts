@@ -29,33 +29,36 @@ function splitAtWords(text: string, max: number): string[] {
   return out.filter(Boolean);
 }
 
-/** A paragraph longer than `max` words, as pieces that each fit: whole sentences, else words. */
+/**
+ * A paragraph longer than `max` words, as pieces that each fit: whole sentences, else words.
+ * Pieces are slices of the original text, so nothing is added between sentences (no space
+ * is inserted into Japanese or Chinese).
+ */
 function splitParagraph(p: string, max: number): string[] {
   const out: string[] = [];
-  let cur = '';
+  let start = 0;
   let curWords = 0;
   for (const seg of sentences.segment(p)) {
-    const s = seg.segment.trim();
-    if (!s) continue;
-    const w = countWords(s);
+    const w = countWords(seg.segment);
     if (w > max) {
-      if (cur) out.push(cur);
-      const parts = splitAtWords(s, max);
+      if (seg.index > start) out.push(p.slice(start, seg.index).trim());
+      const parts = splitAtWords(seg.segment, max);
       out.push(...parts.slice(0, -1));
-      cur = parts[parts.length - 1] ?? '';
-      curWords = countWords(cur);
+      const last = parts[parts.length - 1] ?? '';
+      // The sentence's last part starts the next piece.
+      start = seg.index + seg.segment.lastIndexOf(last);
+      curWords = countWords(last);
       continue;
     }
-    if (curWords + w > max && cur) {
-      out.push(cur);
-      cur = '';
+    if (curWords + w > max && seg.index > start) {
+      out.push(p.slice(start, seg.index).trim());
+      start = seg.index;
       curWords = 0;
     }
-    cur = cur ? `${cur} ${s}` : s;
     curWords += w;
   }
-  if (cur) out.push(cur);
-  return out;
+  if (start < p.length) out.push(p.slice(start).trim());
+  return out.filter(Boolean);
 }
 
 /** Chunks, each a list of paragraphs, each chunk at most `maxWords` words. */

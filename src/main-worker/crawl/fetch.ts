@@ -26,6 +26,11 @@ export interface FetchOptions {
   signal?: AbortSignal | undefined;
   /** DNS resolution, for tests (defaults to the system resolver). */
   lookup?: LookupFunction;
+  /**
+   * Why an address is refused (null: allowed). Defaults to privateAddressReason, or to
+   * allowing everything with allowPrivateNetworks; tests allow exactly their own server.
+   */
+  addressPolicy?: (ip: string) => string | null;
   /** Told about each retry (for logs). */
   onRetry?: (info: { url: string; attempt: number; waitMs: number; why: string }) => void;
 }
@@ -41,7 +46,7 @@ export interface FetchedPage {
 }
 
 /** Checks a URL before any connection is made; returns it parsed. */
-export function checkUrl(raw: string, allowPrivateNetworks: boolean): URL {
+export function checkUrl(raw: string, allowPrivateNetworks: boolean, policy: (ip: string) => string | null = allowPrivateNetworks ? () => null : privateAddressReason): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -51,23 +56,28 @@ export function checkUrl(raw: string, allowPrivateNetworks: boolean): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ClipmillError('CRAWL_REFUSED', `${url.protocol} URLs are not crawled (only http and https): ${raw}`, { details: { url: raw } });
   if (url.username || url.password) throw new ClipmillError('CRAWL_REFUSED', `URLs with credentials are not crawled: ${url.protocol}//***@${url.host}${url.pathname}`, { details: { url: `${url.protocol}//${url.host}${url.pathname}` } });
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!allowPrivateNetworks && isIP(host)) {
-    const why = privateAddressReason(host);
+  if (isIP(host)) {
+    const why = policy(host);
     if (why) throw new ClipmillError('CRAWL_REFUSED', `${raw} refused: ${why} (set crawl.allowPrivateNetworks to allow it)`, { details: { url: raw } });
   }
   return url;
 }
 
 /** A dispatcher whose every connection obeys the address policy. Close it when done. */
-export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'connectTimeoutMs' | 'timeoutMs' | 'lookup'>): Agent {
+export function policyOf(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'addressPolicy'>): (ip: string) => string | null {
+  return opts.addressPolicy ?? (opts.allowPrivateNetworks ? () => null : privateAddressReason);
+}
+
+export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'connectTimeoutMs' | 'timeoutMs' | 'lookup' | 'addressPolicy'>): Agent {
   const resolve: LookupFunction = opts.lookup ?? (dnsLookup as unknown as LookupFunction);
+  const policy = policyOf(opts);
   const guarded: LookupFunction = (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (err: NodeJS.ErrnoException | null, addresses: string | LookupAddress[], family?: number) => {
       if (err) return (callback as (e: Error) => void)(err);
       const list: LookupAddress[] = typeof addresses === 'string' ? [{ address: addresses, family: family ?? 4 }] : addresses;
-      const allowed = opts.allowPrivateNetworks ? list : list.filter((a) => !privateAddressReason(a.address));
+      const allowed = list.filter((a) => !policy(a.address));
       if (allowed.length === 0) {
-        const e = new ClipmillError('CRAWL_REFUSED', `${hostname} resolves to ${list.map((a) => a.address).join(', ')}: ${privateAddressReason(list[0]?.address ?? '') ?? 'no address'} (set crawl.allowPrivateNetworks to allow it)`);
+        const e = new ClipmillError('CRAWL_REFUSED', `${hostname} resolves to ${list.map((a) => a.address).join(', ')}: ${policy(list[0]?.address ?? '') ?? 'no address'} (set crawl.allowPrivateNetworks to allow it)`);
         return (callback as (e: Error) => void)(e);
       }
       if ((options as { all?: boolean }).all) return (callback as (e: null, a: LookupAddress[]) => void)(null, allowed);
@@ -79,7 +89,7 @@ export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks'
     base(options, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);
       // The address actually connected to, whatever resolved it.
-      const why = opts.allowPrivateNetworks ? null : privateAddressReason(socket.remoteAddress ?? '');
+      const why = policy(socket.remoteAddress ?? '');
       if (why) {
         socket.destroy();
         return callback(new ClipmillError('CRAWL_REFUSED', `connected to ${socket.remoteAddress}: ${why}`), null);
@@ -161,7 +171,8 @@ export async function fetchPage(raw: string, agent: Agent, opts: FetchOptions): 
 
 async function fetchOnce(raw: string, agent: Agent, opts: FetchOptions): Promise<FetchedPage> {
   const redirects: string[] = [];
-  let url = checkUrl(raw, opts.allowPrivateNetworks);
+  const policy = policyOf(opts);
+  let url = checkUrl(raw, opts.allowPrivateNetworks, policy);
   const deadline = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
   for (;;) {
@@ -184,7 +195,7 @@ async function fetchOnce(raw: string, agent: Agent, opts: FetchOptions): Promise
       await res.body?.cancel().catch(() => {});
       if (redirects.length >= opts.maxRedirects) throw new ClipmillError('CRAWL_FAILED', `${raw}: more than crawl.maxRedirects (${opts.maxRedirects}) redirects`, { details: { url: raw, redirects } });
       redirects.push(url.href);
-      url = checkUrl(new URL(res.headers.get('location')!, url).href, opts.allowPrivateNetworks);
+      url = checkUrl(new URL(res.headers.get('location')!, url).href, opts.allowPrivateNetworks, policy);
       continue;
     }
     if (res.status === 429 || res.status >= 500) {

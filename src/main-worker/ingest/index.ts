@@ -8,6 +8,8 @@ import { badFolderName, classifyRaw } from '../../shared/layout.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
 import type { ConvertJob } from './convert.js';
+import type { Agent } from 'undici';
+import { ingestLink } from './link.js';
 import { validateMusic } from './music.js';
 import { rejectFile } from './reject.js';
 import { validateClip } from './video.js';
@@ -42,17 +44,21 @@ async function changedSince(file: RawFile): Promise<boolean> {
   return s.size !== file.size || s.mtimeMs !== file.mtimeMs;
 }
 
-export async function ingestFile(ctx: MainContext, file: RawFile, signal?: AbortSignal): Promise<IngestOutcome> {
+export async function ingestFile(ctx: MainContext, file: RawFile, signal?: AbortSignal, opts: { agent?: Agent } = {}): Promise<IngestOutcome> {
   const entry = classifyRaw(file.rel);
   const rawPath = `raw/${file.rel}`;
   try {
     if ('unexpected' in entry) throw new ClipmillError('RAW_UNEXPECTED_PATH', entry.unexpected);
-    if (entry.kind === 'link') return { status: 'skipped', reason: 'story links are not crawled by this version' };
     for (const folder of 'story' in entry ? [entry.category, entry.story] : [entry.category]) {
       const why = badFolderName(folder);
       if (why) throw new ClipmillError('RAW_BAD_NAME', why);
     }
     if (file.size === 0) throw new ClipmillError('RAW_EMPTY', 'the file is empty (0 bytes)');
+    if (entry.kind === 'link') {
+      if (!opts.agent) return { status: 'skipped', reason: 'no crawler in this process' };
+      const r = await ingestLink(ctx, file, entry.category, entry.story, entry.name, opts.agent, signal);
+      return { status: 'moved', kind: 'link', dest: r.dest };
+    }
     let v: Validated;
     switch (entry.kind) {
       case 'video':
@@ -85,6 +91,7 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     return { status: 'convert', job: { kind, category: entry.category, original: v.original, id: basename(v.original, extname(v.original)) } };
   } catch (err) {
     if (signal?.aborted) throw err;
+    if ((err as { changed?: boolean }).changed) return { status: 'changed' };
     // The operator removed or renamed the file while we looked at it: nothing to do, no noise.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || !(await exists(file.path))) return { status: 'gone' };
     // A file rewritten while it was checked failed as what it was, not as what it is now.

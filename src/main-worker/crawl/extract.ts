@@ -1,0 +1,148 @@
+// The story text of one page: @mozilla/readability on jsdom (scripts never run, no
+// subresource loaded), paragraphs kept, boilerplate dropped, whitespace and Unicode (NFC)
+// normalized; a fallback over the page's own paragraphs when Readability finds no article;
+// and the page's next-page link for multi-page stories. Pure (no I/O): extract-worker.ts
+// runs it in a worker thread with a time and memory limit.
+import { Readability } from '@mozilla/readability';
+import { JSDOM, VirtualConsole } from 'jsdom';
+
+export interface Extracted {
+  title: string | null;
+  byline: string | null;
+  paragraphs: string[];
+  /** An absolute http(s) URL on the same site, or null. */
+  nextUrl: string | null;
+  method: 'readability' | 'fallback' | 'text';
+}
+
+const BLOCK = new Set(['P', 'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'LI', 'UL', 'OL', 'BLOCKQUOTE', 'PRE', 'TABLE', 'TR', 'TD', 'TH', 'DL', 'DT', 'DD', 'FIGURE', 'FIGCAPTION', 'HR', 'HEADER', 'FOOTER', 'ASIDE', 'NAV', 'ADDRESS', 'CENTER']);
+const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'SVG', 'CANVAS', 'BUTTON', 'SELECT', 'TEXTAREA', 'INPUT', 'FORM', 'NAV', 'ASIDE', 'FOOTER']);
+
+/** Short lines that are page furniture, not story (share buttons, "read more", comment counts). */
+const BOILERPLATE = [
+  // "Share: Facebook Twitter", "Share this story", "Subscribe now" - but not "Share the bread, she said."
+  /^(share|tweet|pin it|email|print|like|follow us|subscribe|sign up|log in|register|advertisement|sponsored|ad)\s*([:|»›].*|\s+(this|on|via|to|now|us|here|it)\b[^.!?]*)?$/i,
+  /^(read more|continue reading|read the full story|click here|see also|related( posts| stories| articles)?|you may also like|recommended|more from)\b/i,
+  /^(\d+\s+)?comments?\b|^leave a (comment|reply)|^post a comment/i,
+  /^(previous|next)( page| chapter| part| post)?\s*[»›→>]*$/i,
+  /^(cookie|we use cookies|accept( all)? cookies)/i,
+  /^(tags?|categories|filed under|posted in)\s*:/i,
+  /^(copyright|©|all rights reserved)/i,
+];
+
+export function normalizeText(s: string): string {
+  return s.normalize('NFC').replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000]/g, ' ').replace(/[\u200c\u200d\ufeff]/g, '').replace(/\s+/g, ' ').trim();
+}
+
+export function isBoilerplate(p: string): boolean {
+  return p.length < 80 && BOILERPLATE.some((re) => re.test(p));
+}
+
+/** Text of a subtree, one entry per block, <br> kept as a space. */
+function blocks(root: Element, skip: (el: Element) => boolean): string[] {
+  const out: string[] = [];
+  let cur = '';
+  const flush = () => {
+    const t = normalizeText(cur);
+    if (t) out.push(t);
+    cur = '';
+  };
+  // Iterative walk: hostile pages nest deeply enough to overflow a recursive one.
+  const stack: { node: Node; leaving: boolean }[] = [{ node: root, leaving: false }];
+  while (stack.length) {
+    const { node, leaving } = stack.pop()!;
+    if (node.nodeType === 3) {
+      cur += node.nodeValue ?? '';
+      continue;
+    }
+    if (node.nodeType !== 1) continue;
+    const el = node as Element;
+    if (leaving) {
+      if (BLOCK.has(el.tagName)) flush();
+      continue;
+    }
+    if (node !== root && (SKIP.has(el.tagName) || skip(el))) continue;
+    if (el.tagName === 'BR') {
+      cur += ' ';
+      continue;
+    }
+    if (BLOCK.has(el.tagName)) flush();
+    stack.push({ node: el, leaving: true });
+    const kids = el.childNodes;
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i]!, leaving: false });
+  }
+  flush();
+  return out;
+}
+
+const NEXT_TEXT = /^(next|next page|next chapter|next part|continue|continue reading|older posts?|page suivante|suivant|siguiente|weiter|nächste seite|следующая( страница| глава)?|далее|вперёд|次へ|次のページ|次の話|下一页|下一章|다음)\s*[»›→>]*$|^[»›→]$|^>>?$/i;
+
+function sameSite(a: URL, b: URL): boolean {
+  const host = (u: URL) => u.hostname.replace(/^www\./, '');
+  return host(a) === host(b);
+}
+
+/** rel=next (link or a), else an anchor whose text or label says "next". */
+export function findNextUrl(doc: Document, pageUrl: string): string | null {
+  const base = new URL(pageUrl);
+  const candidates: Element[] = [
+    ...Array.from(doc.querySelectorAll('link[rel~="next" i][href], a[rel~="next" i][href]')),
+    ...Array.from(doc.querySelectorAll('a[href]')).filter((a) => {
+      const label = normalizeText(a.textContent || a.getAttribute('aria-label') || a.getAttribute('title') || '');
+      return NEXT_TEXT.test(label);
+    }),
+  ];
+  for (const el of candidates) {
+    try {
+      const u = new URL(el.getAttribute('href')!, base);
+      u.hash = '';
+      if ((u.protocol === 'http:' || u.protocol === 'https:') && sameSite(u, base) && u.href !== new URL(base.href.split('#')[0]!).href) return u.href;
+    } catch {
+      // an unparsable href is not a next page
+    }
+  }
+  return null;
+}
+
+const NOISE_CLASS = /(comment|share|social|related|sidebar|widget|advert|promo|newsletter|cookie|breadcrumb|footer|header|menu|nav|popup|subscribe)/i;
+
+function clean(paragraphs: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paragraphs) {
+    if (!p || isBoilerplate(p)) continue;
+    if (out[out.length - 1] === p) continue; // repeated block (title printed twice)
+    out.push(p);
+  }
+  return out;
+}
+
+export function extractFromHtml(html: string, url: string): Extracted {
+  const dom = new JSDOM(html, { url, contentType: 'text/html', virtualConsole: new VirtualConsole() });
+  try {
+    const doc = dom.window.document;
+    const nextUrl = findNextUrl(doc, url);
+    const title = normalizeText(doc.title || '') || null;
+    let article: ReturnType<Readability<Element>['parse']> = null;
+    try {
+      article = new Readability<Element>(doc.cloneNode(true) as Document, { charThreshold: 250, serializer: (el) => el as Element }).parse();
+    } catch {
+      article = null; // Readability gives up on some hostile pages: use the fallback
+    }
+    if (article?.content) {
+      const paragraphs = clean(blocks(article.content, () => false));
+      if (paragraphs.length) return { title: normalizeText(article.title ?? '') || title, byline: normalizeText(article.byline ?? '') || null, paragraphs, nextUrl, method: 'readability' };
+    }
+    // Fallback: the page's own text blocks, without the regions that are evidently not story.
+    const body = doc.body ?? doc.documentElement;
+    const paragraphs = clean(blocks(body, (el) => NOISE_CLASS.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''} ${el.getAttribute('role') ?? ''}`) || el.tagName === 'HEADER')).filter((p) => p.length >= 30 || /[.!?…。！？"”»]$/.test(p));
+    return { title, byline: null, paragraphs, nextUrl, method: 'fallback' };
+  } finally {
+    dom.window.close();
+  }
+}
+
+/** A text/plain page: paragraphs are separated by blank lines. */
+export function extractFromText(text: string): Extracted {
+  const paragraphs = clean(text.split(/\r?\n\s*\r?\n/).map(normalizeText));
+  return { title: null, byline: null, paragraphs, nextUrl: null, method: 'text' };
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import type { LookupFunction } from 'node:net';
+import { after, before, test } from 'node:test';
+import { privateAddressReason } from '../../../src/main-worker/crawl/address.js';
+import { crawlOptions, crawlStory, type CrawlOptions } from '../../../src/main-worker/crawl/crawl.js';
+import { createCrawlAgent, fetchPage, retryAfterMs } from '../../../src/main-worker/crawl/fetch.js';
+import { isClipmillError, type ErrorCode } from '../../../src/shared/errors.js';
+import { ARTICLE_PARAGRAPHS, CHINESE, JAPANESE, RUSSIAN, STORY_PAGES, startServer, type FixtureServer } from '../../crawl-server.js';
+import { testConfig } from '../../helpers.js';
+
+let server: FixtureServer;
+before(async () => {
+  server = await startServer();
+});
+after(() => server.close());
+
+function options(over: Partial<CrawlOptions> = {}, allowPrivateNetworks = true): CrawlOptions {
+  return crawlOptions(testConfig({ crawl: { allowPrivateNetworks, retryBaseMs: 20, timeoutMs: 3000, connectTimeoutMs: 1000, maxBytes: 1024 * 1024 } }), over);
+}
+
+async function crawl(path: string, over: Partial<CrawlOptions> = {}, allowPrivate = true) {
+  const opts = options(over, allowPrivate);
+  const agent = createCrawlAgent(opts);
+  try {
+    return await crawlStory(/^[a-z]+:/.test(path) ? path : `${server.url}${path}`, agent, opts);
+  } finally {
+    await agent.close();
+  }
+}
+
+async function fails(p: Promise<unknown>, code: ErrorCode, re: RegExp): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(isClipmillError(err, code), `expected ${code}, got ${String(err)}`);
+    assert.match((err as Error).message, re);
+    return true;
+  });
+}
+
+test('an article among sidebars, ads and comments: the story and nothing else; scripts never run', async () => {
+  const story = await crawl('/article');
+  assert.deepEqual(story.paragraphs, ARTICLE_PARAGRAPHS);
+  assert.equal(story.pages[0]?.title, 'The Lighthouse Keeper | Tales Site');
+  assert.equal(story.pages[0]?.byline, 'By Mara Ellison');
+  assert.equal(story.pages[0]?.method, 'readability');
+  assert.ok(!story.paragraphs.join(' ').includes('SCRIPT RAN'));
+  assert.equal(server.hits.get('/never-loaded.css'), undefined, 'no subresource is fetched');
+  assert.equal(server.hits.get('/never-loaded.png'), undefined);
+});
+
+test('charsets: header (windows-1251), http-equiv meta (Shift_JIS), meta charset (GBK)', async () => {
+  assert.deepEqual((await crawl('/cp1251')).paragraphs, [RUSSIAN]);
+  assert.equal((await crawl('/cp1251')).pages[0]?.charset, 'windows-1251');
+  assert.deepEqual((await crawl('/sjis')).paragraphs, [JAPANESE]);
+  assert.equal((await crawl('/sjis')).pages[0]?.charset, 'shift_jis');
+  assert.deepEqual((await crawl('/gbk')).paragraphs, [CHINESE]);
+});
+
+test('a paginated story: next links followed in order, the loop back to page 1 is not', async () => {
+  const story = await crawl('/story/1');
+  assert.deepEqual(story.pages.map((p) => new URL(p.final_url).pathname), ['/story/1', '/story/2', '/story/3']);
+  assert.deepEqual(story.paragraphs, STORY_PAGES.flat());
+  const capped = await crawl('/story/1', { maxPages: 2 });
+  assert.equal(capped.pages.length, 2);
+});
+
+test('redirect chains are followed up to maxRedirects; loops and too-long chains fail', async () => {
+  const story = await crawl('/redirect/3');
+  assert.equal(new URL(story.pages[0]!.final_url).pathname, '/article');
+  await fails(crawl('/redirect/3', { maxRedirects: 2 }), 'CRAWL_FAILED', /more than crawl\.maxRedirects \(2\) redirects/);
+  await fails(crawl('/redirect-loop'), 'CRAWL_FAILED', /redirects/);
+});
+
+test('retries: 500 then 200, and 429 honouring Retry-After; a server that stays down fails', async () => {
+  const retries: string[] = [];
+  const story = await crawl('/flaky', { onRetry: (r) => retries.push(r.why) });
+  assert.deepEqual(story.paragraphs, ARTICLE_PARAGRAPHS);
+  assert.match(retries[0]!, /HTTP 500/);
+  const waits: number[] = [];
+  await crawl('/busy', { onRetry: (r) => waits.push(r.waitMs) });
+  assert.deepEqual(waits, [1000], 'Retry-After: 1 is one second');
+  await fails(crawl('/down', { retries: 2 }), 'CRAWL_FAILED', /HTTP 503 \(after 3 attempts\)/);
+  await fails(crawl('/missing'), 'CRAWL_FAILED', /HTTP 404/);
+  assert.equal(retryAfterMs('120'), 120_000);
+  assert.equal(retryAfterMs(new Date(Date.now() + 5000).toUTCString(), Date.now()) !== null, true);
+});
+
+test('hostile servers cost bounded time and memory: hang, slow drip, compression bomb', async () => {
+  const t0 = performance.now();
+  await fails(crawl('/hang', { timeoutMs: 500, retries: 0 }), 'CRAWL_FAILED', /within crawl\.timeoutMs \(500 ms\)/);
+  await fails(crawl('/drip', { timeoutMs: 700, retries: 0 }), 'CRAWL_FAILED', /within crawl\.timeoutMs \(700 ms\)/);
+  assert.ok(performance.now() - t0 < 5000);
+  // The reader stops at maxBytes of decompressed data (the message says so); the 64 MiB are never held.
+  await fails(crawl('/bomb'), 'CRAWL_TOO_LARGE', /larger than crawl\.maxBytes \(1048576 bytes, counted after decompression\)/);
+});
+
+test('pages without story text, and non-HTML, are refused with a reason', async () => {
+  await fails(crawl('/empty'), 'CRAWL_NO_TEXT', /no story text/);
+  await fails(crawl('/image'), 'CRAWL_NO_TEXT', /image\/png, not an HTML page/);
+  assert.deepEqual((await crawl('/plain')).paragraphs, ARTICLE_PARAGRAPHS);
+});
+
+test('refusals with allowPrivateNetworks off: loopback, metadata, private, schemes, credentials', async () => {
+  for (const url of [`${server.url}/article`, 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://0x7f.1/', 'http://0.0.0.0/', 'http://224.0.0.1/']) {
+    await fails(crawl(url, {}, false), 'CRAWL_REFUSED', /non-public|refused/);
+  }
+  await fails(crawl(`http://localhost:${server.port}/article`, {}, false), 'CRAWL_REFUSED', /localhost resolves to .*127\.0\.0\.1|refused/);
+  await fails(crawl('file:///etc/passwd', {}, false), 'CRAWL_REFUSED', /file: URLs are not crawled/);
+  await fails(crawl('ftp://example.com/x', {}, false), 'CRAWL_REFUSED', /ftp: URLs are not crawled/);
+  await fails(crawl('http://user:secret@example.com/', {}, false), 'CRAWL_REFUSED', /credentials/);
+  assert.equal(server.hits.get('/article'), 2, 'no refused request reached the server (the two hits are from earlier tests)');
+});
+
+test('every hop is checked: a redirect to the metadata address, and DNS rebinding', async () => {
+  // Allow exactly the test server; everything else keeps the default policy.
+  const onlyServer = (ip: string) => (ip === '127.0.0.1' ? null : privateAddressReason(ip));
+  await fails(crawl('/to-metadata', { addressPolicy: onlyServer }, false), 'CRAWL_REFUSED', /169\.254\.169\.254/);
+  // rebind.test resolves to the server first, then to a private address.
+  let calls = 0;
+  const lookup = ((_host: string, _opts: unknown, cb: (err: null, addrs: { address: string; family: number }[]) => void) => {
+    calls++;
+    cb(null, [{ address: calls === 1 ? '127.0.0.1' : '10.0.0.1', family: 4 }]);
+  }) as unknown as LookupFunction;
+  const second = await startServer();
+  try {
+    const opts = options({ addressPolicy: onlyServer, lookup }, false);
+    const agent = createCrawlAgent(opts);
+    try {
+      const first = await fetchPage(`http://rebind.test:${server.port}/article`, agent, opts);
+      assert.equal(first.status, 200);
+      await fails(fetchPage(`http://rebind.test:${second.port}/article`, agent, { ...opts, retries: 0 }), 'CRAWL_REFUSED', /rebind\.test resolves to 10\.0\.0\.1/);
+    } finally {
+      await agent.close();
+    }
+    assert.equal(second.hits.size, 0);
+  } finally {
+    await second.close();
+  }
+});
