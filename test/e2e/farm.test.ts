@@ -71,7 +71,8 @@ async function fillRaw(root: string, stage: string): Promise<Map<string, string>
     await rename(staged, join(root, rel));
   }
   await mkdir(join(root, 'raw/story/nature/my story/link'), { recursive: true });
-  await writeFile(join(root, 'raw/story/nature/my story/link/a.txt'), 'https://example.com/story\n');
+  // A link to a loopback address: refused by default, without any connection attempt.
+  await writeFile(join(root, 'raw/story/nature/my story/link/a.txt'), 'http://127.0.0.1:9/story\n');
   return hashes;
 }
 
@@ -88,7 +89,7 @@ test('raw/ to output/: everything accounted for, one task, one verified video', 
 
   // Invariant 1: every raw file is in scanned/ or trash/invalid/ exactly once, bytes intact
   // (converted files are new files beside their kept original).
-  assert.deepEqual(await walk(join(root, 'raw')), ['story/nature/my story/link/a.txt'], 'only the link file is left in raw/');
+  assert.deepEqual(await walk(join(root, 'raw')), [], 'raw/ is empty');
   const scanned = (await walk(join(root, 'scanned'))).filter((p) => !p.endsWith('.source.json'));
   const trashed = (await walk(join(root, 'trash/invalid'))).filter((p) => !p.endsWith('.reason.json'));
   const found = new Map<string, number>();
@@ -117,6 +118,7 @@ test('raw/ to output/: everything accounted for, one task, one verified video', 
     'music/nature/not-audio.mp3': 'PROBE_FAILED',
     'story/nature/my story/voice/chapter_0002.mp3': 'TOO_SHORT',
     'misplaced.mp4': 'RAW_UNEXPECTED_PATH',
+    'story/nature/my story/link/a.txt': 'CRAWL_REFUSED',
   };
   assert.deepEqual(trashed.sort(), Object.keys(expectCodes).sort());
   for (const [rel, code] of Object.entries(expectCodes)) {
