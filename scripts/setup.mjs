@@ -143,11 +143,14 @@ function ensureSystemTools({ espeak }) {
     prefix = ['sudo', '-n'];
   }
   say(`installing ${missing.join(', ')} with apt-get`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const cmd = (args) => (prefix.length ? run(prefix[0], [...prefix.slice(1), ...args], { env }) : run(args[0], args.slice(1), { env }));
-  const up = cmd(['apt-get', 'update', '-qq']);
+  // sudo resets the environment: DEBIAN_FRONTEND goes through env(1), or a package such as
+  // tzdata would stop at a prompt. A fresh VM often runs unattended-upgrades at boot: wait for
+  // the dpkg lock instead of failing.
+  const cmd = (args) => (prefix.length ? run(prefix[0], [...prefix.slice(1), 'env', 'DEBIAN_FRONTEND=noninteractive', ...args]) : run(args[0], args.slice(1), { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }));
+  const lockWait = ['-o', 'DPkg::Lock::Timeout=300'];
+  const up = cmd(['apt-get', ...lockWait, 'update', '-qq']);
   if (!up.ok) die(`apt-get update failed (${up.why}); ${manual}`);
-  const inst = cmd(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  const inst = cmd(['apt-get', ...lockWait, 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
   if (!inst.ok) die(`apt-get install ${missing.join(' ')} failed (${inst.why}); ${manual}`);
 }
 

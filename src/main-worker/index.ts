@@ -20,6 +20,7 @@ import { convertOriginal, type ConvertJob } from './ingest/convert.js';
 import { ingestFile } from './ingest/index.js';
 import { planTask } from './plan-task.js';
 import { recover } from './recover.js';
+import { lockRoot } from './root-lock.js';
 import { listRaw, StabilityTracker, type RawFile } from './scan.js';
 import { watchRaw } from './watch.js';
 import type { Agent } from 'undici';
@@ -58,6 +59,15 @@ export class MainWorker {
   private readonly waitingLogged = new Map<string, string>();
   private readonly skippedLogged = new Set<string>();
   private readonly voiceDurations = new Map<string, number>();
+  /** Voices all of whose variations have a task: never planned again by this process. */
+  private readonly planned = new Set<string>();
+  /** Raw files whose last try failed for a machine reason: not before `until`. */
+  private readonly backoff = new Map<string, { tries: number; until: number }>();
+  private lastSettling: RawFile[] = [];
+  private changedThisRound = false;
+  private once = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private unlock: (() => Promise<void>) | null = null;
   readonly totals: Totals = { moved: 0, converted: 0, rejected: 0, tasksCreated: 0, waiting: 0, settling: 0, errors: 0 };
 
   constructor(ctx: MainContext) {
@@ -75,14 +85,20 @@ export class MainWorker {
 
   /** Closes the crawler's connections (idle ones would keep a --once process alive). */
   async close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     const agent = this.agent;
     this.agent = null;
     await agent?.close();
+    const unlock = this.unlock;
+    this.unlock = null;
+    await unlock?.().catch(() => {});
   }
 
-  /** Finishes what an earlier run left half-done, then plans once. */
+  /** Takes the root's main worker lock, finishes what an earlier run left half-done, then plans once. */
   async start(signal?: AbortSignal): Promise<void> {
     const { log, layout } = this.ctx;
+    this.unlock ??= await lockRoot(layout, log);
     const { temps, publications, pending } = await recover(this.ctx);
     if (publications) log.warn(`Finished ${publications} story chunk publication(s) an interrupted run had started`);
     if (temps) log.warn(`Removed ${temps} temporary file(s) an interrupted run left in scanned/`);
@@ -98,10 +114,15 @@ export class MainWorker {
   /** Lists raw/ and queues every file that has become stable. Returns without waiting for them. */
   async scan(signal?: AbortSignal): Promise<void> {
     const files = await listRaw(this.ctx.layout.raw);
-    const { stable, settling } = this.tracker.observe(files, Date.now());
+    const now = Date.now();
+    const { stable, settling } = this.tracker.observe(files, now);
     this.totals.settling = settling.length;
+    this.lastSettling = settling;
     for (const f of settling) this.ctx.log.debug({ file: `raw/${f.rel}` }, `Waiting for raw/${f.rel} to stop changing`);
-    for (const file of stable) if (!this.inFlight.has(file.path)) this.enqueueIngest(file, signal);
+    for (const file of stable) {
+      if (this.inFlight.has(file.path) || (this.backoff.get(file.path)?.until ?? 0) > now) continue;
+      this.enqueueIngest(file, signal);
+    }
     // Planning also runs after every scan, not only after an ingest: a task removed from
     // output/ or trash/failed/, or a logo that appeared, is acted on without a restart.
     this.schedulePlan(signal);
@@ -122,12 +143,20 @@ export class MainWorker {
           } else if (out.status === 'convert') {
             this.enqueueConvert(out.job, signal);
           } else if (out.status === 'changed') {
+            this.changedThisRound = true;
             ctx.log.info({ file: `raw/${file.rel}` }, `raw/${file.rel} changed while it was being checked; it will be taken once it settles again`);
+          } else if (out.status === 'retry') {
+            this.totals.errors++;
+            const tries = (this.backoff.get(file.path)?.tries ?? 0) + 1;
+            const wait = Math.min(10 * 60_000, 2000 * 2 ** tries);
+            this.backoff.set(file.path, { tries, until: Date.now() + wait });
+            ctx.log.error({ file: `raw/${file.rel}` }, `Could not check raw/${file.rel}: ${out.message}; it stays in raw/ and is tried again in ${Math.round(wait / 1000)} s`);
           } else if (out.status === 'rejected') this.totals.rejected++;
           else if (out.status === 'skipped' && !this.skippedLogged.has(file.path)) {
             this.skippedLogged.add(file.path);
             ctx.log.info({ file: `raw/${file.rel}` }, `Left raw/${file.rel} in place: ${out.reason}`);
           }
+          if (out.status !== 'retry') this.backoff.delete(file.path);
           if (out.status !== 'skipped') this.tracker.forget(file.path);
         } catch (err) {
           if (signal?.aborted) return;
@@ -149,7 +178,19 @@ export class MainWorker {
           if (r === 'done') {
             this.totals.converted++;
             this.schedulePlan(signal);
-          } else this.totals.rejected++;
+          } else if (r === 'failed') this.totals.rejected++;
+          else {
+            this.totals.errors++;
+            // The daemon tries again later; a --once run leaves it to the next run's recovery.
+            if (!this.once && !signal?.aborted) {
+              const t = setTimeout(() => {
+                this.timers.delete(t);
+                this.enqueueConvert(job, signal);
+              }, 60_000);
+              t.unref();
+              this.timers.add(t);
+            }
+          }
         } catch (err) {
           if (signal?.aborted) return;
           this.totals.errors++;
@@ -190,19 +231,48 @@ export class MainWorker {
     return isAbsolute(logo) ? logo : join(this.ctx.layout.root, logo);
   }
 
+  /**
+   * Categories whose footage or music is still arriving: settling in raw/, being checked, or
+   * being converted. Planning waits for them, so that a task is not built from the part of a
+   * drop that happened to be filed first.
+   */
+  private busyCategories(): Set<string> {
+    const busy = new Set<string>();
+    const raw = this.ctx.layout.raw;
+    for (const p of [...this.inFlight, ...this.lastSettling.map((f) => f.path)]) {
+      const parts = p.slice(raw.length + 1).split('/');
+      if ((parts[0] === 'video' || parts[0] === 'music') && parts.length === 3) busy.add(parts[1]!);
+    }
+    const scanned = this.ctx.layout.scanned;
+    for (const p of this.converting) {
+      const parts = p.slice(scanned.length + 1).split('/');
+      if (parts[0] === 'video' || parts[0] === 'music') busy.add(parts[1]!);
+    }
+    return busy;
+  }
+
   private async planTasks(signal?: AbortSignal): Promise<void> {
     const { ctx } = this;
     const { config, layout, log } = ctx;
     const catalogs = new Map<string, CategoryCatalog>();
+    const busy = this.busyCategories();
     const rules = parseResolution(config.render.resolution);
     const logo = this.logoPath();
     let waitingNow = 0;
     for (const voice of await listVoices(layout)) {
       if (signal?.aborted) return;
+      if (this.planned.has(voice.path)) continue;
       const variations = config.tasks.variationsPerVoice;
       const todo: number[] = [];
       for (let v = 0; v < variations; v++) if (!(await findTask(layout, taskIdFor(voice.path, v)))) todo.push(v);
-      if (todo.length === 0) continue;
+      if (todo.length === 0) {
+        this.planned.add(voice.path);
+        continue;
+      }
+      if (busy.has(voice.category)) {
+        log.debug({ voice: voice.path }, `Planning of ${voice.path} waits: footage or music of ${voice.category} is still being filed`);
+        continue;
+      }
       try {
         let duration = this.voiceDurations.get(voice.path);
         if (duration === undefined) {
@@ -222,7 +292,7 @@ export class MainWorker {
             break;
           }
           const id = taskIdFor(voice.path, variation);
-          await writeTask(layout, { id, voice, voiceDuration: duration, variation, seed, plan: result.plan, logo }, config);
+          if (!(await writeTask(layout, { id, voice, voiceDuration: duration, variation, seed, plan: result.plan, logo }, config))) continue;
           this.totals.tasksCreated++;
           this.waitingLogged.delete(voice.path);
           log.info(
@@ -252,12 +322,22 @@ export class MainWorker {
    * plans, and returns the totals.
    */
   async runOnce(signal?: AbortSignal): Promise<Totals> {
+    this.once = true;
+    try {
+      return await this.onceInner(signal);
+    } finally {
+      await this.close();
+    }
+  }
+
+  private async onceInner(signal?: AbortSignal): Promise<Totals> {
     await this.start(signal);
     const maxRounds = 10;
     for (let round = 0; ; round++) {
+      this.changedThisRound = false;
       await this.scan(signal);
       await this.idle();
-      if (this.totals.settling === 0 || signal?.aborted) break;
+      if ((this.totals.settling === 0 && !this.changedThisRound) || signal?.aborted) break;
       if (round >= maxRounds) {
         this.ctx.log.warn(`${this.totals.settling} file(s) in raw/ are still changing; left for the next run`);
         break;
@@ -266,7 +346,6 @@ export class MainWorker {
     }
     this.schedulePlan(signal);
     await this.idle();
-    await this.close();
     return this.totals;
   }
 
@@ -275,9 +354,14 @@ export class MainWorker {
     const { log, config, layout } = this.ctx;
     let wake: (() => void) | null = null;
     const watcher = watchRaw(layout.raw, config, log, () => wake?.());
-    log.info(`Main worker watching ${layout.raw} (${config.watch.usePolling ? `polling every ${config.watch.pollingIntervalMs} ms` : 'file system events'}, full rescan every ${config.ingest.scanIntervalMs} ms)`);
     try {
       await this.start(signal);
+    } catch (err) {
+      await watcher.close();
+      throw err;
+    }
+    log.info(`Main worker watching ${layout.raw} (${config.watch.usePolling ? `polling every ${config.watch.pollingIntervalMs} ms` : 'file system events'}, full rescan every ${config.ingest.scanIntervalMs} ms)`);
+    try {
       while (!signal.aborted) {
         try {
           await this.scan(signal);

@@ -18,7 +18,8 @@ export function taskIdFor(voicePath: string, variation: number): string {
 
 /** Where a task with this id is now, if anywhere. */
 export async function findTask(layout: Layout, id: string): Promise<string | null> {
-  for (const p of [layout.task(id), layout.processingTask(id), layout.outputTask(id), layout.failedTask(id)]) {
+  // processing/ before tasks/: a task handed back between the two checks is still found.
+  for (const p of [layout.processingTask(id), layout.task(id), layout.outputTask(id), layout.failedTask(id)]) {
     if (await exists(p)) return p;
   }
   return null;
@@ -70,7 +71,8 @@ export function buildMetadata(input: BuildTaskInput, config: Config, now: Date):
   };
 }
 
-export async function writeTask(layout: Layout, input: BuildTaskInput, config: Config, now = new Date()): Promise<string> {
+/** Publishes the task; returns its folder, or null when a task with that id appeared meanwhile. */
+export async function writeTask(layout: Layout, input: BuildTaskInput, config: Config, now = new Date()): Promise<string | null> {
   const final = layout.task(input.id);
   const tmp = join(layout.tasks, `.tmp-${input.id}-${randomBytes(4).toString('hex')}`);
   await mkdir(tmp, { recursive: true });
@@ -92,6 +94,10 @@ export async function writeTask(layout: Layout, input: BuildTaskInput, config: C
     await fsyncPath(layout.tasks);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
+    // rename(2) refuses a non-empty target: the task was published meanwhile (handed back by a
+    // render worker between findTask's checks). One task per id: nothing to do.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return null;
     throw err;
   }
   return final;

@@ -1,7 +1,7 @@
 // Claiming (DESIGN invariant 4): rename(tasks/<id>, processing/<id>) is the whole protocol.
 // Exactly one of several workers racing for a task wins the rename; the others get ENOENT
 // (or ENOTEMPTY/EEXIST) and move on to the next task.
-import { readdir, rename, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../shared/fs.js';
 import { UUID_RE, type Layout } from '../shared/layout.js';
@@ -32,6 +32,34 @@ export interface Claim {
   claimed_at: string;
 }
 
+/**
+ * Claims of this node whose process is gone (a worker killed with SIGKILL, a power cut): the
+ * tasks go back to tasks/, their attempt counted. Claims of other nodes are the main worker's
+ * to judge (their processes cannot be seen from here).
+ */
+export async function handBackDeadClaims(layout: Layout, node: string, alive: (pid: number) => boolean): Promise<string[]> {
+  const out: string[] = [];
+  for (const id of (await readdir(layout.processing).catch(() => [] as string[])).filter((n) => UUID_RE.test(n))) {
+    const dir = layout.processingTask(id);
+    let claim: Claim | null = null;
+    try {
+      claim = JSON.parse(await readFile(join(dir, TASK_FILES.claim), 'utf8')) as Claim;
+    } catch {
+      continue; // no readable claim: being claimed right now, or not ours to judge
+    }
+    if (claim.node !== node || claim.pid === process.pid || alive(claim.pid)) continue;
+    await rm(join(dir, TASK_FILES.claim), { force: true });
+    await rm(join(dir, 'final.mp4'), { force: true });
+    try {
+      await rename(dir, layout.task(id));
+      out.push(id);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return out;
+}
+
 /** Tries to claim one task; returns its id or null when there is none left to take. */
 export async function claimNext(layout: Layout, node: string): Promise<string | null> {
   for (const id of await listTasks(layout)) {
@@ -43,7 +71,13 @@ export async function claimNext(layout: Layout, node: string): Promise<string | 
       throw err;
     }
     const claim: Claim = { task_id: id, node, pid: process.pid, claimed_at: new Date().toISOString() };
-    await writeJsonAtomic(join(layout.processingTask(id), TASK_FILES.claim), claim);
+    try {
+      await writeJsonAtomic(join(layout.processingTask(id), TASK_FILES.claim), claim);
+    } catch (err) {
+      // Without a claim file nobody could tell whose task this is: give it back at once.
+      await rename(layout.processingTask(id), layout.task(id)).catch(() => {});
+      throw err;
+    }
     return id;
   }
   return null;

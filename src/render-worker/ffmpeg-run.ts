@@ -19,11 +19,17 @@ export async function runFfmpeg(ffmpeg: string, argv: string[], opts: { signal?:
     ...(opts.signal ? { cancelSignal: opts.signal } : {}),
     // A canceled ffmpeg gets SIGTERM; one that ignores it is killed 5 s later.
     forceKillAfterDelay: 5_000,
-    buffer: { stdout: false, stderr: true },
-    maxBuffer: { stderr: 8 * 1024 * 1024 },
+    // stderr is not buffered by execa (whose maxBuffer would kill a chatty ffmpeg): a rolling
+    // tail of it is kept below.
+    buffer: false,
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
   let pending = '';
+  let tail = '';
+  sub.stderr?.on('data', (chunk: Buffer) => {
+    tail += chunk.toString('utf8');
+    if (tail.length > 2 * TAIL) tail = tail.slice(-TAIL);
+  });
   sub.stdout?.on('data', (chunk: Buffer) => {
     pending += chunk.toString('utf8');
     const lines = pending.split('\n');
@@ -35,7 +41,7 @@ export async function runFfmpeg(ffmpeg: string, argv: string[], opts: { signal?:
     }
   });
   const r = await sub;
-  const stderr = typeof r.stderr === 'string' ? r.stderr : '';
+  const stderr = tail;
   return {
     ok: !r.failed,
     canceled: r.isCanceled,

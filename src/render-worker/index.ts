@@ -13,7 +13,7 @@ import type { Logger } from '../shared/log.js';
 import { encoderSpec, type EncoderSpec } from '../shared/media/encoders.js';
 import type { Binaries } from '../shared/media/ffmpeg.js';
 import { parseMetadata, TASK_FILES, type TaskMetadata } from '../shared/task.js';
-import { claimNext } from './claim.js';
+import { claimNext, handBackDeadClaims } from './claim.js';
 import { runFfmpeg } from './ffmpeg-run.js';
 import { planRender } from './plan-render.js';
 import { verifyOutput, type Verification } from './verify.js';
@@ -57,7 +57,7 @@ export function scratchRoot(config: Config, node: string, pid = process.pid): st
   return join(scratchBase(config), `${node}-${pid}`);
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -278,10 +278,17 @@ export class RenderWorker {
     }
   }
 
+  /** What a killed worker of this node left: its tasks go back to tasks/, its scratch away. */
+  private async startUp(): Promise<void> {
+    const { log, layout, node, config } = this.ctx;
+    for (const id of await handBackDeadClaims(layout, node, alive)) log.warn({ task: id }, `Task ${id} was claimed by a worker of ${node} that is gone; handed back to tasks/`);
+    for (const p of await cleanStaleScratch(config, node)) log.info(`Removed the scratch folder ${p} of a render worker that is gone`);
+  }
+
   /** `--once`: renders every task there is, one after the other. */
   async runOnce(signal?: AbortSignal): Promise<{ done: number; failed: number; handedBack: number; lowDisk: boolean }> {
     const totals = { done: 0, failed: 0, handedBack: 0, lowDisk: false };
-    for (const p of await cleanStaleScratch(this.ctx.config, this.ctx.node)) this.ctx.log.info(`Removed the scratch folder ${p} of a render worker that is gone`);
+    await this.startUp();
     while (!signal?.aborted) {
       if (!(await this.diskOk())) {
         totals.lowDisk = true;
@@ -301,7 +308,7 @@ export class RenderWorker {
   async run(signal: AbortSignal): Promise<void> {
     const { log, config } = this.ctx;
     log.info(`Render worker ${this.ctx.node} ready (encoder ${this.ctx.encoder.name}, scratch ${this.scratch})`);
-    for (const p of await cleanStaleScratch(config, this.ctx.node)) log.info(`Removed the scratch folder ${p} of a render worker that is gone`);
+    await this.startUp();
     while (!signal.aborted) {
       let id: string | null = null;
       try {

@@ -72,7 +72,8 @@ export function buildFilterGraph(meta: TaskMetadata, hasMusic: boolean, hasLogo:
 export function planRender(meta: TaskMetadata, inputs: RenderInputs, encoder: EncoderSpec, opts: RenderOptions): string[] {
   const hasMusic = inputs.music !== null;
   const hasLogo = inputs.logo !== null;
-  const argv = ['-hide_banner', '-nostdin', '-y', '-nostats'];
+  // Warnings and errors only: stderr.log keeps what explains a failure, not per-stream chatter.
+  const argv = ['-hide_banner', '-nostdin', '-y', '-nostats', '-loglevel', 'warning'];
   if (opts.progress) argv.push('-progress', 'pipe:1');
   argv.push(...encoder.globalArgs);
   // -safe 0: the list holds relative paths with ../ (they stay inside the root by construction).

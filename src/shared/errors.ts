@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   USAGE: 'the command line is wrong (unknown option, missing argument)',
   ROOT_MISSING: 'no project root was given, or it does not exist',
   NODE_TOO_OLD: 'the running Node.js is older than the project needs',
+  MAIN_WORKER_RUNNING: 'another main worker already holds this root (one main worker per farm)',
   // binaries
   FFMPEG_NOT_FOUND: 'no runnable ffmpeg was found (FFMPEG_PATH, config, PATH, ffmpeg-static)',
   FFPROBE_NOT_FOUND: 'no runnable ffprobe was found (FFPROBE_PATH, config, PATH, ffprobe-static)',
@@ -62,6 +63,26 @@ export class ClipmillError extends Error {
 
 export function isClipmillError(err: unknown, code?: ErrorCode): err is ClipmillError {
   return err instanceof ClipmillError && (code === undefined || err.code === code);
+}
+
+/**
+ * A failure of the machine rather than of the file: a subprocess killed (OOM killer, shutdown)
+ * or timed out, a binary that did not start, a file system error. Such a file is left where it
+ * is and tried again later; only failures caused by the file's content reject it.
+ */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof ClipmillError) return err.details.transient === true || err.code === 'IO';
+  return true;
+}
+
+/** The fields of a subprocess result that say it did not run to its own end. */
+export function subprocessTrouble(r: { signal?: string | undefined; timedOut?: boolean; exitCode?: number | undefined; isMaxBuffer?: boolean; failed?: boolean }): string | null {
+  if (!r.failed) return null;
+  if (r.timedOut) return 'timed out';
+  if (r.signal) return `killed by ${r.signal}`;
+  if (r.isMaxBuffer) return 'printed more output than allowed';
+  if (r.exitCode === undefined) return 'could not be started';
+  return null;
 }
 
 /** A short message for any thrown value, for logs and reason files. */

@@ -1,8 +1,8 @@
 // File system atomics (DESIGN invariant 2): everything a reader can see is built under a
 // dot-prefixed temporary name, fsynced, and renamed into place.
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm, stat, unlink, access, lstat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, link, mkdir, open, rename, rm, stat, unlink, access, lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ClipmillError } from './errors.js';
 
@@ -73,32 +73,86 @@ export async function copyFileAtomic(src: string, dst: string): Promise<void> {
   await fsyncPath(dirname(dst));
 }
 
+async function sha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** Whether two files hold the same bytes (size first, then a hash). */
+export async function sameContent(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([stat(a), stat(b)]);
+  if (sa.size !== sb.size) return false;
+  const [ha, hb] = await Promise.all([sha256(a), sha256(b)]);
+  return ha === hb;
+}
+
+function duplicate(dst: string): ClipmillError {
+  return new ClipmillError('DUPLICATE', `${dst} already exists`, { details: { destination: dst } });
+}
+
+/**
+ * rename(2) that never replaces: link(2) fails with EEXIST when `dst` exists, atomically, then
+ * the source name is removed. On file systems without hard links, a check then a rename.
+ */
+export async function renameNoReplace(src: string, dst: string): Promise<void> {
+  try {
+    await link(src, dst);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw duplicate(dst);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EMLINK') throw err;
+    if (await exists(dst)) throw duplicate(dst);
+    await rename(src, dst);
+    return;
+  }
+  await unlink(src);
+}
+
 /**
  * Moves a file to `dst`, never replacing an existing one. Within one file system this is one
- * rename(2); across file systems (EXDEV) it is copy to a temp name, fsync, rename, then unlink
- * of the source, so a crash leaves either the source or both, never a partial destination.
+ * link-and-unlink (or rename); across file systems (EXDEV) it is copy to a temp name, fsync,
+ * rename, then unlink of the source, so a crash leaves either the source or both, never a
+ * partial destination. Idempotent: when `dst` already holds the same bytes (a crash after the
+ * copy, before the unlink), only the source is removed.
  */
 export async function moveFile(src: string, dst: string): Promise<void> {
   await mkdir(dirname(dst), { recursive: true });
-  if (await exists(dst)) throw new ClipmillError('DUPLICATE', `${dst} already exists`, { details: { destination: dst } });
+  if (await exists(dst)) {
+    if (!(await sameContent(src, dst))) throw duplicate(dst);
+    await unlink(src);
+    return;
+  }
   try {
-    await rename(src, dst);
+    await renameNoReplace(src, dst);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
     await copyFileAtomic(src, dst);
-    await unlink(src);
+    try {
+      await unlink(src);
+    } catch (unlinkErr) {
+      // The source cannot be removed (a read-only share): undo the copy, so that every
+      // rescan does not make one more. The caller sees an I/O error and leaves the file.
+      await rm(dst, { force: true });
+      throw unlinkErr;
+    }
   }
   await fsyncPath(dirname(dst));
 }
 
-/** A destination name that does not exist yet: `name`, else `name (2)`, `name (3)`, … */
-export async function freeName(dir: string, name: string): Promise<string> {
+/**
+ * A destination name that does not exist yet: `name`, else `name (2)`, `name (3)`, … Every
+ * name in `companions` (suffixes such as ".reason.json") must be free for it too.
+ */
+export async function freeName(dir: string, name: string, companions: string[] = []): Promise<string> {
   const dot = name.lastIndexOf('.');
   const stem = dot > 0 ? name.slice(0, dot) : name;
   const ext = dot > 0 ? name.slice(dot) : '';
   for (let i = 1; ; i++) {
     const candidate = i === 1 ? name : `${stem} (${i})${ext}`;
-    if (!(await exists(join(dir, candidate)))) return candidate;
+    let free = !(await exists(join(dir, candidate)));
+    for (const c of companions) if (free && (await exists(join(dir, candidate + c)))) free = false;
+    if (free) return candidate;
   }
 }
 

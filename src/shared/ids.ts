@@ -1,11 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { UUID_RE } from './layout.js';
 
-/** The raw file's id when its name (without extension) is a UUID, else a new one. */
-export function idFromRawName(name: string): string {
+/**
+ * The raw file's id: its name (without extension) when that is a UUID; otherwise one derived
+ * from its path, size and modification time, so that a run interrupted after copying the file
+ * (a move across file systems) finds its own copy again instead of making a second one.
+ */
+export function idFromRawName(name: string, identity?: { rel: string; size: number; mtimeMs: number }): string {
   const dot = name.lastIndexOf('.');
   const stem = dot > 0 ? name.slice(0, dot) : name;
-  return UUID_RE.test(stem) ? stem.toLowerCase() : randomUUID();
+  if (UUID_RE.test(stem)) return stem.toLowerCase();
+  return identity ? stableUuid('clipmill-raw', identity.rel, String(identity.size), String(identity.mtimeMs)) : randomUUID();
 }
 
 /**

@@ -144,3 +144,35 @@ for (const polling of [false, true]) {
     assert.equal((await d.sub).exitCode, 0);
   });
 }
+
+test('one main worker per root: a second one (even --once) is refused while the first runs', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await cli(['init', root]);
+  const d = daemon(root, {});
+  t.after(() => d.sub.kill('SIGKILL'));
+  await d.waitFor(/Main worker watching/);
+  const second = await cli(['main-worker', '--once', '--root', root]);
+  assert.equal(second.exitCode, 1);
+  assert.match(second.stderr, /another main worker holds .* \(pid \d+ on .*\); run one main worker per farm \[MAIN_WORKER_RUNNING\]/);
+  d.sub.kill('SIGTERM');
+  await d.sub;
+  const after = await cli(['main-worker', '--once', '--root', root]);
+  assert.equal(after.exitCode, 0, after.stderr);
+});
+
+test('a killed ffprobe is the machine failing, not the file: it stays in raw/, exit 1', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await cli(['init', root]);
+  await mkdir(join(root, 'raw/video/c'), { recursive: true });
+  await FIXTURES.clip(join(root, 'raw/video/c/a.mp4'), 1);
+  const fake = join(dir, 'ffprobe');
+  await writeFile(fake, '#!/bin/sh\ncase "$*" in *-version*) echo "ffprobe version fake";; *) kill -9 $$;; esac\n');
+  await import('node:fs/promises').then((fs) => fs.chmod(fake, 0o755));
+  const r = await cli(['main-worker', '--once', '--root', root], { CLIPMILL_INGEST_STABLE_MS: '0', FFPROBE_PATH: fake });
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, /ERROR main_worker "Could not check raw\/video\/c\/a\.mp4: ffprobe killed by SIGKILL; it stays in raw\/ and is tried again in \d+ s"/);
+  assert.deepEqual(await walk(join(root, 'raw')), [join(root, 'raw/video/c/a.mp4')]);
+  assert.deepEqual(await walk(join(root, 'trash')), []);
+});

@@ -11,7 +11,7 @@ const opts = { audioBitrate: '192k', progress: true };
 test('the full argv: concat, looped music, logo, mix, encoder, exact duration', () => {
   const argv = planRender(sampleMetadata(), inputs, encoderSpec('libx264', testConfig()), opts);
   assert.deepEqual(argv, [
-    '-hide_banner', '-nostdin', '-y', '-nostats',
+    '-hide_banner', '-nostdin', '-y', '-nostats', '-loglevel', 'warning',
     '-progress', 'pipe:1',
     '-f', 'concat', '-safe', '0', '-i', '/p/t/video_list.txt',
     '-i', '/p/t/voice.mp3',

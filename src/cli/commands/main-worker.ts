@@ -31,7 +31,8 @@ Stops cleanly on SIGTERM or SIGINT.`,
     if (args.values.once) {
       const s = await worker.runOnce(io.signal);
       log.info(`Done: ${s.moved} moved, ${s.converted} converted, ${s.rejected} rejected, ${s.tasksCreated} task(s) created, ${s.waiting} voice(s) waiting, ${s.errors} error(s)`);
-      return s.errors ? 1 : 0;
+      // Interrupted (SIGTERM) before everything was done: not a success.
+      return s.errors || io.signal.aborted ? 1 : 0;
     }
     await worker.run(io.signal);
     return 0;

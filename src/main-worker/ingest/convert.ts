@@ -3,11 +3,11 @@
 // a dot-temp name, probed, and renamed to its final name (which carries the measured duration),
 // so a crash leaves either nothing or the whole file; recover.ts finishes what a crash stopped.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { execa } from 'execa';
-import { ClipmillError, errorMessage } from '../../shared/errors.js';
-import { exists, fsyncPath } from '../../shared/fs.js';
+import { ClipmillError, errorMessage, isTransient, subprocessTrouble } from '../../shared/errors.js';
+import { fsyncPath, renameNoReplace } from '../../shared/fs.js';
 import { scannedMediaName } from '../../shared/layout.js';
 import { loudnormSecondPass, measureLoudness, type Loudness } from '../../shared/media/audio.js';
 import { probe } from '../../shared/media/probe.js';
@@ -36,12 +36,17 @@ async function readSource(original: string): Promise<SourceRecord | null> {
 
 async function ffmpeg(ctx: MainContext, argv: string[], signal?: AbortSignal): Promise<void> {
   const r = await execa(ctx.bins.ffmpeg.path, argv, { reject: false, ...(signal ? { cancelSignal: signal } : {}), maxBuffer: 16 * 1024 * 1024 });
-  if (r.isCanceled) throw new ClipmillError('IO', 'canceled');
+  if (r.isCanceled) throw new ClipmillError('IO', 'canceled', { details: { transient: true } });
+  const trouble = subprocessTrouble(r);
+  if (trouble) throw new ClipmillError('IO', `ffmpeg ${trouble}`, { details: { transient: true } });
   if (r.failed) throw new ClipmillError('CONVERT_FAILED', `ffmpeg failed (${r.signal ?? `exit code ${r.exitCode}`}): ${r.stderr.trim().split('\n').slice(-2).join(' ') || 'no output'}`);
 }
 
-/** Converts one original; on failure the original goes to trash/invalid/ with the reason. */
-export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal): Promise<'done' | 'failed'> {
+/**
+ * Converts one original; when the file itself is at fault the original goes to trash/invalid/
+ * with the reason; when the machine is ('retry': ffmpeg killed, a disk error), it stays.
+ */
+export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal): Promise<'done' | 'failed' | 'retry'> {
   const { layout, log } = ctx;
   const source = await readSource(job.original);
   const started = performance.now();
@@ -72,14 +77,17 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
     }
     await fsyncPath(tmp);
     await mkdir(join(dest, '..'), { recursive: true });
-    if (await exists(dest)) throw new ClipmillError('DUPLICATE', `${layout.rel(dest)} already exists`);
-    await rename(tmp, dest);
+    await renameNoReplace(tmp, dest);
     await fsyncPath(join(dest, '..'));
     log.info({ file: layout.rel(job.original) }, `Converted ${layout.rel(job.original)} → ${layout.rel(dest)}: ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return 'done';
   } catch (err) {
     await rm(tmp, { force: true });
     if (signal?.aborted) throw err;
+    if (isTransient(err) && !(err instanceof ClipmillError && err.code === 'DUPLICATE')) {
+      log.error({ file: layout.rel(job.original), err }, `Could not convert ${layout.rel(job.original)} (${errorMessage(err)}); the original stays and will be converted again`);
+      return 'retry';
+    }
     const rawPath = source?.raw_path ?? layout.rel(job.original);
     const trashRel = rawPath.startsWith('raw/') ? rawPath.slice(4) : `${job.kind}/${job.category}/${basename(job.original)}`;
     const wrapped = err instanceof ClipmillError && err.code !== 'IO' ? err : new ClipmillError('CONVERT_FAILED', errorMessage(err), { cause: err });

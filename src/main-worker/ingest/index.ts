@@ -2,8 +2,8 @@
 // rejected into trash/invalid/, or (links, which this version does not crawl) left in place.
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { ClipmillError } from '../../shared/errors.js';
-import { exists, moveFile, writeJsonAtomic } from '../../shared/fs.js';
+import { ClipmillError, errorMessage, isTransient } from '../../shared/errors.js';
+import { exists, moveFile, sameContent, writeJsonAtomic } from '../../shared/fs.js';
 import { badFolderName, classifyRaw } from '../../shared/layout.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
@@ -36,6 +36,7 @@ export type IngestOutcome =
   | { status: 'rejected'; dest: string; code: string }
   | { status: 'skipped'; reason: string }
   | { status: 'changed' }
+  | { status: 'retry'; message: string }
   | { status: 'gone' };
 
 /** True when the file is no longer the one that was validated (rewritten or replaced meanwhile). */
@@ -82,7 +83,9 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     }
     // The source record first, then the one rename that takes the file out of raw/: a crash
     // in between leaves an orphan record (removed at start-up) and the file still in raw/.
-    if (await exists(v.original)) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(v.original)} already exists (a file with the same id was taken before)`, { details: { destination: ctx.layout.rel(v.original) } });
+    // An original with the same id and the same bytes is this very file, copied by a run that
+    // stopped before removing it from raw/ (moveFile completes that); anything else is a duplicate.
+    if ((await exists(v.original)) && !(await sameContent(file.path, v.original))) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(v.original)} already exists (a file with the same id was taken before)`, { details: { destination: ctx.layout.rel(v.original) } });
     const record: SourceRecord = { raw_path: rawPath, moved_at: new Date().toISOString(), why: v.why, probe: v.probe, extra: v.extra };
     await writeJsonAtomic(`${v.original}${SOURCE_SUFFIX}`, record);
     await moveFile(file.path, v.original);
@@ -96,6 +99,8 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || !(await exists(file.path))) return { status: 'gone' };
     // A file rewritten while it was checked failed as what it was, not as what it is now.
     if (await changedSince(file)) return { status: 'changed' };
+    // The machine failed, not the file (a killed ffprobe, a full or read-only disk): keep it.
+    if (isTransient(err) && !(err instanceof ClipmillError && err.code === 'DUPLICATE')) return { status: 'retry', message: errorMessage(err) };
     const dest = await rejectFile(ctx, file.path, file.rel, rawPath, err);
     return { status: 'rejected', dest, code: err instanceof ClipmillError ? err.code : 'IO' };
   }

@@ -33,7 +33,7 @@ export async function validateMusic(ctx: MainContext, file: RawFile, category: s
     throw err instanceof ClipmillError ? new ClipmillError(err.code, err.message, { details: { probe: summary } }) : err;
   });
   if (!(loudness.inputI > SILENT_LUFS)) throw new ClipmillError('SILENT', `the track is silent (integrated loudness ${loudness.inputI} LUFS)`, { details: { probe: summary } });
-  const id = idFromRawName(name);
+  const id = idFromRawName(name, file);
   return {
     kind: 'convert',
     original: join(ctx.layout.scannedOriginalDir('music', category), `${id}${ext}`),

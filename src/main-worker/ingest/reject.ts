@@ -23,9 +23,10 @@ export async function rejectFile(ctx: MainContext, path: string, trashRel: strin
   const details = err instanceof ClipmillError ? err.details : {};
   const dir = join(ctx.layout.trashInvalid, dirname(trashRel));
   await mkdir(dir, { recursive: true });
-  // If a reason file was written before a crash but the move did not happen, freeName gives
-  // the same name again and the reason is simply rewritten.
-  const name = await freeName(dir, trashRel.split('/').pop()!);
+  // Both the file's name and its reason's name must be free: an operator's own file called
+  // "x.mp4.reason.json" is never overwritten. A reason written before a crash, without its
+  // file, makes the next try pick the following name; the orphan reason stays (harmless).
+  const name = await freeName(dir, trashRel.split('/').pop()!, ['.reason.json']);
   const reason: RejectReason = {
     code,
     message: errorMessage(err),

@@ -1,7 +1,7 @@
 // Audio analysis: EBU R128 loudness (loudnorm's first pass) for music, peak level
 // (volumedetect) for voice. Both decode the whole file, which also proves it decodes.
 import { execa } from 'execa';
-import { ClipmillError } from '../errors.js';
+import { ClipmillError, subprocessTrouble } from '../errors.js';
 
 export interface Loudness {
   /** Integrated loudness, LUFS (-Infinity for digital silence). */
@@ -21,10 +21,14 @@ async function analyze(ffmpeg: string, file: string, filter: string, signal?: Ab
     ...(signal ? { cancelSignal: signal } : {}),
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (r.isCanceled) throw new ClipmillError('IO', 'canceled');
+  if (r.isCanceled) throw new ClipmillError('IO', 'canceled', { details: { transient: true } });
+  const trouble = subprocessTrouble(r);
+  if (trouble) throw new ClipmillError('IO', `the audio analysis ${trouble}`, { details: { transient: true } });
   if (r.failed) {
-    const lines = r.stderr.trim().split('\n').filter(Boolean);
-    throw new ClipmillError('UNDECODABLE', `the audio does not decode: ${lines[lines.length - 1] ?? `exit code ${r.exitCode}`}`);
+    // The analysis filters print at info level, so pick ffmpeg's error lines out of the rest.
+    const lines = r.stderr.trim().split('\n').map((l) => l.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '').trim()).filter(Boolean);
+    const why = lines.filter((l) => /error|invalid|corrupt|failed|could not|cannot|no such/i.test(l)).slice(-2).join('; ') || lines[lines.length - 1];
+    throw new ClipmillError('UNDECODABLE', `the audio does not decode: ${why ?? `exit code ${r.exitCode}`}`);
   }
   return r.stderr;
 }

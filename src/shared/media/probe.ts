@@ -1,6 +1,6 @@
 // ffprobe, reduced to the facts clipmill decides on.
 import { execa } from 'execa';
-import { ClipmillError } from '../errors.js';
+import { ClipmillError, subprocessTrouble } from '../errors.js';
 
 export interface VideoStreamInfo {
   codec: string;
@@ -114,7 +114,9 @@ export async function probe(ffprobe: string, file: string, opts: ProbeOptions = 
     ...(opts.signal ? { cancelSignal: opts.signal } : {}),
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (r.isCanceled) throw new ClipmillError('PROBE_FAILED', `probe of ${file} canceled`);
+  if (r.isCanceled) throw new ClipmillError('IO', `probe of ${file} canceled`, { details: { transient: true } });
+  const trouble = subprocessTrouble(r);
+  if (trouble) throw new ClipmillError('IO', `ffprobe ${trouble}`, { details: { file, transient: true } });
   if (r.failed) {
     // "[mov,mp4,... @ 0x55..] moov atom not found" -> "moov atom not found"; the file's own
     // path is dropped too (the reason file already names it).

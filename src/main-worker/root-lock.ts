@@ -1,0 +1,58 @@
+// One main worker per root: recovery removes temporaries and plans tasks on the assumption
+// that nobody else is doing the same. The lock is proper-lockfile's (a mkdir, atomic on NFS
+// too, refreshed while held, stale after 30 s of silence); nodes/main-worker.json says who
+// holds it, for the error message of the next one.
+import { readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { ClipmillError } from '../shared/errors.js';
+import { writeJsonAtomic } from '../shared/fs.js';
+import type { Layout } from '../shared/layout.js';
+import type { Logger } from '../shared/log.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function lockRoot(layout: Layout, log: Logger): Promise<() => Promise<void>> {
+  const target = join(layout.nodes, 'main-worker');
+  const info = join(layout.nodes, 'main-worker.json');
+  const options = {
+    realpath: false,
+    stale: 30_000,
+    update: 10_000,
+    retries: 0,
+    onCompromised: (err: Error) => log.error({ err }, `The main worker lock on ${layout.root} was lost (${err.message}); another main worker may have started`),
+  };
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(target, options);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    const holder = await readFile(info, 'utf8').then((t) => JSON.parse(t) as { host?: string; pid?: number; started_at?: string }, () => null);
+    // A holder on this host whose process is gone (killed with SIGKILL, a crash) does not make
+    // a restart wait for the lock to go stale: take it over. mkdir stays the arbiter if two
+    // new main workers try at once.
+    if (holder?.host === hostname() && typeof holder.pid === 'number' && holder.pid !== process.pid && !alive(holder.pid)) {
+      log.warn(`Taking over the main worker lock of pid ${holder.pid}, which is gone`);
+      // proper-lockfile's unlock() only releases this process's own locks: remove the lock
+      // folder (its default name, <target>.lock) directly.
+      await rm(`${target}.lock`, { recursive: true, force: true });
+      try {
+        release = await lockfile.lock(target, options);
+      } catch {
+        throw new ClipmillError('MAIN_WORKER_RUNNING', `another main worker took ${layout.root} at the same moment; run one main worker per farm`);
+      }
+    } else {
+      throw new ClipmillError('MAIN_WORKER_RUNNING', `another main worker holds ${layout.root}${holder ? ` (pid ${holder.pid} on ${holder.host}, since ${holder.started_at})` : ''}; run one main worker per farm`);
+    }
+  }
+  await writeJsonAtomic(info, { host: hostname(), pid: process.pid, started_at: new Date().toISOString() });
+  return release;
+}
