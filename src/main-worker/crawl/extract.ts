@@ -16,13 +16,14 @@ export interface Extracted {
 }
 
 const BLOCK = new Set(['P', 'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'LI', 'UL', 'OL', 'BLOCKQUOTE', 'PRE', 'TABLE', 'TR', 'TD', 'TH', 'DL', 'DT', 'DD', 'FIGURE', 'FIGCAPTION', 'HR', 'HEADER', 'FOOTER', 'ASIDE', 'NAV', 'ADDRESS', 'CENTER']);
-const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'SVG', 'CANVAS', 'BUTTON', 'SELECT', 'TEXTAREA', 'INPUT', 'FORM', 'NAV', 'ASIDE', 'FOOTER']);
+// FIGCAPTION: image captions and photo credits are not story.
+const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'SVG', 'CANVAS', 'BUTTON', 'SELECT', 'TEXTAREA', 'INPUT', 'FORM', 'NAV', 'ASIDE', 'FOOTER', 'FIGCAPTION']);
 
 /** Short lines that are page furniture, not story (share buttons, "read more", comment counts). */
 const BOILERPLATE = [
   // "Share: Facebook Twitter", "Share this story", "Subscribe now" - but not "Share the bread, she said."
   /^(share|tweet|pin it|email|print|like|follow us|subscribe|sign up|log in|register|advertisement|sponsored|ad)\s*([:|»›].*|\s+(this|on|via|to|now|us|here|it)\b[^.!?]*)?$/i,
-  /^(read more|continue reading|read the full story|click here|see also|related( posts| stories| articles)?|you may also like|recommended|more from)\b/i,
+
   /^(\d+\s+)?comments?\b|^leave a (comment|reply)|^post a comment/i,
   /^(previous|next)( page| chapter| part| post)?\s*[»›→>]*$/i,
   /^(cookie|we use cookies|accept( all)? cookies)/i,
@@ -34,18 +35,28 @@ export function normalizeText(s: string): string {
   return s.normalize('NFC').replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000]/g, ' ').replace(/[\u200c\u200d\ufeff]/g, '').replace(/\s+/g, ' ').trim();
 }
 
+/** Cross-links ("Read more: <headline>") run longer than other furniture. */
+const CROSS_LINK = /^(read more|read also|continue reading|read the full story|click here|see also|related( posts| stories| articles)?|you may also like|recommended|more from)\b/i;
+
 export function isBoilerplate(p: string): boolean {
-  return p.length < 80 && BOILERPLATE.some((re) => re.test(p));
+  return (p.length < 80 && BOILERPLATE.some((re) => re.test(p))) || (p.length < 200 && CROSS_LINK.test(p));
 }
 
-/** Text of a subtree, one entry per block, <br> kept as a space. */
+/**
+ * Text of a subtree, one entry per block, <br> kept as a space. A short block that is mostly
+ * link text (a breadcrumb "Fiction » Fantasy » Title", a row of tag links) is dropped.
+ */
 function blocks(root: Element, skip: (el: Element) => boolean): string[] {
   const out: string[] = [];
   let cur = '';
+  let linked = 0;
+  let inLink = 0;
   const flush = () => {
     const t = normalizeText(cur);
-    if (t) out.push(t);
+    const linkShare = cur.trim().length ? linked / cur.trim().length : 0;
+    if (t && !(t.length < 120 && linkShare > 0.6)) out.push(t);
     cur = '';
+    linked = 0;
   };
   // Iterative walk: hostile pages nest deeply enough to overflow a recursive one.
   const stack: { node: Node; leaving: boolean }[] = [{ node: root, leaving: false }];
@@ -53,14 +64,17 @@ function blocks(root: Element, skip: (el: Element) => boolean): string[] {
     const { node, leaving } = stack.pop()!;
     if (node.nodeType === 3) {
       cur += node.nodeValue ?? '';
+      if (inLink) linked += (node.nodeValue ?? '').trim().length;
       continue;
     }
     if (node.nodeType !== 1) continue;
     const el = node as Element;
     if (leaving) {
+      if (el.tagName === 'A') inLink--;
       if (BLOCK.has(el.tagName)) flush();
       continue;
     }
+    if (el.tagName === 'A') inLink++;
     if (node !== root && (SKIP.has(el.tagName) || skip(el))) continue;
     if (el.tagName === 'BR') {
       cur += ' ';
@@ -73,6 +87,18 @@ function blocks(root: Element, skip: (el: Element) => boolean): string[] {
   }
   flush();
   return out;
+}
+
+/**
+ * Whether `next` continues the page at `cur` (page 2 of it, the next chapter) rather than
+ * leading elsewhere (a blog's rel=next to the next, unrelated post): it lies below the
+ * current path, or beside it in the same folder.
+ */
+export function isContinuation(cur: URL, next: URL): boolean {
+  const dir = (p: string) => p.replace(/\/+$/, '').replace(/\/[^/]*$/, '');
+  const curPath = cur.pathname.replace(/\/+$/, '');
+  if (next.pathname === cur.pathname) return next.search !== cur.search;
+  return next.pathname.startsWith(`${curPath}/`) || dir(next.pathname) === dir(cur.pathname);
 }
 
 const NEXT_TEXT = /^(next|next page|next chapter|next part|continue|continue reading|older posts?|page suivante|suivant|siguiente|weiter|nächste seite|следующая( страница| глава)?|далее|вперёд|次へ|次のページ|次の話|下一页|下一章|다음)\s*[»›→>]*$|^[»›→]$|^>>?$/i;
@@ -96,7 +122,7 @@ export function findNextUrl(doc: Document, pageUrl: string): string | null {
     try {
       const u = new URL(el.getAttribute('href')!, base);
       u.hash = '';
-      if ((u.protocol === 'http:' || u.protocol === 'https:') && sameSite(u, base) && u.href !== new URL(base.href.split('#')[0]!).href) return u.href;
+      if ((u.protocol === 'http:' || u.protocol === 'https:') && sameSite(u, base) && u.href !== new URL(base.href.split('#')[0]!).href && isContinuation(base, u)) return u.href;
     } catch {
       // an unparsable href is not a next page
     }
@@ -104,7 +130,25 @@ export function findNextUrl(doc: Document, pageUrl: string): string | null {
   return null;
 }
 
-const NOISE_CLASS = /(comment|share|social|related|sidebar|widget|advert|promo|newsletter|cookie|breadcrumb|footer|header|menu|nav|popup|subscribe)/i;
+const NOISE_CLASS = /(comment|share|social|related|sidebar|widget|advert|promo|newsletter|signup|cookie|breadcrumb|footer|header|menu|nav|popup|subscribe|author-?bio|about-author|author-?note|caption)/i;
+/** Inside an article Readability chose: only the blocks that are evidently not story. */
+const INNER_NOISE = /(newsletter|signup|subscribe|share|social|related|advert|promo|author-?bio|about-author|author-?note|breadcrumb|caption|comment)/i;
+const noiseOf = (re: RegExp) => (el: Element) => re.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`);
+
+/**
+ * Page furniture recognisable by a class or id token ("newsletter-signup", "author-note",
+ * "contributor-bio", "share-buttons"), removed before Readability runs: Readability turns
+ * such a <div> into a <p> without its attributes, after which it can no longer be told apart.
+ */
+const FURNITURE_TOKEN = /^(?:[a-z0-9]+[-_])*(newsletter|signup|share|sharing|sharedaddy|social|related|advert|advertisement|ads?|promo|bio|authorbio|author-?bio|author-?note|authors?-?notes?|breadcrumbs?|caption|comments?|cookie|cookies)(?:[-_][a-z0-9]+)*$/i;
+
+function removeFurniture(doc: Document): void {
+  for (const el of Array.from(doc.body?.querySelectorAll('[class], [id]') ?? [])) {
+    if (!el.isConnected || el.tagName === 'BODY' || el.tagName === 'MAIN' || el.tagName === 'ARTICLE') continue;
+    const tokens = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`.split(/\s+/).filter(Boolean);
+    if (tokens.some((t) => FURNITURE_TOKEN.test(t))) el.remove();
+  }
+}
 
 function clean(paragraphs: string[]): string[] {
   const out: string[] = [];
@@ -123,18 +167,21 @@ export function extractFromHtml(html: string, url: string): Extracted {
     const nextUrl = findNextUrl(doc, url);
     const title = normalizeText(doc.title || '') || null;
     let article: ReturnType<Readability<Element>['parse']> = null;
+    removeFurniture(doc);
     try {
-      article = new Readability<Element>(doc.cloneNode(true) as Document, { charThreshold: 250, serializer: (el) => el as Element }).parse();
+      // keepClasses: the class names let blocks() drop newsletter boxes and author bios that
+      // Readability leaves inside the article.
+      article = new Readability<Element>(doc.cloneNode(true) as Document, { charThreshold: 250, keepClasses: true, serializer: (el) => el as Element }).parse();
     } catch {
       article = null; // Readability gives up on some hostile pages: use the fallback
     }
     if (article?.content) {
-      const paragraphs = clean(blocks(article.content, () => false));
+      const paragraphs = clean(blocks(article.content, noiseOf(INNER_NOISE)));
       if (paragraphs.length) return { title: normalizeText(article.title ?? '') || title, byline: normalizeText(article.byline ?? '') || null, paragraphs, nextUrl, method: 'readability' };
     }
     // Fallback: the page's own text blocks, without the regions that are evidently not story.
     const body = doc.body ?? doc.documentElement;
-    const paragraphs = clean(blocks(body, (el) => NOISE_CLASS.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''} ${el.getAttribute('role') ?? ''}`) || el.tagName === 'HEADER')).filter((p) => p.length >= 30 || /[.!?…。！？"”»]$/.test(p));
+    const paragraphs = clean(blocks(body, (el) => noiseOf(NOISE_CLASS)(el) || /navigation|banner|complementary|contentinfo/.test(el.getAttribute('role') ?? '') || el.tagName === 'HEADER')).filter((p) => p.length >= 30 || /[.!?…。！？"”»]$/.test(p));
     return { title, byline: null, paragraphs, nextUrl, method: 'fallback' };
   } finally {
     dom.window.close();

@@ -46,6 +46,10 @@ test('next-page links: rel=next, an evident "next chapter" link; same site only'
   assert.equal(findNextUrl(doc('<a href="http://other.com/p/2" rel="next">next</a>'), 'http://a.com/p/1'), null);
   assert.equal(findNextUrl(doc('<a href="javascript:go()">Next</a>'), 'http://a.com/p/1'), null);
   assert.equal(findNextUrl(doc('<a href="/p/1#top">Next</a>'), 'http://a.com/p/1'), null);
+  assert.equal(findNextUrl(doc('<a href="/2024/05/26/another-post/" rel="next">Next post</a>'), 'http://a.com/2024/05/20/my-story/'), null, 'a blog\'s next post is another story');
+  assert.equal(findNextUrl(doc('<a href="/threads/tale.12/page-2">Next</a>'), 'http://a.com/threads/tale.12/'), 'http://a.com/threads/tale.12/page-2');
+  assert.equal(findNextUrl(doc('<a href="?page=2">Next »</a>'), 'http://a.com/story'), 'http://a.com/story?page=2');
+  assert.ok(isBoilerplate('Read more: Council approves new plan for the harbour wall after two years of public debate'));
   assert.ok(isBoilerplate('Share on Facebook') && isBoilerplate('12 comments') && isBoilerplate('Read more') && !isBoilerplate('Share the bread, she said, and the boy did.'));
 });
 
