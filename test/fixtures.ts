@@ -19,7 +19,7 @@ export function sampleMetadata(over: Partial<TaskMetadata> = {}): TaskMetadata {
     music_duration: 200,
     video_list: 'video_list.txt',
     video_class: 'mp4_w1920_h1080',
-    video_files: [{ path: 'scanned/video/fantasy/mp4_w1920_h1080/130.0_9b2e.mp4', duration: 130 }],
+    video_files: [{ path: 'scanned/video/fantasy/mp4_w1920_h1080/130.0_9b2e.mp4', duration: 130, in: 0, out: 125.7 }],
     audio: { voice_volume: 1, music_volume: 0.25, fade_out_seconds: 0.5 },
     render: { resolution: '1920x1080', frame_rate: 30, fit: 'pad', logo: 'logo.png', logo_width: 0.12, output_format: 'mp4' },
     ...over,

@@ -44,3 +44,9 @@ export async function writeScript(path: string, body: string): Promise<string> {
   await chmod(path, 0o755);
   return path;
 }
+
+/** The entries of a folder of the root that readers see: dot-names (temporaries, the task ledger) left out. */
+export async function visible(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  return (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+}

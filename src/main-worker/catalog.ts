@@ -1,4 +1,5 @@
-// What scanned/ holds, read from the names ingest gave the files (durations are in them).
+// What scanned/ holds, in memory: loaded once at start-up (the names carry the durations),
+// then kept current as ingest files things, so that planning never lists the tree.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isIgnoredName, parseResolutionClass, parseScannedMediaName, type Layout } from '../shared/layout.js';
@@ -45,34 +46,104 @@ async function names(dir: string): Promise<string[]> {
   }
 }
 
-export async function readCategory(layout: Layout, category: string): Promise<CategoryCatalog> {
-  const video: CatalogClass[] = [];
-  for (const cls of await names(join(layout.scanned, 'video', category))) {
-    const size = parseResolutionClass(cls);
-    if (!size) continue;
-    const clips: CatalogClip[] = [];
-    for (const n of await names(join(layout.scanned, 'video', category, cls))) {
-      const parsed = parseScannedMediaName(n);
-      if (parsed && parsed.ext === 'mp4' && parsed.duration > 0) clips.push({ path: `scanned/video/${category}/${cls}/${n}`, id: parsed.id, duration: parsed.duration });
-    }
-    if (clips.length) video.push({ name: cls, ...size, clips });
-  }
-  const music: CatalogMusic[] = [];
-  for (const n of await names(layout.scannedMusicDir(category))) {
-    const parsed = parseScannedMediaName(n);
-    if (parsed && parsed.ext === 'mp3' && parsed.duration > 0) music.push({ path: `scanned/music/${category}/mp3/${n}`, id: parsed.id, duration: parsed.duration });
-  }
-  return { video, music };
+interface Category {
+  classes: Map<string, CatalogClass>;
+  clipPaths: Set<string>;
+  music: Map<string, CatalogMusic>;
 }
 
-export async function listVoices(layout: Layout): Promise<CatalogVoice[]> {
-  const out: CatalogVoice[] = [];
-  for (const category of await names(join(layout.scanned, 'story'))) {
-    for (const story of await names(join(layout.scanned, 'story', category))) {
-      for (const name of await names(layout.scannedVoiceDir(category, story))) {
-        if (name.toLowerCase().endsWith('.mp3')) out.push({ path: `scanned/story/${category}/${story}/voice/${name}`, category, story, name });
+export class Catalog {
+  private readonly categories = new Map<string, Category>();
+  private readonly voices = new Map<string, CatalogVoice>();
+  private snapshots = new Map<string, CategoryCatalog>();
+
+  private cat(name: string): Category {
+    let c = this.categories.get(name);
+    if (!c) this.categories.set(name, (c = { classes: new Map(), clipPaths: new Set(), music: new Map() }));
+    return c;
+  }
+
+  /**
+   * Adds a file of scanned/ by its root-relative path; anything that is not a clip of a
+   * resolution class, a normalized track or a voice is ignored. Returns whether it was added.
+   */
+  add(rel: string): boolean {
+    const p = rel.split('/');
+    if (p[0] !== 'scanned') return false;
+    if (p[1] === 'video' && p.length === 5) {
+      const size = parseResolutionClass(p[3]!);
+      const parsed = parseScannedMediaName(p[4]!);
+      if (!size || !parsed || parsed.ext !== 'mp4' || parsed.duration <= 0) return false;
+      const c = this.cat(p[2]!);
+      if (c.clipPaths.has(rel)) return false;
+      let cls = c.classes.get(p[3]!);
+      if (!cls) c.classes.set(p[3]!, (cls = { name: p[3]!, ...size, clips: [] }));
+      cls.clips.push({ path: rel, id: parsed.id, duration: parsed.duration });
+      c.clipPaths.add(rel);
+      this.snapshots.delete(p[2]!);
+      return true;
+    }
+    if (p[1] === 'music' && p.length === 5 && p[3] === 'mp3') {
+      const parsed = parseScannedMediaName(p[4]!);
+      if (!parsed || parsed.ext !== 'mp3' || parsed.duration <= 0) return false;
+      const c = this.cat(p[2]!);
+      if (c.music.has(rel)) return false;
+      c.music.set(rel, { path: rel, id: parsed.id, duration: parsed.duration });
+      this.snapshots.delete(p[2]!);
+      return true;
+    }
+    if (p[1] === 'story' && p.length === 6 && p[4] === 'voice' && p[5]!.toLowerCase().endsWith('.mp3') && !p[5]!.startsWith('.')) {
+      if (this.voices.has(rel)) return false;
+      this.voices.set(rel, { path: rel, category: p[2]!, story: p[3]!, name: p[5]! });
+      return true;
+    }
+    return false;
+  }
+
+  /** The category's footage and music, in a stable order (clips and tracks sorted by path). */
+  category(name: string): CategoryCatalog {
+    const cached = this.snapshots.get(name);
+    if (cached) return cached;
+    const c = this.categories.get(name);
+    const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    const snap: CategoryCatalog = c
+      ? { video: [...c.classes.values()].map((k) => ({ ...k, clips: [...k.clips].sort(byPath) })).sort((a, b) => (a.name < b.name ? -1 : 1)), music: [...c.music.values()].sort(byPath) }
+      : { video: [], music: [] };
+    this.snapshots.set(name, snap);
+    return snap;
+  }
+
+  voiceList(): CatalogVoice[] {
+    return [...this.voices.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  get size(): { clips: number; music: number; voices: number } {
+    let clips = 0;
+    let music = 0;
+    for (const c of this.categories.values()) {
+      clips += c.clipPaths.size;
+      music += c.music.size;
+    }
+    return { clips, music, voices: this.voices.size };
+  }
+
+  /** Reads scanned/ once. */
+  static async load(layout: Layout): Promise<Catalog> {
+    const catalog = new Catalog();
+    for (const category of await names(join(layout.scanned, 'video'))) {
+      for (const cls of await names(join(layout.scanned, 'video', category))) {
+        if (!parseResolutionClass(cls)) continue;
+        for (const n of await names(join(layout.scanned, 'video', category, cls))) catalog.add(`scanned/video/${category}/${cls}/${n}`);
       }
     }
+    for (const category of await names(join(layout.scanned, 'music'))) {
+      for (const n of await names(layout.scannedMusicDir(category))) catalog.add(`scanned/music/${category}/mp3/${n}`);
+    }
+    for (const category of await names(join(layout.scanned, 'story'))) {
+      for (const story of await names(join(layout.scanned, 'story', category))) {
+        for (const n of await names(layout.scannedVoiceDir(category, story))) catalog.add(`scanned/story/${category}/${story}/voice/${n}`);
+      }
+    }
+    return catalog;
   }
-  return out;
 }

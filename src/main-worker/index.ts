@@ -14,7 +14,12 @@ import { errorMessage } from '../shared/errors.js';
 import { exists } from '../shared/fs.js';
 import { probe } from '../shared/media/probe.js';
 import { createRng, newSeed } from '../shared/rng.js';
-import { listVoices, readCategory, type CategoryCatalog } from './catalog.js';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { Catalog } from './catalog.js';
+import { Ledger } from './ledger.js';
+import { parseMetadata } from '../shared/task.js';
+import { writeJsonAtomic } from '../shared/fs.js';
 import type { MainContext } from './context.js';
 import { convertOriginal, type ConvertJob } from './ingest/convert.js';
 import { ingestFile } from './ingest/index.js';
@@ -27,6 +32,12 @@ import type { Agent } from 'undici';
 import { crawlOptions } from './crawl/crawl.js';
 import { createCrawlAgent } from './crawl/fetch.js';
 import { cleanTaskTemps, findTask, taskIdFor, writeTask } from './write-task.js';
+
+/**
+ * Machine failures (a killed or crashed ffmpeg, a timeout) on one file before its failure is
+ * taken to be the file's: a tool that crashes on the same input every time is the input's fault.
+ */
+const MAX_TRANSIENT_TRIES = 5;
 
 export interface Totals {
   /** Raw files moved into scanned/ as they were. */
@@ -55,8 +66,11 @@ export class MainWorker {
   private readonly inFlight = new Set<string>();
   private readonly converting = new Set<string>();
   private planQueued = false;
-  /** Voices whose "waiting" was already logged, with the reason, so it is logged once. */
-  private readonly waitingLogged = new Map<string, string>();
+  /** Voices waiting for assets: the reason and since when (logged once per reason). */
+  private readonly waiting = new Map<string, { reason: string; since: string }>();
+  private catalog: Catalog | null = null;
+  private readonly ledger: Ledger;
+  private readonly startedAt = new Date().toISOString();
   private readonly skippedLogged = new Set<string>();
   private readonly voiceDurations = new Map<string, number>();
   /** Voices all of whose variations have a task: never planned again by this process. */
@@ -67,6 +81,7 @@ export class MainWorker {
   private changedThisRound = false;
   private once = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly convertTries = new Map<string, number>();
   private unlock: (() => Promise<void>) | null = null;
   readonly totals: Totals = { moved: 0, converted: 0, rejected: 0, tasksCreated: 0, waiting: 0, settling: 0, errors: 0 };
 
@@ -76,6 +91,7 @@ export class MainWorker {
     this.ingestQ = new PQueue({ concurrency: ctx.config.ingest.concurrency });
     this.convertQ = new PQueue({ concurrency: ctx.config.ingest.convertConcurrency });
     this.crawlQ = new PQueue({ concurrency: ctx.config.crawl.concurrency });
+    this.ledger = new Ledger(ctx.layout);
   }
 
   private crawlAgent(): Agent {
@@ -104,6 +120,11 @@ export class MainWorker {
     if (temps) log.warn(`Removed ${temps} temporary file(s) an interrupted run left in scanned/`);
     const removed = await cleanTaskTemps(layout);
     if (removed) log.warn(`Removed ${removed} half-built task folder(s) an interrupted run left in tasks/`);
+    const rebuilt = await this.ledger.rebuildIfMissing();
+    if (rebuilt !== null && rebuilt > 0) log.warn(`Rebuilt the task ledger (tasks/.ledger/) from ${rebuilt} task folder(s)`);
+    this.catalog ??= await Catalog.load(layout);
+    const size = this.catalog.size;
+    log.info(`Catalog of scanned/: ${size.clips} clip(s), ${size.music} music track(s), ${size.voices} voice file(s)`);
     for (const job of pending) {
       log.info({ file: layout.rel(job.original) }, `Resuming conversion of ${layout.rel(job.original)}`);
       this.enqueueConvert(job, signal);
@@ -123,8 +144,8 @@ export class MainWorker {
       if (this.inFlight.has(file.path) || (this.backoff.get(file.path)?.until ?? 0) > now) continue;
       this.enqueueIngest(file, signal);
     }
-    // Planning also runs after every scan, not only after an ingest: a task removed from
-    // output/ or trash/failed/, or a logo that appeared, is acted on without a restart.
+    // Planning also runs after every scan, not only after an ingest: a voice waiting for a logo
+    // that appeared, or for footage filed by another way, is planned without a restart.
     this.schedulePlan(signal);
   }
 
@@ -136,9 +157,11 @@ export class MainWorker {
       .add(async () => {
         if (signal?.aborted) return;
         try {
-          const out = await ingestFile(ctx, file, signal, isLink ? { agent: this.crawlAgent() } : {});
+          const lastTry = (this.backoff.get(file.path)?.tries ?? 0) >= MAX_TRANSIENT_TRIES;
+          const out = await ingestFile(ctx, file, signal, { ...(isLink ? { agent: this.crawlAgent() } : {}), lastTry });
           if (out.status === 'moved') {
             this.totals.moved++;
+            this.catalog?.add(ctx.layout.rel(out.dest));
             this.schedulePlan(signal);
           } else if (out.status === 'convert') {
             this.enqueueConvert(out.job, signal);
@@ -148,7 +171,7 @@ export class MainWorker {
           } else if (out.status === 'retry') {
             this.totals.errors++;
             const tries = (this.backoff.get(file.path)?.tries ?? 0) + 1;
-            const wait = Math.min(10 * 60_000, 2000 * 2 ** tries);
+            const wait = Math.min(10 * 60_000, 2000 * 2 ** (tries - 1));
             this.backoff.set(file.path, { tries, until: Date.now() + wait });
             ctx.log.error({ file: `raw/${file.rel}` }, `Could not check raw/${file.rel}: ${out.message}; it stays in raw/ and is tried again in ${Math.round(wait / 1000)} s`);
           } else if (out.status === 'rejected') this.totals.rejected++;
@@ -174,11 +197,15 @@ export class MainWorker {
       .add(async () => {
         if (signal?.aborted) return;
         try {
-          const r = await convertOriginal(this.ctx, job, signal);
-          if (r === 'done') {
+          const tries = this.convertTries.get(job.original) ?? 0;
+          const r = await convertOriginal(this.ctx, job, signal, { lastTry: tries >= MAX_TRANSIENT_TRIES });
+          if (r.status === 'retry') this.convertTries.set(job.original, tries + 1);
+          else this.convertTries.delete(job.original);
+          if (r.status === 'done') {
             this.totals.converted++;
+            this.catalog?.add(this.ctx.layout.rel(r.dest));
             this.schedulePlan(signal);
-          } else if (r === 'failed') this.totals.rejected++;
+          } else if (r.status === 'failed') this.totals.rejected++;
           else {
             this.totals.errors++;
             // The daemon tries again later; a --once run leaves it to the next run's recovery.
@@ -254,17 +281,23 @@ export class MainWorker {
   private async planTasks(signal?: AbortSignal): Promise<void> {
     const { ctx } = this;
     const { config, layout, log } = ctx;
-    const catalogs = new Map<string, CategoryCatalog>();
+    const catalog = this.catalog;
+    if (!catalog) return;
     const busy = this.busyCategories();
-    const rules = parseResolution(config.render.resolution);
+    const rules = { ...parseResolution(config.render.resolution), classFallback: config.tasks.classFallback };
     const logo = this.logoPath();
-    let waitingNow = 0;
-    for (const voice of await listVoices(layout)) {
+    const waitingNow = new Map<string, string>();
+    for (const voice of catalog.voiceList()) {
       if (signal?.aborted) return;
       if (this.planned.has(voice.path)) continue;
       const variations = config.tasks.variationsPerVoice;
       const todo: number[] = [];
-      for (let v = 0; v < variations; v++) if (!(await findTask(layout, taskIdFor(voice.path, v)))) todo.push(v);
+      const avoid: string[][] = [];
+      for (let v = 0; v < variations; v++) {
+        const id = taskIdFor(voice.path, v);
+        if (!(await this.ledger.has(id, { voice: voice.path, variation: v }))) todo.push(v);
+        else if (variations > 1) avoid.push(await this.sequenceOf(id));
+      }
       if (todo.length === 0) {
         this.planned.add(voice.path);
         continue;
@@ -279,33 +312,31 @@ export class MainWorker {
           duration = (await probe(ctx.bins.ffprobe.path, layout.abs(voice.path), { signal })).duration;
           this.voiceDurations.set(voice.path, duration);
         }
-        let catalog = catalogs.get(voice.category);
-        if (!catalog) catalogs.set(voice.category, (catalog = await readCategory(layout, voice.category)));
+        const assets = catalog.category(voice.category);
         let waiting: string | null = null;
         if (logo && !(await exists(logo))) waiting = `render.logo ${logo} does not exist`;
         for (const variation of todo) {
           if (waiting) break;
           const seed = newSeed();
-          const result = planTask({ duration, category: voice.category }, catalog, rules, createRng(seed));
+          const result = planTask({ duration, category: voice.category }, assets, rules, createRng(seed), avoid);
           if (!result.ok) {
             waiting = result.waiting;
             break;
           }
           const id = taskIdFor(voice.path, variation);
-          if (!(await writeTask(layout, { id, voice, voiceDuration: duration, variation, seed, plan: result.plan, logo }, config))) continue;
+          const published = await writeTask(layout, { id, voice, voiceDuration: duration, variation, seed, plan: result.plan, logo }, config);
+          await this.ledger.record({ task_id: id, voice: voice.path, variation, created_at: new Date().toISOString() });
+          avoid.push(result.plan.clips.map((c) => c.path));
+          if (!published) continue;
           this.totals.tasksCreated++;
-          this.waitingLogged.delete(voice.path);
           log.info(
             { task: id, voice: voice.path },
             `Created task tasks/${id} for ${voice.path} (variation ${variation + 1}/${variations}, ${duration.toFixed(1)} s, ${result.plan.clips.length} clips from ${result.plan.videoClass}, music ${result.plan.music.path})`,
           );
         }
         if (waiting) {
-          waitingNow++;
-          if (this.waitingLogged.get(voice.path) !== waiting) {
-            this.waitingLogged.set(voice.path, waiting);
-            log.warn({ voice: voice.path }, `Voice ${voice.path} is waiting: ${waiting}`);
-          }
+          waitingNow.set(voice.path, waiting);
+          if (this.waiting.get(voice.path)?.reason !== waiting) log.warn({ voice: voice.path }, `Voice ${voice.path} is waiting: ${waiting}`);
         }
       } catch (err) {
         if (signal?.aborted) return;
@@ -313,7 +344,35 @@ export class MainWorker {
         log.error({ voice: voice.path, err }, `Could not plan a task for ${voice.path}: ${errorMessage(err)}`);
       }
     }
-    this.totals.waiting = waitingNow;
+    for (const voice of [...this.waiting.keys()]) if (!waitingNow.has(voice)) this.waiting.delete(voice);
+    for (const [voice, reason] of waitingNow) {
+      const prev = this.waiting.get(voice);
+      this.waiting.set(voice, { reason, since: prev?.reason === reason ? prev.since : new Date().toISOString() });
+    }
+    this.totals.waiting = this.waiting.size;
+    await this.writeStatus();
+  }
+
+  /** The clip sequence of an existing task (for distinct variations); empty when unreadable. */
+  private async sequenceOf(id: string): Promise<string[]> {
+    const dir = await findTask(this.ctx.layout, id);
+    if (!dir) return [];
+    try {
+      return parseMetadata(await readFile(join(dir, 'metadata.json'), 'utf8')).video_files.map((c) => c.path);
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * nodes/main-worker.json: who holds the root, and which voices wait for what (what
+   * `clipmill status` lists). Written atomically after every planning pass.
+   */
+  private async writeStatus(): Promise<void> {
+    const waiting = [...this.waiting].map(([voice, w]) => ({ voice, reason: w.reason, since: w.since }));
+    await writeJsonAtomic(join(this.ctx.layout.nodes, 'main-worker.json'), { host: hostname(), pid: process.pid, started_at: this.startedAt, updated_at: new Date().toISOString(), totals: this.totals, waiting }).catch((err: unknown) =>
+      this.ctx.log.warn({ err }, `Could not write nodes/main-worker.json: ${errorMessage(err)}`),
+    );
   }
 
   /**

@@ -7,6 +7,11 @@ import type { CatalogClass, CatalogClip, CatalogMusic, CategoryCatalog } from '.
 export interface PlanRules {
   width: number;
   height: number;
+  /**
+   * When no footage has the render size: 'any' class (scaled at render time), only a class of
+   * the 'same-aspect' ratio, or 'none' (the voice waits for footage of the render size).
+   */
+  classFallback?: 'any' | 'same-aspect' | 'none';
 }
 
 export interface TaskPlan {
@@ -25,10 +30,14 @@ export type PlanResult = { ok: true; plan: TaskPlan } | { ok: false; waiting: st
 export function chooseClass(classes: CatalogClass[], rules: PlanRules): CatalogClass | null {
   const exact = classes.find((c) => c.width === rules.width && c.height === rules.height);
   if (exact) return exact;
+  const fallback = rules.classFallback ?? 'any';
+  if (fallback === 'none') return null;
   const total = (c: CatalogClass) => c.clips.reduce((s, x) => s + x.duration, 0);
   const byTotal = [...classes].sort((a, b) => total(b) - total(a) || (a.name < b.name ? -1 : 1));
   const aspect = rules.width / rules.height;
-  return byTotal.find((c) => Math.abs(c.width / c.height - aspect) < 0.01) ?? byTotal[0] ?? null;
+  const same = byTotal.find((c) => Math.abs(c.width / c.height - aspect) < 0.01);
+  if (same || fallback === 'same-aspect') return same ?? null;
+  return byTotal[0] ?? null;
 }
 
 /**
@@ -59,12 +68,24 @@ export function pickMusic(music: CatalogMusic[], duration: number, rng: Rng): Ca
   return pool[Math.floor(rng() * pool.length)]!;
 }
 
-export function planTask(voice: { duration: number; category: string }, catalog: CategoryCatalog, rules: PlanRules, rng: Rng): PlanResult {
+/** Draws to try before accepting a clip sequence that another variation already has. */
+const DISTINCT_TRIES = 20;
+
+/**
+ * `avoid`: the clip sequences (paths) of the voice's other variations. A plan repeating one of
+ * them is drawn again, a bounded number of times (a class of one clip has only one sequence).
+ */
+export function planTask(voice: { duration: number; category: string }, catalog: CategoryCatalog, rules: PlanRules, rng: Rng, avoid: string[][] = []): PlanResult {
   const cls = chooseClass(catalog.video, rules);
-  if (!cls || cls.clips.length === 0) return { ok: false, waiting: `no footage in scanned/video/${voice.category}/` };
+  if (!cls || cls.clips.length === 0) {
+    const none = catalog.video.length === 0;
+    return { ok: false, waiting: none ? `no footage in scanned/video/${voice.category}/` : `no footage of ${rules.width}x${rules.height}${rules.classFallback === 'same-aspect' ? ' or of its aspect ratio' : ''} in scanned/video/${voice.category}/ (tasks.classFallback is "${rules.classFallback}")` };
+  }
   if (catalog.music.length === 0) return { ok: false, waiting: `no music in scanned/music/${voice.category}/` };
+  const seen = new Set(avoid.map((seq) => seq.join('\n')));
   // Draw order matters for reproducibility: clips first, then music.
-  const clips = pickClips(cls.clips, voice.duration, rng);
+  let clips = pickClips(cls.clips, voice.duration, rng);
+  for (let i = 1; i < DISTINCT_TRIES && seen.has(clips.map((c) => c.path).join('\n')); i++) clips = pickClips(cls.clips, voice.duration, rng);
   const music = pickMusic(catalog.music, voice.duration, rng);
   return { ok: true, plan: { videoClass: cls.name, clips, music } };
 }

@@ -39,6 +39,16 @@ export interface BuildTaskInput {
   logo: string | null;
 }
 
+/** Each clip from its start; the last one cut where the voice ends. */
+export function clipPoints(clips: { path: string; duration: number }[], voiceDuration: number): TaskMetadata['video_files'] {
+  let start = 0;
+  return clips.map((c) => {
+    const out = Math.min(c.duration, Math.max(0.001, Math.round((voiceDuration - start) * 1000) / 1000));
+    start += c.duration;
+    return { path: c.path, duration: c.duration, in: 0, out };
+  });
+}
+
 export function buildMetadata(input: BuildTaskInput, config: Config, now: Date): TaskMetadata {
   const { plan } = input;
   return {
@@ -58,7 +68,7 @@ export function buildMetadata(input: BuildTaskInput, config: Config, now: Date):
     music_duration: plan.music.duration,
     video_list: TASK_FILES.videoList,
     video_class: plan.videoClass,
-    video_files: plan.clips.map((c) => ({ path: c.path, duration: c.duration })),
+    video_files: clipPoints(plan.clips, input.voiceDuration),
     audio: { voice_volume: config.render.voiceVolume, music_volume: config.render.musicVolume, fade_out_seconds: config.render.fadeOutSeconds },
     render: {
       resolution: config.render.resolution,

@@ -34,8 +34,8 @@ export interface Claim {
 
 /**
  * Claims of this node whose process is gone (a worker killed with SIGKILL, a power cut): the
- * tasks go back to tasks/, their attempt counted. Claims of other nodes are the main worker's
- * to judge (their processes cannot be seen from here).
+ * tasks go back to tasks/, their attempt counted. Claims of other nodes are left alone: their
+ * processes cannot be seen from here (recovering those needs leases; not in this version).
  */
 export async function handBackDeadClaims(layout: Layout, node: string, alive: (pid: number) => boolean): Promise<string[]> {
   const out: string[] = [];

@@ -65,7 +65,7 @@ export interface Config {
     scratchDir: string | null;
     pollIntervalMs: number;
   };
-  tasks: { variationsPerVoice: number; maxAttempts: number };
+  tasks: { variationsPerVoice: number; maxAttempts: number; classFallback: 'any' | 'same-aspect' | 'none' };
   disk: { minFreeMb: number };
   log: { format: LogFormat; level: LogLevel };
 }
@@ -147,6 +147,7 @@ export const SCHEMA: Record<string, Record<string, Leaf>> = {
   tasks: {
     variationsPerVoice: { kind: 'integer', min: 1, max: 100 },
     maxAttempts: { kind: 'integer', min: 1, max: 100 },
+    classFallback: { kind: 'enum', values: ['any', 'same-aspect', 'none'] },
   },
   disk: { minFreeMb: { kind: 'integer', min: 0 } },
   log: {

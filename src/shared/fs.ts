@@ -106,7 +106,14 @@ export async function renameNoReplace(src: string, dst: string): Promise<void> {
     await rename(src, dst);
     return;
   }
-  await unlink(src);
+  try {
+    await unlink(src);
+  } catch (err) {
+    // The source name cannot be removed (a read-only folder): undo the link, so that the file
+    // is not in two places and every retry does not repeat it.
+    await unlink(dst).catch(() => {});
+    throw err;
+  }
 }
 
 /**

@@ -10,6 +10,9 @@ export interface TaskClip {
   /** Path relative to the project root (scanned/video/...). */
   path: string;
   duration: number;
+  /** Where the clip starts and stops being used, in seconds of the clip (the last one is cut). */
+  in: number;
+  out: number;
 }
 
 export interface TaskMetadata {
@@ -89,7 +92,10 @@ export function validateMetadata(value: unknown): TaskMetadata {
   o.video_files.forEach((c: unknown, i: number) => {
     if (!isObj(c)) fail(`video_files[${i}]`, 'an object', c);
     str(c, 'path', `video_files[${i}].`);
-    numAt(c, 'duration', 0.001, `video_files[${i}].`);
+    const d = numAt(c, 'duration', 0.001, `video_files[${i}].`);
+    const inPoint = numAt(c, 'in', 0, `video_files[${i}].`);
+    const out = numAt(c, 'out', 0, `video_files[${i}].`);
+    if (out <= inPoint || out > d + 0.001) fail(`video_files[${i}].out`, `a number above in (${inPoint}) and at most duration (${d})`, out);
   });
   if (!isObj(o.audio)) fail('audio', 'an object', o.audio);
   numAt(o.audio, 'voice_volume', 0, 'audio.');

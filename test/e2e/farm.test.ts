@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { makeClip, makeTone } from '../../src/shared/media/generate.js';
 import { probe } from '../../src/shared/media/probe.js';
 import { parseMetadata } from '../../src/shared/task.js';
-import { binaries, cli, tempDir, writeScript } from '../helpers.js';
+import { binaries, cli, tempDir, writeScript, visible } from '../helpers.js';
 
 const ENV = {
   CLIPMILL_INGEST_STABLE_MS: '200',
@@ -130,7 +130,7 @@ test('raw/ to output/: everything accounted for, one task, one verified video', 
   }
 
   // One task, published whole, with relative links and a quoted clip list.
-  const tasks = await readdir(join(root, 'tasks'));
+  const tasks = await visible(join(root, 'tasks'));
   assert.equal(tasks.length, 1);
   const taskDir = join(root, 'tasks', tasks[0]!);
   const meta = parseMetadata(await readFile(join(taskDir, 'metadata.json'), 'utf8'));
@@ -145,12 +145,12 @@ test('raw/ to output/: everything accounted for, one task, one verified video', 
   // Idempotent: a second run creates nothing new.
   const again = await cli(['main-worker', '--once', '--root', root], ENV);
   assert.equal(again.exitCode, 0);
-  assert.deepEqual(await readdir(join(root, 'tasks')), tasks);
+  assert.deepEqual(await visible(join(root, 'tasks')), tasks);
   assert.doesNotMatch(again.stderr, /Created task|Moved file/);
 
   const render = await cli(['render-worker', '--once', '--root', root], ENV);
   assert.equal(render.exitCode, 0, render.stderr);
-  assert.deepEqual(await readdir(join(root, 'tasks')), []);
+  assert.deepEqual(await visible(join(root, 'tasks')), []);
   assert.deepEqual(await readdir(join(root, 'processing')), []);
   const out = join(root, 'output', tasks[0]!);
   const info = await probe((await binaries()).ffprobe.path, join(out, 'final.mp4'));
@@ -166,7 +166,7 @@ test('raw/ to output/: everything accounted for, one task, one verified video', 
 
   // Invariant 2: no temporary name is left anywhere.
   const all = await walk(root);
-  assert.deepEqual(all.filter((p) => p.split('/').some((part) => part.startsWith('.'))), []);
+  assert.deepEqual(all.filter((p) => p.split('/').some((part) => part.startsWith('.') && part !== '.ledger' && part !== 'main-worker.lock')), []);
 });
 
 test('a failed render goes to trash/failed/<id>/ with the ffmpeg stderr and a coded error.json', async (t) => {
@@ -184,7 +184,7 @@ test('a failed render goes to trash/failed/<id>/ with the ffmpeg stderr and a co
   await copyFile(join(dir, 'm.mp3'), join(root, 'raw/music/c/m.mp3'));
   await copyFile(join(dir, 'v.mp3'), join(root, 'raw/story/c/s/voice/chapter_0001.mp3'));
   assert.equal((await cli(['main-worker', '--once', '--root', root], ENV)).exitCode, 0);
-  const [id] = await readdir(join(root, 'tasks'));
+  const [id] = await visible(join(root, 'tasks'));
   assert.ok(id);
 
   // A fake ffmpeg: answers -version and the test encode, fails every render.
@@ -200,5 +200,5 @@ test('a failed render goes to trash/failed/<id>/ with the ffmpeg stderr and a co
   assert.match(error.message, /simulated render failure/);
   // The task never comes back on its own: planning sees it in trash/failed.
   await cli(['main-worker', '--once', '--root', root], ENV);
-  assert.deepEqual(await readdir(join(root, 'tasks')), []);
+  assert.deepEqual(await visible(join(root, 'tasks')), []);
 });

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import { FIXTURES } from '../media.js';
-import { CLI, cleanEnv, cli, tempDir } from '../helpers.js';
+import { CLI, cleanEnv, cli, tempDir, visible } from '../helpers.js';
 
 const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
 
@@ -113,7 +113,9 @@ test('SIGKILL mid-ingest, twice, then a restart: nothing lost, nothing duplicate
   assert.equal(once.exitCode, 0, once.stderr);
 
   assert.deepEqual(await walk(join(root, 'raw')), []);
-  assert.deepEqual(await walk(join(root, 'trash')), [], 'every file was valid: nothing rejected');
+  const trashed = await walk(join(root, 'trash'));
+  const reasons = await Promise.all(trashed.filter((p) => p.endsWith('.reason.json')).map((p) => readFile(p, 'utf8')));
+  assert.deepEqual(trashed, [], `every file was valid: nothing rejected, but: ${reasons.join('\n')}`);
   const scanned = await walk(join(root, 'scanned'));
   assert.deepEqual(scanned.filter((p) => relative(root, p).split('/').some((s) => s.startsWith('.'))), [], 'no temporary file left');
   const counts = new Map<string, number>();
@@ -124,7 +126,7 @@ test('SIGKILL mid-ingest, twice, then a restart: nothing lost, nothing duplicate
   assert.equal(clips.filter((p) => p.includes('/mp4_w320_h180/')).length, 6, 'each 25 fps clip conformed exactly once');
   assert.equal(new Set(clips.map((p) => p.split('_').pop())).size, clips.length, 'no id twice');
   assert.equal(scanned.filter((p) => /\/music\/c\/mp3\//.test(p)).length, 2);
-  assert.equal((await readdir(join(root, 'tasks'))).length, 1);
+  assert.equal((await visible(join(root, 'tasks'))).length, 1);
 });
 
 for (const polling of [false, true]) {
@@ -175,4 +177,50 @@ test('a killed ffprobe is the machine failing, not the file: it stays in raw/, e
   assert.match(r.stderr, /ERROR main_worker "Could not check raw\/video\/c\/a\.mp4: ffprobe killed by SIGKILL; it stays in raw\/ and is tried again in \d+ s"/);
   assert.deepEqual(await walk(join(root, 'raw')), [join(root, 'raw/video/c/a.mp4')]);
   assert.deepEqual(await walk(join(root, 'trash')), []);
+});
+
+test('twenty chapters, three variations: exactly sixty tasks whatever SIGKILLs happen in between', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await cli(['init', root]);
+  const stage = join(dir, 'stage');
+  await mkdir(stage);
+  const put = async (rel: string, make: (p: string) => Promise<void>) => {
+    const p = join(stage, rel.replace(/\//g, '_'));
+    await make(p);
+    await mkdir(dirname(join(root, rel)), { recursive: true });
+    await rename(p, join(root, rel));
+  };
+  await put('raw/video/c/a.mp4', (p) => FIXTURES.clip(p, 1));
+  await put('raw/video/c/b.mp4', (p) => FIXTURES.clip(p, 1.2));
+  await put('raw/music/c/m.mp3', (p) => FIXTURES.musicMp3(p));
+  await FIXTURES.voice(join(stage, 'voice.mp3'), 1.5);
+  const voice = await readFile(join(stage, 'voice.mp3'));
+  // A chapter waiting for a category that has no footage yet: listed with its reason.
+  await put('raw/story/empty/s/voice/chapter_0001.mp3', async (p) => writeFile(p, voice));
+  for (let i = 1; i <= 20; i++) await put(`raw/story/c/saga/voice/chapter_${String(i).padStart(4, '0')}.mp3`, async (p) => writeFile(p, voice));
+  const env = { CLIPMILL_INGEST_STABLE_MS: '100', CLIPMILL_INGEST_SCAN_INTERVAL_MS: '100', CLIPMILL_TASKS_VARIATIONS_PER_VOICE: '3', CLIPMILL_RENDER_RESOLUTION: '160x90' };
+  for (const wait of [/Created task/, /Created task[^]*Created task[^]*Created task[^]*Created task/]) {
+    const d = daemon(root, env);
+    await d.waitFor(wait);
+    d.sub.kill('SIGKILL');
+    await d.sub;
+  }
+  const once = await cli(['main-worker', '--once', '--root', root], env);
+  assert.equal(once.exitCode, 0, once.stderr);
+  const tasks = await visible(join(root, 'tasks'));
+  assert.equal(tasks.length, 60);
+  const keys = new Set<string>();
+  for (const id of tasks) {
+    const meta = JSON.parse(await readFile(join(root, 'tasks', id, 'metadata.json'), 'utf8')) as { voice_source: string; variation: number; seed: number };
+    keys.add(`${meta.voice_source}#${meta.variation}`);
+    assert.ok(Number.isInteger(meta.seed));
+  }
+  assert.equal(keys.size, 60, 'one task per (voice, variation)');
+  const status = JSON.parse(await readFile(join(root, 'nodes/main-worker.json'), 'utf8')) as { waiting: { voice: string; reason: string }[] };
+  assert.deepEqual(status.waiting.map((w) => [w.voice, w.reason]), [['scanned/story/empty/s/voice/chapter_0001.mp3', 'no footage in scanned/video/empty/']]);
+  // Deleting a delivered task does not bring it back: one task per voice and variation, ever.
+  await import('node:fs/promises').then((fs) => fs.rm(join(root, 'tasks', tasks[0]!), { recursive: true }));
+  await cli(['main-worker', '--once', '--root', root], env);
+  assert.equal((await visible(join(root, 'tasks'))).length, 59);
 });

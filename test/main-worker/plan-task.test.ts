@@ -66,3 +66,30 @@ test('resolution class: exact, else same aspect ratio, else the one with most fo
   assert.equal(chooseClass([sq, cls(720, 1280, [5])], rules), sq);
   assert.equal(chooseClass([], rules), null);
 });
+
+test('variations of one voice get distinct clip sequences when the class allows it', () => {
+  const catalog: CategoryCatalog = { video: [cls(1920, 1080, [2, 2, 2, 2])], music: [{ path: 'm', id: 'm', duration: 60 }] };
+  for (let seed = 0; seed < 50; seed++) {
+    const rng = createRng(seed);
+    const avoid: string[][] = [];
+    for (let v = 0; v < 3; v++) {
+      const r = planTask({ duration: 5, category: 'c' }, catalog, rules, rng, avoid);
+      assert.ok(r.ok);
+      const seq = r.plan.clips.map((c) => c.path);
+      assert.ok(!avoid.some((a) => a.join() === seq.join()), `seed ${seed}: variation ${v} repeats another`);
+      avoid.push(seq);
+    }
+  }
+  // One clip: only one sequence exists; planning still succeeds.
+  const one = planTask({ duration: 5, category: 'c' }, { video: [cls(1920, 1080, [10])], music: catalog.music }, rules, createRng(1), [['scanned/video/c/mp4_w1920_h1080/10_0.mp4']]);
+  assert.ok(one.ok);
+});
+
+test('tasks.classFallback: none waits for the render size; same-aspect refuses other ratios', () => {
+  const catalog: CategoryCatalog = { video: [cls(1080, 1080, [20])], music: [{ path: 'm', id: 'm', duration: 60 }] };
+  assert.ok(planTask({ duration: 5, category: 'c' }, catalog, { ...rules, classFallback: 'any' }, createRng(1)).ok);
+  const none = planTask({ duration: 5, category: 'c' }, catalog, { ...rules, classFallback: 'none' }, createRng(1));
+  assert.deepEqual(none, { ok: false, waiting: 'no footage of 1920x1080 in scanned/video/c/ (tasks.classFallback is "none")' });
+  assert.ok(!planTask({ duration: 5, category: 'c' }, catalog, { ...rules, classFallback: 'same-aspect' }, createRng(1)).ok);
+  assert.ok(planTask({ duration: 5, category: 'c' }, { ...catalog, video: [cls(3840, 2160, [20])] }, { ...rules, classFallback: 'same-aspect' }, createRng(1)).ok);
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { initRoot } from '../../src/cli/commands/init.js';
@@ -9,7 +9,7 @@ import { createLogger } from '../../src/shared/log.js';
 import { parseMetadata } from '../../src/shared/task.js';
 import { execa } from 'execa';
 import { FIXTURES } from '../media.js';
-import { binaries, tempDir, testConfig } from '../helpers.js';
+import { binaries, tempDir, testConfig, visible } from '../helpers.js';
 
 test('a task is planned from the whole drop, not from the clips that happened to be filed first', async (t) => {
   const root = await tempDir(t);
@@ -28,7 +28,7 @@ test('a task is planned from the whole drop, not from the clips that happened to
   const config = testConfig({ ingest: { stableMs: 0 }, render: { resolution: '320x180' } });
   const totals = await new MainWorker({ config, layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: await binaries() }).runOnce();
   assert.equal(totals.tasksCreated, 1);
-  const [id] = await readdir(layout.tasks);
+  const [id] = await visible(layout.tasks);
   const meta = parseMetadata(await readFile(join(layout.task(id!), 'metadata.json'), 'utf8'));
   assert.equal(new Set(meta.video_files.map((c) => c.path)).size, 4, 'all four clips are in the plan');
 });

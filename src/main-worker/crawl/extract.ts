@@ -36,10 +36,11 @@ export function normalizeText(s: string): string {
 }
 
 /** Cross-links ("Read more: <headline>") run longer than other furniture. */
-const CROSS_LINK = /^(read more|read also|continue reading|read the full story|click here|see also|related( posts| stories| articles)?|you may also like|recommended|more from)\b/i;
+const CROSS_LINK = /^(read more|read also|see also|continue reading|read the full story)\s*[:»›→-]/i;
+const SHORT_CROSS_LINK = /^(read more|read also|continue reading|read the full story|click here|see also|related( posts| stories| articles)?|you may also like|recommended|more from)\b/i;
 
 export function isBoilerplate(p: string): boolean {
-  return (p.length < 80 && BOILERPLATE.some((re) => re.test(p))) || (p.length < 200 && CROSS_LINK.test(p));
+  return (p.length < 80 && (BOILERPLATE.some((re) => re.test(p)) || SHORT_CROSS_LINK.test(p))) || (p.length < 200 && CROSS_LINK.test(p));
 }
 
 /**
@@ -143,10 +144,15 @@ const noiseOf = (re: RegExp) => (el: Element) => re.test(`${el.getAttribute('cla
 const FURNITURE_TOKEN = /^(?:[a-z0-9]+[-_])*(newsletter|signup|share|sharing|sharedaddy|social|related|advert|advertisement|ads?|promo|bio|authorbio|author-?bio|author-?note|authors?-?notes?|breadcrumbs?|caption|comments?|cookie|cookies)(?:[-_][a-z0-9]+)*$/i;
 
 function removeFurniture(doc: Document): void {
+  const total = (doc.body?.textContent ?? '').length || 1;
   for (const el of Array.from(doc.body?.querySelectorAll('[class], [id]') ?? [])) {
     if (!el.isConnected || el.tagName === 'BODY' || el.tagName === 'MAIN' || el.tagName === 'ARTICLE') continue;
     const tokens = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`.split(/\s+/).filter(Boolean);
-    if (tokens.some((t) => FURNITURE_TOKEN.test(t))) el.remove();
+    if (!tokens.some((t) => FURNITURE_TOKEN.test(t))) continue;
+    // A wrapper named like furniture ("post has-comments") that holds most of the page's text
+    // is the story's container, not furniture: keep it.
+    if ((el.textContent ?? '').length > total * 0.3) continue;
+    el.remove();
   }
 }
 

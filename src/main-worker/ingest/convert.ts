@@ -46,7 +46,7 @@ async function ffmpeg(ctx: MainContext, argv: string[], signal?: AbortSignal): P
  * Converts one original; when the file itself is at fault the original goes to trash/invalid/
  * with the reason; when the machine is ('retry': ffmpeg killed, a disk error), it stays.
  */
-export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal): Promise<'done' | 'failed' | 'retry'> {
+export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal, opts: { lastTry?: boolean } = {}): Promise<{ status: 'done'; dest: string } | { status: 'failed' | 'retry' }> {
   const { layout, log } = ctx;
   const source = await readSource(job.original);
   const started = performance.now();
@@ -77,16 +77,25 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
     }
     await fsyncPath(tmp);
     await mkdir(join(dest, '..'), { recursive: true });
-    await renameNoReplace(tmp, dest);
+    try {
+      await renameNoReplace(tmp, dest);
+    } catch (err) {
+      // Same id, same duration: this original was converted before (the same file dropped
+      // again, or a conversion finished just before a crash). Keep what is there.
+      if (!(err instanceof ClipmillError && err.code === 'DUPLICATE')) throw err;
+      await rm(tmp, { force: true });
+      log.info({ file: layout.rel(job.original) }, `${layout.rel(job.original)} was converted before: ${layout.rel(dest)} is kept`);
+      return { status: 'done', dest };
+    }
     await fsyncPath(join(dest, '..'));
     log.info({ file: layout.rel(job.original) }, `Converted ${layout.rel(job.original)} → ${layout.rel(dest)}: ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return 'done';
+    return { status: 'done', dest };
   } catch (err) {
     await rm(tmp, { force: true });
     if (signal?.aborted) throw err;
-    if (isTransient(err) && !(err instanceof ClipmillError && err.code === 'DUPLICATE')) {
+    if (isTransient(err) && !opts.lastTry && !(err instanceof ClipmillError && err.code === 'DUPLICATE')) {
       log.error({ file: layout.rel(job.original), err }, `Could not convert ${layout.rel(job.original)} (${errorMessage(err)}); the original stays and will be converted again`);
-      return 'retry';
+      return { status: 'retry' };
     }
     const rawPath = source?.raw_path ?? layout.rel(job.original);
     const trashRel = rawPath.startsWith('raw/') ? rawPath.slice(4) : `${job.kind}/${job.category}/${basename(job.original)}`;
@@ -97,6 +106,6 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
     } catch (moveErr) {
       log.error({ err: moveErr }, `Could not convert ${layout.rel(job.original)} (${errorMessage(err)}) nor move it to trash/invalid: ${errorMessage(moveErr)}`);
     }
-    return 'failed';
+    return { status: 'failed' };
   }
 }

@@ -45,7 +45,11 @@ async function changedSince(file: RawFile): Promise<boolean> {
   return s.size !== file.size || s.mtimeMs !== file.mtimeMs;
 }
 
-export async function ingestFile(ctx: MainContext, file: RawFile, signal?: AbortSignal, opts: { agent?: Agent } = {}): Promise<IngestOutcome> {
+/**
+ * `lastTry`: the file failed for machine reasons so many times that the failure is taken to be
+ * the file's after all (an ffprobe that crashes on it every time): it is rejected with the reason.
+ */
+export async function ingestFile(ctx: MainContext, file: RawFile, signal?: AbortSignal, opts: { agent?: Agent; lastTry?: boolean } = {}): Promise<IngestOutcome> {
   const entry = classifyRaw(file.rel);
   const rawPath = `raw/${file.rel}`;
   try {
@@ -100,7 +104,7 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     // A file rewritten while it was checked failed as what it was, not as what it is now.
     if (await changedSince(file)) return { status: 'changed' };
     // The machine failed, not the file (a killed ffprobe, a full or read-only disk): keep it.
-    if (isTransient(err) && !(err instanceof ClipmillError && err.code === 'DUPLICATE')) return { status: 'retry', message: errorMessage(err) };
+    if (isTransient(err) && !opts.lastTry && !(err instanceof ClipmillError && err.code === 'DUPLICATE')) return { status: 'retry', message: errorMessage(err) };
     const dest = await rejectFile(ctx, file.path, file.rel, rawPath, err);
     return { status: 'rejected', dest, code: err instanceof ClipmillError ? err.code : 'IO' };
   }
