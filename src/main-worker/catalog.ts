@@ -27,6 +27,8 @@ export interface CatalogMusic {
 export interface CategoryCatalog {
   video: CatalogClass[];
   music: CatalogMusic[];
+  /** Decorative overlay layers (scanned/frame/<category>/), by resolution class. */
+  frames?: CatalogClass[];
 }
 
 export interface CatalogVoice {
@@ -48,6 +50,7 @@ async function names(dir: string): Promise<string[]> {
 
 interface Category {
   classes: Map<string, CatalogClass>;
+  frames: Map<string, CatalogClass>;
   clipPaths: Set<string>;
   music: Map<string, CatalogMusic>;
 }
@@ -59,7 +62,7 @@ export class Catalog {
 
   private cat(name: string): Category {
     let c = this.categories.get(name);
-    if (!c) this.categories.set(name, (c = { classes: new Map(), clipPaths: new Set(), music: new Map() }));
+    if (!c) this.categories.set(name, (c = { classes: new Map(), frames: new Map(), clipPaths: new Set(), music: new Map() }));
     return c;
   }
 
@@ -70,14 +73,15 @@ export class Catalog {
   add(rel: string): boolean {
     const p = rel.split('/');
     if (p[0] !== 'scanned') return false;
-    if (p[1] === 'video' && p.length === 5) {
+    if ((p[1] === 'video' || p[1] === 'frame') && p.length === 5) {
       const size = parseResolutionClass(p[3]!);
       const parsed = parseScannedMediaName(p[4]!);
       if (!size || !parsed || parsed.ext !== 'mp4' || parsed.duration <= 0) return false;
       const c = this.cat(p[2]!);
       if (c.clipPaths.has(rel)) return false;
-      let cls = c.classes.get(p[3]!);
-      if (!cls) c.classes.set(p[3]!, (cls = { name: p[3]!, ...size, clips: [] }));
+      const classes = p[1] === 'video' ? c.classes : c.frames;
+      let cls = classes.get(p[3]!);
+      if (!cls) classes.set(p[3]!, (cls = { name: p[3]!, ...size, clips: [] }));
       cls.clips.push({ path: rel, id: parsed.id, duration: parsed.duration });
       c.clipPaths.add(rel);
       this.snapshots.delete(p[2]!);
@@ -106,9 +110,8 @@ export class Catalog {
     if (cached) return cached;
     const c = this.categories.get(name);
     const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-    const snap: CategoryCatalog = c
-      ? { video: [...c.classes.values()].map((k) => ({ ...k, clips: [...k.clips].sort(byPath) })).sort((a, b) => (a.name < b.name ? -1 : 1)), music: [...c.music.values()].sort(byPath) }
-      : { video: [], music: [] };
+    const classes = (m: Map<string, CatalogClass>) => [...m.values()].map((k) => ({ ...k, clips: [...k.clips].sort(byPath) })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const snap: CategoryCatalog = c ? { video: classes(c.classes), music: [...c.music.values()].sort(byPath), frames: classes(c.frames) } : { video: [], music: [], frames: [] };
     this.snapshots.set(name, snap);
     return snap;
   }
@@ -130,10 +133,12 @@ export class Catalog {
   /** Reads scanned/ once. */
   static async load(layout: Layout): Promise<Catalog> {
     const catalog = new Catalog();
-    for (const category of await names(join(layout.scanned, 'video'))) {
-      for (const cls of await names(join(layout.scanned, 'video', category))) {
-        if (!parseResolutionClass(cls)) continue;
-        for (const n of await names(join(layout.scanned, 'video', category, cls))) catalog.add(`scanned/video/${category}/${cls}/${n}`);
+    for (const kind of ['video', 'frame']) {
+      for (const category of await names(join(layout.scanned, kind))) {
+        for (const cls of await names(join(layout.scanned, kind, category))) {
+          if (!parseResolutionClass(cls)) continue;
+          for (const n of await names(join(layout.scanned, kind, category, cls))) catalog.add(`scanned/${kind}/${category}/${cls}/${n}`);
+        }
       }
     }
     for (const category of await names(join(layout.scanned, 'music'))) {

@@ -252,8 +252,10 @@ export class MainWorker {
     }
   }
 
-  private logoPath(): string | null {
-    const logo = this.ctx.config.render.logo;
+  /** The category's logo (tasks.categories.<name>.logo, null for none), else render.logo. */
+  private logoPath(category: string): string | null {
+    const own = this.ctx.config.tasks.categories[category];
+    const logo = own && own.logo !== undefined ? own.logo : this.ctx.config.render.logo;
     if (!logo) return null;
     return isAbsolute(logo) ? logo : join(this.ctx.layout.root, logo);
   }
@@ -284,8 +286,7 @@ export class MainWorker {
     const catalog = this.catalog;
     if (!catalog) return;
     const busy = this.busyCategories();
-    const rules = { ...parseResolution(config.render.resolution), classFallback: config.tasks.classFallback };
-    const logo = this.logoPath();
+    const baseRules = { ...parseResolution(config.render.resolution), classFallback: config.tasks.classFallback };
     const waitingNow = new Map<string, string>();
     for (const voice of catalog.voiceList()) {
       if (signal?.aborted) return;
@@ -313,6 +314,8 @@ export class MainWorker {
           this.voiceDurations.set(voice.path, duration);
         }
         const assets = catalog.category(voice.category);
+        const logo = this.logoPath(voice.category);
+        const rules = { ...baseRules, frame: config.tasks.categories[voice.category]?.frame === true };
         let waiting: string | null = null;
         if (logo && !(await exists(logo))) waiting = `render.logo ${logo} does not exist`;
         for (const variation of todo) {

@@ -12,12 +12,16 @@ export interface PlanRules {
    * the 'same-aspect' ratio, or 'none' (the voice waits for footage of the render size).
    */
   classFallback?: 'any' | 'same-aspect' | 'none';
+  /** Add a frame layer (a clip of scanned/frame/<category>/) when there is one. */
+  frame?: boolean;
 }
 
 export interface TaskPlan {
   videoClass: string;
   clips: CatalogClip[];
   music: CatalogMusic;
+  /** The frame layer, looped over the whole video; null when none was asked for or exists. */
+  frame: CatalogClip | null;
 }
 
 export type PlanResult = { ok: true; plan: TaskPlan } | { ok: false; waiting: string };
@@ -87,5 +91,11 @@ export function planTask(voice: { duration: number; category: string }, catalog:
   let clips = pickClips(cls.clips, voice.duration, rng);
   for (let i = 1; i < DISTINCT_TRIES && seen.has(clips.map((c) => c.path).join('\n')); i++) clips = pickClips(cls.clips, voice.duration, rng);
   const music = pickMusic(catalog.music, voice.duration, rng);
-  return { ok: true, plan: { videoClass: cls.name, clips, music } };
+  // Drawn last, so that turning frames on does not change the clips or the music of a seed.
+  let frame: CatalogClip | null = null;
+  if (rules.frame && catalog.frames?.length) {
+    const frameClass = catalog.frames.find((f) => f.name === cls.name) ?? chooseClass(catalog.frames, { width: cls.width, height: cls.height }) ?? catalog.frames[0]!;
+    frame = frameClass.clips[Math.floor(rng() * frameClass.clips.length)] ?? null;
+  }
+  return { ok: true, plan: { videoClass: cls.name, clips, music, frame } };
 }

@@ -67,6 +67,8 @@ export function buildMetadata(input: BuildTaskInput, config: Config, now: Date):
     music_source: plan.music.path,
     music_duration: plan.music.duration,
     video_list: TASK_FILES.videoList,
+    frame_file: plan.frame ? TASK_FILES.frame : null,
+    frame_source: plan.frame?.path ?? null,
     video_class: plan.videoClass,
     video_files: clipPoints(plan.clips, input.voiceDuration),
     audio: { voice_volume: config.render.voiceVolume, music_volume: config.render.musicVolume, fade_out_seconds: config.render.fadeOutSeconds },
@@ -92,6 +94,7 @@ export async function writeTask(layout: Layout, input: BuildTaskInput, config: C
     // output/ or trash/failed/ (all at the same depth) and on every node that mounts the root.
     await symlink(posix.join(TO_ROOT, input.voice.path), join(tmp, TASK_FILES.voice));
     await symlink(posix.join(TO_ROOT, input.plan.music.path), join(tmp, TASK_FILES.music));
+    if (input.plan.frame) await symlink(posix.join(TO_ROOT, input.plan.frame.path), join(tmp, TASK_FILES.frame));
     await writeFileAtomic(join(tmp, TASK_FILES.videoList), buildFfconcat(input.plan.clips.map((c) => posix.join(TO_ROOT, c.path))));
     if (input.logo) {
       await copyFile(input.logo, join(tmp, TASK_FILES.logo));

@@ -126,6 +126,7 @@ export class RenderWorker {
         voice: join(dir, meta.voice_file),
         music: meta.music_file ? join(dir, meta.music_file) : null,
         logo: meta.render.logo ? join(dir, meta.render.logo) : null,
+        frame: meta.frame_file ? join(dir, meta.frame_file) : null,
         output: join(scratch, 'final.mp4'),
       };
       for (const [what, p] of Object.entries(inputs)) {

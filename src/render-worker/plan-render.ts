@@ -2,7 +2,8 @@
 // argument in test/render-worker/plan-render.test.ts.
 //
 // Inputs, in this order:  0 the clip list (concat demuxer)   1 the voice
-//                         2 the music, looped (when the task has music)   then the logo
+//                         2 the music, looped (when the task has music)
+//                         then the frame layer, looped (when it has one), then the logo
 import type { EncoderSpec } from '../shared/media/encoders.js';
 import type { TaskMetadata } from '../shared/task.js';
 
@@ -11,6 +12,8 @@ export interface RenderInputs {
   voice: string;
   music: string | null;
   logo: string | null;
+  /** A frame layer (borders, light leaks), blended with "screen" so its black is transparent. */
+  frame?: string | null;
   output: string;
 }
 
@@ -29,7 +32,7 @@ function even(n: number): number {
   return Math.max(2, Math.round(n / 2) * 2);
 }
 
-export function buildFilterGraph(meta: TaskMetadata, hasMusic: boolean, hasLogo: boolean, encoder: EncoderSpec): string {
+export function buildFilterGraph(meta: TaskMetadata, hasMusic: boolean, hasLogo: boolean, encoder: EncoderSpec, hasFrame = false): string {
   const [w, h] = meta.render.resolution.split('x').map(Number) as [number, number];
   const fps = meta.render.frame_rate;
   const chains: string[] = [];
@@ -42,7 +45,15 @@ export function buildFilterGraph(meta: TaskMetadata, hasMusic: boolean, hasLogo:
   // pixels so players do not stretch the result.
   chains.push(`[0:v]${fit},setsar=1,fps=${fps},format=yuv420p[base]`);
   let video = '[base]';
-  const logoIndex = hasMusic ? 3 : 2;
+  const frameIndex = hasMusic ? 3 : 2;
+  const logoIndex = frameIndex + (hasFrame ? 1 : 0);
+  if (hasFrame) {
+    // The layer is brought to the output's size and rate, then screen-blended: black leaves
+    // the footage as it is, light adds to it.
+    chains.push(`[${frameIndex}:v]scale=${w}:${h},setsar=1,fps=${fps},format=yuv420p[frame]`);
+    chains.push(`${video}[frame]blend=all_mode=screen:shortest=0:repeatlast=1[framed]`);
+    video = '[framed]';
+  }
   if (hasLogo) {
     const lw = even(w * meta.render.logo_width);
     const margin = even(Math.min(w, h) * 0.03);
@@ -81,8 +92,10 @@ export function planRender(meta: TaskMetadata, inputs: RenderInputs, encoder: En
   argv.push('-i', inputs.voice);
   // The music loops for as long as the voice lasts.
   if (inputs.music !== null) argv.push('-stream_loop', '-1', '-i', inputs.music);
+  const hasFrame = !!inputs.frame;
+  if (inputs.frame) argv.push('-stream_loop', '-1', '-i', inputs.frame);
   if (inputs.logo !== null) argv.push('-i', inputs.logo);
-  argv.push('-filter_complex', buildFilterGraph(meta, hasMusic, hasLogo, encoder));
+  argv.push('-filter_complex', buildFilterGraph(meta, hasMusic, hasLogo, encoder, hasFrame));
   argv.push('-map', '[vout]', '-map', '[aout]');
   argv.push('-c:v', encoder.name, ...encoder.args);
   argv.push('-r', String(meta.render.frame_rate));

@@ -65,9 +65,17 @@ export interface Config {
     scratchDir: string | null;
     pollIntervalMs: number;
   };
-  tasks: { variationsPerVoice: number; maxAttempts: number; classFallback: 'any' | 'same-aspect' | 'none' };
+  tasks: { variationsPerVoice: number; maxAttempts: number; classFallback: 'any' | 'same-aspect' | 'none'; categories: Record<string, CategorySettings> };
   disk: { minFreeMb: number };
   log: { format: LogFormat; level: LogLevel };
+}
+
+/** Per-category task settings (tasks.categories). */
+export interface CategorySettings {
+  /** A logo for this category's tasks, replacing render.logo; null: no logo. */
+  logo?: string | null;
+  /** Blend a clip of scanned/frame/<category>/ over the footage (screen blend). */
+  frame?: boolean;
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -79,7 +87,8 @@ type Leaf =
   | { kind: 'string'; nullable?: boolean; pattern?: RegExp; patternText?: string }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'stringList'; pattern?: RegExp; minItems?: number }
-  | { kind: 'argsRecord' };
+  | { kind: 'argsRecord' }
+  | { kind: 'categoryRecord' };
 
 const ENCODER_NAME = /^[a-z0-9_]+$/;
 
@@ -148,6 +157,7 @@ export const SCHEMA: Record<string, Record<string, Leaf>> = {
     variationsPerVoice: { kind: 'integer', min: 1, max: 100 },
     maxAttempts: { kind: 'integer', min: 1, max: 100 },
     classFallback: { kind: 'enum', values: ['any', 'same-aspect', 'none'] },
+    categories: { kind: 'categoryRecord' },
   },
   disk: { minFreeMb: { kind: 'integer', min: 0 } },
   log: {
@@ -208,6 +218,22 @@ function checkLeaf(source: string, key: string, leaf: Leaf, v: unknown): void {
       for (const item of v) if (typeof item !== 'string' || (leaf.pattern && !leaf.pattern.test(item))) throw bad(source, key, what, v);
       return;
     }
+    case 'categoryRecord': {
+      const what = 'an object mapping category names to { "logo": path or null, "frame": true or false }';
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(source, key, what, v);
+      for (const [name, settings] of Object.entries(v)) {
+        if (!name || name.includes('/')) throw bad(source, `${key}.${name}`, 'a category folder name', name);
+        if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw bad(source, `${key}.${name}`, 'an object such as { "logo": "assets/x.png", "frame": true }', settings);
+        for (const [k, val] of Object.entries(settings)) {
+          if (k === 'logo') {
+            if (val !== null && (typeof val !== 'string' || val === '')) throw bad(source, `${key}.${name}.logo`, 'a path or null', val);
+          } else if (k === 'frame') {
+            if (typeof val !== 'boolean') throw bad(source, `${key}.${name}.frame`, 'true or false', val);
+          } else throw new ClipmillError('CONFIG_INVALID', `${source}: unknown key "${key}.${name}.${k}" (known: logo, frame)`, { details: { source, key: `${key}.${name}.${k}` } });
+        }
+      }
+      return;
+    }
     case 'argsRecord': {
       const what = 'an object mapping encoder names to lists of ffmpeg arguments';
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(source, key, what, v);
@@ -253,6 +279,7 @@ function parseEnvValue(name: string, key: string, leaf: Leaf, raw: string): unkn
     case 'stringList':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
     case 'argsRecord':
+    case 'categoryRecord':
       try {
         return JSON.parse(raw) as unknown;
       } catch {

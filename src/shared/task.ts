@@ -4,7 +4,7 @@ import { ClipmillError } from './errors.js';
 import { UUID_RE } from './layout.js';
 
 export const METADATA_SCHEMA_VERSION = 1;
-export const TASK_FILES = { metadata: 'metadata.json', voice: 'voice.mp3', music: 'music.mp3', videoList: 'video_list.txt', logo: 'logo.png', claim: 'claim.json' } as const;
+export const TASK_FILES = { metadata: 'metadata.json', voice: 'voice.mp3', music: 'music.mp3', videoList: 'video_list.txt', logo: 'logo.png', frame: 'frame.mp4', claim: 'claim.json' } as const;
 
 export interface TaskClip {
   /** Path relative to the project root (scanned/video/...). */
@@ -33,6 +33,9 @@ export interface TaskMetadata {
   music_source: string | null;
   music_duration: number | null;
   video_list: string;
+  /** A decorative layer blended over the footage (screen), looped; null for none. */
+  frame_file?: string | null;
+  frame_source?: string | null;
   /** The resolution class the clips come from (mp4_w<W>_h<H>). */
   video_class: string;
   video_files: TaskClip[];
@@ -87,6 +90,10 @@ export function validateMetadata(value: unknown): TaskMetadata {
     numAt(o, 'music_duration', 0.001);
   }
   localName(o, 'video_list');
+  if (o.frame_file !== undefined && o.frame_file !== null) {
+    localName(o, 'frame_file');
+    str(o, 'frame_source');
+  }
   str(o, 'video_class');
   if (!Array.isArray(o.video_files) || o.video_files.length === 0) fail('video_files', 'a non-empty list', o.video_files);
   o.video_files.forEach((c: unknown, i: number) => {

@@ -202,3 +202,31 @@ test('a failed render goes to trash/failed/<id>/ with the ffmpeg stderr and a co
   await cli(['main-worker', '--once', '--root', root], ENV);
   assert.deepEqual(await visible(join(root, 'tasks')), []);
 });
+
+test('per-category settings: a frame layer blended in, the global logo turned off', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await cli(['init', root]);
+  const { ffmpeg } = await binaries();
+  for (const d of ['raw/video/c', 'raw/frame/c', 'raw/music/c', 'raw/story/c/s/voice', 'assets']) await mkdir(join(root, d), { recursive: true });
+  await makeClip(ffmpeg.path, join(dir, 'c.mp4'), { source: 'testsrc2', width: 160, height: 90, fps: 30, seconds: 2 });
+  // A border: black with a white frame, as decorative layers are made.
+  await execa(ffmpeg.path, ['-v', 'error', '-f', 'lavfi', '-i', 'color=black:s=160x90:r=30:d=1', '-vf', 'drawbox=x=0:y=0:w=160:h=90:color=white:t=6', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-f', 'mp4', join(dir, 'f.mp4')]);
+  await makeTone(ffmpeg.path, join(dir, 'm.mp3'), { seconds: 6, freqs: [200] });
+  await makeTone(ffmpeg.path, join(dir, 'v.mp3'), { seconds: 2.5, freqs: [500] });
+  await writeFile(join(root, 'assets/logo.png'), 'not used');
+  for (const [from, to] of [['c.mp4', 'raw/video/c/c.mp4'], ['f.mp4', 'raw/frame/c/f.mp4'], ['m.mp3', 'raw/music/c/m.mp3'], ['v.mp3', 'raw/story/c/s/voice/chapter_0001.mp3']]) await copyFile(join(dir, from!), join(root, to!));
+  const config = join(dir, 'farm.json');
+  await writeFile(config, JSON.stringify({ render: { logo: 'assets/logo.png' }, tasks: { categories: { c: { frame: true, logo: null } } } }));
+  assert.equal((await cli(['main-worker', '--once', '--root', root, '--config', config], ENV)).exitCode, 0);
+  const [id] = await visible(join(root, 'tasks'));
+  const meta = parseMetadata(await readFile(join(root, 'tasks', id!, 'metadata.json'), 'utf8'));
+  assert.equal(meta.render.logo, null);
+  assert.equal(meta.frame_file, 'frame.mp4');
+  assert.match(await readlink(join(root, 'tasks', id!, 'frame.mp4')), /^\.\.\/\.\.\/scanned\/frame\/c\/mp4_w160_h90\//);
+  const r = await cli(['render-worker', '--once', '--root', root, '--config', config], ENV);
+  assert.equal(r.exitCode, 0, r.stderr);
+  // The border shows in the corner of a rendered frame (white), the footage in the middle.
+  const px = await execa(ffmpeg.path, ['-v', 'error', '-ss', '1', '-i', join(root, 'output', id!, 'final.mp4'), '-frames:v', '1', '-vf', 'crop=2:2:1:1,format=gray', '-f', 'rawvideo', '-'], { encoding: 'buffer' });
+  assert.ok([...Buffer.from(px.stdout)].every((b) => b > 200), 'the corner is white');
+});

@@ -93,3 +93,19 @@ test('tasks.classFallback: none waits for the render size; same-aspect refuses o
   assert.ok(!planTask({ duration: 5, category: 'c' }, catalog, { ...rules, classFallback: 'same-aspect' }, createRng(1)).ok);
   assert.ok(planTask({ duration: 5, category: 'c' }, { ...catalog, video: [cls(3840, 2160, [20])] }, { ...rules, classFallback: 'same-aspect' }, createRng(1)).ok);
 });
+
+test('a frame layer is drawn last: asking for one changes neither clips nor music', () => {
+  const frames = [cls(1920, 1080, [5, 6])].map((k) => ({ ...k, clips: k.clips.map((c) => ({ ...c, path: c.path.replace('video', 'frame') })) }));
+  const catalog: CategoryCatalog = { video: [cls(1920, 1080, [3, 4, 5])], music: [{ path: 'm', id: 'm', duration: 60 }], frames };
+  for (let seed = 0; seed < 20; seed++) {
+    const plain = planTask({ duration: 9, category: 'c' }, catalog, rules, createRng(seed));
+    const framed = planTask({ duration: 9, category: 'c' }, catalog, { ...rules, frame: true }, createRng(seed));
+    assert.ok(plain.ok && framed.ok);
+    assert.deepEqual(framed.plan.clips, plain.plan.clips);
+    assert.deepEqual(framed.plan.music, plain.plan.music);
+    assert.equal(plain.plan.frame, null);
+    assert.match(framed.plan.frame!.path, /^scanned\/frame\//);
+  }
+  const none = planTask({ duration: 9, category: 'c' }, { ...catalog, frames: [] }, { ...rules, frame: true }, createRng(1));
+  assert.ok(none.ok && none.plan.frame === null, 'no frame clips: planned without one');
+});

@@ -67,3 +67,16 @@ test('durations are written without float noise; a fade longer than the voice is
   const short = planRender(sampleMetadata({ voice_duration: 0.4 }), inputs, encoderSpec('libx264', testConfig()), opts);
   assert.ok(!short[short.indexOf('-filter_complex') + 1]!.includes('afade'));
 });
+
+test('a frame layer: looped input after the music, screen-blended before the logo', () => {
+  const argv = planRender(sampleMetadata({ frame_file: 'frame.mp4', frame_source: 'scanned/frame/fantasy/mp4_w1920_h1080/5.0_x.mp4' }), { ...inputs, frame: '/p/t/frame.mp4' }, encoderSpec('libx264', testConfig()), opts);
+  assert.deepEqual(argv.filter((_a, i) => argv[i - 1] === '-i'), ['/p/t/video_list.txt', '/p/t/voice.mp3', '/p/t/music.mp3', '/p/t/frame.mp4', '/p/t/logo.png']);
+  assert.equal(argv[argv.indexOf('/p/t/frame.mp4') - 3], '-stream_loop');
+  const graph = argv[argv.indexOf('-filter_complex') + 1]!.split(';');
+  assert.deepEqual(graph.slice(1, 5), [
+    '[3:v]scale=1920:1080,setsar=1,fps=30,format=yuv420p[frame]',
+    '[base][frame]blend=all_mode=screen:shortest=0:repeatlast=1[framed]',
+    '[4:v]scale=230:-2,format=rgba[logo]',
+    '[framed][logo]overlay=x=32:y=32:format=auto[logoed]',
+  ]);
+});
