@@ -7,8 +7,9 @@ import { doctor } from './commands/doctor.js';
 import { init } from './commands/init.js';
 import { mainWorker } from './commands/main-worker.js';
 import { renderWorker } from './commands/render-worker.js';
+import { status } from './commands/status.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, crawl, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, crawl, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -198,6 +198,8 @@ test('a failed render goes to trash/failed/<id>/ with the ffmpeg stderr and a co
   const error = JSON.parse(await readFile(join(failed, 'error.json'), 'utf8')) as { code: string; stage: string; attempts: number; message: string };
   assert.deepEqual([error.code, error.stage, error.attempts], ['RENDER_FAILED', 'render', 1]);
   assert.match(error.message, /simulated render failure/);
+  const st = await cli(['status', '--root', root]);
+  assert.match(st.stdout, new RegExp(`recent failed tasks:\\n {2}${id} at .*: RENDER_FAILED \\(render\\): ffmpeg failed`));
   // The task never comes back on its own: planning sees it in trash/failed.
   await cli(['main-worker', '--once', '--root', root], ENV);
   assert.deepEqual(await visible(join(root, 'tasks')), []);

@@ -219,6 +219,14 @@ test('twenty chapters, three variations: exactly sixty tasks whatever SIGKILLs h
   assert.equal(keys.size, 60, 'one task per (voice, variation)');
   const status = JSON.parse(await readFile(join(root, 'nodes/main-worker.json'), 'utf8')) as { waiting: { voice: string; reason: string }[] };
   assert.deepEqual(status.waiting.map((w) => [w.voice, w.reason]), [['scanned/story/empty/s/voice/chapter_0001.mp3', 'no footage in scanned/video/empty/']]);
+  const shown = await cli(['status', '--root', root]);
+  assert.equal(shown.exitCode, 0);
+  assert.match(shown.stdout, /tasks 60 /);
+  assert.match(shown.stdout, /waiting voices \(1\):\n {2}scanned\/story\/empty\/s\/voice\/chapter_0001\.mp3: no footage in scanned\/video\/empty\/ \(since /);
+  assert.match(shown.stdout, /main worker: pid \d+ on .*, NOT running/);
+  const json = JSON.parse((await cli(['status', '--root', root, '--json'])).stdout) as { counts: Record<string, number>; waiting: unknown[] };
+  assert.equal(json.counts.tasks, 60);
+  assert.equal(json.counts['scanned/voice'], 21);
   // Deleting a delivered task does not bring it back: one task per voice and variation, ever.
   await import('node:fs/promises').then((fs) => fs.rm(join(root, 'tasks', tasks[0]!), { recursive: true }));
   await cli(['main-worker', '--once', '--root', root], env);

@@ -1,0 +1,131 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isIgnoredName, Layout, UUID_RE } from '../../shared/layout.js';
+import { COMMON_HELP, COMMON_OPTIONS, rootFrom, type Command } from '../common.js';
+
+async function walk(dir: string): Promise<{ path: string; mtimeMs: number }[]> {
+  const out: { path: string; mtimeMs: number }[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (isIgnoredName(e.name)) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else if (e.isFile()) out.push({ path: p, mtimeMs: (await stat(p).catch(() => ({ mtimeMs: 0 }))).mtimeMs });
+  }
+  return out;
+}
+
+async function taskIds(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter((n) => UUID_RE.test(n.split('.')[0]!));
+}
+
+async function readJson<T>(path: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+export interface StatusReport {
+  root: string;
+  at: string;
+  counts: Record<string, number>;
+  main_worker: { host?: string; pid?: number; updated_at?: string; lock_fresh: boolean } | null;
+  waiting: { voice: string; reason: string; since: string }[];
+  processing: { task: string; node: string | null; pid: number | null; claimed_at: string | null }[];
+  recent_rejects: { raw_path: string; code: string; message: string; at: string }[];
+  recent_failures: { task: string; code: string; stage: string; message: string; at: string }[];
+}
+
+export async function statusReport(layout: Layout, recent = 10): Promise<StatusReport> {
+  const raw = await walk(layout.raw);
+  const scanned = await walk(layout.scanned);
+  const rel = (p: string) => layout.rel(p);
+  const rejects = (await walk(layout.trashInvalid)).filter((f) => f.path.endsWith('.reason.json')).sort((a, b) => b.mtimeMs - a.mtimeMs);
+  const failed = await taskIds(layout.trashFailed);
+  const counts: Record<string, number> = {
+    raw: raw.length,
+    'scanned/video': scanned.filter((f) => /^scanned\/video\/[^/]+\/mp4_w/.test(rel(f.path))).length,
+    'scanned/frame': scanned.filter((f) => /^scanned\/frame\/[^/]+\/mp4_w/.test(rel(f.path))).length,
+    'scanned/music': scanned.filter((f) => /^scanned\/music\/[^/]+\/mp3\//.test(rel(f.path))).length,
+    'scanned/voice': scanned.filter((f) => /^scanned\/story\/[^/]+\/[^/]+\/voice\//.test(rel(f.path))).length,
+    'scanned/chunks': scanned.filter((f) => /\/chunk_\d+\.txt$/.test(f.path)).length,
+    tasks: (await taskIds(layout.tasks)).length,
+    processing: (await taskIds(layout.processing)).length,
+    output: (await taskIds(layout.output)).length,
+    'trash/invalid': rejects.length,
+    'trash/failed': failed.length,
+  };
+  const main = await readJson<{ host?: string; pid?: number; updated_at?: string; waiting?: StatusReport['waiting'] }>(join(layout.nodes, 'main-worker.json'));
+  const lock = await stat(join(layout.nodes, 'main-worker.lock')).catch(() => null);
+  const processing = await Promise.all(
+    (await taskIds(layout.processing)).map(async (task) => {
+      const c = await readJson<{ node?: string; pid?: number; claimed_at?: string }>(join(layout.processingTask(task), 'claim.json'));
+      return { task, node: c?.node ?? null, pid: c?.pid ?? null, claimed_at: c?.claimed_at ?? null };
+    }),
+  );
+  const recentRejects = await Promise.all(
+    rejects.slice(0, recent).map(async (f) => {
+      const r = await readJson<{ raw_path?: string; code?: string; message?: string; rejected_at?: string }>(f.path);
+      return { raw_path: r?.raw_path ?? rel(f.path), code: r?.code ?? '?', message: r?.message ?? '', at: r?.rejected_at ?? new Date(f.mtimeMs).toISOString() };
+    }),
+  );
+  const failures = (
+    await Promise.all(
+      failed.map(async (name) => {
+        const e = await readJson<{ task_id?: string; code?: string; stage?: string; message?: string; failed_at?: string }>(join(layout.trashFailed, name, 'error.json'));
+        return { task: e?.task_id ?? name, code: e?.code ?? '?', stage: e?.stage ?? '?', message: e?.message ?? '', at: e?.failed_at ?? '' };
+      }),
+    )
+  )
+    .sort((a, b) => (a.at < b.at ? 1 : -1))
+    .slice(0, recent);
+  return {
+    root: layout.root,
+    at: new Date().toISOString(),
+    counts,
+    // proper-lockfile refreshes the lock's mtime every 10 s; it goes stale after 30 s.
+    main_worker: main ? { host: main.host, pid: main.pid, updated_at: main.updated_at, lock_fresh: !!lock && Date.now() - lock.mtimeMs < 30_000 } : null,
+    waiting: main?.waiting ?? [],
+    processing,
+    recent_rejects: recentRejects,
+    recent_failures: failures,
+  };
+}
+
+function formatText(r: StatusReport): string {
+  const lines: string[] = [`clipmill status of ${r.root} at ${r.at}`, ''];
+  lines.push(Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join('  '));
+  lines.push('');
+  const m = r.main_worker;
+  lines.push(m ? `main worker: pid ${m.pid} on ${m.host}, ${m.lock_fresh ? 'running' : 'NOT running (its lock is stale or gone)'}, last planning pass ${m.updated_at ?? 'never'}` : 'main worker: none has run on this root');
+  lines.push(r.waiting.length ? `waiting voices (${r.waiting.length}):` : 'waiting voices: none');
+  for (const w of r.waiting) lines.push(`  ${w.voice}: ${w.reason} (since ${w.since})`);
+  lines.push(r.processing.length ? `processing (${r.processing.length}):` : 'processing: none');
+  for (const p of r.processing) lines.push(`  ${p.task}: ${p.node ? `claimed by ${p.node} pid ${p.pid} at ${p.claimed_at}` : 'no claim.json'}`);
+  lines.push(r.recent_failures.length ? 'recent failed tasks:' : 'failed tasks: none');
+  for (const f of r.recent_failures) lines.push(`  ${f.task} at ${f.at}: ${f.code} (${f.stage}): ${f.message}`);
+  lines.push(r.recent_rejects.length ? 'recent rejected files:' : 'rejected files: none');
+  for (const f of r.recent_rejects) lines.push(`  ${f.raw_path} at ${f.at}: ${f.code}: ${f.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export const status: Command = {
+  name: 'status',
+  summary: 'what the farm holds and does: counts, waiting voices, claims, failures',
+  usage: 'clipmill status --root <dir> [--json]',
+  help: `Reads the root (nothing is changed): files per folder, the main worker and whether it runs,
+the voices waiting for footage or music and why, the tasks in processing/ and who claimed
+them, and the latest failed tasks and rejected files with their reasons.
+
+Options:
+  --json              print one JSON object instead of text
+${COMMON_HELP}`,
+  options: { ...COMMON_OPTIONS, json: { type: 'boolean' } },
+  async run(args, io) {
+    const layout = new Layout(rootFrom(args, io.env, { mustExist: true }));
+    const report = await statusReport(layout);
+    io.out.write(args.values.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report));
+    return 0;
+  },
+};
