@@ -26,8 +26,11 @@ Exit codes: 0 ok, 1 something failed, 2 wrong usage.
 `;
 }
 
-/** Shutdown is bounded: a second signal, or 30 s after the first, forces the exit. */
-const FORCE_EXIT_MS = 30_000;
+/**
+ * Shutdown is bounded: a second signal, or 120 s after the first, forces the exit (a render
+ * worker's render.shutdownGraceMs is at most 90 s; systemd's TimeoutStopSec should exceed both).
+ */
+const FORCE_EXIT_MS = 120_000;
 
 export async function runCli(argv: string[], io?: Partial<Io>): Promise<number> {
   const out = io?.out ?? process.stdout;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../shared/fs.js';
 import { UUID_RE, type Layout } from '../shared/layout.js';
 import { TASK_FILES } from '../shared/task.js';
+import { leaseTarget } from './lease.js';
 
 /** Published task ids, oldest first. */
 export async function listTasks(layout: Layout): Promise<string[]> {
@@ -50,6 +51,8 @@ export async function handBackDeadClaims(layout: Layout, node: string, alive: (p
     if (claim.node !== node || claim.pid === process.pid || alive(claim.pid)) continue;
     await rm(join(dir, TASK_FILES.claim), { force: true });
     await rm(join(dir, 'final.mp4'), { force: true });
+    // Its lease cannot be refreshed any more: remove it now rather than wait for it to go stale.
+    await rm(`${leaseTarget(layout, id)}.lock`, { recursive: true, force: true });
     try {
       await rename(dir, layout.task(id));
       out.push(id);

@@ -5,6 +5,8 @@ import { execa } from 'execa';
 export interface RunResult {
   ok: boolean;
   canceled: boolean;
+  /** Killed because it made no progress for stallTimeoutMs. */
+  stalled: boolean;
   exitCode: number | undefined;
   signal: string | undefined;
   /** The last 64 KiB of stderr. */
@@ -13,7 +15,7 @@ export interface RunResult {
 
 const TAIL = 64 * 1024;
 
-export async function runFfmpeg(ffmpeg: string, argv: string[], opts: { signal?: AbortSignal | undefined; onProgress?: (seconds: number) => void; cwd?: string }): Promise<RunResult> {
+export async function runFfmpeg(ffmpeg: string, argv: string[], opts: { signal?: AbortSignal | undefined; onProgress?: (seconds: number) => void; cwd?: string; stallTimeoutMs?: number }): Promise<RunResult> {
   const sub = execa(ffmpeg, argv, {
     reject: false,
     ...(opts.signal ? { cancelSignal: opts.signal } : {}),
@@ -26,6 +28,19 @@ export async function runFfmpeg(ffmpeg: string, argv: string[], opts: { signal?:
   });
   let pending = '';
   let tail = '';
+  // Progress is any advance of out_time; an ffmpeg stuck on a dead mount or a hung GPU
+  // driver prints none and is killed.
+  let lastAdvance = performance.now();
+  let lastTime = -1;
+  let stalled = false;
+  const watchdog = opts.stallTimeoutMs
+    ? setInterval(() => {
+        if (performance.now() - lastAdvance > opts.stallTimeoutMs!) {
+          stalled = true;
+          sub.kill('SIGKILL');
+        }
+      }, Math.min(1000, opts.stallTimeoutMs / 4))
+    : null;
   sub.stderr?.on('data', (chunk: Buffer) => {
     tail += chunk.toString('utf8');
     if (tail.length > 2 * TAIL) tail = tail.slice(-TAIL);
@@ -37,14 +52,24 @@ export async function runFfmpeg(ffmpeg: string, argv: string[], opts: { signal?:
     for (const line of lines) {
       // out_time_us is microseconds (out_time_ms is, despite its name, too).
       const m = /^out_time_us=(\d+)/.exec(line);
-      if (m && opts.onProgress) opts.onProgress(Number(m[1]) / 1e6);
+      if (m) {
+        const t = Number(m[1]) / 1e6;
+        if (t > lastTime) {
+          lastTime = t;
+          lastAdvance = performance.now();
+        }
+        opts.onProgress?.(t);
+      }
     }
   });
-  const r = await sub;
+  const r = await sub.finally(() => {
+    if (watchdog) clearInterval(watchdog);
+  });
   const stderr = tail;
   return {
     ok: !r.failed,
     canceled: r.isCanceled,
+    stalled,
     exitCode: r.exitCode,
     signal: r.signal,
     stderrTail: stderr.length > TAIL ? stderr.slice(-TAIL) : stderr,

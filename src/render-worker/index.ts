@@ -14,6 +14,7 @@ import { encoderSpec, type EncoderSpec } from '../shared/media/encoders.js';
 import type { Binaries } from '../shared/media/ffmpeg.js';
 import { parseMetadata, TASK_FILES, type TaskMetadata } from '../shared/task.js';
 import { claimNext, handBackDeadClaims } from './claim.js';
+import { acquireLease, type Lease } from './lease.js';
 import { runFfmpeg } from './ffmpeg-run.js';
 import { planRender } from './plan-render.js';
 import { verifyOutput, type Verification } from './verify.js';
@@ -27,7 +28,7 @@ export interface RenderContext {
   node: string;
 }
 
-export type TaskOutcome = 'done' | 'failed' | 'handed_back';
+export type TaskOutcome = 'done' | 'failed' | 'handed_back' | 'lost';
 
 interface Failure {
   code: ErrorCode;
@@ -102,7 +103,12 @@ export class RenderWorker {
     return true;
   }
 
-  async processTask(id: string, signal?: AbortSignal): Promise<TaskOutcome> {
+  /**
+   * Renders one claimed task. `stop` aborts the work (a shutdown past its grace): the task is
+   * handed back. Losing the lease aborts it too, but then the task is no longer this worker's
+   * to hand back or fail: it is left alone.
+   */
+  async processTask(id: string, stop?: AbortSignal): Promise<TaskOutcome> {
     const { layout, config } = this.ctx;
     const log = this.ctx.log.child({ task: id });
     const dir = layout.processingTask(id);
@@ -110,6 +116,15 @@ export class RenderWorker {
     const started = performance.now();
     let meta: TaskMetadata | null = null;
     let encoderUsed = this.ctx.encoder.name;
+    let lease: Lease;
+    try {
+      lease = await acquireLease(layout, id, (err) => log.error({ err }, `Lost the lease on task ${id} (${err.message}); stopping work on it`));
+    } catch (err) {
+      // Someone else holds a lease on this id: the claim rename said otherwise, so leave it be.
+      log.error({ err }, `Could not take the lease on task ${id}: ${errorMessage(err)}; leaving it`);
+      return 'lost';
+    }
+    const signal = stop ? AbortSignal.any([stop, lease.signal]) : lease.signal;
     try {
       try {
         meta = parseMetadata(await readFile(join(dir, TASK_FILES.metadata), 'utf8'));
@@ -144,7 +159,7 @@ export class RenderWorker {
       let encoder = this.ctx.encoder;
       let fallback: { from: string; reason: string } | null = null;
       let result = await this.render(meta, inputs, encoder, log, signal);
-      if (!result.ok && !result.canceled && encoder.hardware) {
+      if (!result.ok && !result.canceled && !signal.aborted && encoder.hardware) {
         const reason = lastLine(result.stderrTail);
         log.warn(`Encoder ${encoder.name} failed (${reason}); retrying task ${id} once with libx264`);
         fallback = { from: encoder.name, reason };
@@ -152,7 +167,10 @@ export class RenderWorker {
         encoderUsed = encoder.name;
         result = await this.render(meta, inputs, encoder, log, signal);
       }
-      if (result.canceled) throw new TaskFailure({ code: 'RENDER_CANCELED', stage: 'render', message: 'render canceled' });
+      if (result.canceled || signal.aborted) throw new TaskFailure({ code: 'RENDER_CANCELED', stage: 'render', message: 'render canceled' });
+      if (result.stalled) {
+        throw new TaskFailure({ code: 'RENDER_STALLED', stage: 'render', message: `ffmpeg made no progress for render.stallTimeoutMs (${config.render.stallTimeoutMs} ms) and was killed`, stderr: result.stderrTail });
+      }
       if (!result.ok) {
         throw new TaskFailure({ code: 'RENDER_FAILED', stage: 'render', message: `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(result.stderrTail)}`, stderr: result.stderrTail });
       }
@@ -190,6 +208,7 @@ export class RenderWorker {
         checks: verification.checks,
       };
       await writeJsonAtomic(join(dir, 'report.json'), report);
+      if (lease.signal.aborted) throw lease.signal.reason;
       // Publishing is one rename of the whole folder: output/<id>/ appears with final.mp4,
       // report.json and the task's own files at once.
       if (await exists(layout.outputTask(id))) throw new TaskFailure({ code: 'UPLOAD_FAILED', stage: 'publish', message: `output/${id} already exists` });
@@ -200,9 +219,13 @@ export class RenderWorker {
       );
       return 'done';
     } catch (err) {
+      if (lease.signal.aborted) {
+        log.error(`Task ${id} abandoned: the lease was lost, so another party owns it now`);
+        return 'lost';
+      }
       if (signal?.aborted && meta) {
         // Shutting down: whatever broke (a killed ffmpeg or ffprobe) is not the task's fault.
-        await this.handBack(id, meta).catch((e: unknown) => log.error({ err: e }, `Could not hand task ${id} back: ${errorMessage(e)}`));
+        await this.handBack(id, meta, lease).catch((e: unknown) => log.error({ err: e }, `Could not hand task ${id} back: ${errorMessage(e)}`));
         log.warn(`Task ${id} handed back to tasks/ (shutting down)`);
         return 'handed_back';
       }
@@ -210,6 +233,7 @@ export class RenderWorker {
       await this.fail(id, failure, meta, encoderUsed, log);
       return 'failed';
     } finally {
+      await lease.release();
       await rm(scratch, { recursive: true, force: true });
       await rm(this.scratch, { recursive: true, force: true }).catch(() => {});
     }
@@ -221,6 +245,7 @@ export class RenderWorker {
     let lastLog = performance.now();
     return runFfmpeg(this.ctx.bins.ffmpeg.path, argv, {
       signal,
+      stallTimeoutMs: this.ctx.config.render.stallTimeoutMs,
       onProgress: (t) => {
         if (performance.now() - lastLog < 10_000) return;
         lastLog = performance.now();
@@ -245,11 +270,13 @@ export class RenderWorker {
   }
 
   /** Returns a claimed task to tasks/ with its attempts unchanged (a cancel is not a failure). */
-  private async handBack(id: string, meta: TaskMetadata): Promise<void> {
+  private async handBack(id: string, meta: TaskMetadata, lease: Lease): Promise<void> {
     const dir = this.ctx.layout.processingTask(id);
     await writeJsonAtomic(join(dir, TASK_FILES.metadata), { ...meta, attempts: Math.max(0, meta.attempts - 1) });
     await rm(join(dir, TASK_FILES.claim), { force: true });
     await rm(join(dir, 'final.mp4'), { force: true });
+    // The lease goes first: whoever claims the task next must be able to take it.
+    await lease.release();
     await rename(dir, this.ctx.layout.task(id));
   }
 
@@ -286,10 +313,28 @@ export class RenderWorker {
     for (const p of await cleanStaleScratch(config, node)) log.info(`Removed the scratch folder ${p} of a render worker that is gone`);
   }
 
+  /**
+   * A signal that aborts `render.shutdownGraceMs` after `stop` does: on SIGTERM the worker
+   * stops claiming at once, and the render in progress gets the grace to finish.
+   */
+  private graceSignal(stop?: AbortSignal): AbortSignal | undefined {
+    if (!stop) return undefined;
+    const hard = new AbortController();
+    const onStop = () => {
+      const grace = this.ctx.config.render.shutdownGraceMs;
+      if (grace > 0) this.ctx.log.info(`Shutting down: no new claims; the render in progress has ${grace} ms to finish`);
+      setTimeout(() => hard.abort(stop.reason), grace).unref();
+    };
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
+    return hard.signal;
+  }
+
   /** `--once`: renders every task there is, one after the other. */
   async runOnce(signal?: AbortSignal): Promise<{ done: number; failed: number; handedBack: number; lowDisk: boolean }> {
     const totals = { done: 0, failed: 0, handedBack: 0, lowDisk: false };
     await this.startUp();
+    const hard = this.graceSignal(signal);
     while (!signal?.aborted) {
       if (!(await this.diskOk())) {
         totals.lowDisk = true;
@@ -297,9 +342,9 @@ export class RenderWorker {
       }
       const id = await claimNext(this.ctx.layout, this.ctx.node);
       if (!id) break;
-      const outcome = await this.processTask(id, signal);
+      const outcome = await this.processTask(id, hard);
       if (outcome === 'done') totals.done++;
-      else if (outcome === 'failed') totals.failed++;
+      else if (outcome === 'failed' || outcome === 'lost') totals.failed++;
       else totals.handedBack++;
     }
     return totals;
@@ -310,11 +355,12 @@ export class RenderWorker {
     const { log, config } = this.ctx;
     log.info(`Render worker ${this.ctx.node} ready (encoder ${this.ctx.encoder.name}, scratch ${this.scratch})`);
     await this.startUp();
+    const hard = this.graceSignal(signal);
     while (!signal.aborted) {
       let id: string | null = null;
       try {
         if (await this.diskOk()) id = await claimNext(this.ctx.layout, this.ctx.node);
-        if (id) await this.processTask(id, signal);
+        if (id) await this.processTask(id, hard);
       } catch (err) {
         log.error({ err }, `Render loop error: ${errorMessage(err)}`);
       }

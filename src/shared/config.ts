@@ -64,6 +64,8 @@ export interface Config {
     audioBitrate: string;
     scratchDir: string | null;
     pollIntervalMs: number;
+    stallTimeoutMs: number;
+    shutdownGraceMs: number;
   };
   tasks: { variationsPerVoice: number; maxAttempts: number; classFallback: 'any' | 'same-aspect' | 'none'; categories: Record<string, CategorySettings> };
   disk: { minFreeMb: number };
@@ -152,6 +154,9 @@ export const SCHEMA: Record<string, Record<string, Leaf>> = {
     audioBitrate: { kind: 'string', pattern: /^[1-9][0-9]*k$/, patternText: 'a bit rate such as "192k"' },
     scratchDir: { kind: 'string', nullable: true },
     pollIntervalMs: { kind: 'integer', min: 50 },
+    stallTimeoutMs: { kind: 'integer', min: 500 },
+    // At most 90 s: the CLI forces the exit 120 s after the first signal.
+    shutdownGraceMs: { kind: 'integer', min: 0, max: 90_000 },
   },
   tasks: {
     variationsPerVoice: { kind: 'integer', min: 1, max: 100 },

@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   // tasks and renders (error.json in trash/failed/<id>/)
   TASK_INVALID: 'the task folder or its metadata.json is missing or invalid',
   RENDER_FAILED: 'ffmpeg exited with an error while rendering',
+  RENDER_STALLED: 'ffmpeg made no progress for render.stallTimeoutMs and was killed',
   RENDER_CANCELED: 'the render was canceled (shutdown); the task is handed back',
   TOO_MANY_ATTEMPTS: 'the task was claimed tasks.maxAttempts times without finishing',
   VERIFY_FAILED: 'the rendered file failed verification (streams, duration, size, frame rate)',

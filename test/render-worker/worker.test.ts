@@ -1,0 +1,93 @@
+// Render workers as child processes: racing workers, a hung ffmpeg, SIGTERM mid-render.
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { FIXTURES } from '../media.js';
+import { CLI, cleanEnv, cli, tempDir, visible, writeScript } from '../helpers.js';
+
+const ENV = { CLIPMILL_INGEST_STABLE_MS: '0', CLIPMILL_RENDER_RESOLUTION: '160x90', CLIPMILL_RENDER_ENCODERS: 'libx264', CLIPMILL_DISK_MIN_FREE_MB: '0' };
+
+/** A root with `n` published tasks (voices of 1.2 s over one clip). */
+async function rootWithTasks(dir: string, n: number): Promise<string> {
+  const root = join(dir, 'root');
+  await cli(['init', root]);
+  for (const d of ['raw/video/c', 'raw/music/c']) await mkdir(join(root, d), { recursive: true });
+  await FIXTURES.clip(join(root, 'raw/video/c/a.mp4'), 1.5);
+  await FIXTURES.musicMp3(join(root, 'raw/music/c/m.mp3'));
+  await FIXTURES.voice(join(dir, 'v.mp3'), 1.2);
+  for (let i = 1; i <= n; i++) {
+    await mkdir(join(root, `raw/story/c/s${i}/voice`), { recursive: true });
+    await copyFile(join(dir, 'v.mp3'), join(root, `raw/story/c/s${i}/voice/chapter_0001.mp3`));
+  }
+  const r = await cli(['main-worker', '--once', '--root', root], ENV);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal((await visible(join(root, 'tasks'))).length, n);
+  return root;
+}
+
+test('two render workers racing over 20 tasks render each exactly once', async (t) => {
+  const dir = await tempDir(t);
+  const root = await rootWithTasks(dir, 20);
+  const [a, b] = await Promise.all(['n1', 'n2'].map((node) => cli(['render-worker', '--once', '--root', root], { ...ENV, CLIPMILL_NODE_ID: node }, { timeout: 240_000 })));
+  assert.equal(a!.exitCode, 0, a!.stderr);
+  assert.equal(b!.exitCode, 0, b!.stderr);
+  const rendered = [...a!.stderr.matchAll(/Rendered task (\S+)/g), ...b!.stderr.matchAll(/Rendered task (\S+)/g)].map((m) => m[1]);
+  assert.equal(rendered.length, 20);
+  assert.equal(new Set(rendered).size, 20, 'no task rendered twice');
+  assert.ok(a!.stderr.includes('Rendered task') && b!.stderr.includes('Rendered task'), 'both workers took part');
+  assert.equal((await visible(join(root, 'output'))).length, 20);
+  assert.deepEqual(await visible(join(root, 'processing')), []);
+  assert.deepEqual(await readdir(join(root, 'processing')), [], 'no lease left behind');
+  for (const id of await visible(join(root, 'output'))) {
+    const report = JSON.parse(await readFile(join(root, 'output', id, 'report.json'), 'utf8')) as { checks: { ok: boolean }[] };
+    assert.ok(report.checks.every((c) => c.ok));
+  }
+});
+
+test('an ffmpeg that hangs is killed as stalled; the task fails with its stderr', async (t) => {
+  const dir = await tempDir(t);
+  const root = await rootWithTasks(dir, 1);
+  const fake = await writeScript(join(dir, 'ffmpeg'), 'case "$*" in\n  *-version*) echo "ffmpeg version fake"; exit 0;;\n  *filter_complex*) echo "fake ffmpeg: waiting forever" >&2; exec sleep 600;;\nesac\nexit 0');
+  const t0 = Date.now();
+  const r = await cli(['render-worker', '--once', '--root', root], { ...ENV, FFMPEG_PATH: fake, CLIPMILL_RENDER_STALL_TIMEOUT_MS: '1000' });
+  assert.ok(Date.now() - t0 < 30_000);
+  assert.equal(r.exitCode, 1);
+  const [id] = await visible(join(root, 'trash/failed'));
+  const error = JSON.parse(await readFile(join(root, 'trash/failed', id!, 'error.json'), 'utf8')) as { code: string; stage: string };
+  assert.deepEqual([error.code, error.stage], ['RENDER_STALLED', 'render']);
+  assert.match(await readFile(join(root, 'trash/failed', id!, 'stderr.log'), 'utf8'), /waiting forever/);
+});
+
+test('SIGTERM mid-render: past the grace the task is handed back, attempts unchanged, exit 0', async (t) => {
+  const dir = await tempDir(t);
+  const root = await rootWithTasks(dir, 1);
+  // A slow ffmpeg: reports progress, never finishes.
+  const fake = await writeScript(join(dir, 'ffmpeg'), 'case "$*" in\n  *-version*) echo "ffmpeg version fake"; exit 0;;\n  *filter_complex*) i=0; while true; do i=$((i+1)); echo "out_time_us=${i}00000"; sleep 0.1; done;;\nesac\nexit 0');
+  const sub = execa(CLI, ['render-worker', '--root', root], { env: cleanEnv({ ...ENV, FFMPEG_PATH: fake, CLIPMILL_RENDER_SHUTDOWN_GRACE_MS: '500' }), extendEnv: false, reject: false });
+  await new Promise<void>((resolve) => sub.stderr?.on('data', (c: Buffer) => c.toString().includes('Rendering task') && resolve()));
+  sub.kill('SIGTERM');
+  const r = await sub;
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /handed back to tasks\//);
+  const [id] = await visible(join(root, 'tasks'));
+  assert.ok(id);
+  const meta = JSON.parse(await readFile(join(root, 'tasks', id, 'metadata.json'), 'utf8')) as { attempts: number };
+  assert.equal(meta.attempts, 0);
+  assert.deepEqual(await readdir(join(root, 'processing')), []);
+  assert.deepEqual(await readdir(join(root, 'tasks', id)).then((f) => f.includes('claim.json')), false);
+});
+
+test('SIGTERM mid-render within the grace: the render finishes and is published, exit 0', async (t) => {
+  const dir = await tempDir(t);
+  const root = await rootWithTasks(dir, 1);
+  const sub = execa(CLI, ['render-worker', '--root', root], { env: cleanEnv({ ...ENV, CLIPMILL_RENDER_SHUTDOWN_GRACE_MS: '60000' }), extendEnv: false, reject: false });
+  await new Promise<void>((resolve) => sub.stderr?.on('data', (c: Buffer) => c.toString().includes('Rendering task') && resolve()));
+  sub.kill('SIGTERM');
+  const r = await sub;
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /Rendered task/);
+  assert.equal((await visible(join(root, 'output'))).length, 1);
+  assert.deepEqual(await visible(join(root, 'tasks')), []);
+});
