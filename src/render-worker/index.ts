@@ -1,5 +1,8 @@
-// The render worker: claim -> render (one ffmpeg pass) -> verify -> upload -> publish, or fail
-// into trash/failed/<id>/. A canceled render (shutdown) hands the task back to tasks/.
+// The render worker: claim -> download -> render (one ffmpeg pass) + verify -> upload + publish,
+// or fail into trash/failed/<id>/. As the spec's §7 draws it, the stages overlap: the next
+// task is claimed and downloaded while the current one renders, and the previous one is
+// uploaded meanwhile (render.prefetch: 0 makes the worker strictly sequential). A stopped
+// render (shutdown past its grace) hands the task back to tasks/.
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../shared/config.js';
 import { freeBytes, formatBytes } from '../shared/disk.js';
 import { ClipmillError, errorMessage, type ErrorCode } from '../shared/errors.js';
-import { copyFileAtomic, exists, writeFileAtomic, writeJsonAtomic } from '../shared/fs.js';
+import { exists, fsyncPath, tempPathFor, writeFileAtomic, writeJsonAtomic } from '../shared/fs.js';
 import type { Layout } from '../shared/layout.js';
 import type { Logger } from '../shared/log.js';
 import { encoderSpec, type EncoderSpec } from '../shared/media/encoders.js';
@@ -16,7 +19,9 @@ import { parseMetadata, TASK_FILES, type TaskMetadata } from '../shared/task.js'
 import { claimNext, handBackDeadClaims } from './claim.js';
 import { acquireLease, type Lease } from './lease.js';
 import { runFfmpeg } from './ffmpeg-run.js';
-import { planRender } from './plan-render.js';
+import { downloadInputs, plainCopy, type CopyFn } from './download.js';
+import PQueue from 'p-queue';
+import { planRender, type RenderInputs } from './plan-render.js';
 import { verifyOutput, type Verification } from './verify.js';
 
 export interface RenderContext {
@@ -26,13 +31,15 @@ export interface RenderContext {
   bins: Binaries;
   encoder: EncoderSpec;
   node: string;
+  /** How inputs are downloaded and outputs uploaded (benchmarks throttle it). */
+  copy?: CopyFn;
 }
 
 export type TaskOutcome = 'done' | 'failed' | 'handed_back' | 'lost';
 
 interface Failure {
   code: ErrorCode;
-  stage: 'claim' | 'render' | 'verify' | 'upload' | 'publish';
+  stage: 'claim' | 'download' | 'render' | 'verify' | 'upload' | 'publish';
   message: string;
   stderr?: string;
   details?: Record<string, unknown>;
@@ -80,13 +87,44 @@ export async function cleanStaleScratch(config: Config, node: string): Promise<s
   return removed;
 }
 
+/** A claimed task on its way through the stages. */
+interface Job {
+  id: string;
+  log: Logger;
+  dir: string;
+  scratch: string;
+  lease: Lease;
+  /** Aborted by a shutdown past its grace, or by losing the lease. */
+  signal: AbortSignal;
+  meta: TaskMetadata | null;
+  started: number;
+  inputs: RenderInputs | null;
+  encoderUsed: string;
+  fallback: { from: string; reason: string } | null;
+  verification: Verification | null;
+  stderr: string;
+  timings: { download: number; render: number; verify: number; upload: number };
+}
+
+export interface RunTotals {
+  done: number;
+  failed: number;
+  handedBack: number;
+  lowDisk: boolean;
+  /** Seconds spent rendering, and the wall time of the run: render_utilization = render / wall. */
+  renderSeconds: number;
+  wallSeconds: number;
+}
+
 export class RenderWorker {
   private readonly ctx: RenderContext;
   readonly scratch: string;
+  private readonly copy: CopyFn;
 
   constructor(ctx: RenderContext) {
     this.ctx = ctx;
     this.scratch = scratchRoot(ctx.config, ctx.node);
+    this.copy = ctx.copy ?? plainCopy;
   }
 
   /** True when scratch and the root both have `disk.minFreeMb` free; logs the spec's WARN otherwise. */
@@ -103,143 +141,182 @@ export class RenderWorker {
     return true;
   }
 
-  /**
-   * Renders one claimed task. `stop` aborts the work (a shutdown past its grace): the task is
-   * handed back. Losing the lease aborts it too, but then the task is no longer this worker's
-   * to hand back or fail: it is left alone.
-   */
-  async processTask(id: string, stop?: AbortSignal): Promise<TaskOutcome> {
+  /** Stage 1: lease, metadata, attempts, and the download of the inputs to local scratch. */
+  private async prepare(id: string, stop?: AbortSignal): Promise<Job | TaskOutcome> {
     const { layout, config } = this.ctx;
     const log = this.ctx.log.child({ task: id });
-    const dir = layout.processingTask(id);
-    const scratch = join(this.scratch, id);
-    const started = performance.now();
-    let meta: TaskMetadata | null = null;
-    let encoderUsed = this.ctx.encoder.name;
     let lease: Lease;
     try {
       lease = await acquireLease(layout, id, (err) => log.error({ err }, `Lost the lease on task ${id} (${err.message}); stopping work on it`));
     } catch (err) {
-      // Someone else holds a lease on this id: the claim rename said otherwise, so leave it be.
+      // Someone else holds a lease on this id although the claim rename was ours: leave it.
       log.error({ err }, `Could not take the lease on task ${id}: ${errorMessage(err)}; leaving it`);
       return 'lost';
     }
-    const signal = stop ? AbortSignal.any([stop, lease.signal]) : lease.signal;
+    const job: Job = {
+      id,
+      log,
+      dir: layout.processingTask(id),
+      scratch: join(this.scratch, id),
+      lease,
+      signal: stop ? AbortSignal.any([stop, lease.signal]) : lease.signal,
+      meta: null,
+      started: performance.now(),
+      inputs: null,
+      encoderUsed: this.ctx.encoder.name,
+      fallback: null,
+      verification: null,
+      stderr: '',
+      timings: { download: 0, render: 0, verify: 0, upload: 0 },
+    };
     try {
+      let meta: TaskMetadata;
       try {
-        meta = parseMetadata(await readFile(join(dir, TASK_FILES.metadata), 'utf8'));
+        meta = parseMetadata(await readFile(join(job.dir, TASK_FILES.metadata), 'utf8'));
       } catch (err) {
         throw new TaskFailure({ code: 'TASK_INVALID', stage: 'claim', message: errorMessage(err) });
       }
       meta = { ...meta, attempts: meta.attempts + 1 };
-      await writeJsonAtomic(join(dir, TASK_FILES.metadata), meta);
+      job.meta = meta;
+      await writeJsonAtomic(join(job.dir, TASK_FILES.metadata), meta);
       if (meta.attempts > config.tasks.maxAttempts) {
         throw new TaskFailure({ code: 'TOO_MANY_ATTEMPTS', stage: 'claim', message: `attempt ${meta.attempts} exceeds tasks.maxAttempts (${config.tasks.maxAttempts})` });
       }
-      const inputs = {
-        videoList: join(dir, meta.video_list),
-        voice: join(dir, meta.voice_file),
-        music: meta.music_file ? join(dir, meta.music_file) : null,
-        logo: meta.render.logo ? join(dir, meta.render.logo) : null,
-        frame: meta.frame_file ? join(dir, meta.frame_file) : null,
-        output: join(scratch, 'final.mp4'),
-      };
-      for (const [what, p] of Object.entries(inputs)) {
-        // stat follows the links, so a link to a missing scanned/ file is caught here.
-        if (p && what !== 'output' && !(await stat(p).then(() => true, () => false))) {
-          throw new TaskFailure({ code: 'TASK_INVALID', stage: 'claim', message: `${what} input ${layout.rel(p)} is missing (or a link to a missing file)` });
-        }
+      // stat follows the links, so a link to a missing scanned/ file is caught here.
+      const needed = [meta.voice_file, meta.music_file, meta.render.logo, meta.frame_file ?? null].filter((f): f is string => !!f).map((f) => join(job.dir, f));
+      needed.push(...meta.video_files.map((c) => layout.abs(c.path)));
+      for (const p of needed) {
+        if (!(await stat(p).then(() => true, () => false))) throw new TaskFailure({ code: 'TASK_INVALID', stage: 'claim', message: `input ${layout.rel(p)} is missing (or a link to a missing file)` });
       }
-      await rm(scratch, { recursive: true, force: true });
-      await mkdir(scratch, { recursive: true });
-
-      // Render, with one software retry when a hardware encoder fails.
-      log.info(`Rendering task ${id}: ${meta.voice_duration.toFixed(1)} s at ${meta.render.resolution}@${meta.render.frame_rate} with ${this.ctx.encoder.name} (attempt ${meta.attempts})`);
-      const renderStart = performance.now();
-      let encoder = this.ctx.encoder;
-      let fallback: { from: string; reason: string } | null = null;
-      let result = await this.render(meta, inputs, encoder, log, signal);
-      if (!result.ok && !result.canceled && !signal.aborted && encoder.hardware) {
-        const reason = lastLine(result.stderrTail);
-        log.warn(`Encoder ${encoder.name} failed (${reason}); retrying task ${id} once with libx264`);
-        fallback = { from: encoder.name, reason };
-        encoder = encoderSpec('libx264', config);
-        encoderUsed = encoder.name;
-        result = await this.render(meta, inputs, encoder, log, signal);
-      }
-      if (result.canceled || signal.aborted) throw new TaskFailure({ code: 'RENDER_CANCELED', stage: 'render', message: 'render canceled' });
-      if (result.stalled) {
-        throw new TaskFailure({ code: 'RENDER_STALLED', stage: 'render', message: `ffmpeg made no progress for render.stallTimeoutMs (${config.render.stallTimeoutMs} ms) and was killed`, stderr: result.stderrTail });
-      }
-      if (!result.ok) {
-        throw new TaskFailure({ code: 'RENDER_FAILED', stage: 'render', message: `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(result.stderrTail)}`, stderr: result.stderrTail });
-      }
-      const renderSeconds = (performance.now() - renderStart) / 1000;
-
-      const verifyStart = performance.now();
-      let verification: Verification;
+      await rm(job.scratch, { recursive: true, force: true });
+      const t = performance.now();
       try {
-        verification = await verifyOutput(this.ctx.bins.ffprobe.path, inputs.output, meta, signal);
+        const d = await downloadInputs(layout, job.dir, meta, job.scratch, this.copy);
+        job.inputs = d.inputs;
       } catch (err) {
-        throw new TaskFailure({ code: 'VERIFY_FAILED', stage: 'verify', message: `the output cannot be probed: ${errorMessage(err)}`, stderr: result.stderrTail });
+        if (job.signal.aborted) throw err;
+        throw new TaskFailure({ code: 'IO', stage: 'download', message: `could not copy the inputs to ${job.scratch}: ${errorMessage(err)}` });
       }
-      if (!verification.ok) {
-        const bad = verification.checks.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`);
-        throw new TaskFailure({ code: 'VERIFY_FAILED', stage: 'verify', message: bad.join('; '), stderr: result.stderrTail, details: { checks: verification.checks } });
-      }
-      const verifySeconds = (performance.now() - verifyStart) / 1000;
-
-      const uploadStart = performance.now();
-      await this.upload(inputs.output, join(dir, 'final.mp4'), log);
-      const uploadSeconds = (performance.now() - uploadStart) / 1000;
-      const size = (await stat(join(dir, 'final.mp4'))).size;
-      const report = {
-        task_id: id,
-        node: this.ctx.node,
-        finished_at: new Date().toISOString(),
-        attempts: meta.attempts,
-        encoder: encoder.name,
-        encoder_fallback: fallback,
-        ffmpeg: this.ctx.bins.ffmpeg.version,
-        voice_duration: meta.voice_duration,
-        output_bytes: size,
-        timings_s: { render: round(renderSeconds), verify: round(verifySeconds), upload: round(uploadSeconds), total: round((performance.now() - started) / 1000) },
-        realtime_factor: round(meta.voice_duration / renderSeconds),
-        checks: verification.checks,
-      };
-      await writeJsonAtomic(join(dir, 'report.json'), report);
-      if (lease.signal.aborted) throw lease.signal.reason;
-      // Publishing is one rename of the whole folder: output/<id>/ appears with final.mp4,
-      // report.json and the task's own files at once.
-      if (await exists(layout.outputTask(id))) throw new TaskFailure({ code: 'UPLOAD_FAILED', stage: 'publish', message: `output/${id} already exists` });
-      await rename(dir, layout.outputTask(id));
-      log.info(
-        { encoder: encoder.name, render_s: report.timings_s.render, realtime: report.realtime_factor },
-        `Rendered task ${id} → output/${id}/final.mp4 (${encoder.name}, ${report.timings_s.render} s, ${report.realtime_factor}x realtime)`,
-      );
-      return 'done';
+      job.timings.download = (performance.now() - t) / 1000;
+      return job;
     } catch (err) {
-      if (lease.signal.aborted) {
-        log.error(`Task ${id} abandoned: the lease was lost, so another party owns it now`);
-        return 'lost';
-      }
-      if (signal?.aborted && meta) {
-        // Shutting down: whatever broke (a killed ffmpeg or ffprobe) is not the task's fault.
-        await this.handBack(id, meta, lease).catch((e: unknown) => log.error({ err: e }, `Could not hand task ${id} back: ${errorMessage(e)}`));
-        log.warn(`Task ${id} handed back to tasks/ (shutting down)`);
-        return 'handed_back';
-      }
-      const failure: Failure = err instanceof TaskFailure ? err.failure : { code: err instanceof ClipmillError ? err.code : 'IO', stage: 'publish', message: errorMessage(err) };
-      await this.fail(id, failure, meta, encoderUsed, log);
-      return 'failed';
-    } finally {
-      await lease.release();
-      await rm(scratch, { recursive: true, force: true });
-      await rm(this.scratch, { recursive: true, force: true }).catch(() => {});
+      return this.settle(job, err);
     }
   }
 
-  private async render(meta: TaskMetadata, inputs: Parameters<typeof planRender>[1], encoder: EncoderSpec, log: Logger, signal?: AbortSignal) {
+  /** Stage 2: the one ffmpeg pass (with one software retry after a hardware failure), then the checks. */
+  private async renderJob(job: Job): Promise<void> {
+    const { config } = this.ctx;
+    const meta = job.meta!;
+    const inputs = job.inputs!;
+    job.log.info(`Rendering task ${job.id}: ${meta.voice_duration.toFixed(1)} s at ${meta.render.resolution}@${meta.render.frame_rate} with ${this.ctx.encoder.name} (attempt ${meta.attempts})`);
+    const t = performance.now();
+    let encoder = this.ctx.encoder;
+    let result = await this.render(meta, inputs, encoder, job.log, job.signal);
+    if (!result.ok && !result.canceled && !job.signal.aborted && encoder.hardware) {
+      const reason = lastLine(result.stderrTail);
+      job.log.warn(`Encoder ${encoder.name} failed (${reason}); retrying task ${job.id} once with libx264`);
+      job.fallback = { from: encoder.name, reason };
+      encoder = encoderSpec('libx264', config);
+      job.encoderUsed = encoder.name;
+      result = await this.render(meta, inputs, encoder, job.log, job.signal);
+    }
+    job.stderr = result.stderrTail;
+    if (result.canceled || job.signal.aborted) throw new TaskFailure({ code: 'RENDER_CANCELED', stage: 'render', message: 'render canceled' });
+    if (result.stalled) throw new TaskFailure({ code: 'RENDER_STALLED', stage: 'render', message: `ffmpeg made no progress for render.stallTimeoutMs (${config.render.stallTimeoutMs} ms) and was killed`, stderr: result.stderrTail });
+    if (!result.ok) throw new TaskFailure({ code: 'RENDER_FAILED', stage: 'render', message: `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(result.stderrTail)}`, stderr: result.stderrTail });
+    job.timings.render = (performance.now() - t) / 1000;
+
+    const v = performance.now();
+    try {
+      job.verification = await verifyOutput(this.ctx.bins.ffprobe.path, inputs.output, meta, job.signal);
+    } catch (err) {
+      if (job.signal.aborted) throw err;
+      throw new TaskFailure({ code: 'VERIFY_FAILED', stage: 'verify', message: `the output cannot be probed: ${errorMessage(err)}`, stderr: result.stderrTail });
+    }
+    if (!job.verification.ok) {
+      const bad = job.verification.checks.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`);
+      throw new TaskFailure({ code: 'VERIFY_FAILED', stage: 'verify', message: bad.join('; '), stderr: result.stderrTail, details: { checks: job.verification.checks } });
+    }
+    job.timings.verify = (performance.now() - v) / 1000;
+  }
+
+  /** Stage 3: final.mp4 into the task folder under a temp name, report.json, one rename to output/. */
+  private async uploadJob(job: Job): Promise<void> {
+    const { layout } = this.ctx;
+    const meta = job.meta!;
+    const u = performance.now();
+    await this.upload(job.inputs!.output, join(job.dir, 'final.mp4'), job.log);
+    job.timings.upload = (performance.now() - u) / 1000;
+    const size = (await stat(join(job.dir, 'final.mp4'))).size;
+    const r = (n: number) => round(n);
+    const report = {
+      task_id: job.id,
+      node: this.ctx.node,
+      finished_at: new Date().toISOString(),
+      attempts: meta.attempts,
+      encoder: job.encoderUsed,
+      encoder_fallback: job.fallback,
+      ffmpeg: this.ctx.bins.ffmpeg.version,
+      voice_duration: meta.voice_duration,
+      output_bytes: size,
+      timings_s: { download: r(job.timings.download), render: r(job.timings.render), verify: r(job.timings.verify), upload: r(job.timings.upload), total: r((performance.now() - job.started) / 1000) },
+      realtime_factor: r(meta.voice_duration / job.timings.render),
+      checks: job.verification!.checks,
+    };
+    await writeJsonAtomic(join(job.dir, 'report.json'), report);
+    if (job.lease.signal.aborted) throw job.lease.signal.reason;
+    // Publishing is one rename of the whole folder: output/<id>/ appears with final.mp4,
+    // report.json and the task's own files at once.
+    if (await exists(layout.outputTask(job.id))) throw new TaskFailure({ code: 'UPLOAD_FAILED', stage: 'publish', message: `output/${job.id} already exists` });
+    await rename(job.dir, layout.outputTask(job.id));
+    job.log.info(
+      { encoder: job.encoderUsed, render_s: report.timings_s.render, realtime: report.realtime_factor },
+      `Rendered task ${job.id} → output/${job.id}/final.mp4 (${job.encoderUsed}, ${report.timings_s.render} s, ${report.realtime_factor}x realtime)`,
+    );
+  }
+
+  /** After an error at any stage: abandon (lease lost), hand back (shutdown) or fail. */
+  private async settle(job: Job, err: unknown): Promise<TaskOutcome> {
+    try {
+      if (job.lease.signal.aborted) {
+        job.log.error(`Task ${job.id} abandoned: the lease was lost, so another party owns it now`);
+        return 'lost';
+      }
+      if (job.signal.aborted && job.meta) {
+        // Shutting down: whatever broke (a killed ffmpeg or ffprobe) is not the task's fault.
+        await this.handBack(job.id, job.meta, job.lease).catch((e: unknown) => job.log.error({ err: e }, `Could not hand task ${job.id} back: ${errorMessage(e)}`));
+        job.log.warn(`Task ${job.id} handed back to tasks/ (shutting down)`);
+        return 'handed_back';
+      }
+      const failure: Failure = err instanceof TaskFailure ? err.failure : { code: err instanceof ClipmillError ? err.code : 'IO', stage: 'publish', message: errorMessage(err) };
+      await this.fail(job.id, failure, job.meta, job.encoderUsed, job.log);
+      return 'failed';
+    } finally {
+      await this.cleanup(job);
+    }
+  }
+
+  private async cleanup(job: Job): Promise<void> {
+    await job.lease.release();
+    await rm(job.scratch, { recursive: true, force: true });
+  }
+
+  /** One task through all stages, without overlap (tests and one-off use). */
+  async processTask(id: string, stop?: AbortSignal): Promise<TaskOutcome> {
+    const job = await this.prepare(id, stop);
+    if (typeof job === 'string') return job;
+    try {
+      await this.renderJob(job);
+      await this.uploadJob(job);
+      await this.cleanup(job);
+      return 'done';
+    } catch (err) {
+      return this.settle(job, err);
+    }
+  }
+
+  private async render(meta: TaskMetadata, inputs: RenderInputs, encoder: EncoderSpec, log: Logger, signal?: AbortSignal) {
     const argv = planRender(meta, inputs, encoder, { audioBitrate: this.ctx.config.render.audioBitrate, progress: true });
     log.debug({ argv }, 'ffmpeg argv');
     let lastLog = performance.now();
@@ -256,11 +333,16 @@ export class RenderWorker {
 
   private async upload(src: string, dst: string, log: Logger): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      const tmp = tempPathFor(dst);
       try {
         await rm(dst, { force: true });
-        await copyFileAtomic(src, dst);
+        // Under a temp name, then renamed: a reader never sees a partial final.mp4.
+        await this.copy(src, tmp);
+        await fsyncPath(tmp);
+        await rename(tmp, dst);
         return;
       } catch (err) {
+        await rm(tmp, { force: true });
         if (attempt >= UPLOAD_TRIES) throw new TaskFailure({ code: 'UPLOAD_FAILED', stage: 'upload', message: `upload failed ${UPLOAD_TRIES} times: ${errorMessage(err)}` });
         const wait = 500 * 2 ** (attempt - 1);
         log.warn(`Upload of ${dst} failed (${errorMessage(err)}); retry ${attempt + 1}/${UPLOAD_TRIES} in ${wait} ms`);
@@ -330,43 +412,96 @@ export class RenderWorker {
     return hard.signal;
   }
 
-  /** `--once`: renders every task there is, one after the other. */
-  async runOnce(signal?: AbortSignal): Promise<{ done: number; failed: number; handedBack: number; lowDisk: boolean }> {
-    const totals = { done: 0, failed: 0, handedBack: 0, lowDisk: false };
+  /**
+   * The pipeline. While a task renders, the next one is claimed and downloaded
+   * (render.prefetch > 0) and the previous one uploaded. `once`: until no task is left;
+   * otherwise until `stop`, polling render.pollIntervalMs when idle.
+   */
+  private async pipeline(stop: AbortSignal | undefined, once: boolean): Promise<RunTotals> {
+    const { config, layout, node, log } = this.ctx;
+    const totals: RunTotals = { done: 0, failed: 0, handedBack: 0, lowDisk: false, renderSeconds: 0, wallSeconds: 0 };
+    const t0 = performance.now();
     await this.startUp();
-    const hard = this.graceSignal(signal);
-    while (!signal?.aborted) {
+    const hard = this.graceSignal(stop);
+    const count = (o: TaskOutcome) => {
+      if (o === 'done') totals.done++;
+      else if (o === 'handed_back') totals.handedBack++;
+      else totals.failed++;
+    };
+    const uploads = new PQueue({ concurrency: 1 });
+    const claimAndPrepare = async (): Promise<Job | TaskOutcome | null> => {
+      if (stop?.aborted) return null;
       if (!(await this.diskOk())) {
         totals.lowDisk = true;
-        break;
+        return null;
       }
-      const id = await claimNext(this.ctx.layout, this.ctx.node);
-      if (!id) break;
-      const outcome = await this.processTask(id, hard);
-      if (outcome === 'done') totals.done++;
-      else if (outcome === 'failed' || outcome === 'lost') totals.failed++;
-      else totals.handedBack++;
+      const id = await claimNext(layout, node);
+      return id ? this.prepare(id, hard) : null;
+    };
+    let next: Promise<Job | TaskOutcome | null> | null = null;
+    for (;;) {
+      let current: Job | TaskOutcome | null;
+      try {
+        current = await (next ?? claimAndPrepare());
+      } catch (err) {
+        log.error({ err }, `Claim failed: ${errorMessage(err)}`);
+        current = null;
+      }
+      next = null;
+      if (current === null) {
+        if (once || stop?.aborted || (totals.lowDisk && once)) break;
+        await sleep(config.render.pollIntervalMs, undefined, stop ? { signal: stop } : {}).catch(() => {});
+        continue;
+      }
+      if (typeof current === 'string') {
+        count(current);
+        continue;
+      }
+      const job: Job = current;
+      // Download the next task while this one renders.
+      if (config.render.prefetch > 0 && !stop?.aborted) next = claimAndPrepare().catch((err: unknown) => (log.error({ err }, `Claim failed: ${errorMessage(err)}`), null));
+      try {
+        await this.renderJob(job);
+        totals.renderSeconds += job.timings.render;
+      } catch (err) {
+        count(await this.settle(job, err));
+        continue;
+      }
+      // Upload meanwhile; a lost lease still stops it, a shutdown does not (the work is done).
+      void uploads.add(async () => {
+        try {
+          await this.uploadJob(job);
+          await this.cleanup(job);
+          count('done');
+        } catch (err) {
+          count(await this.settle({ ...job, signal: job.lease.signal }, err));
+        }
+      });
+      if (config.render.prefetch === 0) await uploads.onIdle();
     }
+    // A task downloaded ahead but not rendered yet goes back as it is.
+    const leftover = next as Promise<Job | TaskOutcome | null> | null;
+    if (leftover) {
+      const pending = await leftover;
+      if (pending && typeof pending !== 'string') count(await this.settle({ ...pending, signal: AbortSignal.abort() }, new Error('shutting down')));
+      else if (pending) count(pending);
+    }
+    await uploads.onIdle();
+    totals.wallSeconds = (performance.now() - t0) / 1000;
     return totals;
+  }
+
+  /** `--once`: renders every task there is, then returns. */
+  async runOnce(signal?: AbortSignal): Promise<RunTotals> {
+    return this.pipeline(signal, true);
   }
 
   /** The daemon: claims whenever a task is there, polls `render.pollIntervalMs` otherwise. */
   async run(signal: AbortSignal): Promise<void> {
-    const { log, config } = this.ctx;
-    log.info(`Render worker ${this.ctx.node} ready (encoder ${this.ctx.encoder.name}, scratch ${this.scratch})`);
-    await this.startUp();
-    const hard = this.graceSignal(signal);
-    while (!signal.aborted) {
-      let id: string | null = null;
-      try {
-        if (await this.diskOk()) id = await claimNext(this.ctx.layout, this.ctx.node);
-        if (id) await this.processTask(id, hard);
-      } catch (err) {
-        log.error({ err }, `Render loop error: ${errorMessage(err)}`);
-      }
-      if (!id) await sleep(config.render.pollIntervalMs, undefined, { signal }).catch(() => {});
-    }
-    log.info(`Render worker ${this.ctx.node} stopped`);
+    const { log } = this.ctx;
+    log.info(`Render worker ${this.ctx.node} ready (encoder ${this.ctx.encoder.name}, scratch ${this.scratch}, prefetch ${this.ctx.config.render.prefetch})`);
+    const t = await this.pipeline(signal, false);
+    log.info(`Render worker ${this.ctx.node} stopped: ${t.done} rendered, ${t.failed} failed, ${t.handedBack} handed back`);
   }
 }
 

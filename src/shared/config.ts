@@ -66,6 +66,7 @@ export interface Config {
     pollIntervalMs: number;
     stallTimeoutMs: number;
     shutdownGraceMs: number;
+    prefetch: number;
   };
   tasks: { variationsPerVoice: number; maxAttempts: number; classFallback: 'any' | 'same-aspect' | 'none'; categories: Record<string, CategorySettings> };
   disk: { minFreeMb: number };
@@ -157,6 +158,7 @@ export const SCHEMA: Record<string, Record<string, Leaf>> = {
     stallTimeoutMs: { kind: 'integer', min: 500 },
     // At most 90 s: the CLI forces the exit 120 s after the first signal.
     shutdownGraceMs: { kind: 'integer', min: 0, max: 90_000 },
+    prefetch: { kind: 'integer', min: 0, max: 1 },
   },
   tasks: {
     variationsPerVoice: { kind: 'integer', min: 1, max: 100 },

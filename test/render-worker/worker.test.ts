@@ -60,9 +60,9 @@ test('an ffmpeg that hangs is killed as stalled; the task fails with its stderr'
   assert.match(await readFile(join(root, 'trash/failed', id!, 'stderr.log'), 'utf8'), /waiting forever/);
 });
 
-test('SIGTERM mid-render: past the grace the task is handed back, attempts unchanged, exit 0', async (t) => {
+test('SIGTERM mid-render: past the grace the task, and the one downloaded ahead, are handed back, attempts unchanged, exit 0', async (t) => {
   const dir = await tempDir(t);
-  const root = await rootWithTasks(dir, 1);
+  const root = await rootWithTasks(dir, 2);
   // A slow ffmpeg: reports progress, never finishes.
   const fake = await writeScript(join(dir, 'ffmpeg'), 'case "$*" in\n  *-version*) echo "ffmpeg version fake"; exit 0;;\n  *filter_complex*) i=0; while true; do i=$((i+1)); echo "out_time_us=${i}00000"; sleep 0.1; done;;\nesac\nexit 0');
   const sub = execa(CLI, ['render-worker', '--root', root], { env: cleanEnv({ ...ENV, FFMPEG_PATH: fake, CLIPMILL_RENDER_SHUTDOWN_GRACE_MS: '500' }), extendEnv: false, reject: false });
@@ -71,12 +71,14 @@ test('SIGTERM mid-render: past the grace the task is handed back, attempts uncha
   const r = await sub;
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stderr, /handed back to tasks\//);
-  const [id] = await visible(join(root, 'tasks'));
-  assert.ok(id);
-  const meta = JSON.parse(await readFile(join(root, 'tasks', id, 'metadata.json'), 'utf8')) as { attempts: number };
-  assert.equal(meta.attempts, 0);
+  const ids = await visible(join(root, 'tasks'));
+  assert.equal(ids.length, 2, r.stderr);
+  for (const id of ids) {
+    const meta = JSON.parse(await readFile(join(root, 'tasks', id, 'metadata.json'), 'utf8')) as { attempts: number };
+    assert.equal(meta.attempts, 0);
+    assert.equal((await readdir(join(root, 'tasks', id))).includes('claim.json'), false);
+  }
   assert.deepEqual(await readdir(join(root, 'processing')), []);
-  assert.deepEqual(await readdir(join(root, 'tasks', id)).then((f) => f.includes('claim.json')), false);
 });
 
 test('SIGTERM mid-render within the grace: the render finishes and is published, exit 0', async (t) => {

@@ -33,7 +33,8 @@ On SIGTERM or SIGINT the current render is stopped and its task handed back to t
     const worker = new RenderWorker({ config, layout, log, bins, encoder: chosen, node });
     if (args.values.once) {
       const t = await worker.runOnce(io.signal);
-      log.info(`Done: ${t.done} rendered, ${t.failed} failed, ${t.handedBack} handed back${t.lowDisk ? '; stopped early for lack of disk space' : ''}`);
+      const util = t.wallSeconds > 0 ? ` render_utilization ${((100 * t.renderSeconds) / t.wallSeconds).toFixed(0)}%` : '';
+      log.info(`Done: ${t.done} rendered, ${t.failed} failed, ${t.handedBack} handed back in ${t.wallSeconds.toFixed(1)} s;${util}${t.lowDisk ? '; stopped early for lack of disk space' : ''}`);
       return t.failed || t.lowDisk ? 1 : 0;
     }
     await worker.run(io.signal);
