@@ -21,7 +21,7 @@ test('the full argv: concat, looped music, logo, mix, encoder, exact duration', 
     [
       '[0:v]scale=1920:1080:force_original_aspect_ratio=decrease,pad=1920:1080:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=30,format=yuv420p[base]',
       '[3:v]scale=230:-2,format=rgba[logo]',
-      '[base][logo]overlay=x=32:y=32:format=auto[logoed]',
+      '[base][logo]overlay=x=32:y=32[logoed]',
       '[logoed]format=yuv420p[vout]',
       '[1:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume=1[vc]',
       '[2:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume=0.25[bg]',
@@ -77,6 +77,6 @@ test('a frame layer: looped input after the music, screen-blended before the log
     '[3:v]scale=1920:1080,setsar=1,fps=30,format=yuv420p[frame]',
     '[base][frame]blend=all_mode=screen:shortest=0:repeatlast=1[framed]',
     '[4:v]scale=230:-2,format=rgba[logo]',
-    '[framed][logo]overlay=x=32:y=32:format=auto[logoed]',
+    '[framed][logo]overlay=x=32:y=32[logoed]',
   ]);
 });
