@@ -18,6 +18,7 @@ import type { Binaries } from '../shared/media/ffmpeg.js';
 import { parseMetadata, TASK_FILES, type TaskMetadata } from '../shared/task.js';
 import { claimNext, handBackDeadClaims } from './claim.js';
 import { acquireLease, type Lease } from './lease.js';
+import { Heartbeat } from './heartbeat.js';
 import { runFfmpeg } from './ffmpeg-run.js';
 import { downloadInputs, plainCopy, type CopyFn } from './download.js';
 import PQueue from 'p-queue';
@@ -120,11 +121,13 @@ export class RenderWorker {
   private readonly ctx: RenderContext;
   readonly scratch: string;
   private readonly copy: CopyFn;
+  readonly heartbeat: Heartbeat;
 
   constructor(ctx: RenderContext) {
     this.ctx = ctx;
     this.scratch = scratchRoot(ctx.config, ctx.node);
     this.copy = ctx.copy ?? plainCopy;
+    this.heartbeat = new Heartbeat(ctx.layout, ctx.node, ctx.encoder.name, this.scratch, ctx.config.health.heartbeatMs);
   }
 
   /** True when scratch and the root both have `disk.minFreeMb` free; logs the spec's WARN otherwise. */
@@ -191,6 +194,7 @@ export class RenderWorker {
       await rm(job.scratch, { recursive: true, force: true });
       const t = performance.now();
       try {
+        this.heartbeatStage(id, 'download');
         const d = await downloadInputs(layout, job.dir, meta, job.scratch, this.copy);
         job.inputs = d.inputs;
       } catch (err) {
@@ -211,15 +215,22 @@ export class RenderWorker {
     const inputs = job.inputs!;
     job.log.info(`Rendering task ${job.id}: ${meta.voice_duration.toFixed(1)} s at ${meta.render.resolution}@${meta.render.frame_rate} with ${this.ctx.encoder.name} (attempt ${meta.attempts})`);
     const t = performance.now();
+    this.heartbeatStage(job.id, 'render');
+    this.heartbeat.renderingSince = Date.now();
     let encoder = this.ctx.encoder;
-    let result = await this.render(meta, inputs, encoder, job.log, job.signal);
+    let result = await this.render(meta, inputs, encoder, job.log, job.signal).finally(() => {
+      this.heartbeat.renderingSince = null;
+    });
     if (!result.ok && !result.canceled && !job.signal.aborted && encoder.hardware) {
       const reason = lastLine(result.stderrTail);
       job.log.warn(`Encoder ${encoder.name} failed (${reason}); retrying task ${job.id} once with libx264`);
       job.fallback = { from: encoder.name, reason };
       encoder = encoderSpec('libx264', config);
       job.encoderUsed = encoder.name;
-      result = await this.render(meta, inputs, encoder, job.log, job.signal);
+      this.heartbeat.renderingSince = Date.now();
+      result = await this.render(meta, inputs, encoder, job.log, job.signal).finally(() => {
+        this.heartbeat.renderingSince = null;
+      });
     }
     job.stderr = result.stderrTail;
     if (result.canceled || job.signal.aborted) throw new TaskFailure({ code: 'RENDER_CANCELED', stage: 'render', message: 'render canceled' });
@@ -298,6 +309,7 @@ export class RenderWorker {
   }
 
   private async cleanup(job: Job): Promise<void> {
+    if (this.heartbeat.current?.task === job.id) this.heartbeat.current = null;
     await job.lease.release();
     await rm(job.scratch, { recursive: true, force: true });
   }
@@ -324,6 +336,7 @@ export class RenderWorker {
       signal,
       stallTimeoutMs: this.ctx.config.render.stallTimeoutMs,
       onProgress: (t) => {
+        if (this.heartbeat.current?.task === meta.task_id) this.heartbeat.current.progress = Math.min(1, Math.round((t / meta.voice_duration) * 1000) / 1000);
         if (performance.now() - lastLog < 10_000) return;
         lastLog = performance.now();
         log.info(`Rendering task ${meta.task_id}: ${Math.min(100, (100 * t) / meta.voice_duration).toFixed(0)}% (${t.toFixed(1)}/${meta.voice_duration.toFixed(1)} s)`);
@@ -423,16 +436,23 @@ export class RenderWorker {
     const t0 = performance.now();
     await this.startUp();
     const hard = this.graceSignal(stop);
+    const hb = this.heartbeat;
+    hb.start();
+    stop?.addEventListener('abort', () => (hb.state = 'stopping'), { once: true });
     const count = (o: TaskOutcome) => {
       if (o === 'done') totals.done++;
       else if (o === 'handed_back') totals.handedBack++;
       else totals.failed++;
+      hb.counters.done = totals.done;
+      hb.counters.failed = totals.failed;
+      hb.counters.handed_back = totals.handedBack;
     };
     const uploads = new PQueue({ concurrency: 1 });
     const claimAndPrepare = async (): Promise<Job | TaskOutcome | null> => {
       if (stop?.aborted) return null;
       if (!(await this.diskOk())) {
         totals.lowDisk = true;
+        hb.state = 'low_disk';
         return null;
       }
       const id = await claimNext(layout, node);
@@ -449,7 +469,9 @@ export class RenderWorker {
       }
       next = null;
       if (current === null) {
-        if (once || stop?.aborted || (totals.lowDisk && once)) break;
+        if (once || stop?.aborted) break;
+        if (hb.state !== 'low_disk' && hb.state !== 'stopping') hb.state = 'idle';
+        if (!hb.current) void hb.beat();
         await sleep(config.render.pollIntervalMs, undefined, stop ? { signal: stop } : {}).catch(() => {});
         continue;
       }
@@ -472,6 +494,7 @@ export class RenderWorker {
         try {
           await this.uploadJob(job);
           await this.cleanup(job);
+          hb.finish({ at: Date.now(), render: job.timings.render, io: job.timings.download + job.timings.upload });
           count('done');
         } catch (err) {
           count(await this.settle({ ...job, signal: job.lease.signal }, err));
@@ -487,8 +510,16 @@ export class RenderWorker {
       else if (pending) count(pending);
     }
     await uploads.onIdle();
+    await hb.stop();
     totals.wallSeconds = (performance.now() - t0) / 1000;
     return totals;
+  }
+
+  private heartbeatStage(task: string, stage: 'download' | 'render' | 'upload'): void {
+    // The heartbeat shows the task being rendered; a download ahead shows only when idle.
+    if (stage !== 'render' && this.heartbeat.current?.stage === 'render') return;
+    this.heartbeat.state = this.heartbeat.state === 'stopping' ? 'stopping' : 'working';
+    this.heartbeat.current = { task, stage, progress: 0, since: new Date().toISOString() };
   }
 
   /** `--once`: renders every task there is, then returns. */

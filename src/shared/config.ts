@@ -69,6 +69,7 @@ export interface Config {
     prefetch: number;
   };
   tasks: { variationsPerVoice: number; maxAttempts: number; classFallback: 'any' | 'same-aspect' | 'none'; categories: Record<string, CategorySettings> };
+  health: { heartbeatMs: number };
   disk: { minFreeMb: number };
   log: { format: LogFormat; level: LogLevel };
 }
@@ -166,6 +167,7 @@ export const SCHEMA: Record<string, Record<string, Leaf>> = {
     classFallback: { kind: 'enum', values: ['any', 'same-aspect', 'none'] },
     categories: { kind: 'categoryRecord' },
   },
+  health: { heartbeatMs: { kind: 'integer', min: 100, max: 600_000 } },
   disk: { minFreeMb: { kind: 'integer', min: 0 } },
   log: {
     format: { kind: 'enum', values: ['line', 'json'] },

@@ -93,3 +93,41 @@ test('SIGTERM mid-render within the grace: the render finishes and is published,
   assert.equal((await visible(join(root, 'output'))).length, 1);
   assert.deepEqual(await visible(join(root, 'tasks')), []);
 });
+
+test('a task without music renders the voice alone, verified', async (t) => {
+  const dir = await tempDir(t);
+  const root = await rootWithTasks(dir, 1);
+  const [id] = await visible(join(root, 'tasks'));
+  const metaPath = join(root, 'tasks', id!, 'metadata.json');
+  const meta = JSON.parse(await readFile(metaPath, 'utf8')) as Record<string, unknown>;
+  await import('node:fs/promises').then(async (fs) => {
+    await fs.writeFile(metaPath, JSON.stringify({ ...meta, music_file: null, music_source: null, music_duration: null }));
+    await fs.rm(join(root, 'tasks', id!, 'music.mp3'));
+  });
+  const r = await cli(['render-worker', '--once', '--root', root], ENV);
+  assert.equal(r.exitCode, 0, r.stderr);
+  const report = JSON.parse(await readFile(join(root, 'output', id!, 'report.json'), 'utf8')) as { checks: { name: string; ok: boolean }[] };
+  assert.ok(report.checks.every((c) => c.ok));
+});
+
+test('heartbeat: nodes/<node>.json shows the task being rendered and its progress; status lists the node', async (t) => {
+  const dir = await tempDir(t);
+  const root = await rootWithTasks(dir, 1);
+  const fake = await writeScript(join(dir, 'ffmpeg'), 'case "$*" in\n  *-version*) echo "ffmpeg version fake"; exit 0;;\n  *filter_complex*) i=0; while true; do i=$((i+1)); echo "out_time_us=${i}00000"; sleep 0.1; done;;\nesac\nexit 0');
+  const sub = execa(CLI, ['render-worker', '--root', root], { env: cleanEnv({ ...ENV, FFMPEG_PATH: fake, CLIPMILL_NODE_ID: 'gpu0', CLIPMILL_HEALTH_HEARTBEAT_MS: '200', CLIPMILL_RENDER_SHUTDOWN_GRACE_MS: '0' }), extendEnv: false, reject: false });
+  t.after(() => sub.kill('SIGKILL'));
+  await new Promise<void>((resolve) => sub.stderr?.on('data', (c: Buffer) => c.toString().includes('Rendering task') && resolve()));
+  await new Promise((r) => setTimeout(r, 800));
+  const hb = JSON.parse(await readFile(join(root, 'nodes/gpu0.json'), 'utf8')) as { state: string; current: { stage: string; progress: number; task: string }; encoder: string; metrics: { render_utilization: number } };
+  assert.equal(hb.state, 'working');
+  assert.equal(hb.current.stage, 'render');
+  assert.ok(hb.current.progress > 0, `progress ${hb.current.progress}`);
+  assert.ok(hb.metrics.render_utilization > 0);
+  const st = await cli(['status', '--root', root]);
+  assert.match(st.stdout, new RegExp(`render nodes \\(1\\):\\n {2}gpu0: alive, render ${hb.current.task} \\d+%, ${hb.encoder}`));
+  sub.kill('SIGTERM');
+  assert.equal((await sub).exitCode, 0);
+  const after = JSON.parse(await readFile(join(root, 'nodes/gpu0.json'), 'utf8')) as { state: string };
+  assert.equal(after.state, 'stopped');
+  assert.match((await cli(['status', '--root', root])).stdout, /gpu0: DEAD or stopped/);
+});

@@ -26,6 +26,20 @@ async function readJson<T>(path: string): Promise<T | null> {
   }
 }
 
+export interface NodeStatus {
+  node: string;
+  host?: string;
+  pid?: number;
+  state?: string;
+  current?: { task: string; stage: string; progress: number } | null;
+  encoder?: string;
+  counters?: Record<string, number>;
+  metrics?: { render_utilization: number; avg_render_time: number | null; task_throughput: number; io_overhead: number | null; window_s: number };
+  updated_at?: string;
+  /** A heartbeat newer than three intervals; a stopped worker is not alive. */
+  alive: boolean;
+}
+
 export interface StatusReport {
   root: string;
   at: string;
@@ -33,6 +47,7 @@ export interface StatusReport {
   main_worker: { host?: string; pid?: number; updated_at?: string; lock_fresh: boolean } | null;
   waiting: { voice: string; reason: string; since: string }[];
   processing: { task: string; node: string | null; pid: number | null; claimed_at: string | null }[];
+  nodes: NodeStatus[];
   recent_rejects: { raw_path: string; code: string; message: string; at: string }[];
   recent_failures: { task: string; code: string; stage: string; message: string; at: string }[];
 }
@@ -80,7 +95,15 @@ export async function statusReport(layout: Layout, recent = 10): Promise<StatusR
   )
     .sort((a, b) => (a.at < b.at ? 1 : -1))
     .slice(0, recent);
+  const nodes: NodeStatus[] = [];
+  for (const name of (await readdir(layout.nodes).catch(() => [] as string[])).filter((n) => n.endsWith('.json') && n !== 'main-worker.json' && !n.startsWith('.')).sort()) {
+    const hb = await readJson<Omit<NodeStatus, 'alive'> & { heartbeat_ms?: number }>(join(layout.nodes, name));
+    if (!hb) continue;
+    const age = hb.updated_at ? Date.now() - Date.parse(hb.updated_at) : Number.POSITIVE_INFINITY;
+    nodes.push({ ...hb, node: hb.node ?? name.slice(0, -5), alive: hb.state !== 'stopped' && age < 3 * (hb.heartbeat_ms ?? 5000) });
+  }
   return {
+    nodes,
     root: layout.root,
     at: new Date().toISOString(),
     counts,
@@ -101,6 +124,12 @@ function formatText(r: StatusReport): string {
   lines.push(m ? `main worker: pid ${m.pid} on ${m.host}, ${m.lock_fresh ? 'running' : 'NOT running (its lock is stale or gone)'}, last planning pass ${m.updated_at ?? 'never'}` : 'main worker: none has run on this root');
   lines.push(r.waiting.length ? `waiting voices (${r.waiting.length}):` : 'waiting voices: none');
   for (const w of r.waiting) lines.push(`  ${w.voice}: ${w.reason} (since ${w.since})`);
+  lines.push(r.nodes.length ? `render nodes (${r.nodes.length}):` : 'render nodes: none has reported');
+  for (const n of r.nodes) {
+    const doing = n.current ? `${n.current.stage} ${n.current.task}${n.current.stage === 'render' ? ` ${Math.round(n.current.progress * 100)}%` : ''}` : n.state;
+    const m = n.metrics;
+    lines.push(`  ${n.node}: ${n.alive ? 'alive' : `DEAD or stopped (last heartbeat ${n.updated_at ?? 'never'})`}, ${doing}, ${n.encoder ?? '?'}, done ${n.counters?.done ?? 0} failed ${n.counters?.failed ?? 0}${m ? `, render_utilization ${m.render_utilization}% avg_render_time ${m.avg_render_time ?? '-'} s task_throughput ${m.task_throughput}/h io_overhead ${m.io_overhead ?? '-'} s` : ''}`);
+  }
   lines.push(r.processing.length ? `processing (${r.processing.length}):` : 'processing: none');
   for (const p of r.processing) lines.push(`  ${p.task}: ${p.node ? `claimed by ${p.node} pid ${p.pid} at ${p.claimed_at}` : 'no claim.json'}`);
   lines.push(r.recent_failures.length ? 'recent failed tasks:' : 'failed tasks: none');

@@ -1,0 +1,118 @@
+// The render worker's heartbeat: nodes/<node_id>.json, rewritten atomically every
+// health.heartbeatMs: what it is doing, on which task and how far, its encoder, free disk,
+// counters, and the spec's §10 metrics over the last hour. `clipmill status` reads it; a
+// heartbeat older than a few intervals means the worker is gone.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { freeBytes } from '../shared/disk.js';
+import { writeJsonAtomic } from '../shared/fs.js';
+import type { Layout } from '../shared/layout.js';
+
+export type WorkerState = 'starting' | 'idle' | 'working' | 'low_disk' | 'stopping' | 'stopped';
+
+export interface FinishedTask {
+  at: number;
+  render: number;
+  io: number;
+}
+
+export interface Metrics {
+  /** % of the window's wall time spent rendering. */
+  render_utilization: number;
+  /** Mean render seconds per task in the window. */
+  avg_render_time: number | null;
+  /** Tasks completed per hour, over the window. */
+  task_throughput: number;
+  /** Mean download + upload seconds per task in the window. */
+  io_overhead: number | null;
+  window_s: number;
+}
+
+const WINDOW_MS = 60 * 60 * 1000;
+
+/** Pure: the §10 metrics of the tasks finished within the window ending at `now`. */
+export function metricsOf(finished: FinishedTask[], renderingSince: number | null, startedAt: number, now: number): Metrics {
+  const from = Math.max(startedAt, now - WINDOW_MS);
+  const window = Math.max(1, now - from);
+  const recent = finished.filter((f) => f.at >= from);
+  // Render time in the window: finished renders, plus the part of the current one so far.
+  const rendering = recent.reduce((s, f) => s + f.render * 1000, 0) + (renderingSince !== null ? now - Math.max(renderingSince, from) : 0);
+  const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / 1000 : null);
+  return {
+    render_utilization: Math.round(Math.min(100, (100 * rendering) / window) * 10) / 10,
+    avg_render_time: mean(recent.map((f) => f.render)),
+    task_throughput: Math.round((recent.length / (window / 3_600_000)) * 10) / 10,
+    io_overhead: mean(recent.map((f) => f.io)),
+    window_s: Math.round(window / 1000),
+  };
+}
+
+export class Heartbeat {
+  private readonly path: string;
+  private readonly started = Date.now();
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  state: WorkerState = 'starting';
+  current: { task: string; stage: 'download' | 'render' | 'upload'; progress: number; since: string } | null = null;
+  renderingSince: number | null = null;
+  readonly counters = { done: 0, failed: 0, handed_back: 0 };
+  readonly finished: FinishedTask[] = [];
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly node: string,
+    private readonly encoder: string,
+    private readonly scratch: string,
+    private readonly intervalMs: number,
+  ) {
+    this.path = join(layout.nodes, `${node}.json`);
+  }
+
+  start(): void {
+    this.beat();
+    this.timer = setInterval(() => this.beat(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  finish(task: FinishedTask): void {
+    this.finished.push(task);
+    while (this.finished.length && this.finished[0]!.at < Date.now() - WINDOW_MS) this.finished.shift();
+  }
+
+  snapshot(): Record<string, unknown> {
+    const now = Date.now();
+    return {
+      node: this.node,
+      host: hostname(),
+      pid: process.pid,
+      state: this.state,
+      current: this.current,
+      encoder: this.encoder,
+      counters: this.counters,
+      metrics: metricsOf(this.finished, this.renderingSince, this.started, now),
+      started_at: new Date(this.started).toISOString(),
+      updated_at: new Date(now).toISOString(),
+      heartbeat_ms: this.intervalMs,
+    };
+  }
+
+  /** Writes now (one write at a time; failures only lose a beat). */
+  beat(): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      const snap = this.snapshot();
+      const free = async (p: string) => freeBytes(p).catch(() => null);
+      snap.free_disk_bytes = { scratch: await free(this.scratch), root: await free(this.layout.root) };
+      await writeJsonAtomic(this.path, snap).catch(() => {});
+    });
+    return this.writing;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.state = 'stopped';
+    this.current = null;
+    this.renderingSince = null;
+    await this.beat();
+  }
+}
