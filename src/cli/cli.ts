@@ -8,8 +8,9 @@ import { init } from './commands/init.js';
 import { mainWorker } from './commands/main-worker.js';
 import { renderWorker } from './commands/render-worker.js';
 import { status } from './commands/status.js';
+import { requeue, retry } from './commands/retry.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, crawl, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, retry, requeue, crawl, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -26,6 +26,7 @@ import { ingestFile } from './ingest/index.js';
 import { planTask } from './plan-task.js';
 import { recover } from './recover.js';
 import { lockRoot } from './root-lock.js';
+import { checkHealth } from './health.js';
 import { listRaw, StabilityTracker, type RawFile } from './scan.js';
 import { watchRaw } from './watch.js';
 import type { Agent } from 'undici';
@@ -120,6 +121,7 @@ export class MainWorker {
     if (temps) log.warn(`Removed ${temps} temporary file(s) an interrupted run left in scanned/`);
     const removed = await cleanTaskTemps(layout);
     if (removed) log.warn(`Removed ${removed} half-built task folder(s) an interrupted run left in tasks/`);
+    await this.health();
     const rebuilt = await this.ledger.rebuildIfMissing();
     if (rebuilt !== null && rebuilt > 0) log.warn(`Rebuilt the task ledger (tasks/.ledger/) from ${rebuilt} task folder(s)`);
     this.catalog ??= await Catalog.load(layout);
@@ -130,6 +132,19 @@ export class MainWorker {
       this.enqueueConvert(job, signal);
     }
     this.schedulePlan(signal);
+  }
+
+  private lastHealth = 0;
+
+  /** Dead nodes and stale leases (health.ts), at most every health.checkIntervalMs. */
+  private async health(): Promise<void> {
+    if (Date.now() - this.lastHealth < this.ctx.config.health.checkIntervalMs) return;
+    this.lastHealth = Date.now();
+    try {
+      await checkHealth(this.ctx.layout, this.ctx.config, this.ctx.log);
+    } catch (err) {
+      this.ctx.log.error({ err }, `Health check failed: ${errorMessage(err)}`);
+    }
   }
 
   /** Lists raw/ and queues every file that has become stable. Returns without waiting for them. */
@@ -431,7 +446,8 @@ export class MainWorker {
           if (signal.aborted) break;
           log.error({ err }, `Scan of raw/ failed: ${errorMessage(err)}`);
         }
-        const wait = Math.min(config.ingest.scanIntervalMs, this.tracker.nextDueIn(Date.now()) + 20);
+        await this.health();
+        const wait = Math.min(config.ingest.scanIntervalMs, config.health.checkIntervalMs, this.tracker.nextDueIn(Date.now()) + 20);
         const woke = await new Promise<boolean>((resolve) => {
           const done = (byEvent: boolean) => {
             clearTimeout(timer);

@@ -150,7 +150,7 @@ export class RenderWorker {
     const log = this.ctx.log.child({ task: id });
     let lease: Lease;
     try {
-      lease = await acquireLease(layout, id, (err) => log.error({ err }, `Lost the lease on task ${id} (${err.message}); stopping work on it`));
+      lease = await acquireLease(layout, id, config.health, (err) => log.error({ err }, `Lost the lease on task ${id} (${err.message}); stopping work on it`));
     } catch (err) {
       // Someone else holds a lease on this id although the claim rename was ours: leave it.
       log.error({ err }, `Could not take the lease on task ${id}: ${errorMessage(err)}; leaving it`);

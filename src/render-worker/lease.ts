@@ -1,15 +1,12 @@
 // The lease on a claimed task (DESIGN invariant 4): a proper-lockfile lock on
 // processing/.<id>.lease (a folder created atomically, its mtime refreshed every
-// LEASE_UPDATE_MS). It lives beside the task folder, not in it, so that publishing (the rename
-// of the folder) does not carry it along. A lease not refreshed for LEASE_STALE_MS is stale:
+// health.leaseUpdateMs). It lives beside the task folder, not in it, so that publishing (the
+// rename of the folder) does not carry it along. A lease not refreshed for health.leaseStaleMs is stale:
 // its worker is gone, and the task may be recovered. A worker that loses its lease (the lock
 // was taken from it) stops working on the task at once.
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { Layout } from '../shared/layout.js';
-
-export const LEASE_UPDATE_MS = 5_000;
-export const LEASE_STALE_MS = 30_000;
 
 export function leaseTarget(layout: Layout, id: string): string {
   return join(layout.processing, `.${id}.lease`);
@@ -21,12 +18,12 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-export async function acquireLease(layout: Layout, id: string, onLost: (err: Error) => void): Promise<Lease> {
+export async function acquireLease(layout: Layout, id: string, timing: { leaseUpdateMs: number; leaseStaleMs: number }, onLost: (err: Error) => void): Promise<Lease> {
   const lost = new AbortController();
   const release = await lockfile.lock(leaseTarget(layout, id), {
     realpath: false,
-    update: LEASE_UPDATE_MS,
-    stale: LEASE_STALE_MS,
+    update: timing.leaseUpdateMs,
+    stale: timing.leaseStaleMs,
     // A worker that just handed this task back may still be releasing its lease.
     retries: { retries: 5, minTimeout: 100, maxTimeout: 500 },
     onCompromised: (err) => {

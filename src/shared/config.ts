@@ -69,7 +69,7 @@ export interface Config {
     prefetch: number;
   };
   tasks: { variationsPerVoice: number; maxAttempts: number; classFallback: 'any' | 'same-aspect' | 'none'; categories: Record<string, CategorySettings> };
-  health: { heartbeatMs: number };
+  health: { heartbeatMs: number; nodeTimeoutMs: number; checkIntervalMs: number; leaseUpdateMs: number; leaseStaleMs: number };
   disk: { minFreeMb: number };
   log: { format: LogFormat; level: LogLevel };
 }
@@ -167,7 +167,14 @@ export const SCHEMA: Record<string, Record<string, Leaf>> = {
     classFallback: { kind: 'enum', values: ['any', 'same-aspect', 'none'] },
     categories: { kind: 'categoryRecord' },
   },
-  health: { heartbeatMs: { kind: 'integer', min: 100, max: 600_000 } },
+  health: {
+    heartbeatMs: { kind: 'integer', min: 100, max: 600_000 },
+    nodeTimeoutMs: { kind: 'integer', min: 1000 },
+    checkIntervalMs: { kind: 'integer', min: 100 },
+    // proper-lockfile's own limits: update at least 1 s, stale at least 5 s.
+    leaseUpdateMs: { kind: 'integer', min: 1000 },
+    leaseStaleMs: { kind: 'integer', min: 5000 },
+  },
   disk: { minFreeMb: { kind: 'integer', min: 0 } },
   log: {
     format: { kind: 'enum', values: ['line', 'json'] },
@@ -376,6 +383,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
       checkLeaf(sourceOf.get(full) ?? defaultsPath, full, leaf, v);
     }
   }
+  const health = merged.health as Config['health'];
+  if (health.leaseStaleMs < 2 * health.leaseUpdateMs) throw bad(sourceOf.get('health.leaseStaleMs') ?? defaultsPath, 'health.leaseStaleMs', `at least twice health.leaseUpdateMs (${health.leaseUpdateMs})`, health.leaseStaleMs);
   const ingest = merged.ingest as Config['ingest'];
   if (ingest.voiceMaxSeconds <= ingest.voiceMinSeconds) throw bad(sourceOf.get('ingest.voiceMaxSeconds') ?? defaultsPath, 'ingest.voiceMaxSeconds', `greater than ingest.voiceMinSeconds (${ingest.voiceMinSeconds})`, ingest.voiceMaxSeconds);
   const { width, height } = parseResolution((merged.render as Config['render']).resolution);

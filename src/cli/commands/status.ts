@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isIgnoredName, Layout, UUID_RE } from '../../shared/layout.js';
-import { COMMON_HELP, COMMON_OPTIONS, rootFrom, type Command } from '../common.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { COMMON_HELP, COMMON_OPTIONS, rootFrom, usageError, type Command } from '../common.js';
 
 async function walk(dir: string): Promise<{ path: string; mtimeMs: number }[]> {
   const out: { path: string; mtimeMs: number }[] = [];
@@ -142,19 +143,29 @@ function formatText(r: StatusReport): string {
 export const status: Command = {
   name: 'status',
   summary: 'what the farm holds and does: counts, waiting voices, claims, failures',
-  usage: 'clipmill status --root <dir> [--json]',
+  usage: 'clipmill status --root <dir> [--json] [--watch [--interval <s>]]',
   help: `Reads the root (nothing is changed): files per folder, the main worker and whether it runs,
 the voices waiting for footage or music and why, the tasks in processing/ and who claimed
 them, and the latest failed tasks and rejected files with their reasons.
 
 Options:
-  --json              print one JSON object instead of text
+  --json              print one JSON object instead of text (one per refresh with --watch)
+  --watch             refresh until interrupted (Ctrl-C)
+  --interval <s>      seconds between refreshes with --watch (default 2)
 ${COMMON_HELP}`,
-  options: { ...COMMON_OPTIONS, json: { type: 'boolean' } },
+  options: { ...COMMON_OPTIONS, json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' } },
   async run(args, io) {
     const layout = new Layout(rootFrom(args, io.env, { mustExist: true }));
-    const report = await statusReport(layout);
-    io.out.write(args.values.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report));
-    return 0;
+    const interval = Number(args.values.interval ?? 2);
+    if (!(interval >= 0.2)) throw usageError(`--interval must be a number of seconds >= 0.2, got ${JSON.stringify(args.values.interval)}`);
+    for (;;) {
+      const report = await statusReport(layout);
+      const text = args.values.json ? `${JSON.stringify(report, args.values.watch ? undefined : null, args.values.watch ? undefined : 2)}\n` : formatText(report);
+      // Clear the terminal between refreshes, unless JSON lines are being streamed.
+      io.out.write(args.values.watch && !args.values.json ? `\x1b[2J\x1b[H${text}` : text);
+      if (!args.values.watch || io.signal.aborted) return 0;
+      await sleep(interval * 1000, undefined, { signal: io.signal }).catch(() => {});
+      if (io.signal.aborted) return 0;
+    }
   },
 };
