@@ -9,6 +9,7 @@
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { parseResolution } from '../shared/config.js';
 import { errorMessage } from '../shared/errors.js';
 import { exists } from '../shared/fs.js';
@@ -55,8 +56,40 @@ export interface Totals {
   errors: number;
 }
 
+/** The main worker's Prometheus metrics (metrics.port). */
+class MainMetrics {
+  readonly files: Counter;
+  readonly rejects: Counter;
+  readonly tasks: Counter;
+  readonly recovered: Counter;
+  constructor(registry: Registry, worker: MainWorker) {
+    this.files = new Counter({ name: 'clipmill_ingest_files_total', help: 'Raw files taken, by outcome (moved, converted, rejected, retry)', labelNames: ['outcome'], registers: [registry] });
+    this.rejects = new Counter({ name: 'clipmill_ingest_rejects_total', help: 'Files moved to trash/invalid, by error code', labelNames: ['code'], registers: [registry] });
+    this.tasks = new Counter({ name: 'clipmill_tasks_created_total', help: 'Render tasks published', registers: [registry] });
+    this.recovered = new Counter({ name: 'clipmill_tasks_recovered_total', help: 'Tasks taken back from dead render nodes, by destination (tasks, failed)', labelNames: ['to'], registers: [registry] });
+    new Gauge({
+      name: 'clipmill_queue_depth',
+      help: 'Jobs queued or running in the main worker, by queue',
+      labelNames: ['queue'],
+      registers: [registry],
+      collect() {
+        for (const [name, size] of Object.entries(worker.queueDepths())) this.set({ queue: name }, size);
+      },
+    });
+    new Gauge({
+      name: 'clipmill_voices_waiting',
+      help: 'Voice files waiting for footage or music',
+      registers: [registry],
+      collect() {
+        this.set(worker.totals.waiting);
+      },
+    });
+  }
+}
+
 export class MainWorker {
   private readonly ctx: MainContext;
+  private readonly metrics: MainMetrics | null;
   private readonly tracker: StabilityTracker;
   private readonly ingestQ: PQueue;
   private readonly convertQ: PQueue;
@@ -86,13 +119,19 @@ export class MainWorker {
   private unlock: (() => Promise<void>) | null = null;
   readonly totals: Totals = { moved: 0, converted: 0, rejected: 0, tasksCreated: 0, waiting: 0, settling: 0, errors: 0 };
 
-  constructor(ctx: MainContext) {
+  constructor(ctx: MainContext, registry?: Registry) {
     this.ctx = ctx;
     this.tracker = new StabilityTracker(ctx.config.ingest.stableMs);
     this.ingestQ = new PQueue({ concurrency: ctx.config.ingest.concurrency });
     this.convertQ = new PQueue({ concurrency: ctx.config.ingest.convertConcurrency });
     this.crawlQ = new PQueue({ concurrency: ctx.config.crawl.concurrency });
     this.ledger = new Ledger(ctx.layout);
+    this.metrics = registry ? new MainMetrics(registry, this) : null;
+  }
+
+  queueDepths(): Record<string, number> {
+    const d = (q: PQueue) => q.size + q.pending;
+    return { ingest: d(this.ingestQ), convert: d(this.convertQ), crawl: d(this.crawlQ), plan: d(this.planQ) };
   }
 
   private crawlAgent(): Agent {
@@ -141,7 +180,9 @@ export class MainWorker {
     if (Date.now() - this.lastHealth < this.ctx.config.health.checkIntervalMs) return;
     this.lastHealth = Date.now();
     try {
-      await checkHealth(this.ctx.layout, this.ctx.config, this.ctx.log);
+      const h = await checkHealth(this.ctx.layout, this.ctx.config, this.ctx.log);
+      this.metrics?.recovered.inc({ to: 'tasks' }, h.recovered.length);
+      this.metrics?.recovered.inc({ to: 'failed' }, h.failed.length);
     } catch (err) {
       this.ctx.log.error({ err }, `Health check failed: ${errorMessage(err)}`);
     }
@@ -174,6 +215,8 @@ export class MainWorker {
         try {
           const lastTry = (this.backoff.get(file.path)?.tries ?? 0) >= MAX_TRANSIENT_TRIES;
           const out = await ingestFile(ctx, file, signal, { ...(isLink ? { agent: this.crawlAgent() } : {}), lastTry });
+          this.metrics?.files.inc({ outcome: out.status === 'convert' ? 'moved' : out.status });
+          if (out.status === 'rejected') this.metrics?.rejects.inc({ code: out.code });
           if (out.status === 'moved') {
             this.totals.moved++;
             this.catalog?.add(ctx.layout.rel(out.dest));
@@ -216,6 +259,8 @@ export class MainWorker {
           const r = await convertOriginal(this.ctx, job, signal, { lastTry: tries >= MAX_TRANSIENT_TRIES });
           if (r.status === 'retry') this.convertTries.set(job.original, tries + 1);
           else this.convertTries.delete(job.original);
+          this.metrics?.files.inc({ outcome: r.status === 'done' ? 'converted' : r.status === 'failed' ? 'rejected' : 'retry' });
+          if (r.status === 'failed') this.metrics?.rejects.inc({ code: 'CONVERT_FAILED' });
           if (r.status === 'done') {
             this.totals.converted++;
             this.catalog?.add(this.ctx.layout.rel(r.dest));
@@ -347,6 +392,7 @@ export class MainWorker {
           avoid.push(result.plan.clips.map((c) => c.path));
           if (!published) continue;
           this.totals.tasksCreated++;
+          this.metrics?.tasks.inc();
           log.info(
             { task: id, voice: voice.path },
             `Created task tasks/${id} for ${voice.path} (variation ${variation + 1}/${variations}, ${duration.toFixed(1)} s, ${result.plan.clips.length} clips from ${result.plan.videoClass}, music ${result.plan.music.path})`,

@@ -18,7 +18,8 @@ import type { Binaries } from '../shared/media/ffmpeg.js';
 import { parseMetadata, TASK_FILES, type TaskMetadata } from '../shared/task.js';
 import { claimNext, handBackDeadClaims } from './claim.js';
 import { acquireLease, type Lease } from './lease.js';
-import { Heartbeat } from './heartbeat.js';
+import { Heartbeat, type metricsOf } from './heartbeat.js';
+import { Gauge, type Registry } from 'prom-client';
 import { runFfmpeg } from './ffmpeg-run.js';
 import { downloadInputs, plainCopy, type CopyFn } from './download.js';
 import PQueue from 'p-queue';
@@ -88,6 +89,35 @@ export async function cleanStaleScratch(config: Config, node: string): Promise<s
   return removed;
 }
 
+/** The render worker's Prometheus metrics: the heartbeat's numbers, read at each scrape. */
+function registerRenderMetrics(registry: Registry, hb: Heartbeat): void {
+  const gauge = (name: string, help: string, read: () => number | null) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const v = read();
+        if (v !== null) this.set(v);
+      },
+    });
+  const m = () => hb.snapshot().metrics as ReturnType<typeof metricsOf>;
+  gauge('clipmill_render_utilization_percent', '% of wall time spent rendering, over the last hour', () => m().render_utilization);
+  gauge('clipmill_avg_render_time_seconds', 'Mean render time per task, over the last hour', () => m().avg_render_time);
+  gauge('clipmill_task_throughput_per_hour', 'Tasks completed per hour, over the last hour', () => m().task_throughput);
+  gauge('clipmill_io_overhead_seconds', 'Mean download + upload seconds per task, over the last hour', () => m().io_overhead);
+  gauge('clipmill_render_progress_ratio', 'Progress of the render in progress (0-1; 0 when idle)', () => (hb.current?.stage === 'render' ? hb.current.progress : 0));
+  new Gauge({
+    name: 'clipmill_render_tasks_total',
+    help: 'Tasks this worker finished, by outcome (done, failed, handed_back)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      for (const [outcome, n] of Object.entries(hb.counters)) this.set({ outcome }, n);
+    },
+  });
+}
+
 /** A claimed task on its way through the stages. */
 interface Job {
   id: string;
@@ -123,11 +153,12 @@ export class RenderWorker {
   private readonly copy: CopyFn;
   readonly heartbeat: Heartbeat;
 
-  constructor(ctx: RenderContext) {
+  constructor(ctx: RenderContext, registry?: Registry) {
     this.ctx = ctx;
     this.scratch = scratchRoot(ctx.config, ctx.node);
     this.copy = ctx.copy ?? plainCopy;
     this.heartbeat = new Heartbeat(ctx.layout, ctx.node, ctx.encoder.name, this.scratch, ctx.config.health.heartbeatMs);
+    if (registry) registerRenderMetrics(registry, this.heartbeat);
   }
 
   /** True when scratch and the root both have `disk.minFreeMb` free; logs the spec's WARN otherwise. */

@@ -70,6 +70,7 @@ export interface Config {
   };
   tasks: { variationsPerVoice: number; maxAttempts: number; classFallback: 'any' | 'same-aspect' | 'none'; categories: Record<string, CategorySettings> };
   health: { heartbeatMs: number; nodeTimeoutMs: number; checkIntervalMs: number; leaseUpdateMs: number; leaseStaleMs: number };
+  metrics: { port: number | null; host: string };
   disk: { minFreeMb: number };
   log: { format: LogFormat; level: LogLevel };
 }
@@ -174,6 +175,11 @@ export const SCHEMA: Record<string, Record<string, Leaf>> = {
     // proper-lockfile's own limits: update at least 1 s, stale at least 5 s.
     leaseUpdateMs: { kind: 'integer', min: 1000 },
     leaseStaleMs: { kind: 'integer', min: 5000 },
+  },
+  metrics: {
+    // 0 picks a free port (logged); null turns the endpoint off.
+    port: { kind: 'integer', min: 0, max: 65535, nullable: true },
+    host: { kind: 'string' },
   },
   disk: { minFreeMb: { kind: 'integer', min: 0 } },
   log: {

@@ -1,7 +1,9 @@
 import { Layout } from '../../shared/layout.js';
 import { resolveBinaries } from '../../shared/media/ffmpeg.js';
 import { MainWorker } from '../../main-worker/index.js';
-import { COMMON_HELP, COMMON_OPTIONS, configFrom, loggerFor, rootFrom, type Command } from '../common.js';
+import { COMMON_HELP, COMMON_OPTIONS, configFrom, loggerFor, nodeId, rootFrom, type Command, type Io, type ParsedArgs } from '../common.js';
+import { createRegistry, startMetricsServer } from '../../shared/metrics.js';
+import type { Logger } from '../../shared/log.js';
 
 export const mainWorker: Command = {
   name: 'main-worker',
@@ -27,14 +29,24 @@ Stops cleanly on SIGTERM or SIGINT.`,
     const layout = new Layout(rootFrom(args, io.env, { mustExist: true }));
     const log = loggerFor(config, 'main_worker');
     const bins = await resolveBinaries(config, io.env);
-    const worker = new MainWorker({ config, layout, log, bins });
-    if (args.values.once) {
-      const s = await worker.runOnce(io.signal);
-      log.info(`Done: ${s.moved} moved, ${s.converted} converted, ${s.rejected} rejected, ${s.tasksCreated} task(s) created, ${s.waiting} voice(s) waiting, ${s.errors} error(s)`);
-      // Interrupted (SIGTERM) before everything was done: not a success.
-      return s.errors || io.signal.aborted ? 1 : 0;
+    const registry = config.metrics.port !== null ? createRegistry('main_worker', nodeId(config)) : undefined;
+    const server = registry ? await startMetricsServer(config, registry, log) : null;
+    const worker = new MainWorker({ config, layout, log, bins }, registry);
+    try {
+      return await runMain(worker, args, io, log);
+    } finally {
+      await server?.close();
     }
-    await worker.run(io.signal);
-    return 0;
   },
 };
+
+async function runMain(worker: MainWorker, args: ParsedArgs, io: Io, log: Logger): Promise<number> {
+  if (args.values.once) {
+    const s = await worker.runOnce(io.signal);
+    log.info(`Done: ${s.moved} moved, ${s.converted} converted, ${s.rejected} rejected, ${s.tasksCreated} task(s) created, ${s.waiting} voice(s) waiting, ${s.errors} error(s)`);
+    // Interrupted (SIGTERM) before everything was done: not a success.
+    return s.errors || io.signal.aborted ? 1 : 0;
+  }
+  await worker.run(io.signal);
+  return 0;
+}

@@ -5,6 +5,7 @@ import { detectEncoder } from '../../shared/media/encoders.js';
 import { resolveBinaries } from '../../shared/media/ffmpeg.js';
 import { RenderWorker } from '../../render-worker/index.js';
 import { COMMON_HELP, COMMON_OPTIONS, configFrom, loggerFor, rootFrom, type Command } from '../common.js';
+import { createRegistry, startMetricsServer } from '../../shared/metrics.js';
 
 export const renderWorker: Command = {
   name: 'render-worker',
@@ -30,14 +31,20 @@ On SIGTERM or SIGINT the current render is stopped and its task handed back to t
     const { chosen, tests } = await detectEncoder(bins.ffmpeg.path, config, io.signal);
     for (const t of tests) log.info(`Encoder ${t.name}: ${t.ok ? 'ok' : `unavailable (${t.error})`}`);
     if (!chosen) throw new ClipmillError('NO_ENCODER', `none of render.encoders (${config.render.encoders.join(', ')}) passed a test encode; run clipmill doctor`);
-    const worker = new RenderWorker({ config, layout, log, bins, encoder: chosen, node });
-    if (args.values.once) {
-      const t = await worker.runOnce(io.signal);
-      const util = t.wallSeconds > 0 ? ` render_utilization ${((100 * t.renderSeconds) / t.wallSeconds).toFixed(0)}%` : '';
-      log.info(`Done: ${t.done} rendered, ${t.failed} failed, ${t.handedBack} handed back in ${t.wallSeconds.toFixed(1)} s;${util}${t.lowDisk ? '; stopped early for lack of disk space' : ''}`);
-      return t.failed || t.lowDisk ? 1 : 0;
+    const registry = config.metrics.port !== null ? createRegistry('render_worker', node) : undefined;
+    const server = registry ? await startMetricsServer(config, registry, log) : null;
+    const worker = new RenderWorker({ config, layout, log, bins, encoder: chosen, node }, registry);
+    try {
+      if (args.values.once) {
+        const t = await worker.runOnce(io.signal);
+        const util = t.wallSeconds > 0 ? ` render_utilization ${((100 * t.renderSeconds) / t.wallSeconds).toFixed(0)}%` : '';
+        log.info(`Done: ${t.done} rendered, ${t.failed} failed, ${t.handedBack} handed back in ${t.wallSeconds.toFixed(1)} s;${util}${t.lowDisk ? '; stopped early for lack of disk space' : ''}`);
+        return t.failed || t.lowDisk ? 1 : 0;
+      }
+      await worker.run(io.signal);
+      return 0;
+    } finally {
+      await server?.close();
     }
-    await worker.run(io.signal);
-    return 0;
   },
 };
