@@ -50,3 +50,15 @@ export async function visible(dir: string): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
   return (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
 }
+
+/** Every file below `dir` (absolute paths, sorted); [] when it does not exist. */
+export async function walk(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else out.push(p);
+  }
+  return out.sort();
+}

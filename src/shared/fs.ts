@@ -35,17 +35,22 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /** Writes a file atomically: temp file, fsync, rename, fsync of the folder. */
+/** Creates `path` (which must not exist) with `data`, fsynced before it returns. */
+export async function writeNewFileSynced(path: string, data: string | Uint8Array): Promise<void> {
+  const fh = await open(path, 'wx');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeNewFileSynced(tmp, data);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -2,25 +2,16 @@
 // any moment followed by a restart loses nothing and duplicates nothing.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import { FIXTURES } from '../media.js';
-import { CLI, cleanEnv, cli, tempDir, visible } from '../helpers.js';
+import { CLI, cleanEnv, cli, tempDir, visible, walk } from '../helpers.js';
 
 const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else out.push(p);
-  }
-  return out.sort();
-}
 
 function daemon(root: string, env: Record<string, string>) {
   const sub = execa(CLI, ['main-worker', '--root', root], { env: cleanEnv(env), extendEnv: false, reject: false });

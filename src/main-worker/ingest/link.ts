@@ -8,11 +8,11 @@
 // manifest removed. A crash between the two is rolled forward at start-up (recover.ts), so
 // readers never see a partial set, and a failed crawl publishes nothing at all.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Agent } from 'undici';
 import { ClipmillError } from '../../shared/errors.js';
-import { exists, freeName, fsyncPath, moveFile, writeJsonAtomic } from '../../shared/fs.js';
+import { exists, freeName, fsyncPath, moveFile, writeJsonAtomic, writeNewFileSynced as writeSynced } from '../../shared/fs.js';
 import type { MainContext } from '../context.js';
 import { chunkFileName, chunkParagraphs } from '../crawl/chunk.js';
 import { checkUrl } from '../crawl/fetch.js';
@@ -59,15 +59,6 @@ async function lastChunk(dir: string): Promise<number> {
   return max;
 }
 
-async function writeSynced(path: string, data: string): Promise<void> {
-  const fh = await open(path, 'wx');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Publications into one story folder run one at a time, so numbering never collides. */
 const storyLocks = new Map<string, Promise<unknown>>();

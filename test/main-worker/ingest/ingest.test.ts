@@ -2,7 +2,7 @@
 // ones end in scanned/ conformed to the concat profile; every raw file is accounted for.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { MainWorker } from '../../../src/main-worker/index.js';
@@ -12,17 +12,8 @@ import { createLogger } from '../../../src/shared/log.js';
 import { measureLoudness } from '../../../src/shared/media/audio.js';
 import { probe } from '../../../src/shared/media/probe.js';
 import { FIXTURES } from '../../media.js';
-import { binaries, tempDir, testConfig } from '../../helpers.js';
+import { binaries, tempDir, testConfig, walk } from '../../helpers.js';
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else out.push(p);
-  }
-  return out.sort();
-}
 
 const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
 const UUID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
