@@ -215,7 +215,7 @@ export class MainWorker {
         try {
           const lastTry = (this.backoff.get(file.path)?.tries ?? 0) >= MAX_TRANSIENT_TRIES;
           const out = await ingestFile(ctx, file, signal, { ...(isLink ? { agent: this.crawlAgent() } : {}), lastTry });
-          this.metrics?.files.inc({ outcome: out.status === 'convert' ? 'moved' : out.status });
+          if (out.status === 'moved' || out.status === 'convert' || out.status === 'rejected' || out.status === 'retry') this.metrics?.files.inc({ outcome: out.status === 'convert' ? 'moved' : out.status });
           if (out.status === 'rejected') this.metrics?.rejects.inc({ code: out.code });
           if (out.status === 'moved') {
             this.totals.moved++;

@@ -36,7 +36,7 @@ export interface Claim {
 /**
  * Claims of this node whose process is gone (a worker killed with SIGKILL, a power cut): the
  * tasks go back to tasks/, their attempt counted. Claims of other nodes are left alone: their
- * processes cannot be seen from here (recovering those needs leases; not in this version).
+ * processes cannot be seen from here: the main worker recovers those once their lease is stale.
  */
 export async function handBackDeadClaims(layout: Layout, node: string, alive: (pid: number) => boolean): Promise<string[]> {
   const out: string[] = [];

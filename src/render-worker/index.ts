@@ -47,6 +47,9 @@ interface Failure {
   details?: Record<string, unknown>;
 }
 
+/** The task folder is someone else's now: leave it exactly as it is. */
+class LostClaim extends Error {}
+
 class TaskFailure extends Error {
   readonly failure: Failure;
   constructor(failure: Failure) {
@@ -97,8 +100,8 @@ function registerRenderMetrics(registry: Registry, hb: Heartbeat): void {
       help,
       registers: [registry],
       collect() {
-        const v = read();
-        if (v !== null) this.set(v);
+        // No value yet (no task finished in the window): NaN, not a stale number.
+        this.set(read() ?? Number.NaN);
       },
     });
   const m = () => hb.snapshot().metrics as ReturnType<typeof metricsOf>;
@@ -308,6 +311,10 @@ export class RenderWorker {
     };
     await writeJsonAtomic(join(job.dir, 'report.json'), report);
     if (job.lease.signal.aborted) throw job.lease.signal.reason;
+    // A worker frozen past its lease (suspended VM, swap storm) may resume here after its task
+    // was recovered and claimed again: publish only what is still this worker's claim.
+    const claim = JSON.parse(await readFile(join(job.dir, TASK_FILES.claim), 'utf8').catch(() => '{}')) as { node?: string; pid?: number };
+    if (claim.node !== this.ctx.node || claim.pid !== process.pid) throw new LostClaim(`the claim of task ${job.id} is no longer this worker's (now ${claim.node ?? 'none'} pid ${claim.pid ?? '-'})`);
     // Publishing is one rename of the whole folder: output/<id>/ appears with final.mp4,
     // report.json and the task's own files at once.
     if (await exists(layout.outputTask(job.id))) throw new TaskFailure({ code: 'UPLOAD_FAILED', stage: 'publish', message: `output/${job.id} already exists` });
@@ -321,8 +328,8 @@ export class RenderWorker {
   /** After an error at any stage: abandon (lease lost), hand back (shutdown) or fail. */
   private async settle(job: Job, err: unknown): Promise<TaskOutcome> {
     try {
-      if (job.lease.signal.aborted) {
-        job.log.error(`Task ${job.id} abandoned: the lease was lost, so another party owns it now`);
+      if (job.lease.signal.aborted || err instanceof LostClaim) {
+        job.log.error(`Task ${job.id} abandoned: ${err instanceof LostClaim ? err.message : 'the lease was lost'}, so another party owns it now`);
         return 'lost';
       }
       if (job.signal.aborted && job.meta) {
@@ -511,6 +518,11 @@ export class RenderWorker {
         continue;
       }
       const job: Job = current;
+      // Downloaded ahead, but the shutdown came before its render started: not started now.
+      if (stop?.aborted) {
+        count(await this.settle({ ...job, signal: AbortSignal.abort() }, new Error('shutting down')));
+        continue;
+      }
       // Download the next task while this one renders.
       if (config.render.prefetch > 0 && !stop?.aborted) next = claimAndPrepare().catch((err: unknown) => (log.error({ err }, `Claim failed: ${errorMessage(err)}`), null));
       try {

@@ -99,7 +99,8 @@ const ENCODER_NAME = /^[a-z0-9_]+$/;
 
 /** The shape every config must have. Keys here and in config/default.json are the same set. */
 export const SCHEMA: Record<string, Record<string, Leaf>> = {
-  node: { id: { kind: 'string', nullable: true, pattern: /^[A-Za-z0-9._-]{1,64}$/, patternText: '1-64 letters, digits, dots, dashes or underscores' } },
+  // "main-worker" would share nodes/main-worker.json with the main worker.
+  node: { id: { kind: 'string', nullable: true, pattern: /^(?!main-worker$)[A-Za-z0-9._-]{1,128}$/, patternText: '1-128 letters, digits, dots, dashes or underscores, not "main-worker"' } },
   ffmpeg: {
     ffmpegPath: { kind: 'string', nullable: true },
     ffprobePath: { kind: 'string', nullable: true },

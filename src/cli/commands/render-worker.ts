@@ -20,7 +20,9 @@ Options:
   --once              render every task there is, then exit (1 if any failed)
 ${COMMON_HELP}
 
-On SIGTERM or SIGINT the current render is stopped and its task handed back to tasks/.`,
+On SIGTERM or SIGINT it claims nothing more; the render in progress gets render.shutdownGraceMs
+to finish and be published, else it is stopped and its task handed back to tasks/ (as is a
+task downloaded ahead); then it exits 0.`,
   options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
   async run(args, io) {
     const config = configFrom(args, io.env);

@@ -41,9 +41,11 @@ ${COMMON_HELP}`,
     const log = loggerFor(configFrom(args, io.env), 'cli');
     const names = (await readdir(layout.trashFailed).catch(() => [] as string[])).filter((n) => UUID_RE.test(n.split('.')[0]!));
     let wanted: string[];
+    const latest = (id: string) => names.filter((n) => n.split('.')[0] === id).sort((a, b) => Number(a.split('.')[1] ?? 1) - Number(b.split('.')[1] ?? 1)).pop();
     if (args.values['all-failed']) {
       if (args.positionals.length) throw usageError('give task ids or --all-failed, not both');
-      wanted = names;
+      // A task that failed more than once has <id>, <id>.2, ...: its latest failure goes back.
+      wanted = [...new Set(names.map((n) => n.split('.')[0]!))].map((id) => latest(id)!);
     } else {
       if (!args.positionals.length) throw usageError('missing <task_id> (or --all-failed)');
       wanted = args.positionals.map((id) => {

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isIgnoredName, Layout, UUID_RE } from '../../shared/layout.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { COMMON_HELP, COMMON_OPTIONS, rootFrom, usageError, type Command } from '../common.js';
+import { COMMON_HELP, COMMON_OPTIONS, configFrom, rootFrom, usageError, type Command } from '../common.js';
 
 async function walk(dir: string): Promise<{ path: string; mtimeMs: number }[]> {
   const out: { path: string; mtimeMs: number }[] = [];
@@ -53,7 +53,7 @@ export interface StatusReport {
   recent_failures: { task: string; code: string; stage: string; message: string; at: string }[];
 }
 
-export async function statusReport(layout: Layout, recent = 10): Promise<StatusReport> {
+export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 30_000): Promise<StatusReport> {
   const raw = await walk(layout.raw);
   const scanned = await walk(layout.scanned);
   const rel = (p: string) => layout.rel(p);
@@ -101,7 +101,8 @@ export async function statusReport(layout: Layout, recent = 10): Promise<StatusR
     const hb = await readJson<Omit<NodeStatus, 'alive'> & { heartbeat_ms?: number }>(join(layout.nodes, name));
     if (!hb) continue;
     const age = hb.updated_at ? Date.now() - Date.parse(hb.updated_at) : Number.POSITIVE_INFINITY;
-    nodes.push({ ...hb, node: hb.node ?? name.slice(0, -5), alive: hb.state !== 'stopped' && age < 3 * (hb.heartbeat_ms ?? 5000) });
+    // The main worker's own rule (health.nodeTimeoutMs), so that both call the same nodes dead.
+    nodes.push({ ...hb, node: hb.node ?? name.slice(0, -5), alive: hb.state !== 'stopped' && hb.state !== 'dead' && age < nodeTimeoutMs });
   }
   return {
     nodes,
@@ -156,10 +157,11 @@ ${COMMON_HELP}`,
   options: { ...COMMON_OPTIONS, json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' } },
   async run(args, io) {
     const layout = new Layout(rootFrom(args, io.env, { mustExist: true }));
+    const config = configFrom(args, io.env);
     const interval = Number(args.values.interval ?? 2);
     if (!(interval >= 0.2)) throw usageError(`--interval must be a number of seconds >= 0.2, got ${JSON.stringify(args.values.interval)}`);
     for (;;) {
-      const report = await statusReport(layout);
+      const report = await statusReport(layout, 10, config.health.nodeTimeoutMs);
       const text = args.values.json ? `${JSON.stringify(report, args.values.watch ? undefined : null, args.values.watch ? undefined : 2)}\n` : formatText(report);
       // Clear the terminal between refreshes, unless JSON lines are being streamed.
       io.out.write(args.values.watch && !args.values.json ? `\x1b[2J\x1b[H${text}` : text);
