@@ -2,16 +2,17 @@
 // older than health.nodeTimeoutMs are marked dead, and every task in processing/ whose lease
 // has gone stale is recovered: back to tasks/ (its attempt counted), or to trash/failed/
 // once tasks.maxAttempts is spent. Each recovery is logged.
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { Config } from '../shared/config.js';
 import { errorMessage } from '../shared/errors.js';
-import { exists, writeJsonAtomic } from '../shared/fs.js';
+import { exists, firstFreePath, writeJsonAtomic } from '../shared/fs.js';
 import { UUID_RE, type Layout } from '../shared/layout.js';
 import type { Logger } from '../shared/log.js';
 import { TASK_FILES } from '../shared/task.js';
 import { leaseTarget } from '../render-worker/lease.js';
+import { returnToTasks } from '../render-worker/claim.js';
 
 export interface HealthReport {
   deadNodes: string[];
@@ -69,16 +70,13 @@ export async function recoverTask(layout: Layout, config: Config, id: string, lo
         node: claim.node ?? null,
         failed_at: new Date().toISOString(),
       });
-      let dest = layout.failedTask(id);
-      for (let n = 2; await exists(dest); n++) dest = `${layout.failedTask(id)}.${n}`;
+      const dest = await firstFreePath(layout.failedTask(id));
       await rename(dir, dest);
       log.error({ task: id }, `Task ${id} failed: ${who} stopped working on it (${why}) at attempt ${attempts} of ${config.tasks.maxAttempts} → ${layout.rel(dest)}/`);
       return 'failed';
     }
     if (meta.attempts !== attempts) await writeJsonAtomic(metaPath, { ...meta, attempts });
-    await rm(join(dir, TASK_FILES.claim), { force: true });
-    await rm(join(dir, 'final.mp4'), { force: true });
-    await rename(dir, layout.task(id));
+    await returnToTasks(layout, id);
     log.warn({ task: id }, `Recovered task ${id} from ${who} (${why}): back to tasks/ (attempt ${attempts} of ${config.tasks.maxAttempts} used)`);
     return 'requeued';
   } finally {

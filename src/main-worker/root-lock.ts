@@ -8,17 +8,9 @@ import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ClipmillError } from '../shared/errors.js';
 import { writeJsonAtomic } from '../shared/fs.js';
+import { processAlive } from '../shared/process.js';
 import type { Layout } from '../shared/layout.js';
 import type { Logger } from '../shared/log.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export async function lockRoot(layout: Layout, log: Logger): Promise<() => Promise<void>> {
   const target = join(layout.nodes, 'main-worker');
@@ -39,7 +31,7 @@ export async function lockRoot(layout: Layout, log: Logger): Promise<() => Promi
     // A holder on this host whose process is gone (killed with SIGKILL, a crash) does not make
     // a restart wait for the lock to go stale: take it over. mkdir stays the arbiter if two
     // new main workers try at once.
-    if (holder?.host === hostname() && typeof holder.pid === 'number' && holder.pid !== process.pid && !alive(holder.pid)) {
+    if (holder?.host === hostname() && typeof holder.pid === 'number' && holder.pid !== process.pid && !processAlive(holder.pid)) {
       log.warn(`Taking over the main worker lock of pid ${holder.pid}, which is gone`);
       // proper-lockfile's unlock() only releases this process's own locks: remove the lock
       // folder (its default name, <target>.lock) directly.

@@ -43,6 +43,12 @@ export async function listRaw(rawDir: string): Promise<RawFile[]> {
   return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
+/** True when the file is no longer the one that was listed (rewritten or replaced meanwhile). */
+export async function changedSince(file: RawFile): Promise<boolean> {
+  const s = await stat(file.path);
+  return s.size !== file.size || s.mtimeMs !== file.mtimeMs;
+}
+
 /**
  * Tracks each raw file's (size, mtime) between scans. A file is stable once the same
  * signature has been seen for `stableMs` of our own clock: comparing mtime with our clock

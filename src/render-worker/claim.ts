@@ -34,6 +34,17 @@ export interface Claim {
 }
 
 /**
+ * processing/<id> back to tasks/<id>, without what only its claim had: claim.json and any
+ * final.mp4 (attempts are the caller's to set). Every hand-back and recovery ends here.
+ */
+export async function returnToTasks(layout: Layout, id: string): Promise<void> {
+  const dir = layout.processingTask(id);
+  await rm(join(dir, TASK_FILES.claim), { force: true });
+  await rm(join(dir, 'final.mp4'), { force: true });
+  await rename(dir, layout.task(id));
+}
+
+/**
  * Claims of this node whose process is gone (a worker killed with SIGKILL, a power cut): the
  * tasks go back to tasks/, their attempt counted. Claims of other nodes are left alone: their
  * processes cannot be seen from here: the main worker recovers those once their lease is stale.
@@ -49,12 +60,10 @@ export async function handBackDeadClaims(layout: Layout, node: string, alive: (p
       continue; // no readable claim: being claimed right now, or not ours to judge
     }
     if (claim.node !== node || claim.pid === process.pid || alive(claim.pid)) continue;
-    await rm(join(dir, TASK_FILES.claim), { force: true });
-    await rm(join(dir, 'final.mp4'), { force: true });
     // Its lease cannot be refreshed any more: remove it now rather than wait for it to go stale.
     await rm(`${leaseTarget(layout, id)}.lock`, { recursive: true, force: true });
     try {
-      await rename(dir, layout.task(id));
+      await returnToTasks(layout, id);
       out.push(id);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

@@ -10,13 +10,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../shared/config.js';
 import { freeBytes, formatBytes } from '../shared/disk.js';
 import { ClipmillError, errorMessage, type ErrorCode } from '../shared/errors.js';
-import { exists, fsyncPath, tempPathFor, writeFileAtomic, writeJsonAtomic } from '../shared/fs.js';
+import { exists, firstFreePath, fsyncPath, tempPathFor, writeFileAtomic, writeJsonAtomic } from '../shared/fs.js';
 import type { Layout } from '../shared/layout.js';
 import type { Logger } from '../shared/log.js';
 import { encoderSpec, type EncoderSpec } from '../shared/media/encoders.js';
 import type { Binaries } from '../shared/media/ffmpeg.js';
 import { parseMetadata, TASK_FILES, type TaskMetadata } from '../shared/task.js';
-import { claimNext, handBackDeadClaims } from './claim.js';
+import { claimNext, handBackDeadClaims, returnToTasks } from './claim.js';
+import { processAlive } from '../shared/process.js';
 import { acquireLease, type Lease } from './lease.js';
 import { Heartbeat, type metricsOf } from './heartbeat.js';
 import { Gauge, type Registry } from 'prom-client';
@@ -70,22 +71,13 @@ export function scratchRoot(config: Config, node: string, pid = process.pid): st
   return join(scratchBase(config), `${node}-${pid}`);
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes the scratch folders of this node's workers that are no longer running. */
 export async function cleanStaleScratch(config: Config, node: string): Promise<string[]> {
   const base = scratchBase(config);
   const removed: string[] = [];
   for (const name of await readdir(base).catch(() => [] as string[])) {
     const m = new RegExp(`^${node.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)$`).exec(name);
-    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
     await rm(join(base, name), { recursive: true, force: true });
     removed.push(join(base, name));
   }
@@ -352,20 +344,6 @@ export class RenderWorker {
     await rm(job.scratch, { recursive: true, force: true });
   }
 
-  /** One task through all stages, without overlap (tests and one-off use). */
-  async processTask(id: string, stop?: AbortSignal): Promise<TaskOutcome> {
-    const job = await this.prepare(id, stop);
-    if (typeof job === 'string') return job;
-    try {
-      await this.renderJob(job);
-      await this.uploadJob(job);
-      await this.cleanup(job);
-      return 'done';
-    } catch (err) {
-      return this.settle(job, err);
-    }
-  }
-
   private async render(meta: TaskMetadata, inputs: RenderInputs, encoder: EncoderSpec, log: Logger, signal?: AbortSignal) {
     const argv = planRender(meta, inputs, encoder, { audioBitrate: this.ctx.config.render.audioBitrate, progress: true });
     log.debug({ argv }, 'ffmpeg argv');
@@ -406,11 +384,9 @@ export class RenderWorker {
   private async handBack(id: string, meta: TaskMetadata, lease: Lease): Promise<void> {
     const dir = this.ctx.layout.processingTask(id);
     await writeJsonAtomic(join(dir, TASK_FILES.metadata), { ...meta, attempts: Math.max(0, meta.attempts - 1) });
-    await rm(join(dir, TASK_FILES.claim), { force: true });
-    await rm(join(dir, 'final.mp4'), { force: true });
     // The lease goes first: whoever claims the task next must be able to take it.
     await lease.release();
-    await rename(dir, this.ctx.layout.task(id));
+    await returnToTasks(this.ctx.layout, id);
   }
 
   private async fail(id: string, failure: Failure, meta: TaskMetadata | null, encoder: string, log: Logger): Promise<void> {
@@ -430,8 +406,7 @@ export class RenderWorker {
         ...(failure.details ? { details: failure.details } : {}),
       });
       await rm(join(dir, 'final.mp4'), { force: true });
-      let dest = layout.failedTask(id);
-      for (let n = 2; await exists(dest); n++) dest = `${layout.failedTask(id)}.${n}`;
+      const dest = await firstFreePath(layout.failedTask(id));
       await rename(dir, dest);
       log.error({ code: failure.code, stage: failure.stage }, `Task ${id} failed at ${failure.stage} (${failure.code}): ${failure.message} → ${layout.rel(dest)}/`);
     } catch (err) {
@@ -442,7 +417,7 @@ export class RenderWorker {
   /** What a killed worker of this node left: its tasks go back to tasks/, its scratch away. */
   private async startUp(): Promise<void> {
     const { log, layout, node, config } = this.ctx;
-    for (const id of await handBackDeadClaims(layout, node, alive)) log.warn({ task: id }, `Task ${id} was claimed by a worker of ${node} that is gone; handed back to tasks/`);
+    for (const id of await handBackDeadClaims(layout, node, processAlive)) log.warn({ task: id }, `Task ${id} was claimed by a worker of ${node} that is gone; handed back to tasks/`);
     for (const p of await cleanStaleScratch(config, node)) log.info(`Removed the scratch folder ${p} of a render worker that is gone`);
   }
 

@@ -168,6 +168,13 @@ export async function freeName(dir: string, name: string, companions: string[] =
   }
 }
 
+/** `base` when it does not exist, else the first free of `base.2`, `base.3`, … */
+export async function firstFreePath(base: string): Promise<string> {
+  let path = base;
+  for (let n = 2; await exists(path); n++) path = `${base}.${n}`;
+  return path;
+}
+
 export async function isExecutable(path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK);

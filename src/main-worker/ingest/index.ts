@@ -1,12 +1,11 @@
 // One raw file, one decision: moved into scanned/, kept as an original to be converted,
 // rejected into trash/invalid/, or (links, which this version does not crawl) left in place.
-import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { ClipmillError, errorMessage, isTransient } from '../../shared/errors.js';
 import { exists, moveFile, sameContent, writeJsonAtomic } from '../../shared/fs.js';
 import { badFolderName, classifyRaw } from '../../shared/layout.js';
 import type { MainContext } from '../context.js';
-import type { RawFile } from '../scan.js';
+import { changedSince, type RawFile } from '../scan.js';
 import type { ConvertJob } from './convert.js';
 import type { Agent } from 'undici';
 import { ingestLink } from './link.js';
@@ -39,11 +38,6 @@ export type IngestOutcome =
   | { status: 'retry'; message: string }
   | { status: 'gone' };
 
-/** True when the file is no longer the one that was validated (rewritten or replaced meanwhile). */
-async function changedSince(file: RawFile): Promise<boolean> {
-  const s = await stat(file.path);
-  return s.size !== file.size || s.mtimeMs !== file.mtimeMs;
-}
 
 /**
  * `lastTry`: the file failed for machine reasons so many times that the failure is taken to be

@@ -8,7 +8,7 @@
 // manifest removed. A crash between the two is rolled forward at start-up (recover.ts), so
 // readers never see a partial set, and a failed crawl publishes nothing at all.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Agent } from 'undici';
 import { ClipmillError } from '../../shared/errors.js';
@@ -17,7 +17,7 @@ import type { MainContext } from '../context.js';
 import { chunkFileName, chunkParagraphs } from '../crawl/chunk.js';
 import { checkUrl } from '../crawl/fetch.js';
 import { crawlOptions, crawlStory, type CrawledStory } from '../crawl/crawl.js';
-import type { RawFile } from '../scan.js';
+import { changedSince, type RawFile } from '../scan.js';
 
 const MAX_LINK_FILE = 64 * 1024;
 
@@ -94,8 +94,7 @@ export async function ingestLink(ctx: MainContext, file: RawFile, category: stri
   const crawled: CrawledStory[] = [];
   for (const u of urls) crawled.push(await crawlStory(u, agent, opts));
   // The operator may have edited the link file while it was crawled: crawl it again later.
-  const now = await stat(file.path);
-  if (now.size !== file.size || now.mtimeMs !== file.mtimeMs) throw Object.assign(new Error('changed'), { changed: true });
+  if (await changedSince(file)) throw Object.assign(new Error('changed'), { changed: true });
 
   const storyDir = join(layout.scanned, 'story', category, story);
   return withStoryLock(storyDir, async () => {

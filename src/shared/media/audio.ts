@@ -2,6 +2,7 @@
 // (volumedetect) for voice. Both decode the whole file, which also proves it decodes.
 import { execa } from 'execa';
 import { ClipmillError, subprocessTrouble } from '../errors.js';
+import { ffmpegErrorLines } from './stderr.js';
 
 export interface Loudness {
   /** Integrated loudness, LUFS (-Infinity for digital silence). */
@@ -26,7 +27,7 @@ async function analyze(ffmpeg: string, file: string, filter: string, signal?: Ab
   if (trouble) throw new ClipmillError('IO', `the audio analysis ${trouble}`, { details: { transient: true } });
   if (r.failed) {
     // The analysis filters print at info level, so pick ffmpeg's error lines out of the rest.
-    const lines = r.stderr.trim().split('\n').map((l) => l.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '').trim()).filter(Boolean);
+    const lines = ffmpegErrorLines(r.stderr);
     const why = lines.filter((l) => /error|invalid|corrupt|failed|could not|cannot|no such/i.test(l)).slice(-2).join('; ') || lines[lines.length - 1];
     throw new ClipmillError('UNDECODABLE', `the audio does not decode: ${why ?? `exit code ${r.exitCode}`}`);
   }

@@ -5,6 +5,7 @@
 // for short clips (bench/ingest.ts).
 import { execa } from 'execa';
 import { subprocessTrouble } from '../errors.js';
+import { ffmpegErrorLines } from './stderr.js';
 
 export interface DecodeCheck {
   ok: boolean;
@@ -29,7 +30,7 @@ export async function decodeCheck(ffmpeg: string, file: string, duration: number
     if (line.startsWith('0,')) frames[0]!++;
     else if (line.startsWith('1,')) frames[1]!++;
   }
-  const err = r.stderr.trim().split('\n').filter(Boolean).map((l) => l.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, ''));
+  const err = ffmpegErrorLines(r.stderr);
   // With two inputs in one process, -xerror stops at the first error from either, so the
   // failure cannot always be placed: name both samples.
   const samples = both ? `the first and last ${seconds} s` : `the first ${seconds} s`;

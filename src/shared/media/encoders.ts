@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Config } from '../config.js';
 import { exists } from '../fs.js';
+import { ffmpegErrorLines } from './stderr.js';
 
 /** What planRender needs to know about the chosen encoder. */
 export interface EncoderSpec {
@@ -69,10 +70,7 @@ export async function testEncoder(ffmpeg: string, name: string, config: Config, 
  * "Error initializing output stream" line; the cause is the useful one.
  */
 export function encoderError(stderr: string): string | null {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const first = lines[0];
-  if (!first) return null;
-  return first.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '');
+  return ffmpegErrorLines(stderr)[0] ?? null;
 }
 
 export async function testEncoders(ffmpeg: string, config: Config, signal?: AbortSignal): Promise<EncoderTest[]> {

@@ -1,6 +1,7 @@
 // ffprobe, reduced to the facts clipmill decides on.
 import { execa } from 'execa';
 import { ClipmillError, subprocessTrouble } from '../errors.js';
+import { ffmpegErrorLines } from './stderr.js';
 
 export interface VideoStreamInfo {
   codec: string;
@@ -120,7 +121,7 @@ export async function probe(ffprobe: string, file: string, opts: ProbeOptions = 
   if (r.failed) {
     // "[mov,mp4,... @ 0x55..] moov atom not found" -> "moov atom not found"; the file's own
     // path is dropped too (the reason file already names it).
-    const lines = r.stderr.trim().split('\n').map((l) => l.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '').replace(`${file}: `, '')).filter(Boolean);
+    const lines = ffmpegErrorLines(r.stderr).map((l) => l.replace(`${file}: `, ''));
     const why = r.timedOut ? 'ffprobe timed out' : [...new Set(lines.slice(-3))].join('; ') || `ffprobe exit code ${r.exitCode}`;
     throw new ClipmillError('PROBE_FAILED', why, { details: { file } });
   }
