@@ -62,3 +62,31 @@ export async function walk(dir: string): Promise<string[]> {
   }
   return out.sort();
 }
+
+/**
+ * A CLI daemon as a child process; waitFor(re) resolves with the match once its stderr (the
+ * log) matches, and fails after `ms` with the log so far.
+ */
+export function startCli(args: string[], env: Record<string, string>) {
+  const sub = execa(CLI, args, { env: cleanEnv(env), extendEnv: false, reject: false });
+  let text = '';
+  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  sub.stderr?.on('data', (c: Buffer) => {
+    text += c.toString();
+    for (const w of [...waiters]) {
+      const m = w.re.exec(text);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  const waitFor = (re: RegExp, ms = 60_000) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const now = re.exec(text);
+      if (now) return resolve(now);
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${text}`)), ms);
+      waiters.push({ re, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  return { sub, waitFor, log: () => text };
+}

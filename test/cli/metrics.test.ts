@@ -3,27 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { execa } from 'execa';
 import { FIXTURES } from '../media.js';
-import { CLI, cleanEnv, cli, tempDir } from '../helpers.js';
+import { cli, startCli, tempDir } from '../helpers.js';
 
-function daemon(args: string[], env: Record<string, string>) {
-  const sub = execa(CLI, args, { env: cleanEnv(env), extendEnv: false, reject: false });
-  let log = '';
-  const waitFor = (re: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve) => {
-      const check = () => {
-        const m = re.exec(log);
-        if (m) resolve(m);
-      };
-      sub.stderr?.on('data', (c: Buffer) => {
-        log += c.toString();
-        check();
-      });
-      check();
-    });
-  return { sub, waitFor };
-}
 
 test('each daemon serves its metrics: ingest counters by outcome and reason, queue depths, render gauges', async (t) => {
   const dir = await tempDir(t);
@@ -33,7 +15,7 @@ test('each daemon serves its metrics: ingest counters by outcome and reason, que
   await FIXTURES.clip(join(root, 'raw/video/c/good.mp4'), 1);
   await writeFile(join(root, 'raw/video/c/bad.mp4'), 'not a video');
   const env = { CLIPMILL_INGEST_STABLE_MS: '100', CLIPMILL_METRICS_PORT: '0', CLIPMILL_RENDER_ENCODERS: 'libx264', CLIPMILL_DISK_MIN_FREE_MB: '0', CLIPMILL_RENDER_POLL_INTERVAL_MS: '200' };
-  const main = daemon(['main-worker', '--root', root], env);
+  const main = startCli(['main-worker', '--root', root], env);
   t.after(() => main.sub.kill('SIGKILL'));
   const [, mainUrl] = await main.waitFor(/Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/);
   await main.waitFor(/Rejected file raw\/video\/c\/bad\.mp4[^]*Moved file|Moved file[^]*Rejected file raw\/video\/c\/bad\.mp4/);
@@ -46,7 +28,7 @@ test('each daemon serves its metrics: ingest counters by outcome and reason, que
   main.sub.kill('SIGTERM');
   await main.sub;
 
-  const render = daemon(['render-worker', '--root', root], { ...env, CLIPMILL_NODE_ID: 'gpu7' });
+  const render = startCli(['render-worker', '--root', root], { ...env, CLIPMILL_NODE_ID: 'gpu7' });
   t.after(() => render.sub.kill('SIGKILL'));
   const [, renderUrl] = await render.waitFor(/Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/);
   const r = await (await fetch(renderUrl!)).text();

@@ -6,31 +6,14 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa, type ResultPromise } from 'execa';
 import { FIXTURES } from '../media.js';
-import { CLI, cleanEnv, cli, tempDir, visible, walk } from '../helpers.js';
+import { cli, startCli, tempDir, visible, walk } from '../helpers.js';
 
 const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
 
 
 function daemon(root: string, env: Record<string, string>) {
-  const sub = execa(CLI, ['main-worker', '--root', root], { env: cleanEnv(env), extendEnv: false, reject: false });
-  let text = '';
-  const waiters: { re: RegExp; resolve: () => void }[] = [];
-  sub.stderr?.on('data', (c: Buffer) => {
-    text += c.toString();
-    for (const w of [...waiters]) if (w.re.test(text)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve();
-    }
-  });
-  const waitFor = (re: RegExp, ms = 60_000) =>
-    new Promise<void>((resolve, reject) => {
-      if (re.test(text)) return resolve();
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${text}`)), ms);
-      waiters.push({ re, resolve: () => (clearTimeout(timer), resolve()) });
-    });
-  return { sub: sub as ResultPromise, waitFor, log: () => text };
+  return startCli(['main-worker', '--root', root], env);
 }
 
 test('a file copied slowly, in pieces, is taken only once complete', async (t) => {
