@@ -1,51 +1,72 @@
-// One catalog of error codes. Every code that can end up in a *.reason.json, an error.json
-// or a CLI message is declared here with what it means; test/shared/errors.test.ts checks
-// that docs/errors.md documents each one.
+// One catalog of error codes. Every failure that crosses a module boundary, and every code that
+// can end up in a *.reason.json, an error.json or a CLI message, is declared here with its
+// class and what it means; test/shared/errors.test.ts checks that docs/errors.md documents each
+// one with its class.
+//
+// The class says what to do about a failure, whatever its code (STYLE 3, BullMQ's
+// UnrecoverableError):
+//  - recoverable: the machine failed, not the input (I/O on the share, a full disk, a killed or
+//    stalled subprocess, a provider's 5xx): leave the input where it is and retry with backoff;
+//  - fatal: the input is bad: no retry; reject the file or fail the task with the reason;
+//  - resource: the work was killed for memory: retry elsewhere or at a lower quality.
+
+export type ErrorClass = 'recoverable' | 'fatal' | 'resource';
+
+interface CodeInfo {
+  readonly class: ErrorClass;
+  readonly text: string;
+}
+
+const c = (cls: ErrorClass, text: string): CodeInfo => ({ class: cls, text });
 
 export const ERROR_CODES = {
   // configuration and command line
-  CONFIG_INVALID: 'the configuration file or an environment override is invalid',
-  CONFIG_UNREADABLE: 'the configuration file cannot be read or is not JSON',
-  USAGE: 'the command line is wrong (unknown option, missing argument)',
-  ROOT_MISSING: 'no project root was given, or it does not exist',
-  NODE_TOO_OLD: 'the running Node.js is older than the project needs',
-  MAIN_WORKER_RUNNING: 'another main worker already holds this root (one main worker per farm)',
+  CONFIG_INVALID: c('fatal', 'the configuration file or an environment override is invalid'),
+  CONFIG_UNREADABLE: c('fatal', 'the configuration file cannot be read or is not JSON'),
+  USAGE: c('fatal', 'the command line is wrong (unknown option, missing argument)'),
+  ROOT_MISSING: c('fatal', 'no project root was given, or it does not exist'),
+  NODE_TOO_OLD: c('fatal', 'the running Node.js is older than the project needs'),
+  MAIN_WORKER_RUNNING: c('recoverable', 'another main worker already holds this root (one main worker per farm)'),
   // binaries
-  FFMPEG_NOT_FOUND: 'no runnable ffmpeg was found (FFMPEG_PATH, config, PATH, ffmpeg-static)',
-  FFPROBE_NOT_FOUND: 'no runnable ffprobe was found (FFPROBE_PATH, config, PATH, ffprobe-static)',
-  NO_ENCODER: 'none of the configured encoders passed a test encode',
+  FFMPEG_NOT_FOUND: c('fatal', 'no runnable ffmpeg was found (FFMPEG_PATH, config, PATH, ffmpeg-static)'),
+  FFPROBE_NOT_FOUND: c('fatal', 'no runnable ffprobe was found (FFPROBE_PATH, config, PATH, ffprobe-static)'),
+  NO_ENCODER: c('fatal', 'none of the configured encoders passed a test encode'),
   // ingest (reason files in trash/invalid/)
-  RAW_UNEXPECTED_PATH: 'the raw file is not in a folder clipmill knows (see project_root.example/raw/README.md)',
-  RAW_UNSUPPORTED_TYPE: 'the raw file has an extension that is not accepted in its folder',
-  RAW_BAD_NAME: 'a category or story folder name contains control characters',
-  RAW_EMPTY: 'the raw file is empty (zero bytes)',
-  PROBE_FAILED: 'ffprobe could not read the file: it is not media, or it is corrupt',
-  NO_VIDEO_STREAM: 'the file has no video stream',
-  NO_AUDIO_STREAM: 'the file has no audio stream',
-  WRONG_CODEC: 'the file uses a codec that is not accepted for its kind',
-  UNDECODABLE: 'the header reads but the media does not decode (truncated or corrupt)',
-  SILENT: 'the audio is silent: a voice whose loudest sample is at or below ingest.voiceSilenceDb, or music quieter than -70 LUFS integrated',
-  CONVERT_FAILED: 'conforming footage or normalizing music failed after the file had been validated',
-  TOO_SHORT: 'the media is shorter than the configured minimum',
-  TOO_LONG: 'the media is longer than the configured maximum',
-  DUPLICATE: 'a file with the same destination already exists in scanned/ (scanned/ is immutable)',
+  RAW_UNEXPECTED_PATH: c('fatal', 'the raw file is not in a folder clipmill knows (see project_root.example/raw/README.md)'),
+  RAW_UNSUPPORTED_TYPE: c('fatal', 'the raw file has an extension that is not accepted in its folder'),
+  RAW_BAD_NAME: c('fatal', 'a category or story folder name contains control characters'),
+  RAW_EMPTY: c('fatal', 'the raw file is empty (zero bytes)'),
+  RAW_CHANGED: c('recoverable', 'the raw file changed while it was being checked; it is taken again once it settles'),
+  PROBE_FAILED: c('fatal', 'ffprobe could not read the file: it is not media, or it is corrupt'),
+  NO_VIDEO_STREAM: c('fatal', 'the file has no video stream'),
+  NO_AUDIO_STREAM: c('fatal', 'the file has no audio stream'),
+  WRONG_CODEC: c('fatal', 'the file uses a codec that is not accepted for its kind'),
+  UNDECODABLE: c('fatal', 'the header reads but the media does not decode (truncated or corrupt)'),
+  SILENT: c('fatal', 'the audio is silent: a voice whose loudest sample is at or below ingest.voiceSilenceDb, or music quieter than -70 LUFS integrated'),
+  CONVERT_FAILED: c('fatal', 'conforming footage or normalizing music failed after the file had been validated'),
+  TOO_SHORT: c('fatal', 'the media is shorter than the configured minimum'),
+  TOO_LONG: c('fatal', 'the media is longer than the configured maximum'),
+  DUPLICATE: c('fatal', 'a file with the same destination already exists in scanned/ (scanned/ is immutable)'),
   // story links (reason files in trash/invalid/)
-  LINK_EMPTY: 'the link file holds no URL (only blank lines and # comments)',
-  CRAWL_REFUSED: 'the URL is refused: not http(s), has credentials, or points at a non-public address',
-  CRAWL_FAILED: 'the page could not be fetched (network error, timeout, HTTP error, too many redirects)',
-  CRAWL_TOO_LARGE: 'the page is larger than crawl.maxBytes (after decompression)',
-  CRAWL_NO_TEXT: 'no story text could be extracted from the page',
+  LINK_EMPTY: c('fatal', 'the link file holds no URL (only blank lines and # comments)'),
+  CRAWL_REFUSED: c('fatal', 'the URL is refused: not http(s), has credentials, or points at a non-public address'),
+  CRAWL_FAILED: c('fatal', 'the page could not be fetched (network error, timeout, HTTP error, too many redirects)'),
+  CRAWL_TOO_LARGE: c('fatal', 'the page is larger than crawl.maxBytes (after decompression)'),
+  CRAWL_NO_TEXT: c('fatal', 'no story text could be extracted from the page'),
   // tasks and renders (error.json in trash/failed/<id>/)
-  TASK_INVALID: 'the task folder or its metadata.json is missing or invalid',
-  RENDER_FAILED: 'ffmpeg exited with an error while rendering',
-  RENDER_STALLED: 'ffmpeg made no progress for render.stallTimeoutMs and was killed',
-  RENDER_CANCELED: 'the render was canceled (shutdown); the task is handed back',
-  TOO_MANY_ATTEMPTS: 'the task was claimed tasks.maxAttempts times without finishing',
-  VERIFY_FAILED: 'the rendered file failed verification (streams, duration, size, frame rate)',
-  UPLOAD_FAILED: 'the rendered file could not be copied into the project root',
-  // generic
-  IO: 'a file system operation failed',
-} as const;
+  TASK_INVALID: c('fatal', 'the task folder or its metadata.json is missing or invalid'),
+  RENDER_FAILED: c('fatal', 'ffmpeg exited with an error while rendering'),
+  RENDER_STALLED: c('recoverable', 'ffmpeg made no progress for render.stallTimeoutMs and was killed'),
+  RENDER_CANCELED: c('recoverable', 'the render was canceled (shutdown); the task is handed back'),
+  CLAIM_LOST: c('recoverable', 'the worker lost its lease or its claim on the task: another party owns it now, and this worker leaves it as it is'),
+  TOO_MANY_ATTEMPTS: c('fatal', 'the task was claimed tasks.maxAttempts times without finishing'),
+  VERIFY_FAILED: c('fatal', 'the rendered file failed verification (streams, duration, size, frame rate)'),
+  UPLOAD_FAILED: c('recoverable', 'the rendered file could not be copied into the project root'),
+  // machine failures
+  SUBPROCESS_FAILED: c('recoverable', 'ffmpeg or ffprobe did not run to its own end: killed, timed out, canceled, or could not start'),
+  OUT_OF_MEMORY: c('resource', 'a subprocess ran out of memory (ENOMEM, or killed by the kernel for memory)'),
+  IO: c('recoverable', 'a file system operation failed'),
+} as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -60,6 +81,11 @@ export class ClipmillError extends Error {
     this.code = code;
     this.details = options.details ?? {};
   }
+
+  /** What to do about it: retry (recoverable), give up (fatal), or retry with less (resource). */
+  get errorClass(): ErrorClass {
+    return ERROR_CODES[this.code].class;
+  }
 }
 
 export function isClipmillError(err: unknown, code?: ErrorCode): err is ClipmillError {
@@ -67,13 +93,16 @@ export function isClipmillError(err: unknown, code?: ErrorCode): err is Clipmill
 }
 
 /**
- * A failure of the machine rather than of the file: a subprocess killed (OOM killer, shutdown)
- * or timed out, a binary that did not start, a file system error. Such a file is left where it
- * is and tried again later; only failures caused by the file's content reject it.
+ * The class of any thrown value. Errors from outside the catalog (a rejected fs call, a bug)
+ * are the machine's until shown otherwise: recoverable, so that nothing is rejected for them.
  */
-export function isTransient(err: unknown): boolean {
-  if (err instanceof ClipmillError) return err.details.transient === true || err.code === 'IO';
-  return true;
+export function classOf(err: unknown): ErrorClass {
+  return err instanceof ClipmillError ? err.errorClass : 'recoverable';
+}
+
+/** A failure of the machine rather than of the input: leave it in place and try again later. */
+export function isRecoverable(err: unknown): boolean {
+  return classOf(err) !== 'fatal';
 }
 
 /** The fields of a subprocess result that say it did not run to its own end. */
@@ -84,6 +113,16 @@ export function subprocessTrouble(r: { signal?: string | undefined; timedOut?: b
   if (r.isMaxBuffer) return 'printed more output than allowed';
   if (r.exitCode === undefined) return 'could not be started';
   return null;
+}
+
+/**
+ * The catalog error for a subprocess that did not run to its own end, or null when it did.
+ * Canceled and killed runs are the machine's (SUBPROCESS_FAILED), never the input's.
+ */
+export function subprocessError(what: string, r: { signal?: string | undefined; timedOut?: boolean; exitCode?: number | undefined; isMaxBuffer?: boolean; failed?: boolean; isCanceled?: boolean }, details: Record<string, unknown> = {}): ClipmillError | null {
+  if (r.isCanceled) return new ClipmillError('SUBPROCESS_FAILED', `${what} canceled`, { details: { ...details, canceled: true } });
+  const trouble = subprocessTrouble(r);
+  return trouble ? new ClipmillError('SUBPROCESS_FAILED', `${what} ${trouble}`, { details }) : null;
 }
 
 /** A short message for any thrown value, for logs and reason files. */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { execa } from 'execa';
-import { ClipmillError, errorMessage, isTransient, subprocessTrouble } from '../../shared/errors.js';
+import { ClipmillError, errorMessage, isRecoverable, subprocessError } from '../../shared/errors.js';
 import { fsyncPath, renameNoReplace } from '../../shared/fs.js';
 import { scannedMediaName } from '../../shared/layout.js';
 import { loudnormSecondPass, measureLoudness, type Loudness } from '../../shared/media/audio.js';
@@ -36,9 +36,8 @@ async function readSource(original: string): Promise<SourceRecord | null> {
 
 async function ffmpeg(ctx: MainContext, argv: string[], signal?: AbortSignal): Promise<void> {
   const r = await execa(ctx.bins.ffmpeg.path, argv, { reject: false, ...(signal ? { cancelSignal: signal } : {}), maxBuffer: 16 * 1024 * 1024 });
-  if (r.isCanceled) throw new ClipmillError('IO', 'canceled', { details: { transient: true } });
-  const trouble = subprocessTrouble(r);
-  if (trouble) throw new ClipmillError('IO', `ffmpeg ${trouble}`, { details: { transient: true } });
+  const trouble = subprocessError('ffmpeg', r);
+  if (trouble) throw trouble;
   if (r.failed) throw new ClipmillError('CONVERT_FAILED', `ffmpeg failed (${r.signal ?? `exit code ${r.exitCode}`}): ${r.stderr.trim().split('\n').slice(-2).join(' ') || 'no output'}`);
 }
 
@@ -93,13 +92,13 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
   } catch (err) {
     await rm(tmp, { force: true });
     if (signal?.aborted) throw err;
-    if (isTransient(err) && !opts.lastTry && !(err instanceof ClipmillError && err.code === 'DUPLICATE')) {
+    if (isRecoverable(err) && !opts.lastTry) {
       log.error({ file: layout.rel(job.original), err }, `Could not convert ${layout.rel(job.original)} (${errorMessage(err)}); the original stays and will be converted again`);
       return { status: 'retry' };
     }
     const rawPath = source?.raw_path ?? layout.rel(job.original);
     const trashRel = rawPath.startsWith('raw/') ? rawPath.slice(4) : `${job.kind}/${job.category}/${basename(job.original)}`;
-    const wrapped = err instanceof ClipmillError && err.code !== 'IO' ? err : new ClipmillError('CONVERT_FAILED', errorMessage(err), { cause: err });
+    const wrapped = err instanceof ClipmillError && !isRecoverable(err) ? err : new ClipmillError('CONVERT_FAILED', errorMessage(err), { cause: err });
     try {
       await rejectFile(ctx, job.original, trashRel, rawPath, new ClipmillError(wrapped.code, wrapped.message, { details: { ...wrapped.details, ...(source ? { probe: source.probe } : {}) } }));
       await rm(`${job.original}${SOURCE_SUFFIX}`, { force: true });

@@ -1,7 +1,7 @@
 // One raw file, one decision: moved into scanned/, kept as an original to be converted,
 // rejected into trash/invalid/, or (links, which this version does not crawl) left in place.
 import { basename, extname } from 'node:path';
-import { ClipmillError, errorMessage, isTransient } from '../../shared/errors.js';
+import { ClipmillError, errorMessage, isClipmillError, isRecoverable } from '../../shared/errors.js';
 import { exists, moveFile, sameContent, writeJsonAtomic } from '../../shared/fs.js';
 import { badFolderName, classifyRaw } from '../../shared/layout.js';
 import type { MainContext } from '../context.js';
@@ -92,13 +92,13 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     return { status: 'convert', job: { kind, category: entry.category, original: v.original, id: basename(v.original, extname(v.original)) } };
   } catch (err) {
     if (signal?.aborted) throw err;
-    if ((err as { changed?: boolean }).changed) return { status: 'changed' };
+    if (isClipmillError(err, 'RAW_CHANGED')) return { status: 'changed' };
     // The operator removed or renamed the file while we looked at it: nothing to do, no noise.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || !(await exists(file.path))) return { status: 'gone' };
     // A file rewritten while it was checked failed as what it was, not as what it is now.
     if (await changedSince(file)) return { status: 'changed' };
     // The machine failed, not the file (a killed ffprobe, a full or read-only disk): keep it.
-    if (isTransient(err) && !opts.lastTry && !(err instanceof ClipmillError && err.code === 'DUPLICATE')) return { status: 'retry', message: errorMessage(err) };
+    if (isRecoverable(err) && !opts.lastTry) return { status: 'retry', message: errorMessage(err) };
     const dest = await rejectFile(ctx, file.path, file.rel, rawPath, err);
     return { status: 'rejected', dest, code: err instanceof ClipmillError ? err.code : 'IO' };
   }

@@ -94,7 +94,7 @@ export async function ingestLink(ctx: MainContext, file: RawFile, category: stri
   const crawled: CrawledStory[] = [];
   for (const u of urls) crawled.push(await crawlStory(u, agent, opts));
   // The operator may have edited the link file while it was crawled: crawl it again later.
-  if (await changedSince(file)) throw Object.assign(new Error('changed'), { changed: true });
+  if (await changedSince(file)) throw new ClipmillError('RAW_CHANGED', `raw/${file.rel} changed while it was crawled`);
 
   const storyDir = join(layout.scanned, 'story', category, story);
   return withStoryLock(storyDir, async () => {

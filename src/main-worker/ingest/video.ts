@@ -34,7 +34,7 @@ export async function validateClip(ctx: MainContext, file: RawFile, kind: 'video
     throw new ClipmillError('TOO_SHORT', `the clip lasts ${duration.toFixed(2)} s, less than ingest.minClipSeconds (${ctx.config.ingest.minClipSeconds} s)`, { details: { probe: summary } });
   }
   const decoded = await decodeCheck(ctx.bins.ffmpeg.path, file.path, duration, ctx.config.ingest.decodeCheckSeconds, signal);
-  if (!decoded.ok) throw decoded.transient ? new ClipmillError('IO', decoded.reason ?? 'the decode check failed', { details: { transient: true } }) : new ClipmillError('UNDECODABLE', decoded.reason ?? 'the video does not decode', { details: { probe: summary } });
+  if (!decoded.ok) throw new ClipmillError('UNDECODABLE', decoded.reason ?? 'the video does not decode', { details: { probe: summary } });
   const id = idFromRawName(name, file);
   const decision = conformDecision(info, ext, conformTarget(ctx));
   if (decision.action === 'move') {

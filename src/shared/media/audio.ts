@@ -1,7 +1,7 @@
 // Audio analysis: EBU R128 loudness (loudnorm's first pass) for music, peak level
 // (volumedetect) for voice. Both decode the whole file, which also proves it decodes.
 import { execa } from 'execa';
-import { ClipmillError, subprocessTrouble } from '../errors.js';
+import { ClipmillError, subprocessError } from '../errors.js';
 import { ffmpegErrorLines } from './stderr.js';
 
 export interface Loudness {
@@ -22,9 +22,8 @@ async function analyze(ffmpeg: string, file: string, filter: string, signal?: Ab
     ...(signal ? { cancelSignal: signal } : {}),
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (r.isCanceled) throw new ClipmillError('IO', 'canceled', { details: { transient: true } });
-  const trouble = subprocessTrouble(r);
-  if (trouble) throw new ClipmillError('IO', `the audio analysis ${trouble}`, { details: { transient: true } });
+  const trouble = subprocessError('the audio analysis', r, { file });
+  if (trouble) throw trouble;
   if (r.failed) {
     // The analysis filters print at info level, so pick ffmpeg's error lines out of the rest.
     const lines = ffmpegErrorLines(r.stderr);

@@ -4,17 +4,16 @@
 // by one ffmpeg process (two inputs on the same file): process start-up is most of the cost
 // for short clips (bench/ingest.ts).
 import { execa } from 'execa';
-import { subprocessTrouble } from '../errors.js';
+import { subprocessError } from '../errors.js';
 import { ffmpegErrorLines } from './stderr.js';
 
 export interface DecodeCheck {
   ok: boolean;
   /** Why not, in ffmpeg's words where it gave any. */
   reason: string | null;
-  /** The check itself did not complete (ffmpeg killed, timed out): says nothing about the file. */
-  transient?: boolean;
 }
 
+/** Throws SUBPROCESS_FAILED when the check itself did not complete (ffmpeg killed, timed out): that says nothing about the file. */
 export async function decodeCheck(ffmpeg: string, file: string, duration: number, seconds: number, signal?: AbortSignal): Promise<DecodeCheck> {
   const both = duration > 2 * seconds;
   const argv = ['-hide_banner', '-nostdin', '-v', 'error', '-xerror', '-t', String(seconds), '-i', file];
@@ -22,9 +21,8 @@ export async function decodeCheck(ffmpeg: string, file: string, duration: number
   argv.push('-map', '0:v:0', ...(both ? ['-map', '1:v:0'] : []), '-f', 'framecrc', '-');
   // -xerror: stop at the first decoding error instead of concealing it.
   const r = await execa(ffmpeg, argv, { reject: false, timeout: 120_000, ...(signal ? { cancelSignal: signal } : {}), maxBuffer: 16 * 1024 * 1024 });
-  if (r.isCanceled) return { ok: false, reason: 'canceled', transient: true };
-  const trouble = subprocessTrouble(r);
-  if (trouble) return { ok: false, reason: `the decode check ${trouble}`, transient: true };
+  const trouble = subprocessError('the decode check', r, { file });
+  if (trouble) throw trouble;
   const frames = [0, 0];
   for (const line of r.stdout.split('\n')) {
     if (line.startsWith('0,')) frames[0]!++;

@@ -1,6 +1,6 @@
 // ffprobe, reduced to the facts clipmill decides on.
 import { execa } from 'execa';
-import { ClipmillError, subprocessTrouble } from '../errors.js';
+import { ClipmillError, subprocessError } from '../errors.js';
 import { ffmpegErrorLines } from './stderr.js';
 
 export interface VideoStreamInfo {
@@ -115,9 +115,8 @@ export async function probe(ffprobe: string, file: string, opts: ProbeOptions = 
     ...(opts.signal ? { cancelSignal: opts.signal } : {}),
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (r.isCanceled) throw new ClipmillError('IO', `probe of ${file} canceled`, { details: { transient: true } });
-  const trouble = subprocessTrouble(r);
-  if (trouble) throw new ClipmillError('IO', `ffprobe ${trouble}`, { details: { file, transient: true } });
+  const trouble = subprocessError('ffprobe', r, { file });
+  if (trouble) throw trouble;
   if (r.failed) {
     // "[mov,mp4,... @ 0x55..] moov atom not found" -> "moov atom not found"; the file's own
     // path is dropped too (the reason file already names it).

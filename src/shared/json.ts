@@ -1,0 +1,74 @@
+// Reading the JSON files of the tree through their schemas (DESIGN §2: one schema per JSON
+// file, written with zod; the TypeScript type is inferred from it). Every error names the file,
+// the field and the bad value, and carries the catalog code the caller gives.
+//
+// zod 4 was chosen over valibot and TypeBox: strict objects (unknown keys are errors), issues
+// that carry the path and, with reportInput, the bad value, types inferred with z.infer, no
+// build step, and z.toJSONSchema for the OpenAPI document the HTTP API will serve.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ClipmillError, type ErrorCode } from './errors.js';
+import { writeJsonAtomic } from './fs.js';
+
+/** `video_files[0].out`, `render.resolution`, or `(top level)`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(top level)';
+}
+
+/** One line per issue: the field, what was expected, what was given. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => {
+      if (i.code === 'unrecognized_keys') return `${i.keys.map((k) => fieldPath([...i.path, k])).join(', ')}: unknown key${i.keys.length > 1 ? 's' : ''}`;
+      const got = 'input' in i ? `, got ${JSON.stringify(i.input) ?? 'nothing'}` : '';
+      return `${fieldPath(i.path)}: ${i.message}${got}`;
+    })
+    .join('; ');
+}
+
+/** Validates a parsed value; throws `code` naming `file`, the field and the bad value. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, file: string, code: ErrorCode): z.infer<S> {
+  const r = schema.safeParse(value, { reportInput: true });
+  if (r.success) return r.data;
+  const first = r.error.issues[0];
+  throw new ClipmillError(code, `${file}: ${describeIssues(r.error.issues)}`, { details: { file, field: first ? fieldPath(first.path) : null } });
+}
+
+/** Parses JSON text and validates it. */
+export function parseJson<S extends z.ZodType>(schema: S, text: string, file: string, code: ErrorCode): z.infer<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ClipmillError(code, `${file} is not valid JSON: ${(err as Error).message}`, { cause: err, details: { file } });
+  }
+  return validate(schema, value, file, code);
+}
+
+/** Reads and validates a JSON file. A missing or unreadable file is IO (recoverable); bad content is `code`. */
+export async function readJson<S extends z.ZodType>(schema: S, path: string, code: ErrorCode, label = path): Promise<z.infer<S>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ClipmillError('IO', `cannot read ${label}: ${(err as Error).message}`, { cause: err, details: { file: label } });
+  }
+  return parseJson(schema, text, label, code);
+}
+
+/** Reads and validates a JSON file, or null when it is missing, unreadable or invalid. */
+export async function readJsonOrNull<S extends z.ZodType>(schema: S, path: string): Promise<z.infer<S> | null> {
+  try {
+    return await readJson(schema, path, 'IO');
+  } catch {
+    return null;
+  }
+}
+
+/** Validates, then writes atomically: what the farm writes always passes its own schema. */
+export async function writeJson<S extends z.ZodType>(schema: S, path: string, value: z.input<S>): Promise<void> {
+  await writeJsonAtomic(path, validate(schema, value, path, 'IO'));
+}
