@@ -66,6 +66,38 @@ export class Layout {
   failedTask(id: string) {
     return join(this.trashFailed, id);
   }
+  /** tasks/.ledger/: one record per task ever published (never deleted). */
+  get ledger() {
+    return join(this.tasks, '.ledger');
+  }
+  /**
+   * proper-lockfile's target for a claimed task's lease: processing/.<id>.lease. It lives
+   * beside the task folder, not in it, so that publishing (the rename of the folder) does not
+   * carry it along.
+   */
+  leaseTarget(id: string) {
+    return join(this.processing, `.${id}.lease`);
+  }
+  /** The lease itself: the folder proper-lockfile makes and touches (passed as its lockfilePath). */
+  leaseLock(id: string) {
+    return `${this.leaseTarget(id)}.lock`;
+  }
+  /** nodes/<node>.json: a render worker's heartbeat. */
+  heartbeat(node: string) {
+    return join(this.nodes, `${node}.json`);
+  }
+  /** nodes/main-worker.json: who holds the root, its totals, the voices waiting. */
+  get mainWorkerStatus() {
+    return join(this.nodes, 'main-worker.json');
+  }
+  /** proper-lockfile's target for the root lock (one main worker per root). */
+  get mainWorkerLockTarget() {
+    return join(this.nodes, 'main-worker');
+  }
+  /** The root lock itself: nodes/main-worker.lock, a folder made with mkdir. */
+  get mainWorkerLock() {
+    return `${this.mainWorkerLockTarget}.lock`;
+  }
   /** scanned/<kind>/<category>/mp4_w<W>_h<H>/ */
   scannedClipDir(kind: ClipKind, category: string, width: number, height: number) {
     return join(this.scanned, kind, category, resolutionClass(width, height));
@@ -91,6 +123,11 @@ export class Layout {
   abs(relPath: string) {
     return join(this.root, ...relPath.split('/'));
   }
+}
+
+/** Whether a name in nodes/ is a render worker's heartbeat (not the main worker's status, not a temporary). */
+export function isHeartbeatName(name: string): boolean {
+  return name.endsWith('.json') && name !== 'main-worker.json' && !name.startsWith('.');
 }
 
 export function resolutionClass(width: number, height: number): string {
