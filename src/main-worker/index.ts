@@ -33,7 +33,8 @@ import { watchRaw } from './watch.js';
 import type { Agent } from 'undici';
 import { crawlOptions } from './crawl/crawl.js';
 import { createCrawlAgent } from './crawl/fetch.js';
-import { cleanTaskTemps, findTask, taskIdFor, writeTask } from './write-task.js';
+import { taskIdFor, writeTask } from './write-task.js';
+import { cleanPublishTemps as cleanTaskTemps, findTask } from '../shared/protocol/publish.js';
 
 /**
  * Machine failures (a killed or crashed ffmpeg, a timeout) on one file before its failure is

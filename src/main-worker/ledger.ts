@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exists, writeJsonAtomic } from '../shared/fs.js';
 import { UUID_RE, type Layout } from '../shared/layout.js';
-import { findTask } from './write-task.js';
+import { findTask } from '../shared/protocol/publish.js';
 
 export interface LedgerEntry {
   task_id: string;

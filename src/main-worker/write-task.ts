@@ -1,11 +1,12 @@
-// Publishing a task folder (DESIGN invariants 2 and 5): built under tasks/.tmp-<id>-<rand>/,
-// fsynced, renamed to tasks/<id>/ in one step. The task id is derived from the voice file
-// and the variation, so "is there already a task for this?" is a lookup of that id.
-import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
+// What goes into a voice-over task folder: metadata.json, links to the scanned inputs, the clip
+// list, the logo; published by src/shared/protocol/publish.ts. The task id is derived from the
+// voice file and the variation, so "is there already a task for this?" is a lookup of that id.
+import { copyFile, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Config } from '../shared/config.js';
-import { exists, fsyncPath, writeFileAtomic, writeJsonAtomic } from '../shared/fs.js';
+import { fsyncPath, writeFileAtomic } from '../shared/fs.js';
+import { publishTask } from '../shared/protocol/publish.js';
+import { writeMetadata } from '../shared/protocol/task-files.js';
 import { stableUuid } from '../shared/ids.js';
 import type { Layout } from '../shared/layout.js';
 import { METADATA_SCHEMA_VERSION, TASK_FILES, buildFfconcat, type TaskMetadata } from '../shared/task.js';
@@ -14,15 +15,6 @@ import type { TaskPlan } from './plan-task.js';
 
 export function taskIdFor(voicePath: string, variation: number): string {
   return stableUuid('clipmill-task', voicePath, String(variation));
-}
-
-/** Where a task with this id is now, if anywhere. */
-export async function findTask(layout: Layout, id: string): Promise<string | null> {
-  // processing/ before tasks/: a task handed back between the two checks is still found.
-  for (const p of [layout.processingTask(id), layout.task(id), layout.outputTask(id), layout.failedTask(id)]) {
-    if (await exists(p)) return p;
-  }
-  return null;
 }
 
 /** Task folders live two levels below the root, so root-relative paths get this prefix. */
@@ -83,47 +75,21 @@ export function buildMetadata(input: BuildTaskInput, config: Config, now: Date):
   };
 }
 
-/** Publishes the task; returns its folder, or null when a task with that id appeared meanwhile. */
+/** Publishes the task (src/shared/protocol/publish.ts); returns its folder, or null when a task with that id appeared meanwhile. */
 export async function writeTask(layout: Layout, input: BuildTaskInput, config: Config, now = new Date()): Promise<string | null> {
-  const final = layout.task(input.id);
-  const tmp = join(layout.tasks, `.tmp-${input.id}-${randomBytes(4).toString('hex')}`);
-  await mkdir(tmp, { recursive: true });
-  try {
-    const meta = buildMetadata(input, config, now);
+  const meta = buildMetadata(input, config, now);
+  return publishTask(layout, input.id, async (dir) => {
     // Relative links, as in the spec: they stay valid when the folder moves to processing/,
     // output/ or trash/failed/ (all at the same depth) and on every node that mounts the root.
-    await symlink(posix.join(TO_ROOT, input.voice.path), join(tmp, TASK_FILES.voice));
-    await symlink(posix.join(TO_ROOT, input.plan.music.path), join(tmp, TASK_FILES.music));
-    if (input.plan.frame) await symlink(posix.join(TO_ROOT, input.plan.frame.path), join(tmp, TASK_FILES.frame));
-    await writeFileAtomic(join(tmp, TASK_FILES.videoList), buildFfconcat(input.plan.clips.map((c) => posix.join(TO_ROOT, c.path))));
+    await symlink(posix.join(TO_ROOT, input.voice.path), join(dir, TASK_FILES.voice));
+    await symlink(posix.join(TO_ROOT, input.plan.music.path), join(dir, TASK_FILES.music));
+    if (input.plan.frame) await symlink(posix.join(TO_ROOT, input.plan.frame.path), join(dir, TASK_FILES.frame));
+    await writeFileAtomic(join(dir, TASK_FILES.videoList), buildFfconcat(input.plan.clips.map((c) => posix.join(TO_ROOT, c.path))));
     if (input.logo) {
-      await copyFile(input.logo, join(tmp, TASK_FILES.logo));
-      await fsyncPath(join(tmp, TASK_FILES.logo));
+      await copyFile(input.logo, join(dir, TASK_FILES.logo));
+      await fsyncPath(join(dir, TASK_FILES.logo));
     }
     // metadata.json last: a folder with it is complete.
-    await writeJsonAtomic(join(tmp, TASK_FILES.metadata), meta);
-    await fsyncPath(tmp);
-    await rename(tmp, final);
-    await fsyncPath(layout.tasks);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    // rename(2) refuses a non-empty target: the task was published meanwhile (handed back by a
-    // render worker between findTask's checks). One task per id: nothing to do.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTEMPTY' || code === 'EEXIST') return null;
-    throw err;
-  }
-  return final;
-}
-
-/** Removes task folders a crash left half-built (tasks/.tmp-*). Safe with one main worker per root. */
-export async function cleanTaskTemps(layout: Layout): Promise<number> {
-  let n = 0;
-  for (const name of await readdir(layout.tasks).catch(() => [] as string[])) {
-    if (name.startsWith('.tmp-')) {
-      await rm(join(layout.tasks, name), { recursive: true, force: true });
-      n++;
-    }
-  }
-  return n;
+    await writeMetadata(dir, meta);
+  });
 }

@@ -146,3 +146,14 @@ export function ffconcatQuote(path: string): string {
 export function buildFfconcat(paths: string[]): string {
   return `ffconcat version 1.0\n${paths.map((p) => `file ${ffconcatQuote(p)}\n`).join('')}`;
 }
+
+// TEMPORARY until the zod metadata schema lands: the hand-written validator behind a schema.
+import { z } from 'zod';
+export const MetadataSchema = z.unknown().transform((v, ctx): TaskMetadata => {
+  try {
+    return validateMetadata(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});

@@ -1,0 +1,80 @@
+// What the render worker's stages share: the context a worker runs in, a claimed task on its
+// way through the stages (Job), and how a stage reports a failure (a catalog error with the
+// stage and, when ffmpeg ran, its stderr tail in the details).
+import type { Config } from '../shared/config.js';
+import { ClipmillError, type ErrorCode } from '../shared/errors.js';
+import type { Layout } from '../shared/layout.js';
+import type { Logger } from '../shared/log.js';
+import type { EncoderSpec } from '../shared/media/encoders.js';
+import type { Binaries } from '../shared/media/ffmpeg.js';
+import type { TaskStage } from '../shared/protocol/files.js';
+import type { Lease } from '../shared/protocol/lease.js';
+import type { TaskMetadata } from '../shared/task.js';
+import type { CopyFn } from './download.js';
+import type { Heartbeat } from './heartbeat.js';
+import type { RenderInputs } from './plan-render.js';
+import type { Verification } from './verify.js';
+
+export interface RenderContext {
+  config: Config;
+  layout: Layout;
+  log: Logger;
+  bins: Binaries;
+  encoder: EncoderSpec;
+  node: string;
+  /** How inputs are downloaded and outputs uploaded (benchmarks throttle it). */
+  copy?: CopyFn;
+}
+
+/** A worker's context plus what its stages share: its heartbeat, its scratch folder, its copy function. */
+export interface WorkerEnv extends RenderContext {
+  heartbeat: Heartbeat;
+  scratch: string;
+  copy: CopyFn;
+}
+
+/**
+ * How a task left this worker: published, failed into trash/failed, handed back to tasks/
+ * (shutdown), or abandoned (the lease or the claim was lost: another party owns it now).
+ */
+export type TaskOutcome = 'done' | 'failed' | 'handed_back' | 'abandoned';
+
+/** A claimed task on its way through the stages. */
+export interface Job {
+  id: string;
+  log: Logger;
+  dir: string;
+  scratch: string;
+  lease: Lease;
+  /** Aborted by a shutdown past its grace, or by losing the lease. */
+  signal: AbortSignal;
+  meta: TaskMetadata | null;
+  started: number;
+  inputs: RenderInputs | null;
+  encoderUsed: string;
+  fallback: { from: string; reason: string } | null;
+  verification: Verification | null;
+  timings: { download: number; render: number; verify: number; upload: number };
+}
+
+/** A failure at a stage: its code, where, and ffmpeg's stderr tail when it ran. */
+export function stageError(code: ErrorCode, stage: TaskStage, message: string, extra: { stderr?: string; details?: Record<string, unknown>; cause?: unknown } = {}): ClipmillError {
+  return new ClipmillError(code, message, {
+    ...(extra.cause === undefined ? {} : { cause: extra.cause }),
+    details: { ...extra.details, stage, ...(extra.stderr ? { stderr: extra.stderr } : {}) },
+  });
+}
+
+/** Shows the task's stage in the heartbeat. The task being rendered wins; a download ahead shows only when idle. */
+export function showStage(env: WorkerEnv, task: string, stage: 'download' | 'render' | 'upload'): void {
+  const hb = env.heartbeat;
+  if (stage !== 'render' && hb.current?.stage === 'render') return;
+  hb.state = hb.state === 'stopping' ? 'stopping' : 'working';
+  hb.current = { task, stage, progress: 0, since: new Date().toISOString() };
+}
+
+/** The error with `stage` recorded, unless it already names one. */
+export function atStage(err: unknown, stage: TaskStage): unknown {
+  if (!(err instanceof ClipmillError) || err.details.stage !== undefined) return err;
+  return new ClipmillError(err.code, err.message, { cause: err.cause, details: { ...err.details, stage } });
+}

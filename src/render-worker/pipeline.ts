@@ -1,0 +1,134 @@
+// The render pipeline (spec §7): while a task renders, the next one is claimed and downloaded
+// (render.prefetch > 0) and the previous one uploaded. `once`: until no task is left; otherwise
+// until `stop`, polling render.pollIntervalMs when idle. On `stop` nothing new is claimed; the
+// render in progress gets render.shutdownGraceMs, then it and any task downloaded ahead are
+// handed back.
+import { setTimeout as sleep } from 'node:timers/promises';
+import PQueue from 'p-queue';
+import { errorMessage } from '../shared/errors.js';
+import { claimNext } from '../shared/protocol/claim.js';
+import { handBackDeadClaims } from '../shared/protocol/hand-back.js';
+import { processAlive } from '../shared/process.js';
+import type { Job, TaskOutcome, WorkerEnv } from './job.js';
+import { prepare } from './prepare.js';
+import { renderJob } from './render.js';
+import { cleanStaleScratch, diskOk } from './scratch.js';
+import { cleanup, settle } from './settle.js';
+import { uploadJob } from './upload.js';
+
+export interface RunTotals {
+  done: number;
+  failed: number;
+  handedBack: number;
+  /** Tasks left as they were because the lease or the claim was lost (another party owns them). */
+  abandoned: number;
+  lowDisk: boolean;
+  /** Seconds spent rendering, and the wall time of the run: render_utilization = render / wall. */
+  renderSeconds: number;
+  wallSeconds: number;
+}
+
+/** What a killed worker of this node left: its tasks go back to tasks/, its scratch away. */
+async function startUp(env: WorkerEnv): Promise<void> {
+  const { log, layout, node, config } = env;
+  for (const id of await handBackDeadClaims(layout, node, processAlive)) log.warn({ task: id }, `Task ${id} was claimed by a worker of ${node} that is gone; handed back to tasks/`);
+  for (const p of await cleanStaleScratch(config, node)) log.info(`Removed the scratch folder ${p} of a render worker that is gone`);
+}
+
+/** A signal that aborts `render.shutdownGraceMs` after `stop` does: the render in progress gets the grace to finish. */
+function graceSignal(env: WorkerEnv, stop: AbortSignal): AbortSignal {
+  const hard = new AbortController();
+  const onStop = () => {
+    const grace = env.config.render.shutdownGraceMs;
+    if (grace > 0) env.log.info(`Shutting down: no new claims; the render in progress has ${grace} ms to finish`);
+    setTimeout(() => hard.abort(stop.reason), grace).unref();
+  };
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
+  return hard.signal;
+}
+
+export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boolean): Promise<RunTotals> {
+  const { config, layout, node, log } = env;
+  const totals: RunTotals = { done: 0, failed: 0, handedBack: 0, abandoned: 0, lowDisk: false, renderSeconds: 0, wallSeconds: 0 };
+  const t0 = performance.now();
+  await startUp(env);
+  const hard = graceSignal(env, stop);
+  const hb = env.heartbeat;
+  hb.start();
+  stop.addEventListener('abort', () => (hb.state = 'stopping'), { once: true });
+  const count = (o: TaskOutcome) => {
+    if (o === 'done') totals.done++;
+    else if (o === 'handed_back') totals.handedBack++;
+    else if (o === 'abandoned') totals.abandoned++;
+    else totals.failed++;
+    Object.assign(hb.counters, { done: totals.done, failed: totals.failed, handed_back: totals.handedBack, abandoned: totals.abandoned });
+  };
+  // A task downloaded ahead that will not be rendered (shutdown): back as it is.
+  const putBack = async (job: Job) => count(await settle(env, { ...job, signal: AbortSignal.abort() }, new Error('shutting down')));
+  const uploads = new PQueue({ concurrency: 1 });
+  const claimAndPrepare = async (): Promise<Job | TaskOutcome | null> => {
+    if (stop.aborted) return null;
+    if (!(await diskOk(config, env.scratch, layout.root, log))) {
+      totals.lowDisk = true;
+      hb.state = 'low_disk';
+      return null;
+    }
+    const id = await claimNext(layout, node);
+    return id ? prepare(env, id, hard) : null;
+  };
+  const claimSafely = () => claimAndPrepare().catch((err: unknown) => (log.error({ err }, `Claim failed: ${errorMessage(err)}`), null));
+  let next: Promise<Job | TaskOutcome | null> | null = null;
+  for (;;) {
+    const current = await (next ?? claimSafely());
+    next = null;
+    if (current === null) {
+      if (once || stop.aborted) break;
+      if (hb.state !== 'low_disk' && hb.state !== 'stopping') hb.state = 'idle';
+      if (!hb.current) void hb.beat();
+      await sleep(config.render.pollIntervalMs, undefined, { signal: stop }).catch(() => {});
+      continue;
+    }
+    if (typeof current === 'string') {
+      count(current);
+      continue;
+    }
+    const job: Job = current;
+    // Downloaded ahead, but the shutdown came before its render started: not started now.
+    if (stop.aborted) {
+      await putBack(job);
+      continue;
+    }
+    // Download the next task while this one renders.
+    if (config.render.prefetch > 0) next = claimSafely();
+    try {
+      await renderJob(env, job);
+      totals.renderSeconds += job.timings.render;
+    } catch (err) {
+      count(await settle(env, job, err));
+      continue;
+    }
+    // Upload meanwhile; a lost lease still stops it, a shutdown does not (the work is done).
+    void uploads.add(async () => {
+      try {
+        await uploadJob(env, job);
+        await cleanup(env, job);
+        hb.finish({ at: Date.now(), render: job.timings.render, io: job.timings.download + job.timings.upload });
+        count('done');
+      } catch (err) {
+        count(await settle(env, { ...job, signal: job.lease.signal }, err));
+      }
+    });
+    if (config.render.prefetch === 0) await uploads.onIdle();
+  }
+  const leftover = next as Promise<Job | TaskOutcome | null> | null;
+  if (leftover) {
+    const pending = await leftover;
+    if (pending && typeof pending !== 'string') await putBack(pending);
+    else if (pending) count(pending);
+  }
+  await uploads.onIdle();
+  await hb.stop();
+  totals.wallSeconds = (performance.now() - t0) / 1000;
+  return totals;
+}

@@ -1,0 +1,64 @@
+// Stage 1 of a claimed task: the lease, the attempt counted in metadata.json, the inputs
+// checked, and their download to local scratch (spec §7), so that the render reads local disk.
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errorMessage } from '../shared/errors.js';
+import { startAttempt } from '../shared/protocol/attempts.js';
+import { acquireLease, type Lease } from '../shared/protocol/lease.js';
+import { downloadInputs } from './download.js';
+import { atStage, showStage, stageError, type Job, type TaskOutcome, type WorkerEnv } from './job.js';
+import { settle } from './settle.js';
+
+/** Leases, counts the attempt and downloads a task just claimed; a Job ready to render, or how it ended. */
+export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): Promise<Job | TaskOutcome> {
+  const { layout, config } = env;
+  const log = env.log.child({ task: id });
+  let lease: Lease;
+  try {
+    lease = await acquireLease(layout, id, config.health, (err) => log.error({ err }, `Lost the lease on task ${id} (${err.message}); stopping work on it`));
+  } catch (err) {
+    // Someone else holds a lease on this id although the claim rename was ours: leave it.
+    log.error({ err }, `Could not take the lease on task ${id}: ${errorMessage(err)}; leaving it`);
+    return 'abandoned';
+  }
+  const job: Job = {
+    id,
+    log,
+    dir: layout.processingTask(id),
+    scratch: join(env.scratch, id),
+    lease,
+    signal: stop ? AbortSignal.any([stop, lease.signal]) : lease.signal,
+    meta: null,
+    started: performance.now(),
+    inputs: null,
+    encoderUsed: env.encoder.name,
+    fallback: null,
+    verification: null,
+    timings: { download: 0, render: 0, verify: 0, upload: 0 },
+  };
+  try {
+    job.meta = await startAttempt(job.dir, config.tasks.maxAttempts).catch((err: unknown) => {
+      throw atStage(err, 'claim');
+    });
+    const meta = job.meta;
+    // stat follows the links, so a link to a missing scanned/ file is caught here.
+    const needed = [meta.voice_file, meta.music_file, meta.render.logo, meta.frame_file ?? null].filter((f): f is string => !!f).map((f) => join(job.dir, f));
+    needed.push(...meta.video_files.map((c) => layout.abs(c.path)));
+    for (const p of needed) {
+      if (!(await stat(p).then(() => true, () => false))) throw stageError('TASK_INVALID', 'claim', `input ${layout.rel(p)} is missing (or a link to a missing file)`);
+    }
+    await rm(job.scratch, { recursive: true, force: true });
+    const t = performance.now();
+    try {
+      showStage(env, id, 'download');
+      job.inputs = (await downloadInputs(layout, job.dir, meta, job.scratch, env.copy)).inputs;
+    } catch (err) {
+      if (job.signal.aborted) throw err;
+      throw stageError('IO', 'download', `could not copy the inputs to ${job.scratch}: ${errorMessage(err)}`, { cause: err });
+    }
+    job.timings.download = (performance.now() - t) / 1000;
+    return job;
+  } catch (err) {
+    return settle(env, job, err);
+  }
+}

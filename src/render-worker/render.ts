@@ -1,0 +1,72 @@
+// Stage 2: the one ffmpeg pass (with one software retry after a hardware encoder failed), then
+// verification of what it wrote (DESIGN §5).
+import { errorMessage } from '../shared/errors.js';
+import { encoderSpec, type EncoderSpec } from '../shared/media/encoders.js';
+import type { Logger } from '../shared/log.js';
+import type { TaskMetadata } from '../shared/task.js';
+import { runFfmpeg, type RunResult } from './ffmpeg-run.js';
+import { showStage, stageError, type Job, type WorkerEnv } from './job.js';
+import { planRender, type RenderInputs } from './plan-render.js';
+import { verifyOutput } from './verify.js';
+
+export function lastLine(text: string): string {
+  return text.trim().split('\n').filter(Boolean).slice(-1)[0]?.trim() ?? 'no output';
+}
+
+/** One ffmpeg run of the task's plan with `encoder`, its progress shown in the heartbeat and the log. */
+function runPass(env: WorkerEnv, meta: TaskMetadata, inputs: RenderInputs, encoder: EncoderSpec, log: Logger, signal: AbortSignal): Promise<RunResult> {
+  const argv = planRender(meta, inputs, encoder, { audioBitrate: env.config.render.audioBitrate, progress: true });
+  log.debug({ argv }, 'ffmpeg argv');
+  let lastLog = performance.now();
+  const hb = env.heartbeat;
+  hb.renderingSince = Date.now();
+  return runFfmpeg(env.bins.ffmpeg.path, argv, {
+    signal,
+    stallTimeoutMs: env.config.render.stallTimeoutMs,
+    onProgress: (t) => {
+      if (hb.current?.task === meta.task_id) hb.current.progress = Math.min(1, Math.round((t / meta.voice_duration) * 1000) / 1000);
+      if (performance.now() - lastLog < 10_000) return;
+      lastLog = performance.now();
+      log.info(`Rendering task ${meta.task_id}: ${Math.min(100, (100 * t) / meta.voice_duration).toFixed(0)}% (${t.toFixed(1)}/${meta.voice_duration.toFixed(1)} s)`);
+    },
+  }).finally(() => {
+    hb.renderingSince = null;
+  });
+}
+
+/** Renders and verifies the job's output in scratch; throws a stage error (RENDER_*, VERIFY_FAILED). */
+export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
+  const meta = job.meta!;
+  const inputs = job.inputs!;
+  job.log.info(`Rendering task ${job.id}: ${meta.voice_duration.toFixed(1)} s at ${meta.render.resolution}@${meta.render.frame_rate} with ${env.encoder.name} (attempt ${meta.attempts})`);
+  const t = performance.now();
+  showStage(env, job.id, 'render');
+  let encoder = env.encoder;
+  let result = await runPass(env, meta, inputs, encoder, job.log, job.signal);
+  if (!result.ok && !result.canceled && !job.signal.aborted && encoder.hardware) {
+    const reason = lastLine(result.stderrTail);
+    job.log.warn(`Encoder ${encoder.name} failed (${reason}); retrying task ${job.id} once with libx264`);
+    job.fallback = { from: encoder.name, reason };
+    encoder = encoderSpec('libx264', env.config);
+    job.encoderUsed = encoder.name;
+    result = await runPass(env, meta, inputs, encoder, job.log, job.signal);
+  }
+  const stderr = result.stderrTail;
+  if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'render canceled');
+  if (result.stalled) throw stageError('RENDER_STALLED', 'render', `ffmpeg made no progress for render.stallTimeoutMs (${env.config.render.stallTimeoutMs} ms) and was killed`, { stderr });
+  if (!result.ok) throw stageError('RENDER_FAILED', 'render', `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(stderr)}`, { stderr });
+  job.timings.render = (performance.now() - t) / 1000;
+
+  const v = performance.now();
+  try {
+    job.verification = await verifyOutput(env.bins.ffprobe.path, inputs.output, meta, job.signal);
+  } catch (err) {
+    if (job.signal.aborted) throw err;
+    throw stageError('VERIFY_FAILED', 'verify', `the output cannot be probed: ${errorMessage(err)}`, { stderr, cause: err });
+  }
+  if (!job.verification.ok) {
+    const bad = job.verification.checks.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`);
+    throw stageError('VERIFY_FAILED', 'verify', bad.join('; '), { stderr, details: { checks: job.verification.checks } });
+  }
+  job.timings.verify = (performance.now() - v) / 1000;
+}

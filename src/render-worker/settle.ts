@@ -1,0 +1,40 @@
+// After an error at any stage, the task leaves this worker one of three ways: abandoned (the
+// lease or the claim was lost: another party owns it, leave it exactly as it is), handed back
+// (shutting down: whatever broke is not the task's fault) or failed into trash/failed/.
+import { rm } from 'node:fs/promises';
+import { errorMessage, isClipmillError } from '../shared/errors.js';
+import { asTaskError, failTask } from '../shared/protocol/fail.js';
+import { handBack } from '../shared/protocol/hand-back.js';
+import type { Job, TaskOutcome, WorkerEnv } from './job.js';
+
+export async function settle(env: WorkerEnv, job: Job, err: unknown): Promise<TaskOutcome> {
+  try {
+    if (job.lease.signal.aborted || isClipmillError(err, 'CLAIM_LOST')) {
+      job.log.error({ code: 'CLAIM_LOST' }, `Task ${job.id} abandoned: ${isClipmillError(err, 'CLAIM_LOST') ? err.message : 'the lease was lost'}, so another party owns it now`);
+      return 'abandoned';
+    }
+    if (job.signal.aborted && job.meta) {
+      await handBack(env.layout, job.id, job.meta, job.lease).catch((e: unknown) => job.log.error({ err: e }, `Could not hand task ${job.id} back: ${errorMessage(e)}`));
+      job.log.warn(`Task ${job.id} handed back to tasks/ (shutting down)`);
+      return 'handed_back';
+    }
+    const error = asTaskError(err);
+    const attempts = job.meta?.attempts ?? (typeof error.details.attempts === 'number' ? error.details.attempts : null);
+    try {
+      const dest = await failTask(env.layout, job.id, job.dir, { error, attempts, node: env.node, encoder: job.encoderUsed });
+      job.log.error({ code: error.code, stage: error.details.stage ?? 'publish' }, `Task ${job.id} failed at ${String(error.details.stage ?? 'publish')} (${error.code}): ${error.message} → ${env.layout.rel(dest)}/`);
+    } catch (moveErr) {
+      job.log.error({ err: moveErr }, `Task ${job.id} failed (${error.code}: ${error.message}) and could not be moved to trash/failed: ${errorMessage(moveErr)}`);
+    }
+    return 'failed';
+  } finally {
+    await cleanup(env, job);
+  }
+}
+
+/** Whatever the outcome: the heartbeat forgets the task, the lease is released, scratch removed. */
+export async function cleanup(env: WorkerEnv, job: Job): Promise<void> {
+  if (env.heartbeat.current?.task === job.id) env.heartbeat.current = null;
+  await job.lease.release();
+  await rm(job.scratch, { recursive: true, force: true });
+}

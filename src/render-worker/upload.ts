@@ -1,0 +1,66 @@
+// Stage 3: final.mp4 copied from scratch into the task folder under a temporary name (retried
+// with backoff), report.json beside it, then the task published to output/ by the protocol.
+import { rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage } from '../shared/errors.js';
+import { fsyncPath, tempPathFor } from '../shared/fs.js';
+import { writeJson } from '../shared/json.js';
+import type { Logger } from '../shared/log.js';
+import { publishOutput } from '../shared/protocol/complete.js';
+import { ReportSchema, type Report } from '../shared/protocol/files.js';
+import { stageError, type Job, type WorkerEnv } from './job.js';
+
+const UPLOAD_TRIES = 3;
+
+/** Copies `src` to `dst` under a temporary name, then renames it: a reader never sees a partial file. */
+async function upload(env: WorkerEnv, src: string, dst: string, log: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const tmp = tempPathFor(dst);
+    try {
+      await rm(dst, { force: true });
+      await env.copy(src, tmp);
+      await fsyncPath(tmp);
+      await rename(tmp, dst);
+      return;
+    } catch (err) {
+      await rm(tmp, { force: true });
+      if (attempt >= UPLOAD_TRIES) throw stageError('UPLOAD_FAILED', 'upload', `upload failed ${UPLOAD_TRIES} times: ${errorMessage(err)}`, { cause: err });
+      const wait = 500 * 2 ** (attempt - 1);
+      log.warn(`Upload of ${dst} failed (${errorMessage(err)}); retry ${attempt + 1}/${UPLOAD_TRIES} in ${wait} ms`);
+      await sleep(wait);
+    }
+  }
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Uploads the verified output, writes report.json and publishes the task folder to output/. */
+export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
+  const meta = job.meta!;
+  const u = performance.now();
+  const final = join(job.dir, 'final.mp4');
+  await upload(env, job.inputs!.output, final, job.log);
+  job.timings.upload = (performance.now() - u) / 1000;
+  const t = job.timings;
+  const report: Report = {
+    task_id: job.id,
+    node: env.node,
+    finished_at: new Date().toISOString(),
+    attempts: meta.attempts,
+    encoder: job.encoderUsed,
+    encoder_fallback: job.fallback,
+    ffmpeg: env.bins.ffmpeg.version,
+    voice_duration: meta.voice_duration,
+    output_bytes: (await stat(final)).size,
+    timings_s: { download: round(t.download), render: round(t.render), verify: round(t.verify), upload: round(t.upload), total: round((performance.now() - job.started) / 1000) },
+    realtime_factor: round(meta.voice_duration / t.render),
+    checks: job.verification!.checks,
+  };
+  await writeJson(ReportSchema, join(job.dir, 'report.json'), report);
+  await publishOutput(env.layout, job.id, env.node, job.lease);
+  job.log.info(
+    { encoder: job.encoderUsed, render_s: report.timings_s.render, realtime: report.realtime_factor },
+    `Rendered task ${job.id} → output/${job.id}/final.mp4 (${job.encoderUsed}, ${report.timings_s.render} s, ${report.realtime_factor}x realtime)`,
+  );
+}

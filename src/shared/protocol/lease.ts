@@ -1,0 +1,86 @@
+// The lease on a claimed task (DESIGN invariant 4): a proper-lockfile lock whose folder is
+// layout.leaseLock(id) (processing/.<id>.lease.lock, made atomically with mkdir, its mtime
+// refreshed every health.leaseUpdateMs). A lease not refreshed for health.leaseStaleMs is stale:
+// its worker is gone, and the task may be recovered. A worker that loses its lease (the lock
+// was taken from it) stops working on the task at once.
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { Layout } from '../layout.js';
+import { TASK_FILES } from '../task.js';
+
+export interface LeaseTiming {
+  leaseUpdateMs: number;
+  leaseStaleMs: number;
+}
+
+export interface Lease {
+  /** Aborted when the lease is lost. */
+  signal: AbortSignal;
+  /** Idempotent; a lost lease is not released (it is someone else's now). */
+  release(): Promise<void>;
+}
+
+const lockOptions = (layout: Layout, id: string) => ({ realpath: false, lockfilePath: layout.leaseLock(id) });
+
+export async function acquireLease(layout: Layout, id: string, timing: LeaseTiming, onLost: (err: Error) => void): Promise<Lease> {
+  const lost = new AbortController();
+  const release = await lockfile.lock(layout.leaseTarget(id), {
+    ...lockOptions(layout, id),
+    update: timing.leaseUpdateMs,
+    stale: timing.leaseStaleMs,
+    // A worker that just handed this task back may still be releasing its lease.
+    retries: { retries: 5, minTimeout: 100, maxTimeout: 500 },
+    onCompromised: (err) => {
+      lost.abort(err);
+      onLost(err);
+    },
+  });
+  let released = false;
+  return {
+    signal: lost.signal,
+    release: async () => {
+      if (released || lost.signal.aborted) return;
+      released = true;
+      await release().catch(() => {});
+    },
+  };
+}
+
+/**
+ * Takes the lease of a task whose own lease is stale (or absent), without refreshing it: the
+ * recoverer's guard, so that two recoverers, or a worker coming back to life, cannot both act.
+ * Null when the lease is alive after all.
+ */
+export async function takeStaleLease(layout: Layout, id: string, staleMs: number): Promise<(() => Promise<void>) | null> {
+  try {
+    const release = await lockfile.lock(layout.leaseTarget(id), { ...lockOptions(layout, id), stale: staleMs, retries: 0 });
+    return () => release().catch(() => {});
+  } catch {
+    return null;
+  }
+}
+
+/** Removes a lease whose holder is known to be gone (proper-lockfile's unlock only releases the caller's own). */
+export async function breakLease(layout: Layout, id: string): Promise<void> {
+  await rm(layout.leaseLock(id), { recursive: true, force: true });
+}
+
+async function age(path: string, now: number): Promise<number | null> {
+  try {
+    return now - (await stat(path)).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the task's claim is stale: its lease not refreshed for `staleMs`, or, for a task
+ * claimed but never leased (the worker died in between), its claim (or folder) that old.
+ */
+export async function claimIsStale(layout: Layout, id: string, staleMs: number, now = Date.now()): Promise<boolean> {
+  const lease = await age(layout.leaseLock(id), now);
+  if (lease !== null) return lease > staleMs;
+  const claim = (await age(join(layout.processingTask(id), TASK_FILES.claim), now)) ?? (await age(layout.processingTask(id), now));
+  return claim !== null && claim > staleMs;
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { exists } from '../../../src/shared/fs.js';
+import { claimNext } from '../../../src/shared/protocol/claim.js';
+import { acquireLease, breakLease, claimIsStale, takeStaleLease } from '../../../src/shared/protocol/lease.js';
+import { rootWithTasks } from './fixture.js';
+
+test('a lease is one folder named by Layout; a live one cannot be taken, a stale one can', async (t) => {
+  const layout = await rootWithTasks(t, 1);
+  const id = (await claimNext(layout, 'n1'))!;
+  const lost: Error[] = [];
+  const lease = await acquireLease(layout, id, { leaseUpdateMs: 1000, leaseStaleMs: 5000 }, (e) => lost.push(e));
+  assert.ok(await exists(layout.leaseLock(id)));
+  assert.equal(await claimIsStale(layout, id, 5000), false);
+  assert.equal(await takeStaleLease(layout, id, 5000), null, 'alive: not taken');
+  // Ten seconds without a refresh: stale, and a recoverer may take it.
+  const old = new Date(Date.now() - 10_000);
+  await utimes(layout.leaseLock(id), old, old);
+  assert.equal(await claimIsStale(layout, id, 5000), true);
+  const release = await takeStaleLease(layout, id, 5000);
+  assert.ok(release, 'stale: taken');
+  await release();
+  await lease.release();
+  await lease.release();
+});
+
+test('claimIsStale without a lease: the claim (or the folder) is judged by its age; breakLease removes the lease', async (t) => {
+  const layout = await rootWithTasks(t, 1);
+  const id = (await claimNext(layout, 'n1'))!;
+  const claim = join(layout.processingTask(id), 'claim.json');
+  assert.equal(await claimIsStale(layout, id, 5000), false);
+  const old = new Date(Date.now() - 10_000);
+  await utimes(claim, old, old);
+  assert.equal(await claimIsStale(layout, id, 5000), true);
+  await writeFile(claim, '{}');
+  assert.equal(await claimIsStale(layout, id, 5000), false);
+  await mkdir(layout.leaseLock(id));
+  await breakLease(layout, id);
+  assert.equal(await exists(layout.leaseLock(id)), false);
+});
