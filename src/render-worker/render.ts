@@ -3,6 +3,7 @@
 import { errorMessage } from '../shared/errors.js';
 import { encoderSpec, type EncoderSpec } from '../shared/media/encoders.js';
 import type { Logger } from '../shared/log.js';
+import { machineFailureIn } from '../shared/media/stderr.js';
 import type { TaskMetadata } from '../shared/task.js';
 import { runFfmpeg, type RunResult } from './ffmpeg-run.js';
 import { showStage, stageError, type Job, type WorkerEnv } from './job.js';
@@ -54,7 +55,12 @@ export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
   const stderr = result.stderrTail;
   if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'render canceled');
   if (result.stalled) throw stageError('RENDER_STALLED', 'render', `ffmpeg made no progress for render.stallTimeoutMs (${env.config.render.stallTimeoutMs} ms) and was killed`, { stderr });
-  if (!result.ok) throw stageError('RENDER_FAILED', 'render', `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(stderr)}`, { stderr });
+  if (!result.ok) {
+    // A full disk, an I/O error or exhausted memory is the machine's, not the task's.
+    const machine = machineFailureIn(stderr);
+    if (machine) throw stageError(machine.code, 'render', `ffmpeg failed (${machine.errno}): ${machine.line}`, { stderr, details: { errno: machine.errno } });
+    throw stageError('RENDER_FAILED', 'render', `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(stderr)}`, { stderr });
+  }
   job.timings.render = (performance.now() - t) / 1000;
 
   const v = performance.now();
