@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { initRoot } from '../src/cli/commands/init.js';
 import { MainWorker } from '../src/main-worker/index.js';
-import { downloadInputs } from '../src/render-worker/download.js';
+import { downloadInputs, resolveInputs } from '../src/render-worker/download.js';
 import { RenderWorker } from '../src/render-worker/index.js';
 import { planRender } from '../src/render-worker/plan-render.js';
 import { loadConfig, type Config, type DeepPartial } from '../src/shared/config.js';
@@ -75,7 +75,7 @@ try {
   const [id] = (await readdir(layout.tasks)).filter((n) => !n.startsWith('.'));
   const meta = parseMetadata(await readFile(join(layout.task(id!), 'metadata.json'), 'utf8'));
   const scratch = join(work, 'scratch');
-  const { inputs } = await downloadInputs(layout, layout.task(id!), meta, scratch);
+  const { inputs } = await downloadInputs(meta, await resolveInputs(layout, layout.task(id!), meta), scratch);
   const enc = encoderSpec('libx264', config);
   const [w, h] = meta.render.resolution.split('x');
   const row = (name: string, r: { cpu: number; wall: number }, note = '') => console.log(`  ${name.padEnd(26)} cpu ${r.cpu.toFixed(2).padStart(6)} s   wall ${r.wall.toFixed(2).padStart(6)} s  ${note}`);

@@ -1,11 +1,11 @@
 // Stage 1 of a claimed task: the lease, the attempt counted in metadata.json, the inputs
 // checked, and their download to local scratch (spec §7), so that the render reads local disk.
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../shared/errors.js';
 import { startAttempt } from '../shared/protocol/attempts.js';
 import { acquireLease, type Lease } from '../shared/protocol/lease.js';
-import { downloadInputs } from './download.js';
+import { downloadInputs, resolveInputs } from './download.js';
 import { atStage, showStage, stageError, type Job, type TaskOutcome, type WorkerEnv } from './job.js';
 import { settle } from './settle.js';
 
@@ -41,17 +41,13 @@ export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): P
       throw atStage(err, 'claim');
     });
     const meta = job.meta;
-    // stat follows the links, so a link to a missing scanned/ file is caught here.
-    const needed = [meta.voice_file, meta.music_file, meta.render.logo, meta.frame_file ?? null].filter((f): f is string => !!f).map((f) => join(job.dir, f));
-    needed.push(...meta.video_files.map((c) => layout.abs(c.path)));
-    for (const p of needed) {
-      if (!(await stat(p).then(() => true, () => false))) throw stageError('TASK_INVALID', 'claim', `input ${layout.rel(p)} is missing (or a link to a missing file)`);
-    }
+    // Task files are untrusted: every input must be a regular file inside scanned/ or the task folder.
+    const sources = await resolveInputs(layout, job.dir, meta);
     await rm(job.scratch, { recursive: true, force: true });
     const t = performance.now();
     try {
       showStage(env, id, 'download');
-      job.inputs = (await downloadInputs(layout, job.dir, meta, job.scratch, env.copy)).inputs;
+      job.inputs = (await downloadInputs(meta, sources, job.scratch, env.copy, job.signal)).inputs;
     } catch (err) {
       if (job.signal.aborted) throw err;
       throw stageError('IO', 'download', `could not copy the inputs to ${job.scratch}: ${errorMessage(err)}`, { cause: err });

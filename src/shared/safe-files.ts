@@ -1,0 +1,63 @@
+// Task files are untrusted input (a folder edited by hand, a tampered metadata.json): every
+// path a render worker opens must resolve, after resolving links, inside the places DESIGN §1
+// (Paths) allows, and be a regular file. Never a FIFO (whose open blocks a libuv thread
+// forever, which then even blocks the process's exit), a device, or a directory.
+import { constants, createWriteStream } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { ClipmillError } from './errors.js';
+
+/** Whether `p` is `dir` or below it (both already real paths). */
+export function isInside(dir: string, p: string): boolean {
+  const rel = relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * The real path of `path` when it is a regular file inside one of `allowed` (folders, resolved
+ * too); TASK_INVALID naming `what` otherwise (missing, a link to a missing file, outside,
+ * not a regular file).
+ */
+export async function resolveAllowed(path: string, allowed: string[], what: string): Promise<string> {
+  const real = await realpath(path).catch((err: NodeJS.ErrnoException) => {
+    throw new ClipmillError('TASK_INVALID', `${what} is missing (or a link to a missing file)`, { cause: err, details: { stage: 'claim', input: what } });
+  });
+  const roots = await Promise.all(allowed.map((d) => realpath(d).catch(() => d)));
+  if (!roots.some((d) => isInside(d, real))) {
+    throw new ClipmillError('TASK_INVALID', `${what} resolves to ${real}, outside the places a task may read (${allowed.join(', ')})`, { details: { stage: 'claim', input: what } });
+  }
+  // O_NONBLOCK: opening a FIFO does not wait for a writer; the fstat below then refuses it.
+  const fh = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new ClipmillError('TASK_INVALID', `${what} is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : 'a device or socket'})`, { details: { stage: 'claim', input: what } });
+  } finally {
+    await fh.close();
+  }
+  return real;
+}
+
+/** The slowest copy we wait for: 60 s plus 1 MiB/s, whatever the share. */
+export function copyTimeoutMs(bytes: number): number {
+  return 60_000 + Math.ceil(bytes / (1024 * 1024)) * 1000;
+}
+
+/**
+ * Copies a regular file (never opening anything else) with a timeout proportional to its
+ * size, honouring `signal`. The destination is created or truncated.
+ */
+export async function copyRegularFile(src: string, dst: string, signal?: AbortSignal): Promise<void> {
+  const fh = await open(src, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new ClipmillError('TASK_INVALID', `${src} is not a regular file`);
+    const limit = AbortSignal.timeout(copyTimeoutMs(st.size));
+    await pipeline(fh.createReadStream({ autoClose: false }), createWriteStream(dst), { signal: signal ? AbortSignal.any([signal, limit]) : limit }).catch((err: unknown) => {
+      if (limit.aborted && !signal?.aborted) throw new ClipmillError('IO', `copying ${src} took longer than ${copyTimeoutMs(st.size) / 1000} s`, { cause: err });
+      throw err;
+    });
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { isClipmillError } from '../../src/shared/errors.js';
+import { copyRegularFile, isInside, resolveAllowed } from '../../src/shared/safe-files.js';
+import { tempDir } from '../helpers.js';
+
+test('resolveAllowed: regular files inside the allowed folders, links followed; everything else is TASK_INVALID', async (t) => {
+  const dir = await tempDir(t);
+  const inside = join(dir, 'root', 'scanned');
+  await mkdir(inside, { recursive: true });
+  await writeFile(join(inside, 'a.mp4'), 'a');
+  await writeFile(join(dir, 'outside.mp4'), 'x');
+  await symlink('a.mp4', join(inside, 'link.mp4'));
+  await symlink(join(dir, 'outside.mp4'), join(inside, 'escape.mp4'));
+  execFileSync('mkfifo', [join(inside, 'fifo.mp4')]);
+  assert.equal(await resolveAllowed(join(inside, 'link.mp4'), [inside], 'voice'), join(inside, 'a.mp4'));
+  const refused = async (p: string, re: RegExp) => assert.rejects(resolveAllowed(p, [inside], 'the input'), (e: unknown) => isClipmillError(e, 'TASK_INVALID') && re.test(e.message) && e.details.stage === 'claim');
+  await refused(join(inside, 'escape.mp4'), /outside the places a task may read/);
+  await refused(join(inside, '..', '..', 'outside.mp4'), /outside/);
+  await refused('/etc/passwd', /outside/);
+  await refused(join(inside, 'missing.mp4'), /missing/);
+  await refused(join(inside, 'fifo.mp4'), /not a regular file \(a FIFO\)/);
+  await refused(inside, /not a regular file \(a folder\)/);
+  assert.equal(isInside('/a/b', '/a/b/c'), true);
+  assert.equal(isInside('/a/b', '/a/bc'), false);
+});
+
+test('copyRegularFile copies, never opens a FIFO, and stops when aborted', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'src'), 'payload');
+  await copyRegularFile(join(dir, 'src'), join(dir, 'dst'));
+  assert.equal(await readFile(join(dir, 'dst'), 'utf8'), 'payload');
+  execFileSync('mkfifo', [join(dir, 'fifo')]);
+  await assert.rejects(copyRegularFile(join(dir, 'fifo'), join(dir, 'dst2')), (e: unknown) => isClipmillError(e, 'TASK_INVALID'));
+  await assert.rejects(copyRegularFile(join(dir, 'src'), join(dir, 'dst3'), AbortSignal.abort()), /abort/i);
+});
