@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { errorMessage } from '../shared/errors.js';
 import { claimNext } from '../shared/protocol/claim.js';
+import { assertOwnClaim } from '../shared/protocol/complete.js';
 import { handBackDeadClaims } from '../shared/protocol/hand-back.js';
 import { processAlive } from '../shared/process.js';
 import type { Job, TaskOutcome, WorkerEnv } from './job.js';
@@ -102,6 +103,9 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
     // Download the next task while this one renders.
     if (config.render.prefetch > 0) next = claimSafely();
     try {
+      // A task downloaded ahead may have been lost meanwhile (its lease not refreshed in time,
+      // recovered and claimed by another worker): render nothing this worker does not own.
+      await assertOwnClaim(layout, job.id, node, job.lease);
       await renderJob(env, job);
       totals.renderSeconds += job.timings.render;
     } catch (err) {

@@ -10,7 +10,7 @@ import { createRegistry, startMetricsServer } from '../../shared/metrics.js';
 export const renderWorker: Command = {
   name: 'render-worker',
   summary: 'claim tasks and render them with FFmpeg (the daemon; one per node or GPU)',
-  usage: 'clipmill render-worker --root <dir> [--once]',
+  usage: 'clipmill render-worker --root <dir> [--once] [--node-id <id>]',
   help: `Picks the encoder at start-up: the first of render.encoders that passes a real
 one-frame test encode. Then claims tasks by renaming tasks/<id> to processing/<id>,
 renders each in one FFmpeg pass, verifies the result and publishes output/<id>/final.mp4
@@ -18,14 +18,18 @@ with report.json. A failed task goes to trash/failed/<id>/ with stderr.log and e
 
 Options:
   --once              render every task there is, then exit (1 if any failed)
+  --node-id <id>      this worker's node id (its heartbeat nodes/<id>.json, its claims and its
+                      logs); wins over CLIPMILL_NODE_ID and node.id. Give each worker on a
+                      host its own (default: the host name)
 ${COMMON_HELP}
 
 On SIGTERM or SIGINT it claims nothing more; the render in progress gets render.shutdownGraceMs
 to finish and be published, else it is stopped and its task handed back to tasks/ (as is a
 task downloaded ahead); then it exits 0.`,
-  options: { ...COMMON_OPTIONS, once: { type: 'boolean' } },
+  options: { ...COMMON_OPTIONS, once: { type: 'boolean' }, 'node-id': { type: 'string' } },
   async run(args, io) {
-    const config = configFrom(args, io.env);
+    const id = args.values['node-id'] as string | undefined;
+    const config = configFrom(args, io.env, id !== undefined ? { node: { id } } : undefined);
     const layout = new Layout(rootFrom(args, io.env, { mustExist: true }));
     const node = nodeId(config);
     const log = loggerFor(config, 'render_worker').child({ node });
