@@ -1,5 +1,5 @@
 // Listing raw/ and deciding when a file has stopped changing (DESIGN invariant 3).
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isIgnoredName } from '../shared/layout.js';
 
@@ -10,9 +10,15 @@ export interface RawFile {
   rel: string;
   size: number;
   mtimeMs: number;
+  /** A symbolic link (to a file or a folder): never followed, taken as the link itself and rejected (RAW_SYMLINK). */
+  link?: true;
 }
 
-/** Every regular file under raw/, skipping ignored names (and whole ignored folders). */
+/**
+ * Every regular file under raw/, skipping ignored names (and whole ignored folders), and every
+ * symbolic link, as the link itself: a link is never followed (a link to /usr would make the
+ * farm walk and watch a whole system tree, and read files from outside the root).
+ */
 export async function listRaw(rawDir: string): Promise<RawFile[]> {
   const out: RawFile[] = [];
   async function walk(dir: string, rel: string): Promise<void> {
@@ -29,10 +35,10 @@ export async function listRaw(rawDir: string): Promise<RawFile[]> {
       const p = join(dir, e.name);
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(p, r);
-      else if (e.isFile()) {
+      else if (e.isFile() || e.isSymbolicLink()) {
         try {
-          const s = await stat(p);
-          out.push({ path: p, rel: r, size: s.size, mtimeMs: s.mtimeMs });
+          const s = e.isSymbolicLink() ? await lstat(p) : await stat(p);
+          out.push({ path: p, rel: r, size: s.size, mtimeMs: s.mtimeMs, ...(e.isSymbolicLink() ? { link: true as const } : {}) });
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         }
@@ -45,7 +51,7 @@ export async function listRaw(rawDir: string): Promise<RawFile[]> {
 
 /** True when the file is no longer the one that was listed (rewritten or replaced meanwhile). */
 export async function changedSince(file: RawFile): Promise<boolean> {
-  const s = await stat(file.path);
+  const s = file.link ? await lstat(file.path) : await stat(file.path);
   return s.size !== file.size || s.mtimeMs !== file.mtimeMs;
 }
 

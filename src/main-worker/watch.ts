@@ -11,6 +11,9 @@ export function watchRaw(rawDir: string, config: Config, log: Logger, onChange: 
   const watcher = watch(rawDir, {
     ignoreInitial: true,
     persistent: true,
+    // Never follow a symlink in raw/: a link to /usr took 15,000 inotify watches and 500 MB.
+    // The link itself is reported (and rejected by ingest as RAW_SYMLINK).
+    followSymlinks: false,
     ignored: (path: string) => path !== rawDir && isIgnoredName(basename(path)),
     ...(config.watch.usePolling ? { backend: 'polling' as const, pollingInterval: config.watch.pollingIntervalMs } : {}),
   });

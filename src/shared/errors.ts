@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   RAW_UNSUPPORTED_TYPE: c('fatal', 'the raw file has an extension that is not accepted in its folder'),
   RAW_BAD_NAME: c('fatal', 'a category or story folder name contains control characters'),
   RAW_EMPTY: c('fatal', 'the raw file is empty (zero bytes)'),
+  RAW_SYMLINK: c('fatal', 'the raw entry is a symbolic link (to a file or a folder): links are never followed; the link itself is moved to trash/invalid'),
   RAW_CHANGED: c('recoverable', 'the raw file changed while it was being checked; it is taken again once it settles'),
   PROBE_FAILED: c('fatal', 'ffprobe could not read the file: it is not media, or it is corrupt'),
   NO_VIDEO_STREAM: c('fatal', 'the file has no video stream'),

@@ -2,7 +2,7 @@
 // dot-prefixed temporary name, fsynced, and renamed into place.
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, open, rename, rm, stat, unlink, access, lstat } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readlink, rename, rm, stat, symlink, unlink, access, lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ClipmillError } from './errors.js';
 
@@ -139,7 +139,9 @@ export async function moveFile(src: string, dst: string): Promise<void> {
     await renameNoReplace(src, dst);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    await copyFileAtomic(src, dst);
+    // A symbolic link moves as the link itself, never as what it points to.
+    if ((await lstat(src)).isSymbolicLink()) await symlink(await readlink(src), dst);
+    else await copyFileAtomic(src, dst);
     try {
       await unlink(src);
     } catch (unlinkErr) {

@@ -1,6 +1,7 @@
 // One raw file, one decision: moved into scanned/, kept as an original to be converted,
 // rejected into trash/invalid/, or (links, which this version does not crawl) left in place.
 import { basename, extname } from 'node:path';
+import { readlink } from 'node:fs/promises';
 import { ClipmillError, errorMessage, isClipmillError, isRecoverable } from '../../shared/errors.js';
 import { exists, moveFile, sameContent, writeJsonAtomic } from '../../shared/fs.js';
 import { badFolderName, classifyRaw } from '../../shared/layout.js';
@@ -46,6 +47,13 @@ export type IngestOutcome =
 export async function ingestFile(ctx: MainContext, file: RawFile, signal?: AbortSignal, opts: { agent?: Agent; lastTry?: boolean } = {}): Promise<IngestOutcome> {
   const entry = classifyRaw(file.rel);
   const rawPath = `raw/${file.rel}`;
+  if (file.link) {
+    // Before anything reads through it: the link itself goes to trash/invalid.
+    const target = await readlink(file.path).catch(() => null);
+    if (target === null) return { status: 'gone' };
+    const err = new ClipmillError('RAW_SYMLINK', `${rawPath} is a symbolic link (to ${target}); clipmill never follows links in raw/: copy the file itself`, { details: { target } });
+    return { status: 'rejected', dest: await rejectFile(ctx, file.path, file.rel, rawPath, err), code: err.code };
+  }
   try {
     if ('unexpected' in entry) throw new ClipmillError('RAW_UNEXPECTED_PATH', entry.unexpected);
     for (const folder of 'story' in entry ? [entry.category, entry.story] : [entry.category]) {
