@@ -3,7 +3,7 @@
 // silence (its loudest sample above ingest.voiceSilenceDb), which also decodes all of it.
 import { extname, join } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
-import { maxVolume } from '../../shared/media/audio.js';
+import { checkTimeoutMs, headerLies, peakAndLength } from '../../shared/media/audio.js';
 import { probe, probeSummary } from '../../shared/media/probe.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
@@ -17,14 +17,20 @@ export async function validateVoice(ctx: MainContext, file: RawFile, category: s
   if (!info.audio) throw new ClipmillError('NO_AUDIO_STREAM', 'the file has no audio stream', details);
   if (info.audio.codec !== 'mp3') throw new ClipmillError('WRONG_CODEC', `voice files must be MP3 audio, this file holds ${info.audio.codec}`, details);
   const { voiceMinSeconds: min, voiceMaxSeconds: max, voiceSilenceDb } = ctx.config.ingest;
-  if (!(info.duration >= min)) throw new ClipmillError('TOO_SHORT', `the voice lasts ${info.duration.toFixed(2)} s, less than ingest.voiceMinSeconds (${min} s)`, details);
+  // The header's length can lie (a VBR MP3 without a Xing header): refuse early on it only when
+  // it is already too long, then judge by what decodes.
   if (info.duration > max) throw new ClipmillError('TOO_LONG', `the voice lasts ${info.duration.toFixed(1)} s, more than ingest.voiceMaxSeconds (${max} s)`, details);
-  let peak: number;
+  let levels: { peakDb: number; seconds: number };
   try {
-    peak = await maxVolume(ctx.bins.ffmpeg.path, file.path, signal);
+    levels = await peakAndLength(ctx.bins.ffmpeg.path, file.path, { signal, timeoutMs: checkTimeoutMs(Math.max(info.duration, max)) });
   } catch (err) {
-    throw err instanceof ClipmillError ? new ClipmillError(err.code, err.message, details) : err;
+    throw err instanceof ClipmillError ? new ClipmillError(err.code, err.message, { details: { ...err.details, ...details.details } }) : err;
   }
+  const seconds = levels.seconds;
+  const decodedDetails = { details: { ...details.details, decoded_seconds: seconds } };
+  if (!(seconds >= min)) throw new ClipmillError('TOO_SHORT', `the voice lasts ${seconds.toFixed(2)} s when decoded, less than ingest.voiceMinSeconds (${min} s)`, decodedDetails);
+  if (seconds > max) throw new ClipmillError('TOO_LONG', `the voice lasts ${seconds.toFixed(1)} s when decoded${headerLies(info.duration, seconds) ? ` (its header says ${info.duration.toFixed(1)} s)` : ''}, more than ingest.voiceMaxSeconds (${max} s)`, decodedDetails);
+  const peak = levels.peakDb;
   if (!(peak > voiceSilenceDb)) throw new ClipmillError('SILENT', `the voice is silent: its loudest sample is ${peak} dB, at or below ingest.voiceSilenceDb (${voiceSilenceDb} dB)`, details);
   return { kind: 'move', dest: join(ctx.layout.scannedVoiceDir(category, story), name), probe: summary };
 }

@@ -13,13 +13,39 @@ export interface Loudness {
   targetOffset: number;
 }
 
-async function analyze(ffmpeg: string, file: string, filter: string, signal?: AbortSignal): Promise<string> {
+/**
+ * How long a check that decodes `seconds` of media may take: 30 s, plus a tenth of the media's
+ * length (decoding audio runs hundreds of times faster than realtime; footage tens of times).
+ */
+export function checkTimeoutMs(seconds: number): number {
+  return 30_000 + Math.ceil(Math.max(0, seconds) * 100);
+}
+
+/**
+ * Pure: the length of what ffmpeg decoded, from its last report ("size=N/A time=00:01:11.09
+ * ...", printed at the end even with -nostats). The header's duration can lie (a VBR MP3
+ * without a Xing header); this cannot. Null when ffmpeg printed none.
+ */
+export function parseDecodedSeconds(stderr: string): number | null {
+  const all = [...stderr.matchAll(/time=(-?)(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/g)];
+  const m = all[all.length - 1];
+  if (!m) return null;
+  return m[1] ? 0 : Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4]);
+}
+
+interface Analysis {
+  stderr: string;
+  /** Seconds decoded (the whole file). */
+  seconds: number;
+}
+
+async function analyze(ffmpeg: string, file: string, filter: string, opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined }): Promise<Analysis> {
   // No -xerror here, unlike the video decode check: MP3s often end in a partial frame or a
   // stray byte (tag remnants), which is harmless and which -xerror would reject.
   const r = await execa(ffmpeg, ['-hide_banner', '-nostdin', '-nostats', '-i', file, '-map', '0:a:0', '-af', filter, '-f', 'null', '-'], {
     reject: false,
-    timeout: 30 * 60_000,
-    ...(signal ? { cancelSignal: signal } : {}),
+    timeout: opts.timeoutMs ?? 30 * 60_000,
+    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
     maxBuffer: 64 * 1024 * 1024,
   });
   const trouble = subprocessError('the audio analysis', r, { file });
@@ -30,7 +56,9 @@ async function analyze(ffmpeg: string, file: string, filter: string, signal?: Ab
     const why = lines.filter((l) => /error|invalid|corrupt|failed|could not|cannot|no such/i.test(l)).slice(-2).join('; ') || lines[lines.length - 1];
     throw new ClipmillError('UNDECODABLE', `the audio does not decode: ${why ?? `exit code ${r.exitCode}`}`);
   }
-  return r.stderr;
+  const seconds = parseDecodedSeconds(r.stderr);
+  if (seconds === null) throw new ClipmillError('UNDECODABLE', 'no audio was decoded');
+  return { stderr: r.stderr, seconds };
 }
 
 function parseNumber(v: unknown): number {
@@ -65,7 +93,13 @@ export function loudnormFilter(t: LoudnessTarget): string {
 }
 
 export async function measureLoudness(ffmpeg: string, file: string, target: LoudnessTarget, signal?: AbortSignal): Promise<Loudness> {
-  return parseLoudnorm(await analyze(ffmpeg, file, `${loudnormFilter(target)}:print_format=json`, signal));
+  return (await loudnessAndLength(ffmpeg, file, target, { signal })).loudness;
+}
+
+/** The loudness and the decoded length of a track, in one decode of the whole file. */
+export async function loudnessAndLength(ffmpeg: string, file: string, target: LoudnessTarget, opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {}): Promise<{ loudness: Loudness; seconds: number }> {
+  const a = await analyze(ffmpeg, file, `${loudnormFilter(target)}:print_format=json`, opts);
+  return { loudness: parseLoudnorm(a.stderr), seconds: a.seconds };
 }
 
 /**
@@ -84,5 +118,16 @@ export function parseMaxVolume(stderr: string): number {
 }
 
 export async function maxVolume(ffmpeg: string, file: string, signal?: AbortSignal): Promise<number> {
-  return parseMaxVolume(await analyze(ffmpeg, file, 'volumedetect', signal));
+  return (await peakAndLength(ffmpeg, file, { signal })).peakDb;
+}
+
+/** The loudest sample and the decoded length of a file, in one decode of the whole file. */
+export async function peakAndLength(ffmpeg: string, file: string, opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {}): Promise<{ peakDb: number; seconds: number }> {
+  const a = await analyze(ffmpeg, file, 'volumedetect', opts);
+  return { peakDb: parseMaxVolume(a.stderr), seconds: a.seconds };
+}
+
+/** Whether a header's duration disagrees with the decoded one by more than 1%: such a file is re-encoded with a correct header. */
+export function headerLies(headerSeconds: number, decodedSeconds: number): boolean {
+  return Math.abs(headerSeconds - decodedSeconds) > 0.01 * decodedSeconds;
 }
