@@ -3,18 +3,37 @@
 // delivered and deleted. Entries are written after the task folder is published; a crash in
 // between is repaired by the lookup, which falls back to the task folders. A lost ledger is
 // rebuilt from the metadata.json of every task folder in the tree.
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exists, writeJsonAtomic } from '../shared/fs.js';
+import { z } from 'zod';
+import { exists } from '../shared/fs.js';
+import { readJsonOrNull, writeJson } from '../shared/json.js';
 import { UUID_RE, type Layout } from '../shared/layout.js';
+import { TASK_FILES } from '../shared/task.js';
 import { findTask } from '../shared/protocol/publish.js';
 
-export interface LedgerEntry {
-  task_id: string;
-  voice: string;
-  variation: number;
-  created_at: string;
-}
+/** tasks/.ledger/<id>.json: one task ever published for (voice, variation). */
+export const LedgerEntrySchema = z.strictObject({
+  task_id: z.string().regex(UUID_RE),
+  /** The scanned voice file, relative to the root. */
+  voice: z.string().min(1),
+  variation: z.number().int().min(0),
+  /** When the task was published; empty when a rebuild found no created_at in its metadata. */
+  created_at: z.string(),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+/**
+ * What a rebuild needs of a task folder's metadata.json. Lenient on purpose: a task published
+ * once is in the ledger whatever else its metadata says (an older or newer schema version, a
+ * field today's MetadataSchema refuses), as long as it names its voice and variation.
+ */
+const PublishedTaskSchema = z.looseObject({
+  task_id: z.string().min(1),
+  voice_source: z.string().min(1),
+  variation: z.number(),
+  created_at: z.string().optional(),
+});
 
 export class Ledger {
   private readonly dir: string;
@@ -23,12 +42,14 @@ export class Ledger {
 
   constructor(layout: Layout) {
     this.layout = layout;
-    this.dir = join(layout.tasks, '.ledger');
+    this.dir = layout.ledger;
   }
 
   /** Whether a task with this id was ever published (repairing the ledger if needed). */
   async has(id: string, entry: Omit<LedgerEntry, 'task_id' | 'created_at'>): Promise<boolean> {
     if (this.known.has(id)) return true;
+    // The entry's existence is the record: one that is corrupt still says the task was
+    // published, so that nothing is published twice.
     if (await exists(join(this.dir, `${id}.json`))) {
       this.known.add(id);
       return true;
@@ -42,7 +63,7 @@ export class Ledger {
 
   async record(entry: LedgerEntry): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await writeJsonAtomic(join(this.dir, `${entry.task_id}.json`), entry);
+    await writeJson(LedgerEntrySchema, join(this.dir, `${entry.task_id}.json`), entry);
     this.known.add(entry.task_id);
   }
 
@@ -54,13 +75,14 @@ export class Ledger {
       for (const name of await readdir(parent).catch(() => [] as string[])) {
         const id = name.split('.')[0]!;
         if (!UUID_RE.test(id)) continue;
+        // A folder without readable metadata is not a task the ledger can vouch for.
+        const meta = await readJsonOrNull(PublishedTaskSchema, join(parent, name, TASK_FILES.metadata));
+        if (!meta) continue;
         try {
-          const meta = JSON.parse(await readFile(join(parent, name, 'metadata.json'), 'utf8')) as { task_id?: string; voice_source?: string; variation?: number; created_at?: string };
-          if (!meta.task_id || !meta.voice_source || typeof meta.variation !== 'number') continue;
           await this.record({ task_id: meta.task_id, voice: meta.voice_source, variation: meta.variation, created_at: meta.created_at ?? '' });
           n++;
         } catch {
-          // a folder without readable metadata is not a task the ledger can vouch for
+          // nor is one whose metadata makes no ledger entry (a task_id that is not a UUID)
         }
       }
     }

@@ -3,12 +3,12 @@
 // counters, and the spec's §10 metrics over the last hour. `clipmill status` reads it; a
 // heartbeat older than a few intervals means the worker is gone.
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { freeBytes } from '../shared/disk.js';
-import { writeJsonAtomic } from '../shared/fs.js';
+import { writeJson } from '../shared/json.js';
 import type { Layout } from '../shared/layout.js';
+import { HeartbeatSchema, type HeartbeatFile, type RenderMetrics, type WorkerState } from '../shared/node-files.js';
 
-export type WorkerState = 'starting' | 'idle' | 'working' | 'low_disk' | 'stopping' | 'stopped';
+export type { WorkerState };
 
 export interface FinishedTask {
   at: number;
@@ -16,17 +16,8 @@ export interface FinishedTask {
   io: number;
 }
 
-export interface Metrics {
-  /** % of the window's wall time spent rendering. */
-  render_utilization: number;
-  /** Mean render seconds per task in the window. */
-  avg_render_time: number | null;
-  /** Tasks completed per hour, over the window. */
-  task_throughput: number;
-  /** Mean download + upload seconds per task in the window. */
-  io_overhead: number | null;
-  window_s: number;
-}
+/** The spec's §10 metrics, as the heartbeat's schema declares them. */
+export type Metrics = RenderMetrics;
 
 const WINDOW_MS = 60 * 60 * 1000;
 
@@ -53,9 +44,9 @@ export class Heartbeat {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   state: WorkerState = 'starting';
-  current: { task: string; stage: 'download' | 'render' | 'upload'; progress: number; since: string } | null = null;
+  current: HeartbeatFile['current'] = null;
   renderingSince: number | null = null;
-  readonly counters = { done: 0, failed: 0, handed_back: 0 };
+  readonly counters = { done: 0, failed: 0, handed_back: 0, abandoned: 0 };
   readonly finished: FinishedTask[] = [];
 
   constructor(
@@ -65,7 +56,7 @@ export class Heartbeat {
     private readonly scratch: string,
     private readonly intervalMs: number,
   ) {
-    this.path = join(layout.nodes, `${node}.json`);
+    this.path = layout.heartbeat(node);
   }
 
   start(): void {
@@ -79,7 +70,8 @@ export class Heartbeat {
     while (this.finished.length && this.finished[0]!.at < Date.now() - WINDOW_MS) this.finished.shift();
   }
 
-  snapshot(): Record<string, unknown> {
+  /** The heartbeat as of now, without the free disk space (measured only when written). */
+  snapshot(): HeartbeatFile {
     const now = Date.now();
     return {
       node: this.node,
@@ -96,13 +88,15 @@ export class Heartbeat {
     };
   }
 
-  /** Writes now (one write at a time; failures only lose a beat). */
+  /**
+   * Writes now (one write at a time). Failures only lose a beat: a write error, and also a
+   * heartbeat its own schema refuses (a bug, never expected), which must not stop the worker.
+   */
   beat(): Promise<void> {
     this.writing = this.writing.then(async () => {
-      const snap = this.snapshot();
       const free = async (p: string) => freeBytes(p).catch(() => null);
-      snap.free_disk_bytes = { scratch: await free(this.scratch), root: await free(this.layout.root) };
-      await writeJsonAtomic(this.path, snap).catch(() => {});
+      const free_disk_bytes = { scratch: await free(this.scratch), root: await free(this.layout.root) };
+      await writeJson(HeartbeatSchema, this.path, { ...this.snapshot(), free_disk_bytes }).catch(() => {});
     });
     return this.writing;
   }

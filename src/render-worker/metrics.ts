@@ -1,6 +1,5 @@
 // The render worker's Prometheus metrics (metrics.port): the heartbeat's numbers, read at each scrape.
 import { Gauge, type Registry } from 'prom-client';
-import type { RenderMetrics } from '../shared/node-files.js';
 import type { Heartbeat } from './heartbeat.js';
 
 export function registerRenderMetrics(registry: Registry, hb: Heartbeat): void {
@@ -14,7 +13,7 @@ export function registerRenderMetrics(registry: Registry, hb: Heartbeat): void {
         this.set(read() ?? Number.NaN);
       },
     });
-  const m = () => hb.snapshot().metrics as RenderMetrics;
+  const m = () => hb.snapshot().metrics;
   gauge('clipmill_render_utilization_percent', '% of wall time spent rendering, over the last hour', () => m().render_utilization);
   gauge('clipmill_avg_render_time_seconds', 'Mean render time per task, over the last hour', () => m().avg_render_time);
   gauge('clipmill_task_throughput_per_hour', 'Tasks completed per hour, over the last hour', () => m().task_throughput);

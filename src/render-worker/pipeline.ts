@@ -63,7 +63,7 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
     else if (o === 'handed_back') totals.handedBack++;
     else if (o === 'abandoned') totals.abandoned++;
     else totals.failed++;
-    Object.assign(hb.counters, { done: totals.done, failed: totals.failed, handed_back: totals.handedBack, abandoned: totals.abandoned });
+    Object.assign(hb.counters, { done: totals.done, failed: totals.failed, handed_back: totals.handedBack, abandoned: totals.abandoned } satisfies typeof hb.counters);
   };
   // A task downloaded ahead that will not be rendered (shutdown): back as it is.
   const putBack = async (job: Job) => count(await settle(env, { ...job, signal: AbortSignal.abort() }, new Error('shutting down')));

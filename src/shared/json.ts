@@ -29,23 +29,42 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
-/** Validates a parsed value; throws `code` naming `file`, the field and the bad value. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, file: string, code: ErrorCode): z.infer<S> {
+/**
+ * For schemas whose error messages say what a field must be (`{ error: 'a UUID' }`): one line
+ * per issue, `task_id must be a UUID, got "x"`; unknown keys as `unknown key "render.fsp"`.
+ */
+export function describeExpected(issues: readonly z.core.$ZodIssue[]): string {
+  const lines = issues.map((i) => {
+    if (i.code === 'unrecognized_keys') return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${fieldPath([...i.path, k])}"`).join(', ')}`;
+    // A record's bad key: what the key's schema said.
+    const message = i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message;
+    return `${fieldPath(i.path)} must be ${message}, got ${JSON.stringify(i.input) ?? 'nothing'}`;
+  });
+  return [...new Set(lines)].slice(0, 5).join('; ');
+}
+
+export type IssueFormatter = (issues: readonly z.core.$ZodIssue[]) => string;
+
+/**
+ * Validates a parsed value; throws `code` naming `file`, the field and the bad value.
+ * `describe` formats the issues (describeIssues, or describeExpected for "must be" schemas).
+ */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, file: string, code: ErrorCode, describe: IssueFormatter = describeIssues): z.infer<S> {
   const r = schema.safeParse(value, { reportInput: true });
   if (r.success) return r.data;
   const first = r.error.issues[0];
-  throw new ClipmillError(code, `${file}: ${describeIssues(r.error.issues)}`, { details: { file, field: first ? fieldPath(first.path) : null } });
+  throw new ClipmillError(code, `${file}: ${describe(r.error.issues)}`, { details: { file, field: first ? fieldPath(first.path) : null } });
 }
 
 /** Parses JSON text and validates it. */
-export function parseJson<S extends z.ZodType>(schema: S, text: string, file: string, code: ErrorCode): z.infer<S> {
+export function parseJson<S extends z.ZodType>(schema: S, text: string, file: string, code: ErrorCode, describe: IssueFormatter = describeIssues): z.infer<S> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     throw new ClipmillError(code, `${file} is not valid JSON: ${(err as Error).message}`, { cause: err, details: { file } });
   }
-  return validate(schema, value, file, code);
+  return validate(schema, value, file, code, describe);
 }
 
 /** Reads and validates a JSON file. A missing or unreadable file is IO (recoverable); bad content is `code`. */

@@ -4,10 +4,13 @@ import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { nodeId, type DeepPartial, type Config } from '../../shared/config.js';
 import { ClipmillError } from '../../shared/errors.js';
+import { readJson } from '../../shared/json.js';
 import { Layout } from '../../shared/layout.js';
 import { detectEncoder } from '../../shared/media/encoders.js';
 import { resolveBinaries } from '../../shared/media/ffmpeg.js';
 import { makeClip, makeLogo, makeSpeech, makeTone } from '../../shared/media/generate.js';
+import { ReportSchema } from '../../shared/protocol/files.js';
+import { parseMetadata, TASK_FILES } from '../../shared/task.js';
 import { MainWorker } from '../../main-worker/index.js';
 import { RenderWorker } from '../../render-worker/index.js';
 import { COMMON_OPTIONS, configFrom, loggerFor, type Command } from '../common.js';
@@ -95,8 +98,8 @@ Options:
     if (render.done === 0 || outputs.length === 0) throw new ClipmillError('RENDER_FAILED', `the render failed (${render.failed} failed); see trash/failed/ in ${root}`);
 
     const id = outputs.sort()[outputs.length - 1]!;
-    const report = JSON.parse(await readFile(join(layout.outputTask(id), 'report.json'), 'utf8')) as { encoder: string; voice_duration: number; timings_s: { render: number }; realtime_factor: number; encoder_fallback: unknown };
-    const meta = JSON.parse(await readFile(join(layout.outputTask(id), 'metadata.json'), 'utf8')) as { video_files: unknown[]; video_class: string; render: { resolution: string; frame_rate: number } };
+    const report = await readJson(ReportSchema, join(layout.outputTask(id), 'report.json'), 'TASK_INVALID');
+    const meta = parseMetadata(await readFile(join(layout.outputTask(id), TASK_FILES.metadata), 'utf8'));
     w('');
     w('clipmill demo: done');
     w(`  root       ${root}`);

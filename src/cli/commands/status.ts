@@ -1,7 +1,13 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isIgnoredName, Layout, UUID_RE } from '../../shared/layout.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { ReasonFileSchema } from '../../shared/ingest-files.js';
+import { readJsonOrNull } from '../../shared/json.js';
+import { isHeartbeatName, isIgnoredName, Layout, UUID_RE } from '../../shared/layout.js';
+import { HeartbeatSchema, MainWorkerStatusSchema, type HeartbeatFile, type MainWorkerStatus } from '../../shared/node-files.js';
+import { ClaimSchema, ErrorFileSchema } from '../../shared/protocol/files.js';
+import { TASK_FILES } from '../../shared/task.js';
 import { COMMON_HELP, COMMON_OPTIONS, configFrom, rootFrom, usageError, type Command } from '../common.js';
 
 async function walk(dir: string): Promise<{ path: string; mtimeMs: number }[]> {
@@ -19,34 +25,27 @@ async function taskIds(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).filter((n) => UUID_RE.test(n.split('.')[0]!));
 }
 
-async function readJson<T>(path: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
+/**
+ * error.json as status lists it. Lenient on purpose, unlike ErrorFileSchema: files written
+ * before the catalog had classes lack `class`, the main worker's recovery writes none with
+ * `encoder`, and a file may hold a field, a code or a stage that a later version dropped;
+ * status must still list every failed task. The fields it has are checked for type; a corrupt
+ * file shows as an unreadable one (the folder name, code "?").
+ */
+const ListedErrorSchema = ErrorFileSchema.partial().extend({ code: z.string().optional(), stage: z.string().optional() }).loose();
 
-export interface NodeStatus {
-  node: string;
-  host?: string;
-  pid?: number;
-  state?: string;
-  current?: { task: string; stage: string; progress: number } | null;
-  encoder?: string;
-  counters?: Record<string, number>;
-  metrics?: { render_utilization: number; avg_render_time: number | null; task_throughput: number; io_overhead: number | null; window_s: number };
-  updated_at?: string;
-  /** A heartbeat newer than three intervals; a stopped worker is not alive. */
+/** A render worker's heartbeat, and whether it is alive. */
+export type NodeStatus = HeartbeatFile & {
+  /** A heartbeat newer than health.nodeTimeoutMs; a stopped or dead worker is not alive. */
   alive: boolean;
-}
+};
 
 export interface StatusReport {
   root: string;
   at: string;
   counts: Record<string, number>;
-  main_worker: { host?: string; pid?: number; updated_at?: string; lock_fresh: boolean } | null;
-  waiting: { voice: string; reason: string; since: string }[];
+  main_worker: { host: string; pid: number; updated_at: string | undefined; lock_fresh: boolean } | null;
+  waiting: NonNullable<MainWorkerStatus['waiting']>;
   processing: { task: string; node: string | null; pid: number | null; claimed_at: string | null }[];
   nodes: NodeStatus[];
   recent_rejects: { raw_path: string; code: string; message: string; at: string }[];
@@ -72,24 +71,24 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     'trash/invalid': rejects.length,
     'trash/failed': failed.length,
   };
-  const main = await readJson<{ host?: string; pid?: number; updated_at?: string; waiting?: StatusReport['waiting'] }>(join(layout.nodes, 'main-worker.json'));
-  const lock = await stat(join(layout.nodes, 'main-worker.lock')).catch(() => null);
+  const main = await readJsonOrNull(MainWorkerStatusSchema, layout.mainWorkerStatus);
+  const lock = await stat(layout.mainWorkerLock).catch(() => null);
   const processing = await Promise.all(
     (await taskIds(layout.processing)).map(async (task) => {
-      const c = await readJson<{ node?: string; pid?: number; claimed_at?: string }>(join(layout.processingTask(task), 'claim.json'));
+      const c = await readJsonOrNull(ClaimSchema, join(layout.processingTask(task), TASK_FILES.claim));
       return { task, node: c?.node ?? null, pid: c?.pid ?? null, claimed_at: c?.claimed_at ?? null };
     }),
   );
   const recentRejects = await Promise.all(
     rejects.slice(0, recent).map(async (f) => {
-      const r = await readJson<{ raw_path?: string; code?: string; message?: string; rejected_at?: string }>(f.path);
+      const r = await readJsonOrNull(ReasonFileSchema, f.path);
       return { raw_path: r?.raw_path ?? rel(f.path), code: r?.code ?? '?', message: r?.message ?? '', at: r?.rejected_at ?? new Date(f.mtimeMs).toISOString() };
     }),
   );
   const failures = (
     await Promise.all(
       failed.map(async (name) => {
-        const e = await readJson<{ task_id?: string; code?: string; stage?: string; message?: string; failed_at?: string }>(join(layout.trashFailed, name, 'error.json'));
+        const e = await readJsonOrNull(ListedErrorSchema, join(layout.trashFailed, name, 'error.json'));
         return { task: e?.task_id ?? name, code: e?.code ?? '?', stage: e?.stage ?? '?', message: e?.message ?? '', at: e?.failed_at ?? '' };
       }),
     )
@@ -97,12 +96,13 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     .sort((a, b) => (a.at < b.at ? 1 : -1))
     .slice(0, recent);
   const nodes: NodeStatus[] = [];
-  for (const name of (await readdir(layout.nodes).catch(() => [] as string[])).filter((n) => n.endsWith('.json') && n !== 'main-worker.json' && !n.startsWith('.')).sort()) {
-    const hb = await readJson<Omit<NodeStatus, 'alive'> & { heartbeat_ms?: number }>(join(layout.nodes, name));
+  for (const name of (await readdir(layout.nodes).catch(() => [] as string[])).filter(isHeartbeatName).sort()) {
+    // A heartbeat being rewritten is renamed in whole; one that is corrupt is skipped like an unreadable one.
+    const hb = await readJsonOrNull(HeartbeatSchema, join(layout.nodes, name));
     if (!hb) continue;
-    const age = hb.updated_at ? Date.now() - Date.parse(hb.updated_at) : Number.POSITIVE_INFINITY;
+    const age = Date.now() - Date.parse(hb.updated_at);
     // The main worker's own rule (health.nodeTimeoutMs), so that both call the same nodes dead.
-    nodes.push({ ...hb, node: hb.node ?? name.slice(0, -5), alive: hb.state !== 'stopped' && hb.state !== 'dead' && age < nodeTimeoutMs });
+    nodes.push({ ...hb, alive: hb.state !== 'stopped' && hb.state !== 'dead' && age < nodeTimeoutMs });
   }
   return {
     nodes,
@@ -130,7 +130,7 @@ function formatText(r: StatusReport): string {
   for (const n of r.nodes) {
     const doing = n.current ? `${n.current.stage} ${n.current.task}${n.current.stage === 'render' ? ` ${Math.round(n.current.progress * 100)}%` : ''}` : n.state;
     const m = n.metrics;
-    lines.push(`  ${n.node}: ${n.alive ? 'alive' : `DEAD or stopped (last heartbeat ${n.updated_at ?? 'never'})`}, ${doing}, ${n.encoder ?? '?'}, done ${n.counters?.done ?? 0} failed ${n.counters?.failed ?? 0}${m ? `, render_utilization ${m.render_utilization}% avg_render_time ${m.avg_render_time ?? '-'} s task_throughput ${m.task_throughput}/h io_overhead ${m.io_overhead ?? '-'} s` : ''}`);
+    lines.push(`  ${n.node}: ${n.alive ? 'alive' : `DEAD or stopped (last heartbeat ${n.updated_at})`}, ${doing}, ${n.encoder}, done ${n.counters.done ?? 0} failed ${n.counters.failed ?? 0}${m ? `, render_utilization ${m.render_utilization}% avg_render_time ${m.avg_render_time ?? '-'} s task_throughput ${m.task_throughput}/h io_overhead ${m.io_overhead ?? '-'} s` : ''}`);
   }
   lines.push(r.processing.length ? `processing (${r.processing.length}):` : 'processing: none');
   for (const p of r.processing) lines.push(`  ${p.task}: ${p.node ? `claimed by ${p.node} pid ${p.pid} at ${p.claimed_at}` : 'no claim.json'}`);

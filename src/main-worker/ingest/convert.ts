@@ -3,17 +3,18 @@
 // a dot-temp name, probed, and renamed to its final name (which carries the measured duration),
 // so a crash leaves either nothing or the whole file; recover.ts finishes what a crash stopped.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { execa } from 'execa';
 import { ClipmillError, errorMessage, isRecoverable, subprocessError } from '../../shared/errors.js';
 import { fsyncPath, renameNoReplace } from '../../shared/fs.js';
+import { readJsonOrNull } from '../../shared/json.js';
 import { scannedMediaName } from '../../shared/layout.js';
-import { loudnormSecondPass, measureLoudness, type Loudness } from '../../shared/media/audio.js';
+import { loudnormSecondPass, measureLoudness } from '../../shared/media/audio.js';
 import { probe } from '../../shared/media/probe.js';
 import type { MainContext } from '../context.js';
 import { conformArgv, conformDecision, musicArgv, type ConformDecision } from './conform.js';
-import { SOURCE_SUFFIX, type SourceRecord } from './index.js';
+import { SOURCE_SUFFIX, SourceRecordSchema, type SourceRecord } from './records.js';
 import { loudnessTarget } from './music.js';
 import { rejectFile } from './reject.js';
 import { conformTarget } from './video.js';
@@ -26,12 +27,9 @@ export interface ConvertJob {
   id: string;
 }
 
+/** The original's source record, or null when it is missing, unreadable or corrupt (then what it held is measured again). */
 async function readSource(original: string): Promise<SourceRecord | null> {
-  try {
-    return JSON.parse(await readFile(`${original}${SOURCE_SUFFIX}`, 'utf8')) as SourceRecord;
-  } catch {
-    return null;
-  }
+  return readJsonOrNull(SourceRecordSchema, `${original}${SOURCE_SUFFIX}`);
 }
 
 async function ffmpeg(ctx: MainContext, argv: string[], signal?: AbortSignal): Promise<void> {
@@ -57,7 +55,7 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
     let what: string;
     if (job.kind === 'music') {
       const target = loudnessTarget(ctx);
-      const measured = (source?.extra.loudness as Loudness | undefined) ?? (await measureLoudness(ctx.bins.ffmpeg.path, job.original, target, signal));
+      const measured = source?.extra.loudness ?? (await measureLoudness(ctx.bins.ffmpeg.path, job.original, target, signal));
       await ffmpeg(ctx, musicArgv(job.original, tmp, loudnormSecondPass(target, measured), ctx.config.ingest.musicBitrate), signal);
       const info = await probe(ctx.bins.ffprobe.path, tmp, { signal });
       dest = join(layout.scannedMusicDir(job.category), scannedMediaName(info.duration, job.id, 'mp3'));

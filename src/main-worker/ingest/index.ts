@@ -3,7 +3,8 @@
 import { basename, extname } from 'node:path';
 import { readlink } from 'node:fs/promises';
 import { ClipmillError, errorMessage, isClipmillError, isRecoverable } from '../../shared/errors.js';
-import { exists, moveFile, sameContent, writeJsonAtomic } from '../../shared/fs.js';
+import { exists, moveFile, sameContent } from '../../shared/fs.js';
+import { writeJson } from '../../shared/json.js';
 import { badFolderName, classifyRaw } from '../../shared/layout.js';
 import type { MainContext } from '../context.js';
 import { changedSince, type RawFile } from '../scan.js';
@@ -11,24 +12,17 @@ import type { ConvertJob } from './convert.js';
 import type { Agent } from 'undici';
 import { ingestLink } from './link.js';
 import { validateMusic } from './music.js';
+import { SOURCE_SUFFIX, SourceRecordSchema, type SourceRecord } from './records.js';
 import { rejectFile } from './reject.js';
 import { validateClip } from './video.js';
 import { validateVoice } from './voice.js';
 
 export type Validated =
   | { kind: 'move'; dest: string; probe: Record<string, unknown> }
-  | { kind: 'convert'; original: string; why: string; probe: Record<string, unknown>; extra: Record<string, unknown> };
+  | { kind: 'convert'; original: string; why: string; probe: Record<string, unknown>; extra: SourceRecord['extra'] };
 
-/** What convert.ts needs to know about an original; stored beside it as <original>.source.json. */
-export interface SourceRecord {
-  raw_path: string;
-  moved_at: string;
-  why: string;
-  probe: Record<string, unknown>;
-  extra: Record<string, unknown>;
-}
-
-export const SOURCE_SUFFIX = '.source.json';
+/** What convert.ts needs to know about an original; stored beside it as <original>.source.json (schema in records.ts). */
+export { SOURCE_SUFFIX, type SourceRecord };
 
 export type IngestOutcome =
   | { status: 'moved'; kind: string; dest: string }
@@ -92,8 +86,9 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     // An original with the same id and the same bytes is this very file, copied by a run that
     // stopped before removing it from raw/ (moveFile completes that); anything else is a duplicate.
     if ((await exists(v.original)) && !(await sameContent(file.path, v.original))) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(v.original)} already exists (a file with the same id was taken before)`, { details: { destination: ctx.layout.rel(v.original) } });
-    const record: SourceRecord = { raw_path: rawPath, moved_at: new Date().toISOString(), why: v.why, probe: v.probe, extra: v.extra };
-    await writeJsonAtomic(`${v.original}${SOURCE_SUFFIX}`, record);
+    // A measurement JSON cannot hold (an infinite level) is left out: conversion measures again.
+    const extra = SourceRecordSchema.shape.extra.safeParse(v.extra);
+    await writeJson(SourceRecordSchema, `${v.original}${SOURCE_SUFFIX}`, { raw_path: rawPath, moved_at: new Date().toISOString(), why: v.why, probe: v.probe, extra: extra.success ? extra.data : {} });
     await moveFile(file.path, v.original);
     ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.original)} (to convert: ${v.why})`);
     const kind = entry.kind as ConvertJob['kind'];

@@ -12,12 +12,15 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Agent } from 'undici';
 import { ClipmillError } from '../../shared/errors.js';
-import { exists, freeName, fsyncPath, moveFile, writeJsonAtomic, writeNewFileSynced as writeSynced } from '../../shared/fs.js';
+import { exists, freeName, fsyncPath, moveFile, writeNewFileSynced as writeSynced } from '../../shared/fs.js';
+import { StorySourcesSchema } from '../../shared/ingest-files.js';
+import { readJson, validate, writeJson } from '../../shared/json.js';
 import type { MainContext } from '../context.js';
 import { chunkFileName, chunkParagraphs } from '../crawl/chunk.js';
 import { checkUrl } from '../crawl/fetch.js';
 import { crawlOptions, crawlStory, type CrawledStory } from '../crawl/crawl.js';
 import { changedSince, type RawFile } from '../scan.js';
+import { PublishManifestSchema, type PublishManifest } from './records.js';
 
 const MAX_LINK_FILE = 64 * 1024;
 
@@ -30,17 +33,18 @@ export function parseLinkFile(text: string): string[] {
     .filter(Boolean);
 }
 
-export interface PublishManifest {
-  renames: [from: string, to: string][];
-  link: { from: string; to: string };
-}
+export type { PublishManifest };
 
 const MANIFEST = /^\.publish-[0-9a-f]+\.json$/;
 export const isManifestName = (name: string) => MANIFEST.test(name);
 
-/** Makes the renames of a manifest that are still to make, then removes it. Idempotent. */
+/**
+ * Makes the renames of a manifest that are still to make, then removes it. Idempotent. A
+ * manifest that cannot be read or fails its schema throws, as an unreadable one always did:
+ * it stays, with its temporaries, for an operator to look at.
+ */
 export async function rollForward(manifestPath: string): Promise<void> {
-  const m = JSON.parse(await readFile(manifestPath, 'utf8')) as PublishManifest;
+  const m = await readJson(PublishManifestSchema, manifestPath, 'IO');
   for (const [from, to] of m.renames) if (await exists(from)) await rename(from, to);
   if (await exists(m.link.from)) {
     const dir = join(m.link.to, '..');
@@ -117,12 +121,14 @@ export async function ingestLink(ctx: MainContext, file: RawFile, category: stri
       sourcesEntries.push({ link_file: `link/${name}`, url: c.url, final_url: c.pages[c.pages.length - 1]?.final_url ?? c.url, words: c.words, chunks: names, pages: c.pages });
     }
     const sourcesPath = join(storyDir, 'sources.json');
-    const previous = (await exists(sourcesPath)) ? (JSON.parse(await readFile(sourcesPath, 'utf8')) as { links?: unknown[] }).links ?? [] : [];
-    await writeSynced(tmp('sources.json'), `${JSON.stringify({ category, story, links: [...previous, ...sourcesEntries] }, null, 2)}\n`);
+    // A sources.json that cannot be read or fails its schema fails this crawl (IO: retried), as an unreadable one did.
+    const previous = (await exists(sourcesPath)) ? (await readJson(StorySourcesSchema, sourcesPath, 'IO')).links : [];
+    const sources = validate(StorySourcesSchema, { category, story, links: [...previous, ...sourcesEntries] }, sourcesPath, 'IO');
+    await writeSynced(tmp('sources.json'), `${JSON.stringify(sources, null, 2)}\n`);
     renames.push([tmp('sources.json'), sourcesPath]);
     const dest = join(storyDir, 'link', name);
     const manifest = join(storyDir, `.publish-${pub}.json`);
-    await writeJsonAtomic(manifest, { renames, link: { from: file.path, to: dest } } satisfies PublishManifest);
+    await writeJson(PublishManifestSchema, manifest, { renames, link: { from: file.path, to: dest } });
     await fsyncPath(storyDir);
     await rollForward(manifest);
     const words = crawled.reduce((s, c) => s + c.words, 0);

@@ -2,17 +2,15 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ClipmillError, errorMessage, type ErrorCode } from '../../shared/errors.js';
-import { freeName, moveFile, writeJsonAtomic } from '../../shared/fs.js';
+import { freeName, moveFile } from '../../shared/fs.js';
+import { ReasonFileSchema, type ReasonFile } from '../../shared/ingest-files.js';
+import { writeJson } from '../../shared/json.js';
 import type { MainContext } from '../context.js';
 
-export interface RejectReason {
-  code: ErrorCode;
-  message: string;
-  raw_path: string;
-  rejected_at: string;
-  probe: Record<string, unknown> | null;
-  details: Record<string, unknown>;
-}
+/** <name>.reason.json (schema in shared/ingest-files.ts: `clipmill status` reads it too). */
+export type RejectReason = ReasonFile;
+
+const isFacts = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Moves `path` to trash/invalid/<trashRel> (a free name beside it when taken) with its reason.
@@ -32,11 +30,11 @@ export async function rejectFile(ctx: MainContext, path: string, trashRel: strin
     message: errorMessage(err),
     raw_path: rawPath,
     rejected_at: new Date().toISOString(),
-    probe: (details.probe as Record<string, unknown> | undefined) ?? null,
+    probe: isFacts(details.probe) ? details.probe : null,
     details: Object.fromEntries(Object.entries(details).filter(([k]) => k !== 'probe')),
   };
   // Reason first, then the file: a crash in between leaves the file where it was, to be retried.
-  await writeJsonAtomic(join(dir, `${name}.reason.json`), reason);
+  await writeJson(ReasonFileSchema, join(dir, `${name}.reason.json`), reason);
   const dest = join(dir, name);
   await moveFile(path, dest);
   ctx.log.warn({ file: rawPath, code }, `Rejected file ${rawPath} → ${ctx.layout.rel(dest)}: ${reason.message}`);

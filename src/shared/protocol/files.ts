@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../errors.js';
 
 const isoTime = z.string().min(1);
-const errorCode = z.string().refine((c): c is ErrorCode => c in ERROR_CODES, { message: 'a code of the error catalog (docs/errors.md)' });
+const errorCode = z.string().refine((c): c is ErrorCode => Object.hasOwn(ERROR_CODES, c), { message: 'a code of the error catalog (docs/errors.md)' });
 
 export const ClaimSchema = z.strictObject({
   task_id: z.string().min(1),

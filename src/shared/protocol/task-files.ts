@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClipmillError } from '../errors.js';
-import { parseJson, readJsonOrNull, writeJson } from '../json.js';
-import { MetadataSchema, TASK_FILES, type TaskMetadata } from '../task.js';
+import { readJsonOrNull, writeJson } from '../json.js';
+import { MetadataSchema, parseMetadata, TASK_FILES, type TaskMetadata } from '../task.js';
 import { ClaimSchema, type Claim } from './files.js';
 
 /** metadata.json of a task folder; TASK_INVALID when it is missing or invalid (the task's fault), IO when it cannot be read. */
@@ -14,7 +14,7 @@ export async function readMetadata(dir: string): Promise<TaskMetadata> {
     if (err.code === 'ENOENT') throw new ClipmillError('TASK_INVALID', `${TASK_FILES.metadata} is missing`, { cause: err });
     throw new ClipmillError('IO', `cannot read ${TASK_FILES.metadata}: ${err.message}`, { cause: err });
   });
-  return parseJson(MetadataSchema, text, TASK_FILES.metadata, 'TASK_INVALID');
+  return parseMetadata(text);
 }
 
 export async function writeMetadata(dir: string, meta: TaskMetadata): Promise<void> {
