@@ -2,34 +2,44 @@
 // with backoff), report.json beside it, then the task published to output/ by the protocol.
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../shared/errors.js';
 import { fsyncPath, tempPathFor } from '../shared/fs.js';
 import { writeJson } from '../shared/json.js';
 import type { Logger } from '../shared/log.js';
 import { publishOutput } from '../shared/protocol/complete.js';
 import { ReportSchema, type Report } from '../shared/protocol/files.js';
+import { RetryPolicy } from '../shared/retry.js';
 import { stageError, type Job, type WorkerEnv } from './job.js';
 
-const UPLOAD_TRIES = 3;
+/** Uploads to the shared root: 3 tries, waiting 0.5 s then 1 s (a share that hiccups). */
+export const UPLOAD_RETRY = new RetryPolicy({ tries: 3, baseMs: 500, factor: 2 });
 
 /** Copies `src` to `dst` under a temporary name, then renames it: a reader never sees a partial file. */
-async function upload(env: WorkerEnv, src: string, dst: string, log: Logger): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const tmp = tempPathFor(dst);
-    try {
-      await rm(dst, { force: true });
-      await env.copy(src, tmp);
-      await fsyncPath(tmp);
-      await rename(tmp, dst);
-      return;
-    } catch (err) {
-      await rm(tmp, { force: true });
-      if (attempt >= UPLOAD_TRIES) throw stageError('UPLOAD_FAILED', 'upload', `upload failed ${UPLOAD_TRIES} times: ${errorMessage(err)}`, { cause: err });
-      const wait = 500 * 2 ** (attempt - 1);
-      log.warn(`Upload of ${dst} failed (${errorMessage(err)}); retry ${attempt + 1}/${UPLOAD_TRIES} in ${wait} ms`);
-      await sleep(wait);
-    }
+async function upload(env: WorkerEnv, src: string, dst: string, log: Logger, signal: AbortSignal): Promise<void> {
+  try {
+    await UPLOAD_RETRY.run(
+      async () => {
+        const tmp = tempPathFor(dst);
+        try {
+          await rm(dst, { force: true });
+          await env.copy(src, tmp, signal);
+          await fsyncPath(tmp);
+          await rename(tmp, dst);
+        } catch (err) {
+          await rm(tmp, { force: true });
+          throw err;
+        }
+      },
+      {
+        signal,
+        // Every failure of the copy is the share's (the file is ours, just rendered and verified).
+        shouldRetry: () => true,
+        onRetry: (r) => log.warn(`Upload of ${dst} failed (${errorMessage(r.error)}); retry ${r.attempt + 1}/${UPLOAD_RETRY.tries} in ${r.delayMs} ms`),
+      },
+    );
+  } catch (err) {
+    if (signal.aborted) throw err;
+    throw stageError('UPLOAD_FAILED', 'upload', `upload failed ${UPLOAD_RETRY.tries} times: ${errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -40,7 +50,7 @@ export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
   const meta = job.meta!;
   const u = performance.now();
   const final = join(job.dir, 'final.mp4');
-  await upload(env, job.inputs!.output, final, job.log);
+  await upload(env, job.inputs!.output, final, job.log, job.lease.signal);
   job.timings.upload = (performance.now() - u) / 1000;
   const t = job.timings;
   const report: Report = {

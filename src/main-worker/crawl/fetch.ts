@@ -5,12 +5,13 @@
 //    again after connecting, on every hop of a redirect chain (DNS rebinding);
 //  - connect and overall timeouts, a body size limit counted after decompression (a
 //    compression bomb stops at maxBytes), at most maxRedirects redirects;
-//  - retries with exponential backoff on network errors, 5xx and 429, honouring Retry-After.
+//  - retries with exponential backoff on network errors, 5xx and 429, honouring Retry-After
+//    (the shared RetryPolicy, with the crawl.* values).
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, buildConnector, fetch } from 'undici';
 import { ClipmillError, errorMessage } from '../../shared/errors.js';
+import { parseRetryAfter, RetryPolicy } from '../../shared/retry.js';
 import { privateAddressReason } from './address.js';
 
 export interface FetchOptions {
@@ -119,10 +120,7 @@ function describeNetworkError(err: unknown): string {
 
 /** Retry-After in ms (seconds or an HTTP date), or null. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | null {
-  if (!header) return null;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const t = Date.parse(header);
-  return Number.isNaN(t) ? null : Math.max(0, t - now);
+  return parseRetryAfter(header, now);
 }
 
 async function readBody(body: ReadableStream<Uint8Array> | null, max: number, url: string): Promise<Buffer> {
@@ -147,25 +145,39 @@ async function readBody(body: ReadableStream<Uint8Array> | null, max: number, ur
   return Buffer.concat(chunks);
 }
 
-class Retryable extends Error {}
+/** A failure worth another try (network error, 5xx, 429), with the server's Retry-After if any. */
+class Retryable extends Error {
+  retryAfterMs: number | null = null;
+}
+
+/**
+ * The crawler's retry policy: crawl.retries retries after the first try, waits from
+ * crawl.retryBaseMs doubling, every wait (a Retry-After too) capped at crawl.maxRetryAfterMs,
+ * no jitter (one request at a time per link, nothing to spread).
+ */
+export function crawlRetryPolicy(opts: Pick<FetchOptions, 'retries' | 'retryBaseMs' | 'maxRetryAfterMs'>): RetryPolicy {
+  return new RetryPolicy({ tries: opts.retries + 1, baseMs: opts.retryBaseMs, factor: 2, maxMs: opts.maxRetryAfterMs, maxRetryAfterMs: opts.maxRetryAfterMs });
+}
 
 /** One page: follows redirects (each hop checked), retries transient failures. */
 export async function fetchPage(raw: string, agent: Agent, opts: FetchOptions): Promise<FetchedPage> {
-  let lastWhy = '';
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fetchOnce(raw, agent, opts);
-    } catch (err) {
-      if (!(err instanceof Retryable) || attempt >= opts.retries || opts.signal?.aborted) {
-        if (err instanceof Retryable) throw new ClipmillError('CRAWL_FAILED', `${raw}: ${err.message} (after ${attempt + 1} attempts)`, { details: { url: raw } });
-        throw err;
-      }
-      lastWhy = err.message;
-      const hinted = (err as Retryable & { waitMs?: number }).waitMs;
-      const waitMs = Math.min(opts.maxRetryAfterMs, hinted ?? opts.retryBaseMs * 2 ** attempt);
-      opts.onRetry?.({ url: raw, attempt: attempt + 1, waitMs, why: lastWhy });
-      await sleep(waitMs, undefined, opts.signal ? { signal: opts.signal } : {});
-    }
+  let attempts = 0;
+  try {
+    return await crawlRetryPolicy(opts).run(
+      () => {
+        attempts++;
+        return fetchOnce(raw, agent, opts);
+      },
+      {
+        signal: opts.signal,
+        shouldRetry: (err) => err instanceof Retryable,
+        retryAfter: (err) => (err as Retryable).retryAfterMs,
+        onRetry: ({ attempt, delayMs, error }) => opts.onRetry?.({ url: raw, attempt, waitMs: delayMs, why: errorMessage(error) }),
+      },
+    );
+  } catch (err) {
+    if (err instanceof Retryable) throw new ClipmillError('CRAWL_FAILED', `${raw}: ${err.message} (after ${attempts} attempts)`, { details: { url: raw } });
+    throw err;
   }
 }
 
@@ -200,9 +212,8 @@ async function fetchOnce(raw: string, agent: Agent, opts: FetchOptions): Promise
     }
     if (res.status === 429 || res.status >= 500) {
       await res.body?.cancel().catch(() => {});
-      const e = new Retryable(`${url.href}: HTTP ${res.status}`) as Retryable & { waitMs?: number };
-      const ra = retryAfterMs(res.headers.get('retry-after'));
-      if (ra !== null) e.waitMs = ra;
+      const e = new Retryable(`${url.href}: HTTP ${res.status}`);
+      e.retryAfterMs = retryAfterMs(res.headers.get('retry-after'));
       throw e;
     }
     if (res.status !== 200) {

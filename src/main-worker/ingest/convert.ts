@@ -10,6 +10,7 @@ import { ClipmillError, errorMessage, isRecoverable, subprocessError } from '../
 import { fsyncPath, renameNoReplace } from '../../shared/fs.js';
 import { readJsonOrNull } from '../../shared/json.js';
 import { scannedMediaName } from '../../shared/layout.js';
+import { machineFailureIn } from '../../shared/media/stderr.js';
 import { loudnormSecondPass, measureLoudness } from '../../shared/media/audio.js';
 import { probe } from '../../shared/media/probe.js';
 import type { MainContext } from '../context.js';
@@ -36,6 +37,10 @@ async function ffmpeg(ctx: MainContext, argv: string[], signal?: AbortSignal): P
   const r = await execa(ctx.bins.ffmpeg.path, argv, { reject: false, ...(signal ? { cancelSignal: signal } : {}), maxBuffer: 16 * 1024 * 1024 });
   const trouble = subprocessError('ffmpeg', r);
   if (trouble) throw trouble;
+  // A full disk, a quota or an I/O error is the machine's, whatever the exit status (ffmpeg 5.1
+  // exits 0 after "Error writing trailer ...: No space left on device"): the original stays.
+  const machine = machineFailureIn(r.stderr);
+  if (machine) throw new ClipmillError(machine.code, `ffmpeg could not write (${machine.errno}): ${machine.line}`, { details: { errno: machine.errno } });
   if (r.failed) throw new ClipmillError('CONVERT_FAILED', `ffmpeg failed (${r.signal ?? `exit code ${r.exitCode}`}): ${r.stderr.trim().split('\n').slice(-2).join(' ') || 'no output'}`);
 }
 

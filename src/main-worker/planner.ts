@@ -1,0 +1,224 @@
+// Planning: for every voice in the catalog, publish a task for each of its
+// tasks.variationsPerVoice variations that has none yet (the ledger says which), or record why
+// the voice waits (no footage, no music, a missing logo). One pass at a time on its own queue;
+// passes asked for while one is queued fold into it. After each pass the status file lists the
+// waiting voices.
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import PQueue from 'p-queue';
+import { parseResolution } from '../shared/config.js';
+import { errorMessage } from '../shared/errors.js';
+import { exists } from '../shared/fs.js';
+import type { Layout } from '../shared/layout.js';
+import { probe } from '../shared/media/probe.js';
+import { createRng, newSeed } from '../shared/rng.js';
+import { parseMetadata } from '../shared/task.js';
+import type { Catalog } from './catalog.js';
+import type { MainContext } from './context.js';
+import type { Ledger } from './ledger.js';
+import type { MainMetrics, Totals } from './metrics.js';
+import { planTask } from './plan-task.js';
+import type { StatusFile, WaitingVoice } from './status-file.js';
+import { findTask } from '../shared/protocol/publish.js';
+import { taskIdFor, writeTask } from './write-task.js';
+
+/**
+ * Categories whose footage or music is still arriving: raw files settling or being checked
+ * (`rawPaths`, absolute, under raw/), or originals being converted (`converting`, absolute,
+ * under scanned/). Planning waits for them, so that a task is not built from the part of a drop
+ * that happened to be filed first.
+ */
+export function busyCategories(layout: Layout, rawPaths: Iterable<string>, converting: Iterable<string>): Set<string> {
+  const busy = new Set<string>();
+  for (const p of rawPaths) {
+    const parts = p.slice(layout.raw.length + 1).split('/');
+    if ((parts[0] === 'video' || parts[0] === 'music') && parts.length === 3) busy.add(parts[1]!);
+  }
+  for (const p of converting) {
+    const parts = p.slice(layout.scanned.length + 1).split('/');
+    if (parts[0] === 'video' || parts[0] === 'music') busy.add(parts[1]!);
+  }
+  return busy;
+}
+
+/** Voices waiting for assets: the reason and since when it has been the reason. */
+export class WaitingVoices {
+  private readonly byVoice = new Map<string, { reason: string; since: string }>();
+
+  get size(): number {
+    return this.byVoice.size;
+  }
+
+  /** Whether `reason` is news for `voice` (not waiting, or waiting for something else): worth a log line. */
+  isNew(voice: string, reason: string): boolean {
+    return this.byVoice.get(voice)?.reason !== reason;
+  }
+
+  /**
+   * Replaces the set with a pass's findings (voice -> reason): voices no longer waiting are
+   * dropped; a voice keeps its `since` while its reason stays the same.
+   */
+  update(now: ReadonlyMap<string, string>, at = new Date()): void {
+    for (const voice of [...this.byVoice.keys()]) if (!now.has(voice)) this.byVoice.delete(voice);
+    for (const [voice, reason] of now) {
+      const prev = this.byVoice.get(voice);
+      this.byVoice.set(voice, { reason, since: prev?.reason === reason ? prev.since : at.toISOString() });
+    }
+  }
+
+  list(): WaitingVoice[] {
+    return [...this.byVoice].map(([voice, w]) => ({ voice, reason: w.reason, since: w.since }));
+  }
+}
+
+export interface PlannerOptions {
+  ctx: MainContext;
+  ledger: Ledger;
+  totals: Totals;
+  metrics: MainMetrics | null;
+  status: StatusFile;
+  /** The catalog of scanned/, once loaded (null before: nothing is planned). */
+  catalog(): Catalog | null;
+  /** Categories whose footage or music is still arriving (see busyCategories). */
+  busy(): Set<string>;
+}
+
+export class Planner {
+  private readonly opts: PlannerOptions;
+  private readonly queue = new PQueue({ concurrency: 1 });
+  private queued = false;
+  private stopped = false;
+  readonly waiting = new WaitingVoices();
+  /** Voices all of whose variations have a task: never planned again by this process. */
+  private readonly planned = new Set<string>();
+  private readonly voiceDurations = new Map<string, number>();
+
+  constructor(opts: PlannerOptions) {
+    this.opts = opts;
+  }
+
+  depth(): number {
+    return this.queue.size + this.queue.pending;
+  }
+
+  /** Asks for a planning pass; one already queued (not yet running) covers this one too. */
+  schedule(signal?: AbortSignal): void {
+    if (this.queued || this.stopped) return;
+    this.queued = true;
+    void this.queue.add(async () => {
+      this.queued = false;
+      if (signal?.aborted) return;
+      try {
+        await this.plan(signal);
+      } catch (err) {
+        if (signal?.aborted) return;
+        this.opts.totals.errors++;
+        this.opts.ctx.log.error({ err }, `Planning failed: ${errorMessage(err)}`);
+      }
+    });
+  }
+
+  /** Resolves when no pass is queued or running. */
+  async idle(): Promise<void> {
+    await this.queue.onIdle();
+  }
+
+  /** Takes no more passes; a queued one still runs. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** The category's logo (tasks.categories.<name>.logo, null for none), else render.logo. */
+  private logoPath(category: string): string | null {
+    const { config, layout } = this.opts.ctx;
+    const own = config.tasks.categories[category];
+    const logo = own && own.logo !== undefined ? own.logo : config.render.logo;
+    if (!logo) return null;
+    return isAbsolute(logo) ? logo : join(layout.root, logo);
+  }
+
+  /** One pass over the catalog's voices. */
+  private async plan(signal?: AbortSignal): Promise<void> {
+    const { ctx, ledger, totals, metrics } = this.opts;
+    const { config, layout, log } = ctx;
+    const catalog = this.opts.catalog();
+    if (!catalog) return;
+    const busy = this.opts.busy();
+    const baseRules = { ...parseResolution(config.render.resolution), classFallback: config.tasks.classFallback };
+    const waitingNow = new Map<string, string>();
+    for (const voice of catalog.voiceList()) {
+      if (signal?.aborted) return;
+      if (this.planned.has(voice.path)) continue;
+      const variations = config.tasks.variationsPerVoice;
+      const todo: number[] = [];
+      const avoid: string[][] = [];
+      for (let v = 0; v < variations; v++) {
+        const id = taskIdFor(voice.path, v);
+        if (!(await ledger.has(id, { voice: voice.path, variation: v }))) todo.push(v);
+        else if (variations > 1) avoid.push(await this.sequenceOf(id));
+      }
+      if (todo.length === 0) {
+        this.planned.add(voice.path);
+        continue;
+      }
+      if (busy.has(voice.category)) {
+        log.debug({ voice: voice.path }, `Planning of ${voice.path} waits: footage or music of ${voice.category} is still being filed`);
+        continue;
+      }
+      try {
+        let duration = this.voiceDurations.get(voice.path);
+        if (duration === undefined) {
+          duration = (await probe(ctx.bins.ffprobe.path, layout.abs(voice.path), { signal })).duration;
+          this.voiceDurations.set(voice.path, duration);
+        }
+        const assets = catalog.category(voice.category);
+        const logo = this.logoPath(voice.category);
+        const rules = { ...baseRules, frame: config.tasks.categories[voice.category]?.frame === true };
+        let waiting: string | null = null;
+        if (logo && !(await exists(logo))) waiting = `render.logo ${logo} does not exist`;
+        for (const variation of todo) {
+          if (waiting) break;
+          const seed = newSeed();
+          const result = planTask({ duration, category: voice.category }, assets, rules, createRng(seed), avoid);
+          if (!result.ok) {
+            waiting = result.waiting;
+            break;
+          }
+          const id = taskIdFor(voice.path, variation);
+          const published = await writeTask(layout, { id, voice, voiceDuration: duration, variation, seed, plan: result.plan, logo }, config);
+          await ledger.record({ task_id: id, voice: voice.path, variation, created_at: new Date().toISOString() });
+          avoid.push(result.plan.clips.map((c) => c.path));
+          if (!published) continue;
+          totals.tasksCreated++;
+          metrics?.tasks.inc();
+          log.info(
+            { task: id, voice: voice.path },
+            `Created task tasks/${id} for ${voice.path} (variation ${variation + 1}/${variations}, ${duration.toFixed(1)} s, ${result.plan.clips.length} clips from ${result.plan.videoClass}, music ${result.plan.music.path})`,
+          );
+        }
+        if (waiting) {
+          waitingNow.set(voice.path, waiting);
+          if (this.waiting.isNew(voice.path, waiting)) log.warn({ voice: voice.path }, `Voice ${voice.path} is waiting: ${waiting}`);
+        }
+      } catch (err) {
+        if (signal?.aborted) return;
+        totals.errors++;
+        log.error({ voice: voice.path, err }, `Could not plan a task for ${voice.path}: ${errorMessage(err)}`);
+      }
+    }
+    this.waiting.update(waitingNow);
+    totals.waiting = this.waiting.size;
+    await this.opts.status.write(totals, this.waiting.list());
+  }
+
+  /** The clip sequence of an existing task (for distinct variations); empty when unreadable. */
+  private async sequenceOf(id: string): Promise<string[]> {
+    const dir = await findTask(this.opts.ctx.layout, id);
+    if (!dir) return [];
+    try {
+      return parseMetadata(await readFile(join(dir, 'metadata.json'), 'utf8')).video_files.map((c) => c.path);
+    } catch {
+      return [];
+    }
+  }
+}

@@ -1,0 +1,24 @@
+// Start-up recovery: a main worker can be killed at any instant (DESIGN §1, invariant 5), so
+// before it takes new work it finishes or clears what an earlier run left half-done: story
+// chunk publications are rolled forward, temporaries in scanned/ and half-built task folders in
+// tasks/ are removed, dead nodes and stale leases are dealt with, a missing ledger is rebuilt,
+// and the originals whose conversion never finished are returned to be converted.
+import type { MainContext } from './context.js';
+import type { ConvertJob } from './ingest/convert.js';
+import type { Ledger } from './ledger.js';
+import { recover } from './recover.js';
+import { cleanPublishTemps } from '../shared/protocol/publish.js';
+
+/** `health`: the health check (dead nodes, stale leases), run after the clean-up and before the ledger is rebuilt. */
+export async function recoverAtStart(ctx: MainContext, ledger: Ledger, health: () => Promise<void>): Promise<{ pending: ConvertJob[] }> {
+  const { log, layout } = ctx;
+  const { temps, publications, pending } = await recover(ctx);
+  if (publications) log.warn(`Finished ${publications} story chunk publication(s) an interrupted run had started`);
+  if (temps) log.warn(`Removed ${temps} temporary file(s) an interrupted run left in scanned/`);
+  const removed = await cleanPublishTemps(layout);
+  if (removed) log.warn(`Removed ${removed} half-built task folder(s) an interrupted run left in tasks/`);
+  await health();
+  const rebuilt = await ledger.rebuildIfMissing();
+  if (rebuilt !== null && rebuilt > 0) log.warn(`Rebuilt the task ledger (tasks/.ledger/) from ${rebuilt} task folder(s)`);
+  return { pending };
+}
