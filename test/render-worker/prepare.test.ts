@@ -16,7 +16,7 @@ test('prepare: a task whose inputs are missing fails at claim with TASK_INVALID,
   assert.equal(await prepare(env, id), 'failed');
   const error = await errorOf(env.layout.failedTask(id));
   assert.deepEqual([error.code, error.stage, error.attempts], ['TASK_INVALID', 'claim', 1]);
-  assert.match(String(error.message), /voice_file voice\.mp3 is missing/);
+  assert.match(String(error.message), /is missing \(or a link to a missing file\)/);
 });
 
 test('prepare: a task with no attempt left fails at claim with TOO_MANY_ATTEMPTS, the refused attempt recorded', async (t) => {
