@@ -1,7 +1,10 @@
 // Shared test helpers: temp folders, the CLI as a child process, tiny generated media.
-import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { loadConfig, type Config, type DeepPartial } from '../src/shared/config.js';
 import { resolveBinaries, type Binaries } from '../src/shared/media/ffmpeg.js';
@@ -38,7 +41,7 @@ export function binaries(): Promise<Binaries> {
   return bins;
 }
 
-/** Writes an executable shell script (a fake ffmpeg, say). */
+/** Writes an executable shell script (fake ffmpegs: see fake-ffmpeg.ts). */
 export async function writeScript(path: string, body: string): Promise<string> {
   await writeFile(path, `#!/bin/sh\n${body}\n`);
   await chmod(path, 0o755);
@@ -89,4 +92,42 @@ export function startCli(args: string[], env: Record<string, string>) {
       waiters.push({ re, resolve: (m) => (clearTimeout(timer), resolve(m)) });
     });
   return { sub, waitFor, log: () => text };
+}
+
+/** The sha256 of a file's bytes, in hex. */
+export async function sha256(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
+}
+
+/**
+ * Invariant 1, "exactly once": the bytes of every raw file (`raw`: its raw path -> sha256) are
+ * in exactly one of the `kept` files (what scanned/ and trash/invalid/ hold). Raw files with
+ * equal bytes (copies of one fixture) must be kept exactly as many times as they were dropped.
+ */
+export async function assertKeptOnce(raw: Map<string, string>, kept: string[]): Promise<void> {
+  const dropped = new Map<string, number>();
+  for (const h of raw.values()) dropped.set(h, (dropped.get(h) ?? 0) + 1);
+  const found = new Map<string, string[]>();
+  for (const p of kept) {
+    const h = await sha256(p);
+    if (dropped.has(h)) found.set(h, [...(found.get(h) ?? []), p]);
+  }
+  for (const [rel, h] of raw) {
+    const places = found.get(h) ?? [];
+    assert.equal(places.length, dropped.get(h), `${JSON.stringify(rel)} is kept exactly once (raw files with the same bytes: ${dropped.get(h)}), found at: ${JSON.stringify(places)}`);
+  }
+}
+
+/**
+ * Polls `check` every 50 ms until it returns something truthy, and returns that; fails after
+ * `ms` saying what was awaited. For waiting on results (files, folders) instead of log lines.
+ */
+export async function waitUntil<T>(what: string, check: () => Promise<T> | T, ms = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(50);
+  }
 }

@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { execa } from 'execa';
 import { COMMANDS } from '../../src/cli/cli.js';
 import { TREE } from '../../src/shared/layout.js';
-import { CLI, cleanEnv, cli, tempDir } from '../helpers.js';
+import { cli, startCli, tempDir, waitUntil, walk } from '../helpers.js';
+
+/** Every folder below `dir`, relative to it, sorted. */
+async function folders(dir: string, base = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    out.push(relative(base, join(dir, e.name)), ...(await folders(join(dir, e.name), base)));
+  }
+  return out.sort();
+}
 
 test('--help works on every command and lists only what exists', async () => {
   const top = await cli(['--help']);
@@ -34,14 +43,16 @@ test('a missing root or a bad config is a one-line error, exit 1', async (t) => 
   assert.equal(noRoot.exitCode, 1);
   assert.match(noRoot.stderr, /no project root: pass --root <dir> or set CLIPMILL_ROOT \[ROOT_MISSING\]/);
   const notInit = await cli(['render-worker', '--once', '--root', dir]);
-  assert.match(notInit.stderr, /is not a clipmill root .*clipmill init/);
+  assert.equal(notInit.exitCode, 1);
+  assert.match(notInit.stderr, /is not a clipmill root .*clipmill init .*\[ROOT_MISSING\]/);
   const cfg = join(dir, 'bad.json');
   await writeFile(cfg, JSON.stringify({ render: { fps: 0 } }));
   const bad = await cli(['main-worker', '--once', '--root', dir, '--config', cfg]);
   assert.equal(bad.exitCode, 1);
   assert.match(bad.stderr, /render\.fps must be a number >= 1 and <= 240, got 0 \[CONFIG_INVALID\]/);
   const env = await cli(['main-worker', '--once', '--root', dir], { CLIPMILL_TASKS_MAX_ATTEMPTS: 'lots' });
-  assert.match(env.stderr, /CLIPMILL_TASKS_MAX_ATTEMPTS/);
+  assert.equal(env.exitCode, 1);
+  assert.match(env.stderr, /CLIPMILL_TASKS_MAX_ATTEMPTS.*\[CONFIG_INVALID\]/);
 });
 
 test('init creates the tree and is idempotent; CLIPMILL_ROOT works', async (t) => {
@@ -49,7 +60,10 @@ test('init creates the tree and is idempotent; CLIPMILL_ROOT works', async (t) =
   const root = join(dir, 'farm root');
   const first = await cli(['init', root]);
   assert.equal(first.exitCode, 0, first.stderr);
-  for (const d of TREE) assert.ok((await readdir(join(root, d))).length >= 0, d);
+  // Exactly the tree: every folder of TREE (and its parents), nothing else, no file at all.
+  const expected = new Set(TREE.flatMap((d) => d.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  assert.deepEqual(await folders(root), [...expected].sort());
+  assert.deepEqual(await walk(root), []);
   await writeFile(join(root, 'raw', 'video', 'keep.txt'), 'operator file');
   const second = await cli(['init'], { CLIPMILL_ROOT: root });
   assert.equal(second.exitCode, 0);
@@ -75,17 +89,21 @@ test('doctor reports binaries and encoders and checks the root', async (t) => {
   assert.match(noEnc.stdout, /no encoder of render\.encoders passed its test encode/);
 });
 
-test('a daemon stops cleanly on SIGTERM', async (t) => {
+test('a daemon stops cleanly on SIGTERM: exit 0, its root lock released', async (t) => {
   const dir = await tempDir(t);
   await cli(['init', dir]);
-  const sub = execa(CLI, ['main-worker', '--root', dir], { env: cleanEnv({ CLIPMILL_INGEST_SCAN_INTERVAL_MS: '200' }), extendEnv: false, reject: false });
-  await new Promise<void>((resolve) => {
-    sub.stderr?.on('data', (c: Buffer) => {
-      if (c.toString().includes('Main worker watching')) resolve();
-    });
-  });
-  sub.kill('SIGTERM');
-  const r = await sub;
+  const d = startCli(['main-worker', '--root', dir], { CLIPMILL_INGEST_SCAN_INTERVAL_MS: '200' });
+  t.after(() => d.sub.kill('SIGKILL'));
+  // Running: it holds the root's main worker lock (nodes/main-worker.json names its pid).
+  await waitUntil('the main worker lock', async () => (JSON.parse(await readFile(join(dir, 'nodes/main-worker.json'), 'utf8').catch(() => '{}')) as { pid?: number }).pid === d.sub.pid);
+  await d.waitFor(/Main worker watching/); // readiness only: SIGTERM once it watches raw/
+  assert.ok((await readdir(join(dir, 'nodes'))).includes('main-worker.lock'), 'the lock is held');
+  d.sub.kill('SIGTERM');
+  const r = await d.sub;
   assert.equal(r.exitCode, 0, r.stderr);
-  assert.match(r.stderr, /Main worker stopped/);
+  assert.equal(r.signal, undefined, 'it exited by itself');
+  assert.deepEqual((await readdir(join(dir, 'nodes'))).filter((n) => n.endsWith('.lock')), [], 'the lock is released');
+  // So the next main worker runs at once, without waiting for a stale lock.
+  const next = await cli(['main-worker', '--once', '--root', dir]);
+  assert.equal(next.exitCode, 0, next.stderr);
 });

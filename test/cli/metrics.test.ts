@@ -1,10 +1,10 @@
 // The Prometheus endpoints (metrics.port 0: a free port, logged).
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES } from '../media.js';
-import { cli, startCli, tempDir } from '../helpers.js';
+import { cli, startCli, tempDir, waitUntil, walk } from '../helpers.js';
 
 
 test('each daemon serves its metrics: ingest counters by outcome and reason, queue depths, render gauges', async (t) => {
@@ -17,11 +17,17 @@ test('each daemon serves its metrics: ingest counters by outcome and reason, que
   const env = { CLIPMILL_INGEST_STABLE_MS: '100', CLIPMILL_METRICS_PORT: '0', CLIPMILL_RENDER_ENCODERS: 'libx264', CLIPMILL_DISK_MIN_FREE_MB: '0', CLIPMILL_RENDER_POLL_INTERVAL_MS: '200' };
   const main = startCli(['main-worker', '--root', root], env);
   t.after(() => main.sub.kill('SIGKILL'));
+  // The port (0: any free one) is known only from the daemon's announcement of its URL.
   const [, mainUrl] = await main.waitFor(/Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/);
-  await main.waitFor(/Rejected file raw\/video\/c\/bad\.mp4[^]*Moved file|Moved file[^]*Rejected file raw\/video\/c\/bad\.mp4/);
-  const text = await (await fetch(mainUrl!)).text();
-  assert.match(text, /clipmill_ingest_files_total\{outcome="moved",daemon="main_worker",node="[^"]+"\} 1/);
-  assert.match(text, /clipmill_ingest_rejects_total\{code="PROBE_FAILED",daemon="main_worker",node="[^"]+"\} 1/);
+  // Both files dealt with: the good one filed, the bad one rejected.
+  await waitUntil('good.mp4 filed and bad.mp4 rejected', async () => (await walk(join(root, 'scanned/video/c'))).length === 1 && (await walk(join(root, 'trash/invalid/video/c'))).length === 2);
+  assert.equal((JSON.parse(await readFile(join(root, 'trash/invalid/video/c/bad.mp4.reason.json'), 'utf8')) as { code: string }).code, 'PROBE_FAILED');
+  // The counters follow the files by a moment (a directory fsync after the rename).
+  const counted = [/clipmill_ingest_files_total\{outcome="moved",daemon="main_worker",node="[^"]+"\} 1\n/, /clipmill_ingest_rejects_total\{code="PROBE_FAILED",daemon="main_worker",node="[^"]+"\} 1\n/];
+  const text = await waitUntil('the ingest counters at 1 moved, 1 rejected', async () => {
+    const now = await (await fetch(mainUrl!)).text();
+    return counted.every((re) => re.test(now)) ? now : null;
+  }, 5000);
   assert.match(text, /clipmill_queue_depth\{queue="ingest",daemon="main_worker",node="[^"]+"\} 0/);
   assert.match(text, /clipmill_voices_waiting\{daemon="main_worker",node="[^"]+"\} 0/);
   assert.equal((await fetch(mainUrl!.replace('/metrics', '/other'))).status, 404);

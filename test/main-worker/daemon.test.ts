@@ -2,15 +2,20 @@
 // any moment followed by a restart loses nothing and duplicates nothing.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ingestFile } from '../../src/main-worker/ingest/index.js';
+import { Layout } from '../../src/shared/layout.js';
+import { createLogger } from '../../src/shared/log.js';
+import { resolveBinaries } from '../../src/shared/media/ffmpeg.js';
+import { fakeFfmpeg } from '../fake-ffmpeg.js';
 import { FIXTURES } from '../media.js';
-import { cli, startCli, tempDir, visible, walk } from '../helpers.js';
+import { assertKeptOnce, cleanEnv, cli, sha256 as sha, startCli, tempDir, testConfig, visible, waitUntil, walk } from '../helpers.js';
 
-const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
-
+/** The files below `dir` that readers see (no dot-named temporaries). */
+const filed = async (dir: string) => (await walk(dir)).filter((p) => !basename(p).startsWith('.'));
 
 function daemon(root: string, env: Record<string, string>) {
   return startCli(['main-worker', '--root', root], env);
@@ -35,11 +40,10 @@ test('a file copied slowly, in pieces, is taken only once complete', async (t) =
     await sleep(250); // each pause is shorter than stableMs, the whole copy much longer
     await appendFile(dest, bytes.subarray(i * step, (i + 1) * step));
   }
-  await d.waitFor(/Moved file raw\/video\/c\/slow copy\.mp4 → /);
-  assert.doesNotMatch(d.log(), /Rejected/);
-  const [taken] = await walk(join(root, 'scanned/video/c'));
-  assert.ok(taken);
+  const taken = await waitUntil('the copy in scanned/video/c/', async () => (await filed(join(root, 'scanned/video/c')))[0]);
   assert.equal(await sha(taken), createHash('sha256').update(bytes).digest('hex'));
+  assert.deepEqual(await walk(join(root, 'trash')), [], 'never rejected (an early take would have been)');
+  assert.deepEqual(await walk(join(root, 'raw')), []);
   d.sub.kill('SIGTERM');
   assert.equal((await d.sub).exitCode, 0);
 });
@@ -71,15 +75,19 @@ test('SIGKILL mid-ingest, twice, then a restart: nothing lost, nothing duplicate
   }
   const env = { CLIPMILL_INGEST_STABLE_MS: '100', CLIPMILL_INGEST_SCAN_INTERVAL_MS: '100', CLIPMILL_INGEST_CONFORM_PRESET: 'slow', CLIPMILL_INGEST_MUSIC_MIN_SECONDS: '1', CLIPMILL_RENDER_RESOLUTION: '160x90' };
 
-  // Killed right after a file was taken into original/ (its conversion just starting) ...
+  // What is filed for good: conformed clips, normalized music, the voice (not originals).
+  const finished = async () => (await filed(join(root, 'scanned'))).filter((p) => !p.includes('/original/')).length;
+  const originals = join(root, 'scanned/video/c/original');
+  // Killed right after a clip was taken into original/ (its conversion just starting) ...
   const first = daemon(root, env);
-  await first.waitFor(/to convert: transcode/);
+  await waitUntil('a clip taken into scanned/video/c/original/', async () => (await filed(originals)).some((p) => !p.endsWith('.source.json')));
   first.sub.kill('SIGKILL');
   await first.sub;
-  // ... and again in the middle of whatever the restart is doing.
+  // ... and again in the middle of whatever the restart is doing (it resumes that conversion
+  // first), once it has filed two more files.
+  const before = await finished();
   const second = daemon(root, env);
-  await second.waitFor(/Resuming conversion/);
-  await second.waitFor(/(Converted|Moved file)[^\n]*\n[^]*(Converted|Moved file)/);
+  await waitUntil('two more files filed by the restarted daemon', async () => (await finished()) >= before + 2);
   second.sub.kill('SIGKILL');
   await second.sub;
 
@@ -92,9 +100,7 @@ test('SIGKILL mid-ingest, twice, then a restart: nothing lost, nothing duplicate
   assert.deepEqual(trashed, [], `every file was valid: nothing rejected, but: ${reasons.join('\n')}`);
   const scanned = await walk(join(root, 'scanned'));
   assert.deepEqual(scanned.filter((p) => relative(root, p).split('/').some((s) => s.startsWith('.'))), [], 'no temporary file left');
-  const counts = new Map<string, number>();
-  for (const p of scanned) counts.set(await sha(p), (counts.get(await sha(p)) ?? 0) + 1);
-  for (const [rel, h] of hashes) assert.equal(counts.get(h), 1, `${rel} kept exactly once`);
+  await assertKeptOnce(hashes, scanned);
   const clips = scanned.filter((p) => /\/video\/c\/mp4_w\d+_h\d+\//.test(p));
   assert.equal(clips.filter((p) => p.includes('/mp4_w160_h90/')).length, 4);
   assert.equal(clips.filter((p) => p.includes('/mp4_w320_h180/')).length, 6, 'each 25 fps clip conformed exactly once');
@@ -115,7 +121,7 @@ for (const polling of [false, true]) {
     await FIXTURES.clip(join(dir, 'c.mp4'), 1);
     await mkdir(join(root, 'raw/video/c'), { recursive: true });
     await rename(join(dir, 'c.mp4'), join(root, 'raw/video/c/new.mp4'));
-    await d.waitFor(/Moved file raw\/video\/c\/new\.mp4/, 15_000);
+    await waitUntil('the new clip in scanned/video/c/mp4_w160_h90/', async () => (await filed(join(root, 'scanned/video/c/mp4_w160_h90'))).length === 1, 15_000);
     d.sub.kill('SIGTERM');
     assert.equal((await d.sub).exitCode, 0);
   });
@@ -130,7 +136,7 @@ test('one main worker per root: a second one (even --once) is refused while the 
   await d.waitFor(/Main worker watching/);
   const second = await cli(['main-worker', '--once', '--root', root]);
   assert.equal(second.exitCode, 1);
-  assert.match(second.stderr, /another main worker holds .* \(pid \d+ on .*\); run one main worker per farm \[MAIN_WORKER_RUNNING\]/);
+  assert.match(second.stderr.trim(), /^clipmill main-worker: error: .*\[MAIN_WORKER_RUNNING\]$/);
   d.sub.kill('SIGTERM');
   await d.sub;
   const after = await cli(['main-worker', '--once', '--root', root]);
@@ -143,13 +149,19 @@ test('a killed ffprobe is the machine failing, not the file: it stays in raw/, e
   await cli(['init', root]);
   await mkdir(join(root, 'raw/video/c'), { recursive: true });
   await FIXTURES.clip(join(root, 'raw/video/c/a.mp4'), 1);
-  const fake = join(dir, 'ffprobe');
-  await writeFile(fake, '#!/bin/sh\ncase "$*" in *-version*) echo "ffprobe version fake";; *) kill -9 $$;; esac\n');
-  await import('node:fs/promises').then((fs) => fs.chmod(fake, 0o755));
+  const fake = await fakeFfmpeg(dir, 'killed', { name: 'ffprobe' });
+  // The outcome of that one file: 'retry' (the machine's failure), not a reject.
+  const raw = join(root, 'raw/video/c/a.mp4');
+  const s = await stat(raw);
+  const config = testConfig();
+  const ctx = { config, layout: new Layout(root), log: createLogger({ format: 'line', level: 'fatal' }), bins: await resolveBinaries(config, cleanEnv({ FFPROBE_PATH: fake })) };
+  const out = await ingestFile(ctx, { path: raw, rel: 'video/c/a.mp4', size: s.size, mtimeMs: s.mtimeMs });
+  assert.equal(out.status, 'retry', JSON.stringify(out));
+  assert.match((out as { message: string }).message, /ffprobe killed by SIGKILL/);
+  // The daemon: exit 1, the file left in raw/, nothing rejected.
   const r = await cli(['main-worker', '--once', '--root', root], { CLIPMILL_INGEST_STABLE_MS: '0', FFPROBE_PATH: fake });
   assert.equal(r.exitCode, 1);
-  assert.match(r.stderr, /ERROR main_worker "Could not check raw\/video\/c\/a\.mp4: ffprobe killed by SIGKILL; it stays in raw\/ and is tried again in \d+ s"/);
-  assert.deepEqual(await walk(join(root, 'raw')), [join(root, 'raw/video/c/a.mp4')]);
+  assert.deepEqual(await walk(join(root, 'raw')), [raw]);
   assert.deepEqual(await walk(join(root, 'trash')), []);
 });
 
@@ -174,9 +186,11 @@ test('twenty chapters, three variations: exactly sixty tasks whatever SIGKILLs h
   await put('raw/story/empty/s/voice/chapter_0001.mp3', async (p) => writeFile(p, voice));
   for (let i = 1; i <= 20; i++) await put(`raw/story/c/saga/voice/chapter_${String(i).padStart(4, '0')}.mp3`, async (p) => writeFile(p, voice));
   const env = { CLIPMILL_INGEST_STABLE_MS: '100', CLIPMILL_INGEST_SCAN_INTERVAL_MS: '100', CLIPMILL_TASKS_VARIATIONS_PER_VOICE: '3', CLIPMILL_RENDER_RESOLUTION: '160x90' };
-  for (const wait of [/Created task/, /Created task[^]*Created task[^]*Created task[^]*Created task/]) {
+  // Killed once the first task is published, then once four more are.
+  for (const more of [1, 4]) {
+    const had = (await visible(join(root, 'tasks'))).length;
     const d = daemon(root, env);
-    await d.waitFor(wait);
+    await waitUntil(`${more} more task(s) in tasks/`, async () => (await visible(join(root, 'tasks'))).length >= had + more);
     d.sub.kill('SIGKILL');
     await d.sub;
   }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { FIXTURES } from '../media.js';
-import { CLI, cleanEnv, cli, tempDir, visible, writeScript } from '../helpers.js';
+import { fakeFfmpeg } from '../fake-ffmpeg.js';
+import { CLI, cleanEnv, cli, tempDir, visible } from '../helpers.js';
 
 const ENV = { CLIPMILL_INGEST_STABLE_MS: '0', CLIPMILL_RENDER_RESOLUTION: '160x90', CLIPMILL_RENDER_ENCODERS: 'libx264', CLIPMILL_DISK_MIN_FREE_MB: '0' };
 
@@ -49,7 +50,7 @@ test('two render workers racing over 20 tasks render each exactly once', async (
 test('an ffmpeg that hangs is killed as stalled; the task fails with its stderr', async (t) => {
   const dir = await tempDir(t);
   const root = await rootWithTasks(dir, 1);
-  const fake = await writeScript(join(dir, 'ffmpeg'), 'case "$*" in\n  *-version*) echo "ffmpeg version fake"; exit 0;;\n  *filter_complex*) echo "fake ffmpeg: waiting forever" >&2; exec sleep 600;;\nesac\nexit 0');
+  const fake = await fakeFfmpeg(dir, 'hang');
   const t0 = Date.now();
   const r = await cli(['render-worker', '--once', '--root', root], { ...ENV, FFMPEG_PATH: fake, CLIPMILL_RENDER_STALL_TIMEOUT_MS: '1000' });
   assert.ok(Date.now() - t0 < 30_000);
@@ -64,7 +65,7 @@ test('SIGTERM mid-render: past the grace the task, and the one downloaded ahead,
   const dir = await tempDir(t);
   const root = await rootWithTasks(dir, 2);
   // A slow ffmpeg: reports progress, never finishes.
-  const fake = await writeScript(join(dir, 'ffmpeg'), 'case "$*" in\n  *-version*) echo "ffmpeg version fake"; exit 0;;\n  *filter_complex*) i=0; while true; do i=$((i+1)); echo "out_time_us=${i}00000"; sleep 0.1; done;;\nesac\nexit 0');
+  const fake = await fakeFfmpeg(dir, 'slow');
   const sub = execa(CLI, ['render-worker', '--root', root], { env: cleanEnv({ ...ENV, FFMPEG_PATH: fake, CLIPMILL_RENDER_SHUTDOWN_GRACE_MS: '500' }), extendEnv: false, reject: false });
   await new Promise<void>((resolve) => sub.stderr?.on('data', (c: Buffer) => c.toString().includes('Rendering task') && resolve()));
   sub.kill('SIGTERM');
@@ -113,7 +114,7 @@ test('a task without music renders the voice alone, verified', async (t) => {
 test('heartbeat: nodes/<node>.json shows the task being rendered and its progress; status lists the node', async (t) => {
   const dir = await tempDir(t);
   const root = await rootWithTasks(dir, 1);
-  const fake = await writeScript(join(dir, 'ffmpeg'), 'case "$*" in\n  *-version*) echo "ffmpeg version fake"; exit 0;;\n  *filter_complex*) i=0; while true; do i=$((i+1)); echo "out_time_us=${i}00000"; sleep 0.1; done;;\nesac\nexit 0');
+  const fake = await fakeFfmpeg(dir, 'slow');
   const sub = execa(CLI, ['render-worker', '--root', root], { env: cleanEnv({ ...ENV, FFMPEG_PATH: fake, CLIPMILL_NODE_ID: 'gpu0', CLIPMILL_HEALTH_HEARTBEAT_MS: '200', CLIPMILL_RENDER_SHUTDOWN_GRACE_MS: '0' }), extendEnv: false, reject: false });
   t.after(() => sub.kill('SIGKILL'));
   await new Promise<void>((resolve) => sub.stderr?.on('data', (c: Buffer) => c.toString().includes('Rendering task') && resolve()));

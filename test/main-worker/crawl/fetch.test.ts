@@ -81,7 +81,10 @@ test('retries: 500 then 200, and 429 honouring Retry-After; a server that stays 
   await fails(crawl('/down', { retries: 2 }), 'CRAWL_FAILED', /HTTP 503 \(after 3 attempts\)/);
   await fails(crawl('/missing'), 'CRAWL_FAILED', /HTTP 404/);
   assert.equal(retryAfterMs('120'), 120_000);
-  assert.equal(retryAfterMs(new Date(Date.now() + 5000).toUTCString(), Date.now()) !== null, true);
+  const now = Date.parse('2026-03-01T12:00:00Z');
+  assert.equal(retryAfterMs(new Date(now + 5000).toUTCString(), now), 5000, 'an HTTP date: the time until then');
+  assert.equal(retryAfterMs(new Date(now - 5000).toUTCString(), now), 0, 'a date in the past: at once');
+  assert.equal(retryAfterMs('soon', now), null);
 });
 
 test('hostile servers cost bounded time and memory: hang, slow drip, compression bomb', async () => {

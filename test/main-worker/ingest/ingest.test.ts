@@ -1,7 +1,6 @@
 // The ingest table: bad inputs end in trash/invalid with the right code and a reason; good
 // ones end in scanned/ conformed to the concat profile; every raw file is accounted for.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
@@ -12,10 +11,8 @@ import { createLogger } from '../../../src/shared/log.js';
 import { measureLoudness } from '../../../src/shared/media/audio.js';
 import { probe } from '../../../src/shared/media/probe.js';
 import { FIXTURES } from '../../media.js';
-import { binaries, tempDir, testConfig, walk } from '../../helpers.js';
+import { assertKeptOnce, binaries, sha256 as sha, tempDir, testConfig, walk } from '../../helpers.js';
 
-
-const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
 const UUID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 
 const GOOD: Record<string, (p: string) => Promise<void>> = {
@@ -80,24 +77,21 @@ test('ingest: every raw file accounted for, rejects with their reason, good clip
   const logText = lines.join('');
   assert.equal(totals.errors, 0, logText);
 
-  // raw/ is empty; every raw file's bytes are in scanned/ or trash/invalid/ exactly once.
+  // raw/ is empty; every raw file's bytes are in scanned/ or trash/invalid/ exactly once
+  // (several fixtures are byte-identical: each copy must be kept once, no more, no less).
   assert.deepEqual(await walk(layout.raw), []);
   const kept = [...(await walk(layout.scanned)), ...(await walk(layout.trashInvalid))].filter((p) => !p.endsWith('.reason.json') && !p.endsWith('.source.json'));
-  const counts = new Map<string, number>();
-  for (const p of kept) counts.set(await sha(p), (counts.get(await sha(p)) ?? 0) + 1);
-  for (const [rel, h] of hashes) {
-    if (rel.endsWith('empty.mp4')) continue;
-    assert.ok((counts.get(h) ?? 0) >= 1, `${JSON.stringify(rel)} is kept`);
-  }
+  await assertKeptOnce(hashes, kept);
 
-  // Rejects: the right code, a reason naming the raw path, and a log line.
+  // Rejects: the right code, a reason naming the raw path, the file intact.
   for (const [rel, [, code]] of Object.entries(BAD)) {
     const reason = JSON.parse(await readFile(join(layout.trashInvalid, `${rel}.reason.json`), 'utf8')) as { code: string; raw_path: string; message: string };
     assert.equal(reason.code, code, `${JSON.stringify(rel)}: ${reason.message}`);
     assert.equal(reason.raw_path, `raw/${rel}`);
     assert.equal(await sha(join(layout.trashInvalid, rel)), hashes.get(rel), 'the rejected file is intact');
   }
-  assert.match(logText, /WARN main_worker "Rejected file raw\/video\/c\/cut short\.mp4 → trash\/invalid\/video\/c\/cut short\.mp4: decoding the first and last 1 s failed: /);
+  const cutShort = JSON.parse(await readFile(join(layout.trashInvalid, 'video/c/cut short.mp4.reason.json'), 'utf8')) as { message: string };
+  assert.match(cutShort.message, /^decoding the first and last 1 s failed: /);
 
   // Good clips: every file in a class folder conforms to the concat profile.
   const classFiles = (await walk(join(layout.scanned, 'video', 'c'))).filter((p) => /\/mp4_w\d+_h\d+\//.test(p));
@@ -114,13 +108,24 @@ test('ingest: every raw file accounted for, rejects with their reason, good clip
   }
   assert.deepEqual(Object.fromEntries([...classes].sort()), { mp4_w160_h90: 10, mp4_w180_h320: 1, mp4_w320_h180: 1 });
   assert.ok(classFiles.some((p) => p.endsWith(`_${UUID}.mp4`)), 'a UUID name keeps its id');
-  // Originals of converted clips are kept (nothing is deleted), each converted exactly once.
+  // Originals of converted clips are kept (nothing is deleted), each converted exactly once;
+  // every original's source record names the raw file it came from, each raw file once.
   const originals = (await walk(join(layout.scanned, 'video', 'c', 'original'))).filter((p) => !p.endsWith('.source.json'));
   assert.equal(originals.length, 8);
+  const sources = new Map<string, { id: string; why: string }>();
   for (const o of originals) {
     const id = o.split('/').pop()!.replace(/\.[^.]+$/, '');
     assert.equal(classFiles.filter((p) => p.endsWith(`_${id}.mp4`)).length, 1, `${o} converted once`);
+    const source = JSON.parse(await readFile(`${o}.source.json`, 'utf8')) as { raw_path: string; why: string };
+    assert.equal(await sha(o), hashes.get(source.raw_path.slice('raw/'.length)), `${o} holds the bytes of ${source.raw_path}`);
+    sources.set(source.raw_path, { id, why: source.why });
   }
+  assert.equal(sources.size, 8, 'eight different raw files were converted');
+  // The odd-sized MKV was transcoded (not rewrapped) into the 160x90 class.
+  const odd = sources.get('raw/video/c/odd.mkv');
+  assert.ok(odd, [...sources.keys()].join(', '));
+  assert.match(odd.why, /^transcode: .*odd size 161x91/);
+  assert.equal(classFiles.filter((p) => p.endsWith(`/mp4_w160_h90/1.0_${odd.id}.mp4`)).length, 1);
   assert.equal((await walk(join(layout.scanned, 'frame', 'c', 'mp4_w160_h90'))).length, 1);
 
   // Music: both tracks normalized to the target loudness, as MP3, originals kept.
@@ -134,12 +139,16 @@ test('ingest: every raw file accounted for, rejects with their reason, good clip
     assert.ok(Math.abs(l.inputI - -16) <= 1, `${tr}: ${l.inputI} LUFS`);
     assert.ok(l.inputTp <= -1.0, `${tr}: true peak ${l.inputTp}`);
   }
-  assert.equal((await walk(layout.scannedOriginalDir('music', 'c'))).filter((p) => !p.endsWith('.source.json')).length, 2);
+  const musicOriginals = (await walk(layout.scannedOriginalDir('music', 'c'))).filter((p) => !p.endsWith('.source.json'));
+  assert.equal(musicOriginals.length, 2);
+  for (const o of musicOriginals) {
+    const id = o.split('/').pop()!.replace(/\.[^.]+$/, '');
+    assert.equal(tracks.filter((p) => p.endsWith(`_${id}.mp3`)).length, 1, `${o} normalized once`);
+  }
 
   // Voice: moved as it is; a task was planned for it.
   assert.deepEqual(await walk(layout.scannedVoiceDir('c', 'my story')), [join(layout.scannedVoiceDir('c', 'my story'), 'chapter_0001.mp3')]);
   assert.equal(totals.tasksCreated, 1);
-  assert.match(logText, /INFO main_worker "Converted scanned\/video\/c\/original\/[0-9a-f-]{36}\.mkv → scanned\/video\/c\/mp4_w160_h90\/1\.0_[0-9a-f-]{36}\.mp4: transcoded \(.*odd size 161x91/);
 
   // No temporary name anywhere.
   assert.deepEqual((await walk(root)).filter((p) => relative(root, p).split('/').some((s) => s.startsWith('.') && s !== '.ledger')), []);

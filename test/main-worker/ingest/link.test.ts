@@ -12,7 +12,7 @@ import { writeJsonAtomic } from '../../../src/shared/fs.js';
 import { Layout } from '../../../src/shared/layout.js';
 import { createLogger } from '../../../src/shared/log.js';
 import { startServer, STORY_PAGES, type FixtureServer } from '../../crawl-server.js';
-import { binaries, tempDir, testConfig } from '../../helpers.js';
+import { tempDir, testConfig } from '../../helpers.js';
 
 let server: FixtureServer;
 before(async () => {
@@ -61,10 +61,12 @@ test('a multi-page story becomes chunks; a second link file continues the number
   assert.equal(all[all.length - 1], `chunk_${String(all.length).padStart(4, '0')}.txt`, 'numbered without gaps');
   const sources = JSON.parse(await readFile(join(dir, 'sources.json'), 'utf8')) as { links: { url: string; link_file: string; chunks: string[]; words: number; pages: { final_url: string; title: string; fetched_at: string; words: number }[] }[] };
   assert.deepEqual(sources.links.map((l) => l.link_file), ['link/part1.txt', 'link/part2.txt']);
-  assert.equal(sources.links[0]!.pages.length, 3);
+  assert.deepEqual(sources.links.map((l) => l.url), [`${server.url}/story/1`, `${server.url}/article`]);
+  assert.deepEqual(sources.links[0]!.pages.map((p) => new URL(p.final_url).pathname), ['/story/1', '/story/2', '/story/3']);
   assert.ok(sources.links[0]!.pages.every((p) => p.fetched_at && p.title && p.words > 0));
+  assert.equal(sources.links[0]!.words, sources.links[0]!.pages.reduce((n, p) => n + p.words, 0));
+  assert.deepEqual(sources.links[0]!.chunks, chunks, 'the first link file: the first run\'s chunks');
   assert.deepEqual(sources.links[1]!.chunks, all.slice(chunks.length), 'the second link file continues the numbering');
-  assert.match(s.lines.join(''), /INFO main_worker "Crawled raw\/story\/fantasy\/the long road\/link\/part1\.txt → scanned\/story\/fantasy\/the long road\/chunk_0001\.txt\.\.chunk_\d{4}\.txt \(1 URL\(s\), 3 page\(s\), \d+ words\)"/);
 });
 
 test('a failing link publishes nothing and goes to trash/invalid with the URL and the cause', async (t) => {
@@ -106,5 +108,3 @@ test('a publication interrupted by a crash is rolled forward', async (t) => {
   assert.deepEqual((await readdir(dir)).sort(), ['chunk_0001.txt', 'chunk_0002.txt', 'link']);
   assert.deepEqual(await readdir(join(dir, 'link')), ['raw.txt']);
 });
-
-void binaries;

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isClipmillError } from '../../../src/shared/errors.js';
 import { resolveBinary } from '../../../src/shared/media/ffmpeg.js';
-import { tempDir, testConfig, writeScript } from '../../helpers.js';
+import { fakeFfmpeg } from '../../fake-ffmpeg.js';
+import { tempDir, testConfig } from '../../helpers.js';
 
 async function fakes(dir: string) {
   for (const sub of ['env', 'config', 'path']) {
     await mkdir(join(dir, sub));
-    await writeScript(join(dir, sub, 'ffmpeg'), `echo "ffmpeg version fake-${sub}"`);
+    await fakeFfmpeg(join(dir, sub), 'version-only', { version: `ffmpeg version fake-${sub}` });
   }
 }
 
@@ -30,8 +31,8 @@ test('an explicit binary that does not run is an error, not a silent fallback', 
   const dir = await tempDir(t);
   await fakes(dir);
   await assert.rejects(resolveBinary('ffmpeg', testConfig(), { PATH: join(dir, 'path'), FFMPEG_PATH: join(dir, 'missing') }), (err: unknown) => isClipmillError(err, 'FFMPEG_NOT_FOUND') && /FFMPEG_PATH is .*missing, which is not a runnable ffmpeg/.test((err as Error).message));
-  const broken = await writeScript(join(dir, 'broken'), 'exit 3');
-  await assert.rejects(resolveBinary('ffmpeg', testConfig({ ffmpeg: { ffmpegPath: broken } }), { PATH: '' }), /config ffmpeg\.ffmpegPath is .*broken/);
+  const broken = await fakeFfmpeg(dir, 'broken', { name: 'broken' });
+  await assert.rejects(resolveBinary('ffmpeg', testConfig({ ffmpeg: { ffmpegPath: broken } }), { PATH: '' }), (err: unknown) => isClipmillError(err, 'FFMPEG_NOT_FOUND') && /config ffmpeg\.ffmpegPath is .*broken/.test((err as Error).message));
 });
 
 test('ffprobe falls back to ffprobe-static when nothing else is there', async () => {
