@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { FIXTURES } from '../media.js';
-import { CLI, cleanEnv, cli, tempDir, visible, writeScript } from '../helpers.js';
+import { fakeFfmpeg } from '../fake-ffmpeg.js';
+import { exists } from '../../src/shared/fs.js';
+import { CLI, cleanEnv, cli, tempDir, visible, waitUntil } from '../helpers.js';
 
 const ENV = {
   CLIPMILL_INGEST_STABLE_MS: '0',
@@ -34,14 +36,13 @@ async function rootWithTask(dir: string): Promise<{ root: string; id: string }> 
   return { root, id: id! };
 }
 
-const SLOW_FFMPEG = 'case "$*" in\n  *-version*) echo "ffmpeg version fake"; exit 0;;\n  *filter_complex*) i=0; while true; do i=$((i+1)); echo "out_time_us=${i}00000"; sleep 0.1; done;;\nesac\nexit 0';
 
 test('a render node killed with SIGKILL: marked dead, its task recovered by the main worker and rendered by another node', async (t) => {
   const dir = await tempDir(t);
   const { root, id } = await rootWithTask(dir);
-  const slow = await writeScript(join(dir, 'ffmpeg'), SLOW_FFMPEG);
+  const slow = await fakeFfmpeg(dir, 'slow');
   const doomed = execa(CLI, ['render-worker', '--root', root], { env: cleanEnv({ ...ENV, FFMPEG_PATH: slow, CLIPMILL_NODE_ID: 'doomed' }), extendEnv: false, reject: false });
-  await new Promise<void>((resolve) => doomed.stderr?.on('data', (c: Buffer) => c.toString().includes('Rendering task') && resolve()));
+  await waitUntil('the doomed worker to hold the task\'s lease', () => exists(join(root, 'processing', `.${id}.lease.lock`)));
   doomed.kill('SIGKILL');
   await doomed;
   assert.deepEqual(await visible(join(root, 'processing')), [id]);
@@ -67,7 +68,7 @@ test('a render node killed with SIGKILL: marked dead, its task recovered by the 
 test('retry moves a failed task back with attempts reset; requeue refuses a live claim unless forced', async (t) => {
   const dir = await tempDir(t);
   const { root, id } = await rootWithTask(dir);
-  const failing = await writeScript(join(dir, 'ffmpeg'), 'case "$*" in\n  *-version*) echo "ffmpeg version fake"; exit 0;;\n  *filter_complex*) echo "boom" >&2; exit 1;;\nesac\nexit 0');
+  const failing = await fakeFfmpeg(dir, { exitCode: 1, stderr: 'boom' });
   assert.equal((await cli(['render-worker', '--once', '--root', root], { ...ENV, FFMPEG_PATH: failing })).exitCode, 1);
   assert.deepEqual(await visible(join(root, 'trash/failed')), [id]);
   const error = JSON.parse(await readFile(join(root, 'trash/failed', id, 'error.json'), 'utf8')) as { code: string; class: string; stage: string };
@@ -80,10 +81,10 @@ test('retry moves a failed task back with attempts reset; requeue refuses a live
   assert.equal((await cli(['retry', '--root', root, id], ENV)).exitCode, 2, 'not in trash/failed any more');
 
   // A live claim: requeue refuses, --force takes it back.
-  const slow = await writeScript(join(dir, 'slow'), SLOW_FFMPEG);
+  const slow = await fakeFfmpeg(dir, 'slow', { name: 'slow' });
   const worker = execa(CLI, ['render-worker', '--root', root], { env: cleanEnv({ ...ENV, FFMPEG_PATH: slow }), extendEnv: false, reject: false });
   t.after(() => worker.kill('SIGKILL'));
-  await new Promise<void>((resolve) => worker.stderr?.on('data', (c: Buffer) => c.toString().includes('Rendering task') && resolve()));
+  await waitUntil('the worker to hold the task\'s lease', () => exists(join(root, 'processing', `.${id}.lease.lock`)));
   worker.kill('SIGKILL');
   await worker;
   const refused = await cli(['requeue', '--root', root, id], ENV);

@@ -66,9 +66,11 @@ export async function breakLease(layout: Layout, id: string): Promise<void> {
   await rm(layout.leaseLock(id), { recursive: true, force: true });
 }
 
-async function age(path: string, now: number): Promise<number | null> {
+/** How long since `path` changed: its mtime, or its ctime (which a rename sets) when `since` is 'ctime'. */
+async function age(path: string, now: number, since: 'mtime' | 'ctime' = 'mtime'): Promise<number | null> {
   try {
-    return now - (await stat(path)).mtimeMs;
+    const s = await stat(path);
+    return now - (since === 'ctime' ? s.ctimeMs : s.mtimeMs);
   } catch {
     return null;
   }
@@ -81,6 +83,8 @@ async function age(path: string, now: number): Promise<number | null> {
 export async function claimIsStale(layout: Layout, id: string, staleMs: number, now = Date.now()): Promise<boolean> {
   const lease = await age(layout.leaseLock(id), now);
   if (lease !== null) return lease > staleMs;
-  const claim = (await age(join(layout.processingTask(id), TASK_FILES.claim), now)) ?? (await age(layout.processingTask(id), now));
+  // The folder's ctime, not its mtime: the claim's rename sets the former, so a task published
+  // long ago is not taken for stale in the instant between the rename and claim.json.
+  const claim = (await age(join(layout.processingTask(id), TASK_FILES.claim), now)) ?? (await age(layout.processingTask(id), now, 'ctime'));
   return claim !== null && claim > staleMs;
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { exists } from '../../../src/shared/fs.js';
 import { claimNext } from '../../../src/shared/protocol/claim.js';
 import { acquireLease, breakLease, claimIsStale, takeStaleLease } from '../../../src/shared/protocol/lease.js';
-import { rootWithTasks } from './fixture.js';
+import { ID, rootWithTasks } from './fixture.js';
 
 test('a lease is one folder named by Layout; a live one cannot be taken, a stale one can', async (t) => {
   const layout = await rootWithTasks(t, 1);
@@ -24,6 +24,14 @@ test('a lease is one folder named by Layout; a live one cannot be taken, a stale
   await release();
   await lease.release();
   await lease.release();
+});
+
+test('claimIsStale: a task published long ago is not stale the instant it is claimed, before its claim.json', async (t) => {
+  const layout = await rootWithTasks(t, 1);
+  const old = new Date(Date.now() - 60_000);
+  await utimes(layout.task(ID(1)), old, old);
+  await rename(layout.task(ID(1)), layout.processingTask(ID(1)));
+  assert.equal(await claimIsStale(layout, ID(1), 5000), false);
 });
 
 test('claimIsStale without a lease: the claim (or the folder) is judged by its age; breakLease removes the lease', async (t) => {

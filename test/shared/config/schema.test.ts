@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigSchema, loadConfig, SCHEMA } from '../../src/shared/config.js';
-import { isClipmillError } from '../../src/shared/errors.js';
-import { tempDir } from '../helpers.js';
+import { ConfigSchema, loadConfig, SCHEMA } from '../../../src/shared/config.js';
+import { isClipmillError } from '../../../src/shared/errors.js';
+import { tempDir } from '../../helpers.js';
 
 function configError(fn: () => unknown): Error & { details?: Record<string, unknown> } {
   try {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTICLE_PARAGRAPHS, articlePage, startServer, STORY_PAGES, type FixtureServer } from '../crawl-server.js';
-import { cli, tempDir } from '../helpers.js';
+import { ARTICLE_PARAGRAPHS, articlePage, startServer, STORY_PAGES, type FixtureServer } from '../../crawl-server.js';
+import { cli, tempDir } from '../../helpers.js';
 
 let server: FixtureServer;
 before(async () => {

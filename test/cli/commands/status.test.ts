@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { statusReport } from '../../src/cli/commands/status.js';
-import { Heartbeat } from '../../src/render-worker/heartbeat.js';
-import { Layout } from '../../src/shared/layout.js';
-import { tempDir } from '../helpers.js';
+import { statusReport } from '../../../src/cli/commands/status.js';
+import { Heartbeat } from '../../../src/render-worker/heartbeat.js';
+import { Layout } from '../../../src/shared/layout.js';
+import { tempDir } from '../../helpers.js';
 
 const A = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const B = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
