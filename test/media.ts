@@ -32,6 +32,18 @@ export const FIXTURES = {
   musicMp3: async (p: string, seconds = 6) => makeTone((await binaries()).ffmpeg.path, p, { seconds, freqs: [220, 277] }),
   voice: async (p: string, seconds = 2) => makeTone((await binaries()).ffmpeg.path, p, { seconds, freqs: [440] }),
   silentMp3: (p: string, seconds = 6) => ff(['-f', 'lavfi', '-i', `anullsrc=r=44100:cl=mono:d=${seconds}`, '-t', String(seconds), '-c:a', 'libmp3lame', '-f', 'mp3', p]),
+  /**
+   * A VBR MP3 whose header lies about its length: `hiSeconds` at 160k then `loSeconds` at 8k,
+   * both without a Xing header, so ffprobe estimates the whole from the first bitrate.
+   */
+  lyingMp3: async (p: string, hiSeconds = 2, loSeconds = 8) => {
+    await ff(['-f', 'lavfi', '-i', `sine=f=440:d=${hiSeconds}`, '-c:a', 'libmp3lame', '-b:a', '160k', '-write_xing', '0', '-f', 'mp3', `${p}.hi`]);
+    await ff(['-f', 'lavfi', '-i', `sine=f=300:d=${loSeconds}`, '-ar', '8000', '-c:a', 'libmp3lame', '-b:a', '8k', '-write_xing', '0', '-f', 'mp3', `${p}.lo`]);
+    const { readFile, rm } = await import('node:fs/promises');
+    await writeFile(p, Buffer.concat([await readFile(`${p}.hi`), await readFile(`${p}.lo`)]));
+    await rm(`${p}.hi`);
+    await rm(`${p}.lo`);
+  },
   // bad
   empty: (p: string) => writeFile(p, ''),
   text: (p: string) => writeFile(p, 'this is not media\n'),

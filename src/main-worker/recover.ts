@@ -39,6 +39,7 @@ async function removeTemps(dir: string): Promise<number> {
 }
 
 async function hasConverted(ctx: MainContext, job: ConvertJob): Promise<boolean> {
+  if (job.kind === 'voice') return (await list(ctx.layout.scannedVoiceDir(job.category, job.story ?? ''))).some((e) => e.name === `${job.id}.mp3`);
   const suffix = `_${job.id}.${job.kind === 'music' ? 'mp3' : 'mp4'}`;
   const dirs = job.kind === 'music'
     ? [ctx.layout.scannedMusicDir(job.category)]
@@ -60,6 +61,23 @@ async function rollForwardPublications(dir: string): Promise<number> {
   return n;
 }
 
+/** The originals in `dir` not converted yet; source records whose original is gone are removed. */
+async function pendingIn(ctx: MainContext, dir: string, jobFor: (name: string, original: string) => ConvertJob): Promise<ConvertJob[]> {
+  const entries = await list(dir);
+  const names = new Set(entries.map((e) => e.name));
+  const out: ConvertJob[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.') || !e.isFile()) continue;
+    if (e.name.endsWith(SOURCE_SUFFIX)) {
+      if (!names.has(e.name.slice(0, -SOURCE_SUFFIX.length))) await rm(join(dir, e.name), { force: true });
+      continue;
+    }
+    const job = jobFor(e.name, join(dir, e.name));
+    if (!(await hasConverted(ctx, job))) out.push(job);
+  }
+  return out;
+}
+
 export async function recover(ctx: MainContext): Promise<{ temps: number; publications: number; pending: ConvertJob[] }> {
   const publications = await rollForwardPublications(join(ctx.layout.scanned, 'story'));
   const temps = await removeTemps(ctx.layout.scanned);
@@ -67,18 +85,15 @@ export async function recover(ctx: MainContext): Promise<{ temps: number; public
   for (const kind of ['video', 'frame', 'music'] as const) {
     for (const cat of await list(join(ctx.layout.scanned, kind))) {
       if (!cat.isDirectory()) continue;
-      const dir = ctx.layout.scannedOriginalDir(kind, cat.name);
-      const entries = await list(dir);
-      const names = new Set(entries.map((e) => e.name));
-      for (const e of entries) {
-        if (e.name.startsWith('.') || !e.isFile()) continue;
-        if (e.name.endsWith(SOURCE_SUFFIX)) {
-          if (!names.has(e.name.slice(0, -SOURCE_SUFFIX.length))) await rm(join(dir, e.name), { force: true });
-          continue;
-        }
-        const job: ConvertJob = { kind, category: cat.name, original: join(dir, e.name), id: e.name.slice(0, e.name.length - extname(e.name).length) };
-        if (!(await hasConverted(ctx, job))) pending.push(job);
-      }
+      pending.push(...(await pendingIn(ctx, ctx.layout.scannedOriginalDir(kind, cat.name), (name, original) => ({ kind, category: cat.name, original, id: name.slice(0, name.length - extname(name).length) }))));
+    }
+  }
+  // Voices re-encoded because their header lied: scanned/story/<c>/<s>/voice/original/.
+  for (const cat of await list(join(ctx.layout.scanned, 'story'))) {
+    if (!cat.isDirectory()) continue;
+    for (const story of await list(join(ctx.layout.scanned, 'story', cat.name))) {
+      if (!story.isDirectory()) continue;
+      pending.push(...(await pendingIn(ctx, ctx.layout.scannedVoiceOriginalDir(cat.name, story.name), (name, original) => ({ kind: 'voice', category: cat.name, story: story.name, original, id: name.slice(0, name.length - extname(name).length) }))));
     }
   }
   return { temps, publications, pending };

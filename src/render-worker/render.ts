@@ -61,6 +61,9 @@ export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
     if (machine) throw stageError(machine.code, 'render', `ffmpeg failed (${machine.errno}): ${machine.line}`, { stderr, details: { errno: machine.errno } });
     throw stageError('RENDER_FAILED', 'render', `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(stderr)}`, { stderr });
   }
+  // ffmpeg 5.1 can exit 0 after a failed write ("Error writing trailer ...: No space left on device").
+  const unreported = machineFailureIn(stderr);
+  if (unreported) throw stageError('OUTPUT_INCOMPLETE', 'render', `ffmpeg exited 0 but could not write its output (${unreported.errno}): ${unreported.line}`, { stderr, details: { errno: unreported.errno } });
   job.timings.render = (performance.now() - t) / 1000;
 
   const v = performance.now();

@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   VERIFY_FAILED: c('fatal', 'the rendered file failed verification (streams, duration, size, frame rate)'),
   UPLOAD_FAILED: c('recoverable', 'the rendered file could not be copied into the project root'),
   // machine failures
+  OUTPUT_INCOMPLETE: c('recoverable', 'a file ffmpeg wrote does not hold what was expected (truncated: a full disk, a failing share); it is not published and the work is done again'),
   SUBPROCESS_FAILED: c('recoverable', 'ffmpeg or ffprobe did not run to its own end: killed, timed out, canceled, or could not start'),
   OUT_OF_MEMORY: c('resource', 'a subprocess ran out of memory (ENOMEM, or killed by the kernel for memory)'),
   IO: c('recoverable', 'a file system operation failed'),

@@ -116,6 +116,10 @@ export class Layout {
   scannedVoiceDir(category: string, story: string) {
     return join(this.scanned, 'story', category, story, 'voice');
   }
+  /** scanned/story/<category>/<story>/voice/original/: voices re-encoded because their header lied, as they came. */
+  scannedVoiceOriginalDir(category: string, story: string) {
+    return join(this.scannedVoiceDir(category, story), 'original');
+  }
   /** A path relative to the root, with forward slashes, for logs and metadata. */
   rel(p: string) {
     return relative(this.root, p).split(sep).join('/');

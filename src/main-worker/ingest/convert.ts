@@ -13,6 +13,7 @@ import { scannedMediaName } from '../../shared/layout.js';
 import { machineFailureIn } from '../../shared/media/stderr.js';
 import { loudnormSecondPass, measureLoudness } from '../../shared/media/audio.js';
 import { probe } from '../../shared/media/probe.js';
+import { AUDIO_LENGTH_TOLERANCE, checkLength, measuredSeconds } from '../../shared/media/length.js';
 import type { MainContext } from '../context.js';
 import { conformArgv, conformDecision, musicArgv, type ConformDecision } from './conform.js';
 import { SOURCE_SUFFIX, SourceRecordSchema, type SourceRecord } from './records.js';
@@ -21,8 +22,10 @@ import { rejectFile } from './reject.js';
 import { conformTarget } from './video.js';
 
 export interface ConvertJob {
-  kind: 'video' | 'frame' | 'music';
+  kind: 'video' | 'frame' | 'music' | 'voice';
   category: string;
+  /** The story, for a voice. */
+  story?: string;
   /** Absolute path of the original. */
   original: string;
   id: string;
@@ -44,6 +47,23 @@ async function ffmpeg(ctx: MainContext, argv: string[], signal?: AbortSignal): P
   if (r.failed) throw new ClipmillError('CONVERT_FAILED', `ffmpeg failed (${r.signal ?? `exit code ${r.exitCode}`}): ${r.stderr.trim().split('\n').slice(-2).join(' ') || 'no output'}`);
 }
 
+/** MP3 at the same quality LAME would pick for speech, with a Xing header (ffmpeg's default). */
+export function voiceArgv(src: string, dst: string): string[] {
+  return ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', src, '-map', '0:a:0', '-map_metadata', '-1', '-c:a', 'libmp3lame', '-q:a', '2', '-write_xing', '1', '-f', 'mp3', dst];
+}
+
+/**
+ * The converted audio's true length, after checking it against the original's decoded length
+ * (measured at validation, or now when the record does not have it): OUTPUT_INCOMPLETE otherwise.
+ */
+async function verifiedAudio(ctx: MainContext, job: ConvertJob, tmp: string, source: SourceRecord | null, signal?: AbortSignal): Promise<number> {
+  const ffmpegPath = ctx.bins.ffmpeg.path;
+  const expected = source?.extra.decoded_seconds ?? (await measuredSeconds(ffmpegPath, job.original, 'audio', { signal }));
+  const seconds = await measuredSeconds(ffmpegPath, tmp, 'audio', { expected, signal });
+  checkLength(`the converted ${ctx.layout.rel(job.original)}`, seconds, expected, AUDIO_LENGTH_TOLERANCE);
+  return seconds;
+}
+
 /**
  * Converts one original; when the file itself is at fault the original goes to trash/invalid/
  * with the reason; when the machine is ('retry': ffmpeg killed, a disk error), it stays.
@@ -52,9 +72,10 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
   const { layout, log } = ctx;
   const source = await readSource(job.original);
   const started = performance.now();
-  const parent = job.kind === 'music' ? layout.scannedMusicDir(job.category) : join(layout.scanned, job.kind, job.category);
+  const audio = job.kind === 'music' || job.kind === 'voice';
+  const parent = job.kind === 'music' ? layout.scannedMusicDir(job.category) : job.kind === 'voice' ? layout.scannedVoiceDir(job.category, job.story ?? '') : join(layout.scanned, job.kind, job.category);
   await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${job.id}.tmp-${randomBytes(4).toString('hex')}.${job.kind === 'music' ? 'mp3' : 'mp4'}`);
+  const tmp = join(parent, `.${job.id}.tmp-${randomBytes(4).toString('hex')}.${audio ? 'mp3' : 'mp4'}`);
   try {
     let dest: string;
     let what: string;
@@ -62,9 +83,15 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       const target = loudnessTarget(ctx);
       const measured = source?.extra.loudness ?? (await measureLoudness(ctx.bins.ffmpeg.path, job.original, target, signal));
       await ffmpeg(ctx, musicArgv(job.original, tmp, loudnormSecondPass(target, measured), ctx.config.ingest.musicBitrate), signal);
-      const info = await probe(ctx.bins.ffprobe.path, tmp, { signal });
-      dest = join(layout.scannedMusicDir(job.category), scannedMediaName(info.duration, job.id, 'mp3'));
+      const seconds = await verifiedAudio(ctx, job, tmp, source, signal);
+      dest = join(layout.scannedMusicDir(job.category), scannedMediaName(seconds, job.id, 'mp3'));
       what = `normalized ${Number.isFinite(measured.inputI) ? measured.inputI.toFixed(1) : measured.inputI} → ${target.lufs} LUFS`;
+    } else if (job.kind === 'voice') {
+      // Re-encoded with a Xing header, so that its header and every reader agree on its length.
+      await ffmpeg(ctx, voiceArgv(job.original, tmp), signal);
+      const seconds = await verifiedAudio(ctx, job, tmp, source, signal);
+      dest = join(layout.scannedVoiceDir(job.category, job.story ?? ''), `${job.id}.mp3`);
+      what = `re-encoded with a true header (${seconds.toFixed(2)} s)`;
     } else {
       const before = await probe(ctx.bins.ffprobe.path, job.original, { signal });
       const decided = conformDecision(before, extname(job.original).toLowerCase(), conformTarget(ctx));
@@ -74,6 +101,10 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       const info = await probe(ctx.bins.ffprobe.path, tmp, { signal });
       if (!info.video) throw new ClipmillError('CONVERT_FAILED', 'the conformed file has no video stream');
       const duration = info.video.duration ?? info.duration;
+      // Read the output through: a truncated write is not published.
+      const expected = before.video?.duration ?? before.duration;
+      const fps = info.video.fps ?? ctx.config.render.fps;
+      checkLength(`the conformed ${layout.rel(job.original)}`, await measuredSeconds(ctx.bins.ffmpeg.path, tmp, 'video', { expected, signal }), expected, 2 / fps + 0.05);
       dest = join(layout.scannedClipDir(job.kind, job.category, info.video.displayWidth, info.video.displayHeight), scannedMediaName(duration, job.id, 'mp4'));
       what = `${decision.action === 'remux' ? 'rewrapped' : 'transcoded'} (${decision.reasons.join(', ')})`;
     }
@@ -100,7 +131,7 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       return { status: 'retry' };
     }
     const rawPath = source?.raw_path ?? layout.rel(job.original);
-    const trashRel = rawPath.startsWith('raw/') ? rawPath.slice(4) : `${job.kind}/${job.category}/${basename(job.original)}`;
+    const trashRel = rawPath.startsWith('raw/') ? rawPath.slice(4) : job.kind === 'voice' ? `story/${job.category}/${job.story ?? ''}/voice/${basename(job.original)}` : `${job.kind}/${job.category}/${basename(job.original)}`;
     const wrapped = err instanceof ClipmillError && !isRecoverable(err) ? err : new ClipmillError('CONVERT_FAILED', errorMessage(err), { cause: err });
     try {
       await rejectFile(ctx, job.original, trashRel, rawPath, new ClipmillError(wrapped.code, wrapped.message, { details: { ...wrapped.details, ...(source ? { probe: source.probe } : {}) } }));

@@ -92,7 +92,7 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     await moveFile(file.path, v.original);
     ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.original)} (to convert: ${v.why})`);
     const kind = entry.kind as ConvertJob['kind'];
-    return { status: 'convert', job: { kind, category: entry.category, original: v.original, id: basename(v.original, extname(v.original)) } };
+    return { status: 'convert', job: { kind, category: entry.category, ...('story' in entry ? { story: entry.story } : {}), original: v.original, id: basename(v.original, extname(v.original)) } };
   } catch (err) {
     if (signal?.aborted) throw err;
     if (isClipmillError(err, 'RAW_CHANGED')) return { status: 'changed' };

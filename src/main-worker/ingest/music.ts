@@ -5,7 +5,7 @@
 import { extname, join } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
 import { idFromRawName } from '../../shared/ids.js';
-import { measureLoudness, type LoudnessTarget } from '../../shared/media/audio.js';
+import { checkTimeoutMs, loudnessAndLength, type LoudnessTarget } from '../../shared/media/audio.js';
 import { probe, probeSummary } from '../../shared/media/probe.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
@@ -28,10 +28,12 @@ export async function validateMusic(ctx: MainContext, file: RawFile, category: s
   if (!info.audio) throw new ClipmillError('NO_AUDIO_STREAM', 'the file has no audio stream', { details: { probe: summary } });
   const min = ctx.config.ingest.musicMinSeconds;
   if (!(info.duration >= min)) throw new ClipmillError('TOO_SHORT', `the track lasts ${info.duration.toFixed(2)} s, less than ingest.musicMinSeconds (${min} s)`, { details: { probe: summary } });
-  // The first loudnorm pass decodes the whole track: it is also the decode check.
-  const loudness = await measureLoudness(ctx.bins.ffmpeg.path, file.path, loudnessTarget(ctx), signal).catch((err: unknown) => {
-    throw err instanceof ClipmillError ? new ClipmillError(err.code, err.message, { details: { probe: summary } }) : err;
+  // The first loudnorm pass decodes the whole track: it is also the decode check, and it
+  // measures the true length (the header's can lie).
+  const { loudness, seconds } = await loudnessAndLength(ctx.bins.ffmpeg.path, file.path, loudnessTarget(ctx), { signal, timeoutMs: checkTimeoutMs(info.duration) }).catch((err: unknown) => {
+    throw err instanceof ClipmillError ? new ClipmillError(err.code, err.message, { details: { ...err.details, probe: summary } }) : err;
   });
+  if (!(seconds >= min)) throw new ClipmillError('TOO_SHORT', `the track lasts ${seconds.toFixed(2)} s when decoded, less than ingest.musicMinSeconds (${min} s)`, { details: { probe: summary, decoded_seconds: seconds } });
   if (!(loudness.inputI > SILENT_LUFS)) throw new ClipmillError('SILENT', `the track is silent (integrated loudness ${loudness.inputI} LUFS)`, { details: { probe: summary } });
   const id = idFromRawName(name, file);
   return {
@@ -39,6 +41,6 @@ export async function validateMusic(ctx: MainContext, file: RawFile, category: s
     original: join(ctx.layout.scannedOriginalDir('music', category), `${id}${ext}`),
     why: `loudness ${loudness.inputI.toFixed(1)} LUFS → ${ctx.config.ingest.musicLoudnessLufs} LUFS`,
     probe: summary,
-    extra: { loudness },
+    extra: { loudness, decoded_seconds: seconds },
   };
 }

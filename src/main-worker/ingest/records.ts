@@ -24,7 +24,11 @@ export const SourceRecordSchema = z.strictObject({
   /** ffprobe's summary at validation. */
   probe: z.record(z.string(), z.unknown()),
   /** What validation measured that conversion reuses. */
-  extra: z.strictObject({ loudness: LoudnessSchema.optional() }),
+  extra: z.strictObject({
+    loudness: LoudnessSchema.optional(),
+    /** The length measured by decoding the original at validation (its header may lie): what the conversion must hold. */
+    decoded_seconds: z.number().positive().optional(),
+  }),
 });
 export type SourceRecord = z.infer<typeof SourceRecordSchema>;
 

@@ -32,5 +32,16 @@ export async function validateVoice(ctx: MainContext, file: RawFile, category: s
   if (seconds > max) throw new ClipmillError('TOO_LONG', `the voice lasts ${seconds.toFixed(1)} s when decoded${headerLies(info.duration, seconds) ? ` (its header says ${info.duration.toFixed(1)} s)` : ''}, more than ingest.voiceMaxSeconds (${max} s)`, decodedDetails);
   const peak = levels.peakDb;
   if (!(peak > voiceSilenceDb)) throw new ClipmillError('SILENT', `the voice is silent: its loudest sample is ${peak} dB, at or below ingest.voiceSilenceDb (${voiceSilenceDb} dB)`, details);
+  // A header that lies about the length (a VBR MP3 without a Xing header) would make the task
+  // as long as the header says and drop the rest of the narration: re-encode it with a true one.
+  if (headerLies(info.duration, seconds)) {
+    return {
+      kind: 'convert',
+      original: join(ctx.layout.scannedVoiceOriginalDir(category, story), name),
+      why: `its header says ${info.duration.toFixed(2)} s, it decodes to ${seconds.toFixed(2)} s`,
+      probe: summary,
+      extra: { decoded_seconds: seconds },
+    };
+  }
   return { kind: 'move', dest: join(ctx.layout.scannedVoiceDir(category, story), name), probe: summary };
 }

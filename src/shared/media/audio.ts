@@ -127,7 +127,11 @@ export async function peakAndLength(ffmpeg: string, file: string, opts: { signal
   return { peakDb: parseMaxVolume(a.stderr), seconds: a.seconds };
 }
 
-/** Whether a header's duration disagrees with the decoded one by more than 1%: such a file is re-encoded with a correct header. */
+/**
+ * Whether a header's duration disagrees with the decoded one by more than 1% (and by more than
+ * an encoder's delay and padding, about 0.1 s, which a short file's honest header differs by):
+ * such a file is re-encoded with a correct header.
+ */
 export function headerLies(headerSeconds: number, decodedSeconds: number): boolean {
-  return Math.abs(headerSeconds - decodedSeconds) > 0.01 * decodedSeconds;
+  return Math.abs(headerSeconds - decodedSeconds) > Math.max(0.01 * decodedSeconds, 0.1);
 }

@@ -16,6 +16,7 @@ test('parsers: the last report\'s time, volumedetect\'s max_volume, loudnorm\'s 
   assert.equal(parseLoudnorm('x\n{\n"input_i" : "-23.01", "input_tp" : "-1.0", "input_lra" : "2.0", "input_thresh" : "-33.0", "target_offset" : "0.1"\n}').inputI, -23.01);
   assert.equal(headerLies(5.5, 71.09), true);
   assert.equal(headerLies(71, 71.09), false);
+  assert.equal(headerLies(2.04, 2), false, 'a short file\'s padding is not a lie');
   assert.equal(checkTimeoutMs(3600), 30_000 + 360_000);
 });
 
