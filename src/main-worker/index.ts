@@ -25,6 +25,7 @@ import { emptyTotals, MainMetrics, type Totals } from './metrics.js';
 import { onceLoop } from './once-loop.js';
 import { busyCategories, Planner } from './planner.js';
 import { lockRoot } from './root-lock.js';
+import { limitChildMemory } from '../shared/media/exec.js';
 import { listRaw, StabilityTracker, type RawFile } from './scan.js';
 import { recoverAtStart } from './startup.js';
 import { StatusFile } from './status-file.js';
@@ -76,7 +77,7 @@ export class MainWorker {
     this.planner = new Planner({
       ...common,
       ledger: this.ledger,
-      status: new StatusFile(ctx.layout, ctx.log),
+      status: new StatusFile(ctx.layout, ctx.log, undefined, () => this.ingest.stuckFiles()),
       catalog: () => this.catalog,
       busy: () => busyCategories(ctx.layout, [...this.ingest.inFlightPaths(), ...this.lastSettling.map((f) => f.path)], this.convert.originals()),
     });
@@ -110,6 +111,8 @@ export class MainWorker {
   private async startInner(signal?: AbortSignal): Promise<void> {
     const { log, layout } = this.ctx;
     this.unlock ??= await lockRoot(layout, log);
+    const mb = this.ctx.config.ingest.memoryLimitMb;
+    if (!limitChildMemory(mb)) log.warn(`prlimit (util-linux) is not installed: ingest's ffmpeg and ffprobe run without the ingest.memoryLimitMb (${mb} MB) limit`);
     const { pending } = await recoverAtStart(this.ctx, this.ledger, () => this.health());
     this.catalog ??= await Catalog.load(layout);
     const size = this.catalog.size;
@@ -147,7 +150,7 @@ export class MainWorker {
     this.totals.settling = settling.length;
     this.lastSettling = settling;
     for (const f of settling) this.ctx.log.debug({ file: `raw/${f.rel}` }, `Waiting for raw/${f.rel} to stop changing`);
-    for (const file of stable) if (this.ingest.isDue(file.path, now)) this.ingest.enqueue(file, signal);
+    for (const file of stable) if (this.ingest.isDue(file.path, now, file)) this.ingest.enqueue(file, signal);
     // Planning also runs after every scan, not only after an ingest: a voice waiting for a logo
     // that appeared, or for footage filed by another way, is planned without a restart.
     this.planner.schedule(signal);

@@ -8,7 +8,8 @@
 // tries the failure is taken to be the file's and it is rejected with the reason.
 import PQueue from 'p-queue';
 import type { Agent } from 'undici';
-import { errorMessage } from '../shared/errors.js';
+import { ClipmillError, errorMessage } from '../shared/errors.js';
+import type { StuckFile } from '../shared/node-files.js';
 import { RetryPolicy } from '../shared/retry.js';
 import type { MainContext } from './context.js';
 import { crawlOptions } from './crawl/crawl.js';
@@ -51,6 +52,8 @@ export class IngestQueue {
   private readonly inFlight = new Set<string>();
   /** Raw files whose last try failed for a machine reason: how many failed, and not before `until`. */
   private readonly backoff = new Map<string, { failures: number; until: number }>();
+  /** Raw files given up on for now (every retry spent, and still not rejected): reported once, skipped until they change. */
+  private readonly stuck = new Map<string, StuckFile & { size: number; mtimeMs: number }>();
   private readonly skippedLogged = new Set<string>();
   private agent: Agent | null = null;
   private stopped = false;
@@ -83,9 +86,38 @@ export class IngestQueue {
     this.changedFlag = false;
   }
 
-  /** Whether a stable file may be queued now: not already queued, not waiting out a backoff. */
-  isDue(path: string, now: number): boolean {
+  /** Whether a stable file may be queued now: not already queued, not waiting out a backoff, not given up on (unless it changed since). */
+  isDue(path: string, now: number, file?: RawFile): boolean {
+    const stuck = this.stuck.get(path);
+    if (stuck && file && (stuck.size !== file.size || stuck.mtimeMs !== file.mtimeMs)) {
+      this.stuck.delete(path);
+      this.backoff.delete(path);
+    } else if (stuck) return false;
     return !this.inFlight.has(path) && (this.backoff.get(path)?.until ?? 0) <= now;
+  }
+
+  /** The raw files given up on, for nodes/main-worker.json and `clipmill status`. */
+  stuckFiles(): StuckFile[] {
+    return [...this.stuck.values()].map(({ size: _s, mtimeMs: _m, ...f }) => f);
+  }
+
+  /**
+   * A try that failed for a machine reason: wait out the policy's backoff; once every retry is
+   * spent, give the file up (it stays in raw/) and say so once, not on every scan.
+   */
+  private failed(file: RawFile, code: string, message: string): void {
+    const rawPath = `raw/${file.rel}`;
+    const failures = (this.backoff.get(file.path)?.failures ?? 0) + 1;
+    this.opts.totals.errors++;
+    if (this.policy.exhausted(failures)) {
+      this.stuck.set(file.path, { file: rawPath, code, message, tries: failures, since: new Date().toISOString(), size: file.size, mtimeMs: file.mtimeMs });
+      this.backoff.set(file.path, { failures, until: Number.POSITIVE_INFINITY });
+      this.opts.ctx.log.error({ file: rawPath, code }, `Gave up on ${rawPath} after ${failures} tries (${message}); it stays in raw/ and is listed by clipmill status until it changes or the main worker restarts`);
+      return;
+    }
+    const wait = this.policy.delay(failures);
+    this.backoff.set(file.path, { failures, until: Date.now() + wait });
+    this.opts.ctx.log.error({ file: rawPath, code }, `Could not check ${rawPath}: ${message}; it stays in raw/ and is tried again in ${Math.round(wait / 1000)} s`);
   }
 
   /** The crawler's connection pool, made when the first link is crawled. */
@@ -122,10 +154,7 @@ export class IngestQueue {
         this.changedFlag = true;
         ctx.log.info({ file: rawPath }, `${rawPath} changed while it was being checked; it will be taken once it settles again`);
       } else if (out.status === 'retry') {
-        totals.errors++;
-        const wait = this.policy.delay(failures + 1);
-        this.backoff.set(file.path, { failures: failures + 1, until: Date.now() + wait });
-        ctx.log.error({ file: rawPath }, `Could not check ${rawPath}: ${out.message}; it stays in raw/ and is tried again in ${Math.round(wait / 1000)} s`);
+        this.failed(file, out.code, out.message);
       } else if (out.status === 'rejected') totals.rejected++;
       else if (out.status === 'skipped' && !this.skippedLogged.has(file.path)) {
         this.skippedLogged.add(file.path);
@@ -135,8 +164,9 @@ export class IngestQueue {
       if (out.status !== 'skipped') this.opts.forget(file.path);
     } catch (err) {
       if (signal?.aborted) return;
-      totals.errors++;
-      ctx.log.error({ file: rawPath, err }, `Could not ingest ${rawPath}: ${errorMessage(err)}`);
+      // Not even a reject could be written (a full trash/, a name the file system refuses):
+      // backoff as for any machine failure, and one report once the retries are spent.
+      this.failed(file, err instanceof ClipmillError ? err.code : 'IO', `could not be ingested: ${errorMessage(err)}`);
     }
   }
 

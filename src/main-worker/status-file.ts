@@ -6,7 +6,7 @@ import { errorMessage } from '../shared/errors.js';
 import { writeJson } from '../shared/json.js';
 import type { Layout } from '../shared/layout.js';
 import type { Logger } from '../shared/log.js';
-import { MainWorkerStatusSchema, type MainWorkerStatus } from '../shared/node-files.js';
+import { MainWorkerStatusSchema, type MainWorkerStatus, type StuckFile } from '../shared/node-files.js';
 import type { Totals } from './metrics.js';
 
 export interface WaitingVoice {
@@ -19,16 +19,18 @@ export class StatusFile {
   private readonly layout: Layout;
   private readonly log: Logger;
   readonly startedAt: string;
+  private readonly stuck: () => readonly StuckFile[];
 
-  constructor(layout: Layout, log: Logger, startedAt = new Date().toISOString()) {
+  constructor(layout: Layout, log: Logger, startedAt = new Date().toISOString(), stuck: () => readonly StuckFile[] = () => []) {
     this.layout = layout;
     this.log = log;
     this.startedAt = startedAt;
+    this.stuck = stuck;
   }
 
   /** The file's content now. */
   content(totals: Totals, waiting: readonly WaitingVoice[], now = new Date()): MainWorkerStatus {
-    return { host: hostname(), pid: process.pid, started_at: this.startedAt, updated_at: now.toISOString(), totals: { ...totals }, waiting: waiting.map((w) => ({ ...w })) };
+    return { host: hostname(), pid: process.pid, started_at: this.startedAt, updated_at: now.toISOString(), totals: { ...totals }, waiting: waiting.map((w) => ({ ...w })), stuck: this.stuck().map((f) => ({ ...f })) };
   }
 
   /**

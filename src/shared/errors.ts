@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   UNDECODABLE: c('fatal', 'the header reads but the media does not decode (truncated or corrupt)'),
   SILENT: c('fatal', 'the audio is silent: a voice whose loudest sample is at or below ingest.voiceSilenceDb, or music quieter than -70 LUFS integrated'),
   CONVERT_FAILED: c('fatal', 'conforming footage or normalizing music failed after the file had been validated'),
+  FRAME_TOO_LARGE: c('fatal', 'the footage\'s frames are wider or taller than ingest.maxFrameSize'),
   TOO_SHORT: c('fatal', 'the media is shorter than the configured minimum'),
   TOO_LONG: c('fatal', 'the media is longer than the configured maximum'),
   DUPLICATE: c('fatal', 'a file with the same destination already exists in scanned/ (scanned/ is immutable)'),

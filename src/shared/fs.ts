@@ -1,7 +1,7 @@
 // File system atomics (DESIGN invariant 2): everything a reader can see is built under a
 // dot-prefixed temporary name, fsynced, and renamed into place.
-import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, open, readlink, rename, rm, stat, symlink, unlink, access, lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ClipmillError } from './errors.js';
@@ -158,16 +158,34 @@ export async function moveFile(src: string, dst: string): Promise<void> {
  * A destination name that does not exist yet: `name`, else `name (2)`, `name (3)`, … Every
  * name in `companions` (suffixes such as ".reason.json") must be free for it too.
  */
-export async function freeName(dir: string, name: string, companions: string[] = []): Promise<string> {
+export async function freeName(dir: string, name: string, companions: ((candidate: string) => string)[] = []): Promise<string> {
   const dot = name.lastIndexOf('.');
   const stem = dot > 0 ? name.slice(0, dot) : name;
   const ext = dot > 0 ? name.slice(dot) : '';
   for (let i = 1; ; i++) {
-    const candidate = i === 1 ? name : `${stem} (${i})${ext}`;
+    const candidate = i === 1 ? name : fitName(`${stem} (${i})${ext}`);
     let free = !(await exists(join(dir, candidate)));
-    for (const c of companions) if (free && (await exists(join(dir, candidate + c)))) free = false;
+    for (const c of companions) if (free && (await exists(join(dir, c(candidate))))) free = false;
     if (free) return candidate;
   }
+}
+
+/** The longest file name (in bytes) Linux file systems take (NAME_MAX). */
+export const NAME_MAX = 255;
+
+/**
+ * `name` when it fits in NAME_MAX bytes, else its beginning (cut at a character boundary) with
+ * `~` and 8 hex digits of its SHA-256, so that distinct long names stay distinct.
+ */
+export function fitName(name: string, max = NAME_MAX): string {
+  if (Buffer.byteLength(name) <= max) return name;
+  const tag = `~${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+  let head = '';
+  for (const ch of name) {
+    if (Buffer.byteLength(head + ch) + tag.length > max) break;
+    head += ch;
+  }
+  return head + tag;
 }
 
 /** `base` when it does not exist, else the first free of `base.2`, `base.3`, … */

@@ -4,6 +4,7 @@
 // which records every crawled page. One schema each, types inferred.
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
+import { fitName, NAME_MAX } from './fs.js';
 
 const isoTime = z.string().min(1);
 // Own keys only: "toString" is not a code.
@@ -13,6 +14,8 @@ const facts = z.record(z.string(), z.unknown());
 /** trash/invalid/**\/<name>.reason.json: why a raw file (or an original whose conversion failed) was rejected. */
 export const ReasonFileSchema = z.strictObject({
   code: errorCode,
+  /** The rejected file's name beside it, when `<name>.reason.json` would be too long a name and the reason's is shortened. */
+  file_name: z.string().min(1).optional(),
   message: z.string(),
   /** Where the file came from: raw/video/<category>/<name>, ... */
   raw_path: z.string().min(1),
@@ -23,6 +26,14 @@ export const ReasonFileSchema = z.strictObject({
   details: facts,
 });
 export type ReasonFile = z.infer<typeof ReasonFileSchema>;
+
+/**
+ * The name of a rejected file's reason: `<name>.reason.json`, or, when that would be longer than
+ * a file name may be (a 251-byte name), a shortened one whose JSON holds the full name.
+ */
+export function reasonFileName(name: string): string {
+  return `${fitName(name, NAME_MAX - '.reason.json'.length)}.reason.json`;
+}
 
 /** One crawled page (the crawler's PageSource). */
 export const PageSourceSchema = z.strictObject({

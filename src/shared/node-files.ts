@@ -50,6 +50,10 @@ export type HeartbeatFile = z.infer<typeof HeartbeatSchema>;
 
 export const WaitingVoiceSchema = z.strictObject({ voice: z.string(), reason: z.string(), since: isoTime });
 
+/** A raw file the main worker gave up on for now: it kept failing (not as the file's fault) past every retry. */
+export const StuckFileSchema = z.strictObject({ file: z.string(), code: z.string(), message: z.string(), tries: z.number().int().min(1), since: isoTime });
+export type StuckFile = z.infer<typeof StuckFileSchema>;
+
 export const MainWorkerStatusSchema = z.strictObject({
   host: z.string(),
   pid: z.number().int(),
@@ -57,5 +61,7 @@ export const MainWorkerStatusSchema = z.strictObject({
   updated_at: isoTime.optional(),
   totals: z.record(z.string(), z.number()).optional(),
   waiting: z.array(WaitingVoiceSchema).optional(),
+  /** Raw files left in raw/ that kept failing: reported here once instead of on every scan. */
+  stuck: z.array(StuckFileSchema).optional(),
 });
 export type MainWorkerStatus = z.infer<typeof MainWorkerStatusSchema>;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ClipmillError } from '../../src/shared/errors.js';
 import { Agent } from 'undici';
 import type { MainContext } from '../../src/main-worker/context.js';
 import type { ConvertJob } from '../../src/main-worker/ingest/convert.js';
@@ -51,8 +52,8 @@ test('the ingest retry policy: 5 retries after the first try, 2 s doubling up to
 
 test('a machine failure leaves the file in raw/, skipped until its backoff has passed; the last try may reject it', async () => {
   const answers: IngestOutcome[] = [
-    { status: 'retry', message: 'ffprobe was killed' },
-    { status: 'retry', message: 'ffprobe was killed' },
+    { status: 'retry', message: 'ffprobe was killed', code: 'SUBPROCESS_FAILED' },
+    { status: 'retry', message: 'ffprobe was killed', code: 'SUBPROCESS_FAILED' },
     { status: 'rejected', dest: '/farm/trash/invalid/video/c/a.mp4', code: 'SUBPROCESS_FAILED' },
   ];
   const s = setup(() => answers.shift()!, { policy: new RetryPolicy({ tries: 3, baseMs: 1000, factor: 2 }) });
@@ -116,8 +117,27 @@ test('each outcome goes where it belongs: moved, convert, changed, skipped (logg
   const log = s.lines.join('');
   assert.equal(log.match(/Left raw\/video\/c\/d\.mp4 in place: no crawler in this process/g)?.length, 1);
   assert.match(log, /raw\/video\/c\/c\.mp4 changed while it was being checked/);
-  assert.match(log, /Could not ingest raw\/video\/c\/f\.mp4: EIO: the share went away/);
+  assert.match(log, /Could not check raw\/video\/c\/f\.mp4: could not be ingested: EIO: the share went away; it stays in raw\/ and is tried again in 2 s/);
+  assert.equal(s.queue.isDue(raw('video/c/f.mp4').path, Date.now()), false, 'a thrown error backs off like any machine failure');
   assert.equal([...s.queue.inFlightPaths()].length, 0);
+});
+
+test('a file that keeps failing (a reject that cannot be written) is given up once its retries are spent, reported once, and taken again when it changes', async () => {
+  const s = setup(() => {
+    throw new ClipmillError('IO', 'ENAMETOOLONG: name too long');
+  }, { policy: new RetryPolicy({ tries: 2, baseMs: 0 }) });
+  const file = raw('video/c/a.mp4');
+  for (let i = 0; i < 4; i++) {
+    if (s.queue.isDue(file.path, Date.now() + 1, file)) s.queue.enqueue(file);
+    await s.queue.idle();
+  }
+  assert.equal(s.calls.length, 2, 'tried twice, then given up');
+  const stuck = s.queue.stuckFiles();
+  assert.deepEqual(stuck.map((f) => [f.file, f.code, f.tries]), [['raw/video/c/a.mp4', 'IO', 2]]);
+  assert.equal(s.lines.join('').match(/Gave up on raw\/video\/c\/a\.mp4 after 2 tries/g)?.length, 1, 'reported once');
+  const changed = { ...file, size: file.size + 1 };
+  assert.equal(s.queue.isDue(file.path, Date.now(), changed), true, 'a changed file is tried afresh');
+  assert.deepEqual(s.queue.stuckFiles(), []);
 });
 
 test('story links go on the crawl queue with the crawler, other files do not', async () => {

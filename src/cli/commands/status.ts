@@ -46,6 +46,8 @@ export interface StatusReport {
   counts: Record<string, number>;
   main_worker: { host: string; pid: number; updated_at: string | undefined; lock_fresh: boolean } | null;
   waiting: NonNullable<MainWorkerStatus['waiting']>;
+  /** Raw files the main worker gave up on for now (they kept failing for machine reasons). */
+  stuck: NonNullable<MainWorkerStatus['stuck']>;
   processing: { task: string; node: string | null; pid: number | null; claimed_at: string | null }[];
   nodes: NodeStatus[];
   recent_rejects: { raw_path: string; code: string; message: string; at: string }[];
@@ -112,6 +114,7 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     // proper-lockfile refreshes the lock's mtime every 10 s; it goes stale after 30 s.
     main_worker: main ? { host: main.host, pid: main.pid, updated_at: main.updated_at, lock_fresh: !!lock && Date.now() - lock.mtimeMs < 30_000 } : null,
     waiting: main?.waiting ?? [],
+    stuck: main?.stuck ?? [],
     processing,
     recent_rejects: recentRejects,
     recent_failures: failures,
@@ -126,11 +129,13 @@ function formatText(r: StatusReport): string {
   lines.push(m ? `main worker: pid ${m.pid} on ${m.host}, ${m.lock_fresh ? 'running' : 'NOT running (its lock is stale or gone)'}, last planning pass ${m.updated_at ?? 'never'}` : 'main worker: none has run on this root');
   lines.push(r.waiting.length ? `waiting voices (${r.waiting.length}):` : 'waiting voices: none');
   for (const w of r.waiting) lines.push(`  ${w.voice}: ${w.reason} (since ${w.since})`);
+  if (r.stuck.length) lines.push(`raw files given up on until they change (${r.stuck.length}):`);
+  for (const f of r.stuck) lines.push(`  ${f.file}: ${f.code}: ${f.message} (${f.tries} tries, since ${f.since})`);
   lines.push(r.nodes.length ? `render nodes (${r.nodes.length}):` : 'render nodes: none has reported');
   for (const n of r.nodes) {
     const doing = n.current ? `${n.current.stage} ${n.current.task}${n.current.stage === 'render' ? ` ${Math.round(n.current.progress * 100)}%` : ''}` : n.state;
     const m = n.metrics;
-    lines.push(`  ${n.node}: ${n.alive ? 'alive' : `DEAD or stopped (last heartbeat ${n.updated_at})`}, ${doing}, ${n.encoder}, done ${n.counters.done ?? 0} failed ${n.counters.failed ?? 0}${m ? `, render_utilization ${m.render_utilization}% avg_render_time ${m.avg_render_time ?? '-'} s task_throughput ${m.task_throughput}/h io_overhead ${m.io_overhead ?? '-'} s` : ''}`);
+    lines.push(`  ${n.node}: ${n.alive ? 'alive' : `DEAD or stopped (last heartbeat ${n.updated_at})`}, ${doing}, ${n.encoder}, done ${n.counters.done ?? 0} failed ${n.counters.failed ?? 0} abandoned ${n.counters.abandoned ?? 0}${m ? `, render_utilization ${m.render_utilization}% avg_render_time ${m.avg_render_time ?? '-'} s task_throughput ${m.task_throughput}/h io_overhead ${m.io_overhead ?? '-'} s` : ''}`);
   }
   lines.push(r.processing.length ? `processing (${r.processing.length}):` : 'processing: none');
   for (const p of r.processing) lines.push(`  ${p.task}: ${p.node ? `claimed by ${p.node} pid ${p.pid} at ${p.claimed_at}` : 'no claim.json'}`);

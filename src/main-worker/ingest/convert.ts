@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { execa } from 'execa';
+import { mediaCommand } from '../../shared/media/exec.js';
 import { ClipmillError, errorMessage, isRecoverable, subprocessError } from '../../shared/errors.js';
 import { fsyncPath, renameNoReplace } from '../../shared/fs.js';
 import { readJsonOrNull } from '../../shared/json.js';
@@ -36,8 +37,13 @@ async function readSource(original: string): Promise<SourceRecord | null> {
   return readJsonOrNull(SourceRecordSchema, `${original}${SOURCE_SUFFIX}`);
 }
 
-async function ffmpeg(ctx: MainContext, argv: string[], signal?: AbortSignal): Promise<void> {
-  const r = await execa(ctx.bins.ffmpeg.path, argv, { reject: false, ...(signal ? { cancelSignal: signal } : {}), maxBuffer: 16 * 1024 * 1024 });
+/** The longest a conversion of `seconds` of media may run: 10 min plus 10x realtime (4K HEVC to H.264 on two cores runs at about 0.3x). */
+export function convertTimeoutMs(seconds: number): number {
+  return 600_000 + Math.ceil(Math.max(0, seconds) * 10_000);
+}
+
+async function ffmpeg(ctx: MainContext, argv: string[], seconds: number, signal?: AbortSignal): Promise<void> {
+  const r = await execa(...mediaCommand(ctx.bins.ffmpeg.path, argv), { reject: false, timeout: convertTimeoutMs(seconds), ...(signal ? { cancelSignal: signal } : {}), maxBuffer: 16 * 1024 * 1024 });
   const trouble = subprocessError('ffmpeg', r);
   if (trouble) throw trouble;
   // A full disk, a quota or an I/O error is the machine's, whatever the exit status (ffmpeg 5.1
@@ -82,13 +88,13 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
     if (job.kind === 'music') {
       const target = loudnessTarget(ctx);
       const measured = source?.extra.loudness ?? (await measureLoudness(ctx.bins.ffmpeg.path, job.original, target, signal));
-      await ffmpeg(ctx, musicArgv(job.original, tmp, loudnormSecondPass(target, measured), ctx.config.ingest.musicBitrate), signal);
+      await ffmpeg(ctx, musicArgv(job.original, tmp, loudnormSecondPass(target, measured), ctx.config.ingest.musicBitrate), source?.extra.decoded_seconds ?? ctx.config.ingest.musicMaxSeconds, signal);
       const seconds = await verifiedAudio(ctx, job, tmp, source, signal);
       dest = join(layout.scannedMusicDir(job.category), scannedMediaName(seconds, job.id, 'mp3'));
       what = `normalized ${Number.isFinite(measured.inputI) ? measured.inputI.toFixed(1) : measured.inputI} → ${target.lufs} LUFS`;
     } else if (job.kind === 'voice') {
       // Re-encoded with a Xing header, so that its header and every reader agree on its length.
-      await ffmpeg(ctx, voiceArgv(job.original, tmp), signal);
+      await ffmpeg(ctx, voiceArgv(job.original, tmp), source?.extra.decoded_seconds ?? ctx.config.ingest.voiceMaxSeconds, signal);
       const seconds = await verifiedAudio(ctx, job, tmp, source, signal);
       dest = join(layout.scannedVoiceDir(job.category, job.story ?? ''), `${job.id}.mp3`);
       what = `re-encoded with a true header (${seconds.toFixed(2)} s)`;
@@ -97,7 +103,7 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       const decided = conformDecision(before, extname(job.original).toLowerCase(), conformTarget(ctx));
       // An original that meets the profile (settings changed since) is still rewrapped cleanly.
       const decision: Exclude<ConformDecision, { action: 'move' }> = decided.action === 'move' ? { action: 'remux', reasons: ['already conforming'] } : decided;
-      await ffmpeg(ctx, conformArgv(job.original, tmp, decision, conformTarget(ctx)), signal);
+      await ffmpeg(ctx, conformArgv(job.original, tmp, decision, conformTarget(ctx)), before.video?.duration ?? before.duration, signal);
       const info = await probe(ctx.bins.ffprobe.path, tmp, { signal });
       if (!info.video) throw new ClipmillError('CONVERT_FAILED', 'the conformed file has no video stream');
       const duration = info.video.duration ?? info.duration;

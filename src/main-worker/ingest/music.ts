@@ -28,12 +28,16 @@ export async function validateMusic(ctx: MainContext, file: RawFile, category: s
   if (!info.audio) throw new ClipmillError('NO_AUDIO_STREAM', 'the file has no audio stream', { details: { probe: summary } });
   const min = ctx.config.ingest.musicMinSeconds;
   if (!(info.duration >= min)) throw new ClipmillError('TOO_SHORT', `the track lasts ${info.duration.toFixed(2)} s, less than ingest.musicMinSeconds (${min} s)`, { details: { probe: summary } });
+  const max = ctx.config.ingest.musicMaxSeconds;
+  // A 3-hour file is refused by its header before minutes of decoding, then by what decodes.
+  if (info.duration > max) throw new ClipmillError('TOO_LONG', `the track lasts ${info.duration.toFixed(1)} s, more than ingest.musicMaxSeconds (${max} s)`, { details: { probe: summary } });
   // The first loudnorm pass decodes the whole track: it is also the decode check, and it
   // measures the true length (the header's can lie).
-  const { loudness, seconds } = await loudnessAndLength(ctx.bins.ffmpeg.path, file.path, loudnessTarget(ctx), { signal, timeoutMs: checkTimeoutMs(info.duration) }).catch((err: unknown) => {
+  const { loudness, seconds } = await loudnessAndLength(ctx.bins.ffmpeg.path, file.path, loudnessTarget(ctx), { signal, timeoutMs: checkTimeoutMs(Math.max(info.duration, max)) }).catch((err: unknown) => {
     throw err instanceof ClipmillError ? new ClipmillError(err.code, err.message, { details: { ...err.details, probe: summary } }) : err;
   });
   if (!(seconds >= min)) throw new ClipmillError('TOO_SHORT', `the track lasts ${seconds.toFixed(2)} s when decoded, less than ingest.musicMinSeconds (${min} s)`, { details: { probe: summary, decoded_seconds: seconds } });
+  if (seconds > max) throw new ClipmillError('TOO_LONG', `the track lasts ${seconds.toFixed(1)} s when decoded, more than ingest.musicMaxSeconds (${max} s)`, { details: { probe: summary, decoded_seconds: seconds } });
   if (!(loudness.inputI > SILENT_LUFS)) throw new ClipmillError('SILENT', `the track is silent (integrated loudness ${loudness.inputI} LUFS)`, { details: { probe: summary } });
   const id = idFromRawName(name, file);
   return {

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ClipmillError, errorMessage, type ErrorCode } from '../../shared/errors.js';
 import { freeName, moveFile } from '../../shared/fs.js';
-import { ReasonFileSchema, type ReasonFile } from '../../shared/ingest-files.js';
+import { ReasonFileSchema, reasonFileName, type ReasonFile } from '../../shared/ingest-files.js';
 import { writeJson } from '../../shared/json.js';
 import type { MainContext } from '../context.js';
 
@@ -24,9 +24,10 @@ export async function rejectFile(ctx: MainContext, path: string, trashRel: strin
   // Both the file's name and its reason's name must be free: an operator's own file called
   // "x.mp4.reason.json" is never overwritten. A reason written before a crash, without its
   // file, makes the next try pick the following name; the orphan reason stays (harmless).
-  const name = await freeName(dir, trashRel.split('/').pop()!, ['.reason.json']);
+  const name = await freeName(dir, trashRel.split('/').pop()!, [reasonFileName]);
   const reason: RejectReason = {
     code,
+    ...(reasonFileName(name) === `${name}.reason.json` ? {} : { file_name: name }),
     message: errorMessage(err),
     raw_path: rawPath,
     rejected_at: new Date().toISOString(),
@@ -34,7 +35,7 @@ export async function rejectFile(ctx: MainContext, path: string, trashRel: strin
     details: Object.fromEntries(Object.entries(details).filter(([k]) => k !== 'probe')),
   };
   // Reason first, then the file: a crash in between leaves the file where it was, to be retried.
-  await writeJson(ReasonFileSchema, join(dir, `${name}.reason.json`), reason);
+  await writeJson(ReasonFileSchema, join(dir, reasonFileName(name)), reason);
   const dest = join(dir, name);
   await moveFile(path, dest);
   ctx.log.warn({ file: rawPath, code }, `Rejected file ${rawPath} → ${ctx.layout.rel(dest)}: ${reason.message}`);

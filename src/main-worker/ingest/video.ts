@@ -30,6 +30,12 @@ export async function validateClip(ctx: MainContext, file: RawFile, kind: 'video
   const v = info.video;
   if (!v) throw new ClipmillError('NO_VIDEO_STREAM', 'the file has no video stream', { details: { probe: summary } });
   const duration = v.duration ?? info.duration;
+  // Before anything decodes a frame: huge frames cost gigabytes, long files minutes.
+  const { maxFrameSize, footageMaxSeconds } = ctx.config.ingest;
+  if (v.displayWidth > maxFrameSize || v.displayHeight > maxFrameSize) {
+    throw new ClipmillError('FRAME_TOO_LARGE', `the frames are ${v.displayWidth}x${v.displayHeight}, larger than ingest.maxFrameSize (${maxFrameSize}) on a side`, { details: { probe: summary } });
+  }
+  if (duration > footageMaxSeconds) throw new ClipmillError('TOO_LONG', `the clip lasts ${duration.toFixed(1)} s, more than ingest.footageMaxSeconds (${footageMaxSeconds} s)`, { details: { probe: summary } });
   if (!(duration >= ctx.config.ingest.minClipSeconds)) {
     throw new ClipmillError('TOO_SHORT', `the clip lasts ${duration.toFixed(2)} s, less than ingest.minClipSeconds (${ctx.config.ingest.minClipSeconds} s)`, { details: { probe: summary } });
   }

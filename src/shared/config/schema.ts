@@ -120,6 +120,14 @@ export const SECTIONS = {
     musicLra: number(1, 50),
     /** MP3 bit rate of normalized music. Default "192k". */
     musicBitrate: bitrate(),
+    /** Longer music is rejected (TOO_LONG), by its header before any decoding, then by what decodes. Default 3600. */
+    musicMaxSeconds: number(0, undefined, true),
+    /** Longer footage is rejected (TOO_LONG). Default 7200. */
+    footageMaxSeconds: number(0, undefined, true),
+    /** Footage wider or taller than this is rejected (FRAME_TOO_LARGE) before it is decoded. Default 4096. */
+    maxFrameSize: integer(16, 16384),
+    /** Address-space limit (RLIMIT_AS, set with prlimit) of ingest's ffmpeg and ffprobe, in MB; 0: none. Default 4096. */
+    memoryLimitMb: integer(0),
   }),
   crawl: section('crawl', {
     /** Whether story links may point at non-public addresses. Default false. */

@@ -1,5 +1,6 @@
 // ffprobe, reduced to the facts clipmill decides on.
 import { execa } from 'execa';
+import { mediaCommand } from './exec.js';
 import { ClipmillError, subprocessError } from '../errors.js';
 import { ffmpegErrorLines } from './stderr.js';
 
@@ -109,7 +110,7 @@ export interface ProbeOptions {
 
 /** Runs ffprobe on a file. Throws ClipmillError('PROBE_FAILED') with ffprobe's own words. */
 export async function probe(ffprobe: string, file: string, opts: ProbeOptions = {}): Promise<ProbeInfo> {
-  const r = await execa(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', file], {
+  const r = await execa(...mediaCommand(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', file]), {
     reject: false,
     timeout: opts.timeoutMs ?? 60_000,
     ...(opts.signal ? { cancelSignal: opts.signal } : {}),

@@ -1,3 +1,5 @@
+import { ClipmillError } from '../errors.js';
+
 /**
  * ffmpeg's stderr as clean lines: trimmed, empty ones dropped, and the component prefix
  * ("[h264_nvenc @ 0x55d...] ") removed, so that messages read "Cannot load libcuda.so.1".
@@ -19,7 +21,7 @@ const MACHINE_FAILURES: { re: RegExp; code: 'IO' | 'OUT_OF_MEMORY'; errno: strin
   { re: /No space left on device/i, code: 'IO', errno: 'ENOSPC' },
   { re: /Disk quota exceeded/i, code: 'IO', errno: 'EDQUOT' },
   { re: /Input\/output error/i, code: 'IO', errno: 'EIO' },
-  { re: /Cannot allocate memory|Out of memory/i, code: 'OUT_OF_MEMORY', errno: 'ENOMEM' },
+  { re: /Cannot allocate memory|Could not allocate memory|Out of memory/i, code: 'OUT_OF_MEMORY', errno: 'ENOMEM' },
 ];
 
 export function machineFailureIn(stderr: string): { code: 'IO' | 'OUT_OF_MEMORY'; errno: string; line: string } | null {
@@ -27,4 +29,10 @@ export function machineFailureIn(stderr: string): { code: 'IO' | 'OUT_OF_MEMORY'
     for (const f of MACHINE_FAILURES) if (f.re.test(line)) return { code: f.code, errno: f.errno, line };
   }
   return null;
+}
+
+/** The catalog error for a machine failure in ffmpeg's stderr (see machineFailureIn), or null. */
+export function machineFailureError(what: string, stderr: string, details: Record<string, unknown> = {}): ClipmillError | null {
+  const m = machineFailureIn(stderr);
+  return m ? new ClipmillError(m.code, `${what} failed (${m.errno}): ${m.line}`, { details: { ...details, errno: m.errno } }) : null;
 }

@@ -1,0 +1,33 @@
+// How this process runs ffmpeg and ffprobe. The main worker limits its children's address space
+// (RLIMIT_AS through util-linux prlimit, ingest.memoryLimitMb) so that one hostile file (a
+// 200 KB clip of 8192x8192 frames took 7 GB to convert) cannot take the node down. Render
+// workers do not: CUDA reserves a huge address space, which RLIMIT_AS would refuse; a cgroup
+// (systemd MemoryMax=) is the tool there.
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+let limitBytes = 0;
+let prlimitPath: string | null | undefined;
+
+function findPrlimit(): string | null {
+  prlimitPath ??= (process.env.PATH ?? '/usr/bin:/bin').split(delimiter).map((d) => join(d, 'prlimit')).find((p) => existsSync(p)) ?? null;
+  return prlimitPath;
+}
+
+/**
+ * Limits the address space of every ffmpeg and ffprobe this process starts from now on (0: no
+ * limit). Returns false when prlimit is not installed, so that the caller can say so.
+ */
+export function limitChildMemory(mb: number): boolean {
+  limitBytes = mb > 0 ? mb * 1024 * 1024 : 0;
+  return limitBytes === 0 || findPrlimit() !== null;
+}
+
+/** The command line that runs `bin argv` under this process's limit: [file, args] for execa (never a shell). */
+export function mediaCommand(bin: string, argv: string[]): [string, string[]] {
+  const prlimit = limitBytes > 0 ? findPrlimit() : null;
+  // prlimit sets the limit, then execs env, which execs the binary: the same pid, so signals
+  // and timeouts reach it. MALLOC_ARENA_MAX keeps glibc from reserving 64 MB of address space
+  // per thread arena, which on a many-core node would eat the limit without using memory.
+  return prlimit ? [prlimit, [`--as=${limitBytes}`, '--', 'env', 'MALLOC_ARENA_MAX=2', bin, ...argv]] : [bin, argv];
+}
