@@ -8,7 +8,8 @@ import { ClipmillError } from './errors.js';
 
 /** `.name.tmp-<random>` beside the final path: ignored by watchers and by the scanners. */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${randomBytes(4).toString('hex')}`);
+  // ".<name>.tmp-xxxxxxxx" is 15 bytes longer than the name: a long name is shortened to fit.
+  return join(dirname(path), `.${fitName(basename(path), NAME_MAX - 15)}.tmp-${randomBytes(4).toString('hex')}`);
 }
 
 export async function fsyncPath(path: string): Promise<void> {
