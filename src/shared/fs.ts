@@ -35,7 +35,6 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Writes a file atomically: temp file, fsync, rename, fsync of the folder. */
 /** Creates `path` (which must not exist) with `data`, fsynced before it returns. */
 export async function writeNewFileSynced(path: string, data: string | Uint8Array): Promise<void> {
   const fh = await open(path, 'wx');
@@ -47,17 +46,23 @@ export async function writeNewFileSynced(path: string, data: string | Uint8Array
   }
 }
 
+/**
+ * Writes a file atomically: temp file, fsync, rename, fsync of the folder. A failure is IO
+ * (recoverable) naming the path and the system's reason ("ENOSPC: no space left on device"
+ * alone says nothing of where).
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
+    await mkdir(dirname(path), { recursive: true });
     await writeNewFileSynced(tmp, data);
     await rename(tmp, path);
+    await fsyncPath(dirname(path));
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => {});
+    const e = err as NodeJS.ErrnoException;
+    throw new ClipmillError('IO', `cannot write ${path}: ${e.code ? `${e.code}: ` : ''}${(e.message ?? String(err)).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')}`, { cause: err, details: { path, errno: e.code } });
   }
-  await fsyncPath(dirname(path));
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
