@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifyRaw, formatDuration, isIgnoredName, Layout, parseScannedMediaName, resolutionClass, scannedMediaName } from '../../src/shared/layout.js';
-import { idFromRawName, stableUuid } from '../../src/shared/ids.js';
 
 test('every path of the root comes from Layout', () => {
   const l = new Layout('/r');
@@ -42,14 +41,4 @@ test('raw paths are classified by folder; anything else is unexpected', () => {
 test('temporary and hidden names are ignored', () => {
   for (const n of ['.x.mp4', '.x.mp4.tmp-ab12', 'x.mp4.part', 'x.mp4.crdownload', 'x.mp4~', '~$doc', 'x.filepart', 'Thumbs.db']) assert.ok(isIgnoredName(n), n);
   for (const n of ['x.mp4', "it's a clip.mp4", '-rf.mp4', 'клип.mp4']) assert.ok(!isIgnoredName(n), n);
-});
-
-test('ids: a UUID raw name keeps its id, anything else gets a new one; task ids are stable', () => {
-  assert.equal(idFromRawName('0F8FAD5B-D9CB-469F-A165-70867728950E.mp4'), '0f8fad5b-d9cb-469f-a165-70867728950e');
-  const fresh = idFromRawName('holiday video.mp4');
-  assert.match(fresh, /^[0-9a-f-]{36}$/);
-  assert.notEqual(fresh, idFromRawName('holiday video.mp4'));
-  assert.equal(stableUuid('a', 'b'), stableUuid('a', 'b'));
-  assert.notEqual(stableUuid('a', 'b'), stableUuid('ab', ''));
-  assert.match(stableUuid('x'), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 });
