@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { initRoot } from '../../src/cli/commands/init.js';
 import { Catalog } from '../../src/main-worker/catalog.js';
-import { Ledger } from '../../src/main-worker/ledger.js';
-import { clipPoints } from '../../src/main-worker/write-task.js';
 import { Layout } from '../../src/shared/layout.js';
 import { tempDir } from '../helpers.js';
 
@@ -33,27 +31,4 @@ test('the catalog loads scanned/ once and is kept current by add()', async (t) =
   assert.ok(cat.add('scanned/story/c/s2/voice/chapter_0001.mp3'));
   assert.deepEqual(cat.category('c').video.map((k) => k.name), ['mp4_w160_h90', 'mp4_w320_h180']);
   assert.equal(cat.voiceList().length, 2);
-});
-
-test('the ledger: an entry per task ever, rebuilt from task folders when lost', async (t) => {
-  const root = await tempDir(t);
-  await initRoot(root);
-  const layout = new Layout(root);
-  await mkdir(layout.outputTask(U(7)), { recursive: true });
-  await writeFile(join(layout.outputTask(U(7)), 'metadata.json'), JSON.stringify({ task_id: U(7), voice_source: 'scanned/story/c/s/voice/chapter_0001.mp3', variation: 0, created_at: 'x' }));
-  const ledger = new Ledger(layout);
-  assert.equal(await ledger.rebuildIfMissing(), 1);
-  assert.equal(await ledger.rebuildIfMissing(), null, 'only when missing');
-  assert.ok(await new Ledger(layout).has(U(7), { voice: 'v', variation: 0 }));
-  assert.ok(!(await new Ledger(layout).has(U(8), { voice: 'v', variation: 1 })));
-  await ledger.record({ task_id: U(8), voice: 'v', variation: 1, created_at: 'y' });
-  assert.ok(await new Ledger(layout).has(U(8), { voice: 'v', variation: 1 }), 'an entry outlives its task folder');
-});
-
-test('clip in/out points: every clip whole, the last cut where the voice ends', () => {
-  assert.deepEqual(clipPoints([{ path: 'a', duration: 4 }, { path: 'b', duration: 4 }, { path: 'c', duration: 4 }], 10.5), [
-    { path: 'a', duration: 4, in: 0, out: 4 },
-    { path: 'b', duration: 4, in: 0, out: 4 },
-    { path: 'c', duration: 4, in: 0, out: 2.5 },
-  ]);
 });

@@ -1,32 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { extractFromHtml, findNextUrl, isBoilerplate } from '../../../src/main-worker/crawl/extract.js';
-import { extractInWorker } from '../../../src/main-worker/crawl/extract-worker.js';
-import { decodePage, sniffCharset } from '../../../src/main-worker/crawl/charset.js';
-import { isClipmillError } from '../../../src/shared/errors.js';
-import { ARTICLE_PARAGRAPHS, articlePage } from '../../crawl-server.js';
 import { JSDOM } from 'jsdom';
-
-test('a deeply nested page costs bounded time; the next page still extracts', async () => {
-  const deep = `<html><body>${'<div>'.repeat(100_000)}<p>${'word '.repeat(300)}</p>${'</div>'.repeat(100_000)}</body></html>`;
-  const t0 = performance.now();
-  try {
-    const r = await extractInWorker(deep, 'http://example.com/', { timeoutMs: 2500, maxHeapMb: 256 });
-    assert.ok(r.paragraphs.join(' ').includes('word'), 'if it extracts, it finds the text');
-  } catch (err) {
-    assert.ok(isClipmillError(err, 'CRAWL_NO_TEXT'), String(err));
-  }
-  assert.ok(performance.now() - t0 < 8000);
-  const ok = await extractInWorker(articlePage(), 'http://example.com/a', { timeoutMs: 10_000, maxHeapMb: 256 });
-  assert.deepEqual(ok.paragraphs, ARTICLE_PARAGRAPHS);
-});
-
-test('a page too big for the heap limit fails cleanly, and the worker is replaced', async () => {
-  const huge = `<html><body>${'<p>a b c d e f g</p>'.repeat(400_000)}</body></html>`;
-  await assert.rejects(extractInWorker(huge, 'http://example.com/', { timeoutMs: 20_000, maxHeapMb: 32 }), (err: unknown) => isClipmillError(err, 'CRAWL_NO_TEXT'));
-  const ok = await extractInWorker(articlePage(), 'http://example.com/a', { timeoutMs: 10_000, maxHeapMb: 256 });
-  assert.equal(ok.paragraphs.length, 3);
-});
 
 test('text normalized to NFC, whitespace collapsed; the fallback keeps the page\'s own paragraphs', () => {
   const html = '<html><body><nav>Home | About</nav><div class="content"><p>Cafe\u0301   au\u00a0lait,\n\n at  dawn, the whole street smelled of bread and rain.</p></div><div class="comments"><p>Nice post, very long comment that goes on and on about nothing at all.</p></div></body></html>';
@@ -53,12 +28,4 @@ test('next-page links: rel=next, an evident "next chapter" link; same site only'
   assert.equal(findNextUrl(doc('<a href="?page=2">Next »</a>'), 'http://a.com/story'), 'http://a.com/story?page=2');
   assert.ok(isBoilerplate('Read more: Council approves new plan for the harbour wall after two years of public debate'));
   assert.ok(isBoilerplate('Share on Facebook') && isBoilerplate('12 comments') && isBoilerplate('Read more') && !isBoilerplate('Share the bread, she said, and the boy did.'));
-});
-
-test('charset sniffing order: BOM, header, meta, valid UTF-8, windows-1252', () => {
-  assert.equal(sniffCharset(Buffer.from([0xef, 0xbb, 0xbf, 0x41]), 'text/html; charset=iso-8859-1').source, 'bom');
-  assert.deepEqual(sniffCharset(Buffer.from('<meta charset="koi8-r">'), 'text/html; charset=windows-1251'), { charset: 'windows-1251', source: 'header' });
-  assert.deepEqual(sniffCharset(Buffer.from('<meta charset="koi8-r">'), 'text/html'), { charset: 'koi8-r', source: 'meta' });
-  assert.deepEqual(sniffCharset(Buffer.from('<meta charset="nonsense">é', 'utf8'), 'text/html; charset=bogus'), { charset: 'utf-8', source: 'utf8-valid' });
-  assert.deepEqual(decodePage(Buffer.from([0x63, 0x61, 0x66, 0xe9]), null), { text: 'café', charset: 'windows-1252' });
 });

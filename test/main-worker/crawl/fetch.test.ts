@@ -5,7 +5,7 @@ import { privateAddressReason } from '../../../src/main-worker/crawl/address.js'
 import { crawlOptions, crawlStory, type CrawlOptions } from '../../../src/main-worker/crawl/crawl.js';
 import { createCrawlAgent, fetchPage, retryAfterMs } from '../../../src/main-worker/crawl/fetch.js';
 import { isClipmillError, type ErrorCode } from '../../../src/shared/errors.js';
-import { ARTICLE_PARAGRAPHS, CHINESE, JAPANESE, RUSSIAN, STORY_PAGES, startServer, type FixtureServer } from '../../crawl-server.js';
+import { ARTICLE_PARAGRAPHS, startServer, type FixtureServer } from '../../crawl-server.js';
 import { testConfig } from '../../helpers.js';
 
 let server: FixtureServer;
@@ -35,33 +35,6 @@ async function fails(p: Promise<unknown>, code: ErrorCode, re: RegExp): Promise<
     return true;
   });
 }
-
-test('an article among sidebars, ads and comments: the story and nothing else; scripts never run', async () => {
-  const story = await crawl('/article');
-  assert.deepEqual(story.paragraphs, ARTICLE_PARAGRAPHS);
-  assert.equal(story.pages[0]?.title, 'The Lighthouse Keeper | Tales Site');
-  assert.equal(story.pages[0]?.byline, 'By Mara Ellison');
-  assert.equal(story.pages[0]?.method, 'readability');
-  assert.ok(!story.paragraphs.join(' ').includes('SCRIPT RAN'));
-  assert.equal(server.hits.get('/never-loaded.css'), undefined, 'no subresource is fetched');
-  assert.equal(server.hits.get('/never-loaded.png'), undefined);
-});
-
-test('charsets: header (windows-1251), http-equiv meta (Shift_JIS), meta charset (GBK)', async () => {
-  assert.deepEqual((await crawl('/cp1251')).paragraphs, [RUSSIAN]);
-  assert.equal((await crawl('/cp1251')).pages[0]?.charset, 'windows-1251');
-  assert.deepEqual((await crawl('/sjis')).paragraphs, [JAPANESE]);
-  assert.equal((await crawl('/sjis')).pages[0]?.charset, 'shift_jis');
-  assert.deepEqual((await crawl('/gbk')).paragraphs, [CHINESE]);
-});
-
-test('a paginated story: next links followed in order, the loop back to page 1 is not', async () => {
-  const story = await crawl('/story/1');
-  assert.deepEqual(story.pages.map((p) => new URL(p.final_url).pathname), ['/story/1', '/story/2', '/story/3']);
-  assert.deepEqual(story.paragraphs, STORY_PAGES.flat());
-  const capped = await crawl('/story/1', { maxPages: 2 });
-  assert.equal(capped.pages.length, 2);
-});
 
 test('redirect chains are followed up to maxRedirects; loops and too-long chains fail', async () => {
   const story = await crawl('/redirect/3');
@@ -96,13 +69,8 @@ test('hostile servers cost bounded time and memory: hang, slow drip, compression
   await fails(crawl('/bomb'), 'CRAWL_TOO_LARGE', /larger than crawl\.maxBytes \(1048576 bytes, counted after decompression\)/);
 });
 
-test('pages without story text, and non-HTML, are refused with a reason', async () => {
-  await fails(crawl('/empty'), 'CRAWL_NO_TEXT', /no story text/);
-  await fails(crawl('/image'), 'CRAWL_NO_TEXT', /image\/png, not an HTML page/);
-  assert.deepEqual((await crawl('/plain')).paragraphs, ARTICLE_PARAGRAPHS);
-});
-
 test('refusals with allowPrivateNetworks off: loopback, metadata, private, schemes, credentials', async () => {
+  const hitsBefore = server.hits.get('/article') ?? 0;
   for (const url of [`${server.url}/article`, 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://0x7f.1/', 'http://0.0.0.0/', 'http://224.0.0.1/']) {
     await fails(crawl(url, {}, false), 'CRAWL_REFUSED', /non-public|refused/);
   }
@@ -110,7 +78,7 @@ test('refusals with allowPrivateNetworks off: loopback, metadata, private, schem
   await fails(crawl('file:///etc/passwd', {}, false), 'CRAWL_REFUSED', /file: URLs are not crawled/);
   await fails(crawl('ftp://example.com/x', {}, false), 'CRAWL_REFUSED', /ftp: URLs are not crawled/);
   await fails(crawl('http://user:secret@example.com/', {}, false), 'CRAWL_REFUSED', /credentials/);
-  assert.equal(server.hits.get('/article'), 2, 'no refused request reached the server (the two hits are from earlier tests)');
+  assert.equal(server.hits.get('/article') ?? 0, hitsBefore, 'no refused request reached the server');
 });
 
 test('every hop is checked: a redirect to the metadata address, and DNS rebinding', async () => {
