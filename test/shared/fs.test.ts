@@ -240,7 +240,7 @@ test('freeName: name, then "name (2)", "name (3)"…, with every companion free 
   // A companion of a candidate taken (a reason file left behind): that candidate is not free.
   await writeFile(join(dir, 'b.mp4.reason.json'), '');
   assert.equal(await freeName(dir, 'b.mp4'), 'b.mp4', 'no companions asked for');
-  assert.equal(await freeName(dir, 'b.mp4', ['.reason.json']), 'b (2).mp4');
+  assert.equal(await freeName(dir, 'b.mp4', [(n) => `${n}.reason.json`]), 'b (2).mp4');
   // Only the last extension is kept apart; a leading dot or no dot: all stem.
   await writeFile(join(dir, 'c.tar.gz'), '');
   assert.equal(await freeName(dir, 'c.tar.gz'), 'c.tar (2).gz');
@@ -294,4 +294,17 @@ test('fsyncPath: files and folders; a missing path is an error', async (t) => {
   await fsyncPath(join(dir, 'f'));
   await fsyncPath(dir);
   await assert.rejects(fsyncPath(join(dir, 'missing')), { code: 'ENOENT' });
+});
+
+test('fitName keeps names within NAME_MAX bytes, distinct and cut at a character boundary; writeFileAtomic names the path it could not write', async (t) => {
+  const { fitName, writeFileAtomic } = await import('../../src/shared/fs.js');
+  assert.equal(fitName('short.mp4'), 'short.mp4');
+  const long = `${'é'.repeat(200)}.mp4`;
+  const a = fitName(long);
+  assert.ok(Buffer.byteLength(a) <= 255);
+  assert.match(a, /^é+~[0-9a-f]{8}$/);
+  assert.notEqual(fitName(`${'é'.repeat(200)}.mov`), a, 'distinct long names stay distinct');
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'file'), '');
+  await assert.rejects(writeFileAtomic(join(dir, 'file', 'x.json'), '{}'), (e: unknown) => isClipmillError(e, 'IO') && e.message.startsWith(`cannot write ${join(dir, 'file', 'x.json')}: ENOTDIR`));
 });
