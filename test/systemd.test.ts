@@ -72,7 +72,7 @@ const HARDENING: Record<string, string> = {
 
 test('systemd units: command, user, environment, stop behaviour and hardening', async () => {
   const commands = new Set(COMMANDS.map((c) => c.name));
-  const graceMaxS = (SCHEMA.render.shutdownGraceMs as unknown as { max: number }).max / 1000;
+  const graceMaxS = (SCHEMA.render.shutdownGraceMs as { maxValue: number | null }).maxValue! / 1000;
   for (const [name, command] of [['clipmill-main.service', 'main-worker'], ['clipmill-render@.service', 'render-worker']] as const) {
     const u = await unit(name);
     assert.deepEqual([...u.keys()], ['Unit', 'Service', 'Install'], name);

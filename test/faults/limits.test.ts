@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { mediaCommand, limitChildMemory } from '../../src/shared/media/exec.js';
 import { FIXTURES } from '../media.js';
 import { binaries, cli, tempDir, walk } from '../helpers.js';
 
@@ -47,14 +46,4 @@ test('ingest children run under RLIMIT_AS: a hostile file that needs more is lef
   assert.deepEqual((await walk(join(root, 'raw'))).map((p) => p.split('/').pop()), ['huge.mp4'], 'left where it was');
   assert.deepEqual(await walk(join(root, 'trash/invalid')), []);
   assert.match(r.stderr, /code=OUT_OF_MEMORY/);
-});
-
-test('mediaCommand: prlimit then env, never a shell; no limit means the binary itself', () => {
-  assert.equal(limitChildMemory(0), true);
-  assert.deepEqual(mediaCommand('/usr/bin/ffmpeg', ['-i', "a b'.mp4"]), ['/usr/bin/ffmpeg', ['-i', "a b'.mp4"]]);
-  assert.equal(limitChildMemory(512), true, 'prlimit is installed here');
-  const [file, args] = mediaCommand('/usr/bin/ffmpeg', ['-i', 'x']);
-  assert.match(file, /prlimit$/);
-  assert.deepEqual(args, [`--as=${512 * 1024 * 1024}`, '--', 'env', 'MALLOC_ARENA_MAX=2', '/usr/bin/ffmpeg', '-i', 'x']);
-  limitChildMemory(0);
 });
