@@ -41,12 +41,15 @@ export async function runFfmpeg(ffmpeg: string, argv: string[], opts: { signal?:
         }
       }, Math.min(1000, opts.stallTimeoutMs / 4))
     : null;
-  sub.stderr?.on('data', (chunk: Buffer) => {
-    tail += chunk.toString('utf8');
+  // A character split between two reads (a file name "café.mp4") is decoded whole.
+  sub.stderr?.setEncoding('utf8');
+  sub.stdout?.setEncoding('utf8');
+  sub.stderr?.on('data', (chunk: string) => {
+    tail += chunk;
     if (tail.length > 2 * TAIL) tail = tail.slice(-TAIL);
   });
-  sub.stdout?.on('data', (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
+  sub.stdout?.on('data', (chunk: string) => {
+    pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines) {

@@ -34,7 +34,15 @@ task downloaded ahead); then it exits 0.`,
     const node = nodeId(config);
     const log = loggerFor(config, 'render_worker').child({ node });
     const bins = await resolveBinaries(config, io.env);
-    const { chosen, tests } = await detectEncoder(bins.ffmpeg.path, config, io.signal);
+    let detected: Awaited<ReturnType<typeof detectEncoder>>;
+    try {
+      detected = await detectEncoder(bins.ffmpeg.path, config, io.signal);
+    } catch (err) {
+      // Stopped (SIGTERM) while testing encoders: a clean shutdown, nothing was claimed.
+      if (io.signal.aborted) return 0;
+      throw err;
+    }
+    const { chosen, tests } = detected;
     for (const t of tests) log.info(`Encoder ${t.name}: ${t.ok ? 'ok' : `unavailable (${t.error})`}`);
     if (!chosen) throw new ClipmillError('NO_ENCODER', `none of render.encoders (${config.render.encoders.join(', ')}) passed a test encode; run clipmill doctor`);
     const registry = config.metrics.port !== null ? createRegistry('render_worker', node) : undefined;

@@ -82,6 +82,8 @@ export async function crawlStory(url: string, agent: Agent, opts: CrawlOptions):
   while (next && pages.length < opts.maxPages) {
     visited.add(visitKey(next));
     const page = await fetchPage(next, agent, opts);
+    // A next link that redirects to a page already taken (page 1, say) ends the story there.
+    if (pages.length > 0 && visited.has(visitKey(page.finalUrl)) && visitKey(page.finalUrl) !== visitKey(next)) break;
     visited.add(visitKey(page.finalUrl));
     const { extracted, charset } = await extractDocument(page.body, page.contentType, page.finalUrl, opts);
     const words = extracted.paragraphs.reduce((n, p) => n + countWords(p), 0);

@@ -59,6 +59,8 @@ function release(p: Pooled, healthy: boolean): void {
 }
 
 export async function extractInWorker(html: string, url: string, opts: { timeoutMs: number; maxHeapMb: number; signal?: AbortSignal | undefined }): Promise<Extracted> {
+  // An abort listener added to a signal already aborted never fires: refuse now.
+  if (opts.signal?.aborted) throw new ClipmillError('SUBPROCESS_FAILED', 'extraction canceled', { details: { url, canceled: true } });
   const p = take(opts.maxHeapMb);
   const id = ++nextId;
   let healthy = false;
@@ -77,7 +79,7 @@ export async function extractInWorker(html: string, url: string, opts: { timeout
       }, opts.timeoutMs);
       const onAbort = () => {
         cleanup();
-        reject(new ClipmillError('IO', 'canceled'));
+        reject(new ClipmillError('SUBPROCESS_FAILED', 'extraction canceled', { details: { url, canceled: true } }));
       };
       const onMessage = (m: Reply) => {
         if (m.id !== id) return;

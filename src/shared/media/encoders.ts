@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { ClipmillError } from '../errors.js';
 import type { Config } from '../config.js';
 import { exists } from '../fs.js';
 import { ffmpegErrorLines } from './stderr.js';
@@ -57,7 +58,9 @@ export async function testEncoder(ffmpeg: string, name: string, config: Config, 
     // 256x256: NVENC and QSV reject very small frames, and this is still instant.
     const argv = ['-hide_banner', '-nostdin', '-loglevel', 'error', ...spec.globalArgs, '-f', 'lavfi', '-i', 'color=c=gray:s=256x256:r=30:d=1', '-frames:v', '1', '-vf', vf, '-c:v', name, ...spec.args, '-f', 'mp4', '-y', join(dir, 'test.mp4')];
     const r = await execa(ffmpeg, argv, { reject: false, timeout: 30_000, ...(signal ? { cancelSignal: signal } : {}) });
-    const error = r.failed ? (r.timedOut ? 'test encode timed out' : encoderError(r.stderr) ?? `exit code ${r.exitCode}`) : null;
+    // A canceled test (shutdown) says nothing about the encoder: it is a cancellation, not a failure.
+    if (r.isCanceled) throw new ClipmillError('SUBPROCESS_FAILED', `the test encode with ${name} was canceled`, { details: { canceled: true } });
+    const error = r.failed ? (r.timedOut ? 'test encode timed out' : encoderError(r.stderr) ?? (r.exitCode === undefined ? `ffmpeg could not be started (${r.shortMessage})` : `exit code ${r.exitCode}`)) : null;
     return { name, ok: !r.failed, error, ms: Date.now() - started };
   } finally {
     await rm(dir, { recursive: true, force: true });

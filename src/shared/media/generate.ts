@@ -5,7 +5,7 @@ import { ClipmillError } from '../errors.js';
 
 async function ff(ffmpeg: string, args: string[]): Promise<void> {
   const r = await execa(ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args], { reject: false, timeout: 120_000 });
-  if (r.failed) throw new ClipmillError('RENDER_FAILED', `ffmpeg could not generate sample media: ${r.stderr.trim().split('\n').slice(-1)[0] ?? r.exitCode}`);
+  if (r.failed) throw new ClipmillError('RENDER_FAILED', `ffmpeg could not generate sample media: ${r.stderr.trim().split('\n').slice(-1)[0] || `exit code ${r.exitCode}`}`);
 }
 
 export interface ClipSpec {

@@ -118,7 +118,7 @@ test('testEncoders: every encoder of render.encoders, in order; detectEncoder: t
   assert.deepEqual(none.tests.map((r) => [r.name, r.error]), [['h264_nvenc', 'Cannot load libcuda.so.1'], ['h264_vaapi', `no VAAPI device at ${join(dir, 'none')} (render.vaapiDevice)`]]);
 });
 
-test('a canceled test encode is a cancellation, not a failed encoder', { todo: 'testEncoder reports a canceled encode as { ok: false, error: "exit code undefined" }, so detectEncoder tries every encoder and returns chosen: null: a render worker stopped (SIGTERM) during its start-up detection exits with NO_ENCODER instead of shutting down cleanly' }, async () => {
+test('a canceled test encode is a cancellation, not a failed encoder', async () => {
   const { ffmpeg } = await binaries();
   const config = testConfig({ render: { encoders: ['libx264'] } });
   await assert.rejects(testEncoder(ffmpeg.path, 'libx264', config, AbortSignal.abort()));
