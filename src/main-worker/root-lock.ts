@@ -27,7 +27,8 @@ export async function lockRoot(layout: Layout, log: Logger): Promise<() => Promi
   try {
     release = await lockfile.lock(target, options);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ELOCKED') throw new ClipmillError('IO', `cannot take the main worker lock ${layout.mainWorkerLock}: ${code ?? ''} ${(err as Error).message}`.replace('  ', ' '), { cause: err, details: { path: layout.mainWorkerLock, errno: code } });
     // A holder whose status file is missing or corrupt is named as unknown: the lock decides.
     const holder = await readJsonOrNull(MainWorkerStatusSchema, layout.mainWorkerStatus);
     // A holder on this host whose process is gone (killed with SIGKILL, a crash) does not make
