@@ -43,6 +43,8 @@ export const PageSourceSchema = z.strictObject({
   byline: z.string().nullable(),
   fetched_at: isoTime,
   charset: z.string(),
+  /** The page declared no charset (and was not UTF-8): `charset` was guessed from its bytes. */
+  charset_guessed: z.literal(true).optional(),
   method: z.enum(['readability', 'fallback', 'text']),
   words: z.number().int().min(0),
 });

@@ -5,6 +5,8 @@ import type { Config } from '../../shared/config.js';
 import { ClipmillError } from '../../shared/errors.js';
 import { packageVersion } from '../../shared/package-root.js';
 import { decodePage } from './charset.js';
+import type { z } from 'zod';
+import type { PageSourceSchema } from '../../shared/ingest-files.js';
 import { countWords } from './chunk.js';
 import { extractFromText, type Extracted } from './extract.js';
 import { extractInWorker } from './extract-worker.js';
@@ -17,16 +19,8 @@ export interface CrawlOptions extends FetchOptions {
   onPage?: (page: PageSource) => void;
 }
 
-export interface PageSource {
-  url: string;
-  final_url: string;
-  title: string | null;
-  byline: string | null;
-  fetched_at: string;
-  charset: string;
-  method: Extracted['method'];
-  words: number;
-}
+/** One fetched page of a story, as sources.json records it (the schema is in shared/ingest-files.ts). */
+export type PageSource = z.infer<typeof PageSourceSchema>;
 
 export interface CrawledStory {
   url: string;
@@ -57,11 +51,11 @@ export function crawlOptions(config: Config, extra: Partial<CrawlOptions> = {}):
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml)\b/i;
 
 /** Extracts one fetched (or local) document. */
-export async function extractDocument(body: Uint8Array, contentType: string, url: string, opts: Pick<CrawlOptions, 'extractTimeoutMs' | 'extractMaxHeapMb' | 'signal'>): Promise<{ extracted: Extracted; charset: string }> {
-  const { text, charset } = decodePage(body, contentType);
-  if (/^text\/plain\b/i.test(contentType)) return { extracted: extractFromText(text), charset };
+export async function extractDocument(body: Uint8Array, contentType: string, url: string, opts: Pick<CrawlOptions, 'extractTimeoutMs' | 'extractMaxHeapMb' | 'signal'>): Promise<{ extracted: Extracted; charset: string; charsetGuessed: boolean }> {
+  const { text, charset, guessed: charsetGuessed } = decodePage(body, contentType);
+  if (/^text\/plain\b/i.test(contentType)) return { extracted: extractFromText(text), charset, charsetGuessed };
   if (contentType && !HTML_TYPES.test(contentType)) throw new ClipmillError('CRAWL_NO_TEXT', `${url} is ${contentType.split(';')[0]}, not an HTML page`, { details: { url } });
-  return { extracted: await extractInWorker(text, url, { timeoutMs: opts.extractTimeoutMs, maxHeapMb: opts.extractMaxHeapMb, signal: opts.signal }), charset };
+  return { extracted: await extractInWorker(text, url, { timeoutMs: opts.extractTimeoutMs, maxHeapMb: opts.extractMaxHeapMb, signal: opts.signal }), charset, charsetGuessed };
 }
 
 function visitKey(u: string): string {
@@ -85,9 +79,9 @@ export async function crawlStory(url: string, agent: Agent, opts: CrawlOptions):
     // A next link that redirects to a page already taken (page 1, say) ends the story there.
     if (pages.length > 0 && visited.has(visitKey(page.finalUrl)) && visitKey(page.finalUrl) !== visitKey(next)) break;
     visited.add(visitKey(page.finalUrl));
-    const { extracted, charset } = await extractDocument(page.body, page.contentType, page.finalUrl, opts);
+    const { extracted, charset, charsetGuessed } = await extractDocument(page.body, page.contentType, page.finalUrl, opts);
     const words = extracted.paragraphs.reduce((n, p) => n + countWords(p), 0);
-    const source: PageSource = { url: next, final_url: page.finalUrl, title: extracted.title, byline: extracted.byline, fetched_at: page.fetchedAt, charset, method: extracted.method, words };
+    const source: PageSource = { url: next, final_url: page.finalUrl, title: extracted.title, byline: extracted.byline, fetched_at: page.fetchedAt, charset, ...(charsetGuessed ? { charset_guessed: true } : {}), method: extracted.method, words };
     pages.push(source);
     opts.onPage?.(source);
     paragraphs.push(...extracted.paragraphs);

@@ -93,7 +93,10 @@ export async function ingestLink(ctx: MainContext, file: RawFile, category: stri
   const opts = crawlOptions(config, {
     signal,
     onRetry: (r) => log.warn({ file: `raw/${file.rel}` }, `Retrying ${r.url} in ${r.waitMs} ms (attempt ${r.attempt + 1}): ${r.why}`),
-    onPage: (p) => log.info({ file: `raw/${file.rel}` }, `Fetched ${p.final_url} (${p.words} words, ${p.charset}, ${p.method})`),
+    onPage: (p) => {
+      log.info({ file: `raw/${file.rel}` }, `Fetched ${p.final_url} (${p.words} words, ${p.charset}, ${p.method})`);
+      if (p.charset_guessed) log.warn({ file: `raw/${file.rel}`, charset: p.charset }, `${p.final_url} declares no charset and is not UTF-8: read as ${p.charset}, guessed from its bytes`);
+    },
   });
   const crawled: CrawledStory[] = [];
   for (const u of urls) crawled.push(await crawlStory(u, agent, opts));

@@ -91,6 +91,7 @@ test('extractDocument: plain text split into paragraphs, HTML in the worker, any
   assert.deepEqual(await extractDocument(text, 'text/plain; charset=utf-8', 'http://a.test/t.txt', opts), {
     extracted: { title: null, byline: null, paragraphs: ARTICLE_PARAGRAPHS, nextUrl: null, method: 'text' },
     charset: 'utf-8',
+    charsetGuessed: false,
   });
   const html = await extractDocument(Buffer.from(articlePage()), 'application/xhtml+xml', 'http://a.test/a', opts);
   assert.deepEqual([html.extracted.paragraphs, html.extracted.method, html.charset], [ARTICLE_PARAGRAPHS, 'readability', 'utf-8']);
