@@ -6,7 +6,7 @@ import { errorMessage } from '../shared/errors.js';
 import { fsyncPath, tempPathFor } from '../shared/fs.js';
 import { writeJson } from '../shared/json.js';
 import type { Logger } from '../shared/log.js';
-import { publishOutput } from '../shared/protocol/complete.js';
+import { assertOwnClaim, publishOutput } from '../shared/protocol/complete.js';
 import { ReportSchema, type Report } from '../shared/protocol/files.js';
 import { RetryPolicy } from '../shared/retry.js';
 import { stageError, type Job, type WorkerEnv } from './job.js';
@@ -48,6 +48,8 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 /** Uploads the verified output, writes report.json and publishes the task folder to output/. */
 export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
   const meta = job.meta!;
+  // Lost while it rendered: write nothing into a folder that is someone else's now.
+  await assertOwnClaim(env.layout, job.id, env.node, job.lease);
   const u = performance.now();
   const final = join(job.dir, 'final.mp4');
   await upload(env, job.inputs!.output, final, job.log, job.lease.signal);
