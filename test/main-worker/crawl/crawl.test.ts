@@ -5,12 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { countWords } from '../../../src/main-worker/crawl/chunk.js';
-import { crawlOptions, crawlStory, extractDocument, type CrawlOptions, type PageSource } from '../../../src/main-worker/crawl/crawl.js';
-import { createCrawlAgent } from '../../../src/main-worker/crawl/fetch.js';
-import { isClipmillError, type ErrorCode } from '../../../src/shared/errors.js';
+import { crawlOptions, extractDocument, type CrawlOptions, type PageSource } from '../../../src/main-worker/crawl/crawl.js';
 import { packageVersion } from '../../../src/shared/package-root.js';
 import { ARTICLE_PARAGRAPHS, CHINESE, JAPANESE, RUSSIAN, STORY_PAGES, articlePage, startServer, type FixtureServer } from '../../crawl-server.js';
 import { testConfig } from '../../helpers.js';
+import { crawlAt, failsWith } from '../../crawl-client.js';
 
 let server: FixtureServer;
 /** A second server for the loops crawl.ts itself must catch: /s/<n> pages whose next links are given per test. */
@@ -43,27 +42,8 @@ after(async () => {
   await loops.close();
 });
 
-function options(over: Partial<CrawlOptions> = {}): CrawlOptions {
-  return crawlOptions(testConfig({ crawl: { allowPrivateNetworks: true, retryBaseMs: 20, timeoutMs: 3000, connectTimeoutMs: 1000, maxBytes: 1024 * 1024 } }), over);
-}
-
-async function crawl(url: string, over: Partial<CrawlOptions> = {}) {
-  const opts = options(over);
-  const agent = createCrawlAgent(opts);
-  try {
-    return await crawlStory(/^[a-z]+:/.test(url) ? url : `${server.url}${url}`, agent, opts);
-  } finally {
-    await agent.close();
-  }
-}
-
-async function fails(p: Promise<unknown>, code: ErrorCode, re: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(isClipmillError(err, code), `expected ${code}, got ${String(err)}`);
-    assert.match((err as Error).message, re);
-    return true;
-  });
-}
+const crawl = (url: string, over: Partial<CrawlOptions> = {}) => crawlAt(server.url, url, over);
+const fails = failsWith;
 
 test('crawlOptions: every crawl.* setting, a default user agent naming the version, per-call extras on top', () => {
   const signal = new AbortController().signal;

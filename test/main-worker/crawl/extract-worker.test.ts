@@ -69,7 +69,7 @@ test('the heap limit: a page too big for maxHeapMb fails with CRAWL_NO_TEXT, and
   assert.deepEqual(ok.paragraphs, ARTICLE_PARAGRAPHS);
 });
 
-test('cancel: an abort rejects at once (IO "canceled") and the worker is replaced', async () => {
+test('cancel: an abort rejects at once (SUBPROCESS_FAILED, canceled) and the worker is replaced', async () => {
   const ac = new AbortController();
   const pending = extractInWorker(BIG_PAGE, URL_A, { ...OPTS, signal: ac.signal });
   ac.abort();

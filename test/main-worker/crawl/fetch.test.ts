@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import type { LookupFunction } from 'node:net';
 import { after, before, test } from 'node:test';
 import { privateAddressReason } from '../../../src/main-worker/crawl/address.js';
-import { crawlOptions, crawlStory, type CrawlOptions } from '../../../src/main-worker/crawl/crawl.js';
+import type { CrawlOptions } from '../../../src/main-worker/crawl/crawl.js';
 import { createCrawlAgent, fetchPage, retryAfterMs } from '../../../src/main-worker/crawl/fetch.js';
-import { isClipmillError, type ErrorCode } from '../../../src/shared/errors.js';
 import { ARTICLE_PARAGRAPHS, startServer, type FixtureServer } from '../../crawl-server.js';
-import { testConfig } from '../../helpers.js';
+import { crawlAt, crawlTestOptions, failsWith } from '../../crawl-client.js';
 
 let server: FixtureServer;
 before(async () => {
@@ -14,27 +13,9 @@ before(async () => {
 });
 after(() => server.close());
 
-function options(over: Partial<CrawlOptions> = {}, allowPrivateNetworks = true): CrawlOptions {
-  return crawlOptions(testConfig({ crawl: { allowPrivateNetworks, retryBaseMs: 20, timeoutMs: 3000, connectTimeoutMs: 1000, maxBytes: 1024 * 1024 } }), over);
-}
-
-async function crawl(path: string, over: Partial<CrawlOptions> = {}, allowPrivate = true) {
-  const opts = options(over, allowPrivate);
-  const agent = createCrawlAgent(opts);
-  try {
-    return await crawlStory(/^[a-z]+:/.test(path) ? path : `${server.url}${path}`, agent, opts);
-  } finally {
-    await agent.close();
-  }
-}
-
-async function fails(p: Promise<unknown>, code: ErrorCode, re: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(isClipmillError(err, code), `expected ${code}, got ${String(err)}`);
-    assert.match((err as Error).message, re);
-    return true;
-  });
-}
+const options = crawlTestOptions;
+const crawl = (path: string, over: Partial<CrawlOptions> = {}, allowPrivate = true) => crawlAt(server.url, path, over, allowPrivate);
+const fails = failsWith;
 
 test('redirect chains are followed up to maxRedirects; loops and too-long chains fail', async () => {
   const story = await crawl('/redirect/3');
