@@ -5,13 +5,11 @@ import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { MainWorker } from '../../../src/main-worker/index.js';
-import { initRoot } from '../../../src/cli/commands/init.js';
-import { Layout } from '../../../src/shared/layout.js';
-import { createLogger } from '../../../src/shared/log.js';
 import { measureLoudness } from '../../../src/shared/media/audio.js';
 import { probe } from '../../../src/shared/media/probe.js';
 import { FIXTURES } from '../../media.js';
-import { assertKeptOnce, binaries, sha256 as sha, tempDir, testConfig, walk } from '../../helpers.js';
+import { assertKeptOnce, binaries, sha256 as sha, walk } from '../../helpers.js';
+import { ingestEnv } from './env.js';
 
 const UUID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 
@@ -53,12 +51,8 @@ const BAD: Record<string, [(p: string) => Promise<void>, string]> = {
 };
 
 test('ingest: every raw file accounted for, rejects with their reason, good clips conformed', async (t) => {
-  const dir = await tempDir(t);
-  const root = join(dir, 'root');
-  await initRoot(root);
-  const layout = new Layout(root);
-  const stage = join(dir, 'stage');
-  await mkdir(stage);
+  const env = await ingestEnv(t, { ingest: { stableMs: 0, musicMinSeconds: 5 }, render: { resolution: '160x90' } });
+  const { layout, stage } = env;
   const hashes = new Map<string, string>();
   let n = 0;
   for (const [rel, make] of [...Object.entries(GOOD), ...Object.entries(BAD).map(([r, [m]]) => [r, m] as const)]) {
@@ -69,12 +63,10 @@ test('ingest: every raw file accounted for, rejects with their reason, good clip
     await rename(staged, join(layout.raw, rel));
   }
 
-  const lines: string[] = [];
-  const log = createLogger({ format: 'line', level: 'info', out: { write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream }).child({ component: 'main_worker' });
-  const config = testConfig({ ingest: { stableMs: 0, musicMinSeconds: 5 }, render: { resolution: '160x90' } });
+  const { config, log } = env.ctx;
   const worker = new MainWorker({ config, layout, log, bins: await binaries() });
   const totals = await worker.runOnce();
-  const logText = lines.join('');
+  const logText = env.log();
   assert.equal(totals.errors, 0, logText);
 
   // raw/ is empty; every raw file's bytes are in scanned/ or trash/invalid/ exactly once
@@ -151,5 +143,6 @@ test('ingest: every raw file accounted for, rejects with their reason, good clip
   assert.equal(totals.tasksCreated, 1);
 
   // No temporary name anywhere.
+  const root = layout.root;
   assert.deepEqual((await walk(root)).filter((p) => relative(root, p).split('/').some((s) => s.startsWith('.') && s !== '.ledger')), []);
 });
