@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   // story links (reason files in trash/invalid/)
   LINK_EMPTY: c('fatal', 'the link file holds no URL (only blank lines and # comments)'),
   CRAWL_REFUSED: c('fatal', 'the URL is refused: not http(s), has credentials, or points at a non-public address'),
+  CRAWL_UNAVAILABLE: c('recoverable', 'the server did not answer, or answered 5xx or 429: the page is fetched again with backoff (honouring Retry-After); CRAWL_FAILED once crawl.retries are spent'),
   CRAWL_FAILED: c('fatal', 'the page could not be fetched (network error, timeout, HTTP error, too many redirects)'),
   CRAWL_TOO_LARGE: c('fatal', 'the page is larger than crawl.maxBytes (after decompression)'),
   CRAWL_NO_TEXT: c('fatal', 'no story text could be extracted from the page'),

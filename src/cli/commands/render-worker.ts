@@ -29,7 +29,10 @@ task downloaded ahead); then it exits 0.`,
   options: { ...COMMON_OPTIONS, once: { type: 'boolean' }, 'node-id': { type: 'string' } },
   async run(args, io) {
     const id = args.values['node-id'] as string | undefined;
-    const config = configFrom(args, io.env, id !== undefined ? { node: { id } } : undefined);
+    // --node-id wins over CLIPMILL_NODE_ID (environment overrides are applied after the others).
+    const env = { ...io.env };
+    if (id !== undefined) delete env.CLIPMILL_NODE_ID;
+    const config = configFrom(args, env, id !== undefined ? { node: { id } } : undefined);
     const layout = new Layout(rootFrom(args, io.env, { mustExist: true }));
     const node = nodeId(config);
     const log = loggerFor(config, 'render_worker').child({ node });

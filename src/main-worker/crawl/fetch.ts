@@ -10,7 +10,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector, fetch } from 'undici';
-import { ClipmillError, errorMessage } from '../../shared/errors.js';
+import { ClipmillError, errorMessage, isClipmillError } from '../../shared/errors.js';
 import { parseRetryAfter, RetryPolicy } from '../../shared/retry.js';
 import { privateAddressReason } from './address.js';
 
@@ -70,7 +70,7 @@ export function policyOf(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'addr
 }
 
 export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'connectTimeoutMs' | 'timeoutMs' | 'lookup' | 'addressPolicy'>): Agent {
-  const resolve: LookupFunction = opts.lookup ?? (dnsLookup as unknown as LookupFunction);
+  const resolve: LookupFunction = opts.lookup ?? ((hostname, options, callback) => dnsLookup(hostname, options, callback));
   const policy = policyOf(opts);
   const guarded: LookupFunction = (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (err: NodeJS.ErrnoException | null, addresses: string | LookupAddress[], family?: number) => {
@@ -145,9 +145,9 @@ async function readBody(body: ReadableStream<Uint8Array> | null, max: number, ur
   return Buffer.concat(chunks);
 }
 
-/** A failure worth another try (network error, 5xx, 429), with the server's Retry-After if any. */
-class Retryable extends Error {
-  retryAfterMs: number | null = null;
+/** A failure worth another try (a network error, a 5xx, a 429), with the server's Retry-After if any. */
+function unavailable(url: string, why: string, retryAfter: number | null = null): ClipmillError {
+  return new ClipmillError('CRAWL_UNAVAILABLE', `${url}: ${why}`, { details: { url, ...(retryAfter !== null ? { retry_after_ms: retryAfter } : {}) } });
 }
 
 /**
@@ -170,13 +170,14 @@ export async function fetchPage(raw: string, agent: Agent, opts: FetchOptions): 
       },
       {
         signal: opts.signal,
-        shouldRetry: (err) => err instanceof Retryable,
-        retryAfter: (err) => (err as Retryable).retryAfterMs,
+        shouldRetry: (err) => isClipmillError(err, 'CRAWL_UNAVAILABLE'),
+        retryAfter: (err) => (isClipmillError(err) && typeof err.details.retry_after_ms === 'number' ? err.details.retry_after_ms : null),
         onRetry: ({ attempt, delayMs, error }) => opts.onRetry?.({ url: raw, attempt, waitMs: delayMs, why: errorMessage(error) }),
       },
     );
   } catch (err) {
-    if (err instanceof Retryable) throw new ClipmillError('CRAWL_FAILED', `${raw}: ${err.message} (after ${attempts} attempts)`, { details: { url: raw } });
+    // Every try spent: what was worth another try is now the page's failure.
+    if (isClipmillError(err, 'CRAWL_UNAVAILABLE')) throw new ClipmillError('CRAWL_FAILED', `${raw}: ${err.message.slice(String(err.details.url).length + 2)} (after ${attempts} attempts)`, { cause: err, details: { url: raw } });
     throw err;
   }
 }
@@ -201,7 +202,7 @@ async function fetchOnce(raw: string, agent: Agent, opts: FetchOptions): Promise
       if (refused) throw new ClipmillError('CRAWL_REFUSED', `${url.href} refused: ${refused.message}`, { details: { url: url.href } });
       if (opts.signal?.aborted) throw err;
       if (deadline.aborted) throw new ClipmillError('CRAWL_FAILED', `${url.href}: no complete answer within crawl.timeoutMs (${opts.timeoutMs} ms)`, { details: { url: url.href } });
-      throw new Retryable(`${url.href}: ${describeNetworkError(err)}`);
+      throw unavailable(url.href, describeNetworkError(err));
     }
     if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
       await res.body?.cancel().catch(() => {});
@@ -212,9 +213,7 @@ async function fetchOnce(raw: string, agent: Agent, opts: FetchOptions): Promise
     }
     if (res.status === 429 || res.status >= 500) {
       await res.body?.cancel().catch(() => {});
-      const e = new Retryable(`${url.href}: HTTP ${res.status}`);
-      e.retryAfterMs = retryAfterMs(res.headers.get('retry-after'));
-      throw e;
+      throw unavailable(url.href, `HTTP ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
     }
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => {});
@@ -232,7 +231,7 @@ async function fetchOnce(raw: string, agent: Agent, opts: FetchOptions): Promise
       if (err instanceof ClipmillError) throw err;
       if (deadline.aborted) throw new ClipmillError('CRAWL_FAILED', `${url.href}: the body did not arrive within crawl.timeoutMs (${opts.timeoutMs} ms)`, { details: { url: url.href } });
       if (opts.signal?.aborted) throw err;
-      throw new Retryable(`${url.href}: ${describeNetworkError(err)}`);
+      throw unavailable(url.href, describeNetworkError(err));
     }
     return { url: raw, finalUrl: url.href, status: res.status, contentType: res.headers.get('content-type') ?? '', body, fetchedAt: new Date().toISOString(), redirects };
   }
