@@ -1,3 +1,4 @@
+import { forceExit } from './force-exit.js';
 import { ClipmillError, errorMessage, isClipmillError } from '../shared/errors.js';
 import { packageVersion } from '../shared/package-root.js';
 import { parse, type Command, type Io } from './common.js';
@@ -64,9 +65,12 @@ export async function runCli(argv: string[], io?: Partial<Io>): Promise<number> 
       controller.abort(new ClipmillError('RENDER_CANCELED', `${sig} received`));
       setTimeout(() => {
         err.write(`clipmill: shutdown took longer than ${FORCE_EXIT_MS / 1000} s; exiting\n`);
-        process.exit(1);
+        forceExit(1);
       }, FORCE_EXIT_MS).unref();
-    } else process.exit(1);
+    } else {
+      err.write(`clipmill: ${sig} received again; exiting now\n`);
+      forceExit(1);
+    }
   };
   const handleSignals = !io?.signal;
   if (handleSignals) {
