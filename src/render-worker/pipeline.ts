@@ -3,6 +3,7 @@
 // until `stop`, polling render.pollIntervalMs when idle. On `stop` nothing new is claimed; the
 // render in progress gets render.shutdownGraceMs, then it and any task downloaded ahead are
 // handed back.
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { errorMessage } from '../shared/errors.js';
@@ -133,6 +134,8 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
   }
   await uploads.onIdle();
   await hb.stop();
+  // This process's scratch folder is its own (<node>-<pid>): nothing is left in it now.
+  await rm(env.scratch, { recursive: true, force: true }).catch(() => {});
   totals.wallSeconds = (performance.now() - t0) / 1000;
   return totals;
 }

@@ -9,7 +9,8 @@ import type { Logger } from './log.js';
 export function createRegistry(daemon: string, node: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ daemon, node });
-  collectDefaultMetrics({ register: registry, prefix: 'clipmill_process_' });
+  // prom-client's names already start with process_ or nodejs_: clipmill_process_cpu_user_seconds_total.
+  collectDefaultMetrics({ register: registry, prefix: 'clipmill_' });
   return registry;
 }
 

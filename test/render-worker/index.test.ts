@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { RenderWorker } from '../../src/render-worker/index.js';
+import { exists } from '../../src/shared/fs.js';
 import { workerEnv } from './env.js';
 
 test('RenderWorker.close(): idempotent (the same promise twice), stops the daemon loop, which writes its last heartbeat', async (t) => {
@@ -15,4 +16,5 @@ test('RenderWorker.close(): idempotent (the same promise twice), stops the daemo
   await running;
   const hb = JSON.parse(await readFile(env.layout.heartbeat('n1'), 'utf8')) as { state: string };
   assert.equal(hb.state, 'stopped');
+  assert.equal(await exists(worker.scratch), false, 'its own scratch folder is removed');
 });

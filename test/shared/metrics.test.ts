@@ -18,15 +18,15 @@ function capture() {
   return { log: createLogger({ format: 'line', level: 'info', out }), lines };
 }
 
-test('createRegistry: process metrics under clipmill_process_, labelled with the daemon and the node', async () => {
+test('createRegistry: process and runtime metrics under clipmill_process_ and clipmill_nodejs_, labelled with the daemon and the node', async () => {
   const registry = createRegistry('render_worker', 'gpu-1');
   const text = await registry.metrics();
-  assert.match(text, /^clipmill_process_process_cpu_user_seconds_total\{daemon="render_worker",node="gpu-1"\} [\d.e-]+$/m);
-  assert.match(text, /^clipmill_process_process_resident_memory_bytes\{daemon="render_worker",node="gpu-1"\} \d+$/m);
+  assert.match(text, /^clipmill_process_cpu_user_seconds_total\{daemon="render_worker",node="gpu-1"\} [\d.e-]+$/m);
+  assert.match(text, /^clipmill_process_resident_memory_bytes\{daemon="render_worker",node="gpu-1"\} \d+$/m);
   // Every sample line carries both labels.
   const samples = text.split('\n').filter((l) => l && !l.startsWith('#'));
   assert.ok(samples.length > 10);
-  for (const l of samples) assert.match(l, /^clipmill_process_\w+\{[^}]*daemon="render_worker",node="gpu-1"[^}]*\} /, l);
+  for (const l of samples) assert.match(l, /^clipmill_(process|nodejs)_\w+\{[^}]*daemon="render_worker",node="gpu-1"[^}]*\} /, l);
   // Two registries do not share series (each daemon has its own).
   assert.match(await createRegistry('main_worker', 'm').metrics(), /daemon="main_worker",node="m"/);
 });
@@ -51,7 +51,7 @@ test('startMetricsServer: port 0 picks a free port, logs the URL, serves GET /me
   const ok = await fetch(`${url}/metrics`);
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get('content-type'), registry.contentType);
-  assert.match(await ok.text(), /^clipmill_process_process_cpu_user_seconds_total\{daemon="main_worker",node="n1"\}/m);
+  assert.match(await ok.text(), /^clipmill_process_cpu_user_seconds_total\{daemon="main_worker",node="n1"\}/m);
   const query = await fetch(`${url}/metrics?x=1`);
   assert.equal(query.status, 200, 'a query string is ignored');
   await query.arrayBuffer();
