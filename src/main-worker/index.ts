@@ -11,7 +11,7 @@
 // Scans run at start-up, when chokidar reports a change, when a settling file is due, and every
 // ingest.scanIntervalMs whatever the watcher says.
 import type { Registry } from 'prom-client';
-import { errorMessage } from '../shared/errors.js';
+import { ClipmillError, errorMessage } from '../shared/errors.js';
 import { Catalog } from './catalog.js';
 import type { MainContext } from './context.js';
 import { ConvertQueue } from './convert-queue.js';
@@ -25,7 +25,7 @@ import { emptyTotals, MainMetrics, type Totals } from './metrics.js';
 import { onceLoop } from './once-loop.js';
 import { busyCategories, Planner } from './planner.js';
 import { lockRoot } from './root-lock.js';
-import { limitChildMemory } from '../shared/media/exec.js';
+import { limitChildMemory, startsUnderLimit } from '../shared/media/exec.js';
 import { listRaw, StabilityTracker, type RawFile } from './scan.js';
 import { recoverAtStart } from './startup.js';
 import { StatusFile } from './status-file.js';
@@ -113,6 +113,11 @@ export class MainWorker {
     this.unlock ??= await lockRoot(layout, log);
     const mb = this.ctx.config.ingest.memoryLimitMb;
     if (!limitChildMemory(mb)) log.warn(`prlimit (util-linux) is not installed: ingest's ffmpeg and ffprobe run without the ingest.memoryLimitMb (${mb} MB) limit`);
+    // (Tests of story links alone run without binaries.)
+    for (const bin of [this.ctx.bins?.ffprobe.path, this.ctx.bins?.ffmpeg.path].filter((b): b is string => !!b)) {
+      const why = await startsUnderLimit(bin);
+      if (why) throw new ClipmillError('CONFIG_INVALID', `ingest.memoryLimitMb (${mb} MB) is too low: ${bin} cannot start under it (${why}); raise it, or set 0 for no limit`);
+    }
     const { pending } = await recoverAtStart(this.ctx, this.ledger, () => this.health());
     this.catalog ??= await Catalog.load(layout);
     const size = this.catalog.size;
@@ -145,6 +150,7 @@ export class MainWorker {
   async scan(signal?: AbortSignal): Promise<void> {
     if (this.closed) return;
     const files = await listRaw(this.ctx.layout.raw);
+    this.ingest.forgetGone(new Set(files.map((f) => f.path)));
     const now = Date.now();
     const { stable, settling } = this.tracker.observe(files, now);
     this.totals.settling = settling.length;

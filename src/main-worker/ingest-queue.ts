@@ -96,6 +96,12 @@ export class IngestQueue {
     return !this.inFlight.has(path) && (this.backoff.get(path)?.until ?? 0) <= now;
   }
 
+  /** Forgets the backoff and the giving-up of files no longer in raw/ (`present`: the paths a scan found). */
+  forgetGone(present: ReadonlySet<string>): void {
+    for (const path of [...this.stuck.keys()]) if (!present.has(path)) this.stuck.delete(path);
+    for (const path of [...this.backoff.keys()]) if (!present.has(path) && !this.inFlight.has(path)) this.backoff.delete(path);
+  }
+
   /** The raw files given up on, for nodes/main-worker.json and `clipmill status`. */
   stuckFiles(): StuckFile[] {
     return [...this.stuck.values()].map(({ size: _s, mtimeMs: _m, ...f }) => f);

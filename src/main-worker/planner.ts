@@ -3,7 +3,6 @@
 // the voice waits (no footage, no music, a missing logo). One pass at a time on its own queue;
 // passes asked for while one is queued fold into it. After each pass the status file lists the
 // waiting voices.
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import PQueue from 'p-queue';
 import { parseResolution } from '../shared/config.js';
@@ -12,7 +11,7 @@ import { exists } from '../shared/fs.js';
 import type { Layout } from '../shared/layout.js';
 import { probe } from '../shared/media/probe.js';
 import { createRng, newSeed } from '../shared/rng.js';
-import { parseMetadata } from '../shared/task.js';
+import { readMetadata } from '../shared/protocol/task-files.js';
 import type { Catalog } from './catalog.js';
 import type { MainContext } from './context.js';
 import type { Ledger } from './ledger.js';
@@ -216,7 +215,7 @@ export class Planner {
     const dir = await findTask(this.opts.ctx.layout, id);
     if (!dir) return [];
     try {
-      return parseMetadata(await readFile(join(dir, 'metadata.json'), 'utf8')).video_files.map((c) => c.path);
+      return (await readMetadata(dir)).video_files.map((c) => c.path);
     } catch {
       return [];
     }

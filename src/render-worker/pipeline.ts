@@ -114,16 +114,19 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
       continue;
     }
     // Upload meanwhile; a lost lease still stops it, a shutdown does not (the work is done).
-    void uploads.add(async () => {
-      try {
-        await uploadJob(env, job);
-        await cleanup(env, job);
-        hb.finish({ at: Date.now(), render: job.timings.render, io: job.timings.download + job.timings.upload });
-        count('done');
-      } catch (err) {
-        count(await settle(env, { ...job, signal: job.lease.signal }, err));
-      }
-    });
+    void uploads
+      .add(async () => {
+        try {
+          await uploadJob(env, job);
+          await cleanup(env, job);
+          hb.finish({ at: Date.now(), render: job.timings.render, io: job.timings.download + job.timings.upload });
+          count('done');
+        } catch (err) {
+          count(await settle(env, { ...job, signal: job.lease.signal }, err));
+        }
+      })
+      // Nothing thrown here may end the process as an unhandled rejection.
+      .catch((err: unknown) => log.error({ err, task: job.id }, `Could not settle task ${job.id}: ${errorMessage(err)}`));
     if (config.render.prefetch === 0) await uploads.onIdle();
   }
   const leftover = next as Promise<Job | TaskOutcome | null> | null;

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../shared/errors.js';
 import { startAttempt } from '../shared/protocol/attempts.js';
+import { assertOwnClaim } from '../shared/protocol/complete.js';
 import { acquireLease, type Lease } from '../shared/protocol/lease.js';
 import { downloadInputs, resolveInputs } from './download.js';
 import { atStage, showStage, stageError, type Job, type TaskOutcome, type WorkerEnv } from './job.js';
@@ -37,6 +38,8 @@ export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): P
     timings: { download: 0, render: 0, verify: 0, upload: 0 },
   };
   try {
+    // The claim may have been recovered and taken between the rename and the lease.
+    await assertOwnClaim(layout, id, env.node, lease);
     job.meta = await startAttempt(job.dir, config.tasks.maxAttempts).catch((err: unknown) => {
       throw atStage(err, 'claim');
     });

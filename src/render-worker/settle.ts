@@ -10,6 +10,8 @@ import type { Job, TaskOutcome, WorkerEnv } from './job.js';
 export async function settle(env: WorkerEnv, job: Job, err: unknown): Promise<TaskOutcome> {
   try {
     if (job.lease.signal.aborted || isClipmillError(err, 'CLAIM_LOST')) {
+      // Not released: the lock folder may be the new owner's lease by now.
+      await job.lease.abandon();
       job.log.error({ code: 'CLAIM_LOST' }, `Task ${job.id} abandoned: ${isClipmillError(err, 'CLAIM_LOST') ? err.message : 'the lease was lost'}, so another party owns it now`);
       return 'abandoned';
     }
@@ -36,5 +38,6 @@ export async function settle(env: WorkerEnv, job: Job, err: unknown): Promise<Ta
 export async function cleanup(env: WorkerEnv, job: Job): Promise<void> {
   if (env.heartbeat.current?.task === job.id) env.heartbeat.current = null;
   await job.lease.release();
-  await rm(job.scratch, { recursive: true, force: true });
+  // A scratch folder that cannot be removed (a failing local disk) must not stop the worker.
+  await rm(job.scratch, { recursive: true, force: true }).catch((err: unknown) => job.log.warn({ err }, `Could not remove ${job.scratch}: ${errorMessage(err)}`));
 }

@@ -109,6 +109,16 @@ export function isRecoverable(err: unknown): boolean {
   return classOf(err) !== 'fatal';
 }
 
+/**
+ * Whether a recoverable failure may, once every retry is spent, be blamed on the input after
+ * all: a tool that crashes, runs out of memory or writes short output on the same file every
+ * time. A file system error (EIO, ESTALE, ENOSPC) never is: the file stays, however long the
+ * machine takes to recover.
+ */
+export function mayBlameInput(err: unknown): boolean {
+  return err instanceof ClipmillError && (err.code === 'SUBPROCESS_FAILED' || err.code === 'OUT_OF_MEMORY' || err.code === 'OUTPUT_INCOMPLETE');
+}
+
 /** The fields of a subprocess result that say it did not run to its own end. */
 export function subprocessTrouble(r: { signal?: string | undefined; timedOut?: boolean; exitCode?: number | undefined; isMaxBuffer?: boolean; failed?: boolean }): string | null {
   if (!r.failed) return null;
@@ -116,6 +126,10 @@ export function subprocessTrouble(r: { signal?: string | undefined; timedOut?: b
   if (r.signal) return `killed by ${r.signal}`;
   if (r.isMaxBuffer) return 'printed more output than allowed';
   if (r.exitCode === undefined) return 'could not be started';
+  // The shell's and the dynamic loader's codes: the binary itself did not run (not
+  // executable, not found, or a library it needs could not be loaded, as under too low a
+  // memory limit). Nothing is known of the input.
+  if (r.exitCode === 126 || r.exitCode === 127) return `could not run (exit code ${r.exitCode})`;
   return null;
 }
 

@@ -5,10 +5,10 @@
 // zod 4 was chosen over valibot and TypeBox: strict objects (unknown keys are errors), issues
 // that carry the path and, with reportInput, the bad value, types inferred with z.infer, no
 // build step, and z.toJSONSchema for the OpenAPI document the HTTP API will serve.
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ClipmillError, type ErrorCode } from './errors.js';
 import { writeJsonAtomic } from './fs.js';
+import { readRegularFile } from './safe-files.js';
 
 /** `video_files[0].out`, `render.resolution`, or `(top level)`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -71,9 +71,12 @@ export function parseJson<S extends z.ZodType>(schema: S, text: string, file: st
 export async function readJson<S extends z.ZodType>(schema: S, path: string, code: ErrorCode, label = path): Promise<z.infer<S>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Files of the tree can be edited by hand: a FIFO or a link to /dev/zero must not hang or
+    // exhaust the reader.
+    text = await readRegularFile(path);
   } catch (err) {
-    throw new ClipmillError('IO', `cannot read ${label}: ${(err as Error).message}`, { cause: err, details: { file: label } });
+    const errno = (err as NodeJS.ErrnoException).code;
+    throw new ClipmillError(errno === 'EINVAL' || errno === 'EFBIG' || errno === 'ELOOP' ? code : 'IO', `cannot read ${label}: ${(err as Error).message}`, { cause: err, details: { file: label, errno } });
   }
   return parseJson(schema, text, label, code);
 }

@@ -61,3 +61,24 @@ export async function copyRegularFile(src: string, dst: string, signal?: AbortSi
     await fh.close();
   }
 }
+
+/** The largest JSON file of the tree a process reads (metadata, claims, heartbeats, records). */
+export const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a small regular file as UTF-8, never blocking on what is not one: opened with
+ * O_NONBLOCK|O_NOFOLLOW (a FIFO does not wait for a writer, a link is refused), checked to be a
+ * regular file, and refused past `maxBytes` (a link to /dev/zero, a runaway file). Errors are
+ * the system's (ENOENT, ELOOP, EIO...), or EFBIG/EINVAL-like errors with a code for the others.
+ */
+export async function readRegularFile(path: string, maxBytes = MAX_JSON_BYTES): Promise<string> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EINVAL' });
+    if (st.size > maxBytes) throw Object.assign(new Error(`${path} is ${st.size} bytes, more than ${maxBytes}`), { code: 'EFBIG' });
+    return await fh.readFile({ encoding: 'utf8' });
+  } finally {
+    await fh.close();
+  }
+}

@@ -9,6 +9,7 @@ import { RenderWorker } from '../../src/render-worker/index.js';
 import { plainCopy } from '../../src/render-worker/download.js';
 import { encoderSpec } from '../../src/shared/media/encoders.js';
 import { Layout } from '../../src/shared/layout.js';
+import { exists } from '../../src/shared/fs.js';
 import { FIXTURES } from '../media.js';
 import { binaries, cli, tempDir, testConfig, visible } from '../helpers.js';
 import { quietLog } from '../shared/protocol/fixture.js';
@@ -48,6 +49,7 @@ test('a task downloaded ahead whose claim is taken over meanwhile is abandoned, 
   assert.deepEqual(await visible(layout.output), [seen[0]]);
   assert.deepEqual(await visible(layout.processing), [tampered], 'left where the new owner has it');
   assert.deepEqual((await readdir(layout.processingTask(tampered))).filter((n) => n === 'final.mp4' || n === 'error.json'), [], 'nothing rendered, nothing failed');
+  assert.ok(await exists(layout.leaseLock(tampered)), 'the lease folder is not removed (it may be the new owner\'s)');
   const claim = JSON.parse(await readFile(join(layout.processingTask(tampered), 'claim.json'), 'utf8')) as { node: string };
   assert.equal(claim.node, 'other-node', 'the new owner\'s claim untouched');
   assert.deepEqual(await visible(layout.trashFailed), []);

@@ -40,3 +40,17 @@ test('a voice whose header says 2.5 s but which decodes to 10 s: re-encoded, pla
   const out = await probe(ffprobe.path, join(root, 'output', id!, 'final.mp4'));
   assert.ok(Math.abs(out.duration - meta.voice_duration) < 0.1, `the video lasts ${out.duration} s`);
 });
+
+test('a lying voice dropped again under a name already filed is a DUPLICATE, not swallowed', async (t) => {
+  const root = join(await tempDir(t), 'root');
+  await cli(['init', root]);
+  await mkdir(join(root, 'raw/story/c/s/voice'), { recursive: true });
+  await FIXTURES.lyingMp3(join(root, 'raw/story/c/s/voice/chapter_0001.mp3'), 2, 6);
+  assert.equal((await cli(['main-worker', '--once', '--root', root], ENV)).exitCode, 0);
+  // Re-recorded, the header lying again: the name is taken in scanned/ (immutable).
+  await FIXTURES.lyingMp3(join(root, 'raw/story/c/s/voice/chapter_0001.mp3'), 2, 7);
+  assert.equal((await cli(['main-worker', '--once', '--root', root], ENV)).exitCode, 0);
+  const reason = JSON.parse(await readFile(join(root, 'trash/invalid/story/c/s/voice/chapter_0001.mp3.reason.json'), 'utf8')) as { code: string };
+  assert.equal(reason.code, 'DUPLICATE');
+  assert.deepEqual(await walk(join(root, 'raw')), []);
+});

@@ -138,6 +138,14 @@ test('a file that keeps failing (a reject that cannot be written) is given up on
   const changed = { ...file, size: file.size + 1 };
   assert.equal(s.queue.isDue(file.path, Date.now(), changed), true, 'a changed file is tried afresh');
   assert.deepEqual(s.queue.stuckFiles(), []);
+  // Given up on again, then removed from raw/ by the operator: no longer listed.
+  for (let i = 0; i < 2; i++) {
+    if (s.queue.isDue(file.path, Date.now() + 1, changed)) s.queue.enqueue(changed);
+    await s.queue.idle();
+  }
+  assert.equal(s.queue.stuckFiles().length, 1);
+  s.queue.forgetGone(new Set());
+  assert.deepEqual(s.queue.stuckFiles(), []);
 });
 
 test('story links go on the crawl queue with the crawler, other files do not', async () => {

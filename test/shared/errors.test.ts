@@ -42,3 +42,12 @@ test('errors carry a code, details and their cause', () => {
   assert.ok(isClipmillError(err, 'IO'));
   assert.equal(isClipmillError(err, 'USAGE'), false);
 });
+
+test('mayBlameInput: a tool failing on the same file may be blamed on it at last; a file system error never', async () => {
+  const { mayBlameInput } = await import('../../src/shared/errors.js');
+  assert.equal(mayBlameInput(new ClipmillError('SUBPROCESS_FAILED', 'x')), true);
+  assert.equal(mayBlameInput(new ClipmillError('OUT_OF_MEMORY', 'x')), true);
+  assert.equal(mayBlameInput(new ClipmillError('OUTPUT_INCOMPLETE', 'x')), true);
+  assert.equal(mayBlameInput(new ClipmillError('IO', 'EIO')), false);
+  assert.equal(mayBlameInput(new Error('ESTALE')), false);
+});

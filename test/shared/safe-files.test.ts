@@ -37,3 +37,15 @@ test('copyRegularFile copies, never opens a FIFO, and stops when aborted', async
   await assert.rejects(copyRegularFile(join(dir, 'fifo'), join(dir, 'dst2')), (e: unknown) => isClipmillError(e, 'TASK_INVALID'));
   await assert.rejects(copyRegularFile(join(dir, 'src'), join(dir, 'dst3'), AbortSignal.abort()), /abort/i);
 });
+
+test('readRegularFile: a FIFO, a link (to /dev/zero) and an oversized file are refused at once, never read', async (t) => {
+  const { readRegularFile } = await import('../../src/shared/safe-files.js');
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'ok.json'), '{"a":1}');
+  assert.equal(await readRegularFile(join(dir, 'ok.json')), '{"a":1}');
+  execFileSync('mkfifo', [join(dir, 'fifo.json')]);
+  await assert.rejects(readRegularFile(join(dir, 'fifo.json')), (e: NodeJS.ErrnoException) => e.code === 'EINVAL');
+  await symlink('/dev/zero', join(dir, 'zero.json'));
+  await assert.rejects(readRegularFile(join(dir, 'zero.json')), (e: NodeJS.ErrnoException) => e.code === 'ELOOP');
+  await assert.rejects(readRegularFile(join(dir, 'ok.json'), 3), (e: NodeJS.ErrnoException) => e.code === 'EFBIG');
+});

@@ -7,7 +7,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { execa } from 'execa';
 import { mediaCommand } from '../../shared/media/exec.js';
-import { ClipmillError, errorMessage, isRecoverable, subprocessError } from '../../shared/errors.js';
+import { ClipmillError, errorMessage, isRecoverable, mayBlameInput, subprocessError } from '../../shared/errors.js';
 import { fsyncPath, renameNoReplace } from '../../shared/fs.js';
 import { readJsonOrNull } from '../../shared/json.js';
 import { scannedMediaName } from '../../shared/layout.js';
@@ -132,7 +132,7 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
   } catch (err) {
     await rm(tmp, { force: true });
     if (signal?.aborted) throw err;
-    if (isRecoverable(err) && !opts.lastTry) {
+    if (isRecoverable(err) && (!opts.lastTry || !mayBlameInput(err))) {
       log.error({ file: layout.rel(job.original), err }, `Could not convert ${layout.rel(job.original)} (${errorMessage(err)}); the original stays and will be converted again`);
       return { status: 'retry' };
     }
@@ -144,6 +144,8 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       await rm(`${job.original}${SOURCE_SUFFIX}`, { force: true });
     } catch (moveErr) {
       log.error({ err: moveErr }, `Could not convert ${layout.rel(job.original)} (${errorMessage(err)}) nor move it to trash/invalid: ${errorMessage(moveErr)}`);
+      // Not rejected after all: the original stays, and is tried again.
+      return { status: 'retry' };
     }
     return { status: 'failed' };
   }

@@ -2,7 +2,7 @@
 // rejected into trash/invalid/, or (links, which this version does not crawl) left in place.
 import { basename, extname } from 'node:path';
 import { readlink } from 'node:fs/promises';
-import { ClipmillError, errorMessage, isClipmillError, isRecoverable, type ErrorCode } from '../../shared/errors.js';
+import { ClipmillError, errorMessage, isClipmillError, isRecoverable, mayBlameInput, type ErrorCode } from '../../shared/errors.js';
 import { exists, moveFile, sameContent } from '../../shared/fs.js';
 import { writeJson } from '../../shared/json.js';
 import { badFolderName, classifyRaw } from '../../shared/layout.js';
@@ -101,7 +101,8 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     // A file rewritten while it was checked failed as what it was, not as what it is now.
     if (await changedSince(file)) return { status: 'changed' };
     // The machine failed, not the file (a killed ffprobe, a full or read-only disk): keep it.
-    if (isRecoverable(err) && !opts.lastTry) return { status: 'retry', message: errorMessage(err), code: err instanceof ClipmillError ? err.code : 'IO' };
+    // On the last try only a tool failing on this very file is blamed on it (mayBlameInput).
+    if (isRecoverable(err) && (!opts.lastTry || !mayBlameInput(err))) return { status: 'retry', message: errorMessage(err), code: err instanceof ClipmillError ? err.code : 'IO' };
     const dest = await rejectFile(ctx, file.path, file.rel, rawPath, err);
     return { status: 'rejected', dest, code: err instanceof ClipmillError ? err.code : 'IO' };
   }

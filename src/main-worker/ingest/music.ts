@@ -27,7 +27,6 @@ export async function validateMusic(ctx: MainContext, file: RawFile, category: s
   const summary = probeSummary(info);
   if (!info.audio) throw new ClipmillError('NO_AUDIO_STREAM', 'the file has no audio stream', { details: { probe: summary } });
   const min = ctx.config.ingest.musicMinSeconds;
-  if (!(info.duration >= min)) throw new ClipmillError('TOO_SHORT', `the track lasts ${info.duration.toFixed(2)} s, less than ingest.musicMinSeconds (${min} s)`, { details: { probe: summary } });
   const max = ctx.config.ingest.musicMaxSeconds;
   // A 3-hour file is refused by its header before minutes of decoding, then by what decodes.
   if (info.duration > max) throw new ClipmillError('TOO_LONG', `the track lasts ${info.duration.toFixed(1)} s, more than ingest.musicMaxSeconds (${max} s)`, { details: { probe: summary } });

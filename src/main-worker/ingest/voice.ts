@@ -3,6 +3,7 @@
 // silence (its loudest sample above ingest.voiceSilenceDb), which also decodes all of it.
 import { extname, join } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
+import { exists } from '../../shared/fs.js';
 import { checkTimeoutMs, headerLies, peakAndLength } from '../../shared/media/audio.js';
 import { probe, probeSummary } from '../../shared/media/probe.js';
 import type { MainContext } from '../context.js';
@@ -35,6 +36,10 @@ export async function validateVoice(ctx: MainContext, file: RawFile, category: s
   // A header that lies about the length (a VBR MP3 without a Xing header) would make the task
   // as long as the header says and drop the rest of the narration: re-encode it with a true one.
   if (headerLies(info.duration, seconds)) {
+    // The re-encoded voice takes the name of the raw one: a voice of that name already filed is
+    // a duplicate now, not after the original has been moved out of raw/.
+    const dest = join(ctx.layout.scannedVoiceDir(category, story), name);
+    if (await exists(dest)) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(dest)} already exists (scanned/ is immutable)`, { details: { destination: ctx.layout.rel(dest) } });
     return {
       kind: 'convert',
       original: join(ctx.layout.scannedVoiceOriginalDir(category, story), name),

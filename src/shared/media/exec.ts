@@ -31,3 +31,14 @@ export function mediaCommand(bin: string, argv: string[]): [string, string[]] {
   // per thread arena, which on a many-core node would eat the limit without using memory.
   return prlimit ? [prlimit, [`--as=${limitBytes}`, '--', 'env', 'MALLOC_ARENA_MAX=2', bin, ...argv]] : [bin, argv];
 }
+
+/**
+ * Runs `bin -version` under this process's limit: null when it starts, else why not (a limit
+ * too low for the binary to even load its libraries would fail every file).
+ */
+export async function startsUnderLimit(bin: string): Promise<string | null> {
+  const { execa } = await import('execa');
+  const r = await execa(...mediaCommand(bin, ['-version']), { reject: false, timeout: 30_000 });
+  if (!r.failed) return null;
+  return r.stderr.trim().split('\n').slice(-1)[0] || r.shortMessage || 'failed';
+}

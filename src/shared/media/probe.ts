@@ -2,7 +2,7 @@
 import { execa } from 'execa';
 import { mediaCommand } from './exec.js';
 import { ClipmillError, subprocessError } from '../errors.js';
-import { ffmpegErrorLines } from './stderr.js';
+import { ffmpegErrorLines, machineFailureError } from './stderr.js';
 
 export interface VideoStreamInfo {
   codec: string;
@@ -118,6 +118,9 @@ export async function probe(ffprobe: string, file: string, opts: ProbeOptions = 
   });
   const trouble = subprocessError('ffprobe', r, { file });
   if (trouble) throw trouble;
+  // Out of memory (ingest.memoryLimitMb) or an I/O error says nothing about the file.
+  const machine = machineFailureError('ffprobe', r.stderr, { file });
+  if (machine) throw machine;
   if (r.failed) {
     // "[mov,mp4,... @ 0x55..] moov atom not found" -> "moov atom not found"; the file's own
     // path is dropped too (the reason file already names it).

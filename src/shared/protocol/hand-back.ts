@@ -24,9 +24,13 @@ export async function returnToTasks(layout: Layout, id: string): Promise<void> {
 /** Returns a claimed task to tasks/ with its attempts as before the claim (a cancel is not a failure). */
 export async function handBack(layout: Layout, id: string, meta: TaskMetadata, lease: Lease): Promise<void> {
   await writeMetadata(layout.processingTask(id), { ...meta, attempts: Math.max(0, meta.attempts - 1) });
-  // The lease goes first: whoever claims the task next must be able to take it.
-  await lease.release();
-  await returnToTasks(layout, id);
+  // The lease goes last: released first, the old claim.json would make the task look stale to
+  // a recoverer in between. A claimer that comes first retries taking the lease meanwhile.
+  try {
+    await returnToTasks(layout, id);
+  } finally {
+    await lease.release();
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
 // refreshed every health.leaseUpdateMs). A lease not refreshed for health.leaseStaleMs is stale:
 // its worker is gone, and the task may be recovered. A worker that loses its lease (the lock
 // was taken from it) stops working on the task at once.
+import fs from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -19,6 +20,13 @@ export interface Lease {
   signal: AbortSignal;
   /** Idempotent; a lost lease is not released (it is someone else's now). */
   release(): Promise<void>;
+  /**
+   * Stops refreshing the lease without removing its lock folder: for a task whose claim was
+   * found to be someone else's. The folder may already be the new owner's lease (taken after
+   * ours went stale), which a release would delete; if it is still ours, it goes stale and the
+   * task is recovered.
+   */
+  abandon(): Promise<void>;
 }
 
 const lockOptions = (layout: Layout, id: string) => ({ realpath: false, lockfilePath: layout.leaseLock(id) });
@@ -44,17 +52,26 @@ export async function acquireLease(layout: Layout, id: string, timing: LeaseTimi
       released = true;
       await release().catch(() => {});
     },
+    abandon: async () => {
+      if (released || lost.signal.aborted) return;
+      released = true;
+      // proper-lockfile's unlock stops the refresh, then removes the folder through options.fs:
+      // an rmdir that does nothing keeps whatever lock folder is there.
+      const keep = { ...fs, rmdir: (_p: string, cb: (err: null) => void) => cb(null) };
+      await lockfile.unlock(layout.leaseTarget(id), { ...lockOptions(layout, id), fs: keep }).catch(() => {});
+    },
   };
 }
 
 /**
- * Takes the lease of a task whose own lease is stale (or absent), without refreshing it: the
- * recoverer's guard, so that two recoverers, or a worker coming back to life, cannot both act.
+ * Takes the lease of a task whose own lease is stale (or absent): the recoverer's guard, so that two recoverers, or a worker coming back to life, cannot both act.
  * Null when the lease is alive after all.
  */
 export async function takeStaleLease(layout: Layout, id: string, staleMs: number): Promise<(() => Promise<void>) | null> {
   try {
-    const release = await lockfile.lock(layout.leaseTarget(id), { ...lockOptions(layout, id), stale: staleMs, retries: 0 });
+    // proper-lockfile refreshes every lock it holds (here every staleMs / 2); losing this one
+    // (a hand-back, a forced requeue meanwhile) must not throw out of a timer and kill the process.
+    const release = await lockfile.lock(layout.leaseTarget(id), { ...lockOptions(layout, id), stale: staleMs, retries: 0, onCompromised: () => {} });
     return () => release().catch(() => {});
   } catch {
     return null;

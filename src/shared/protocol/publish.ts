@@ -42,11 +42,16 @@ export async function cleanPublishTemps(layout: Layout): Promise<number> {
   return n;
 }
 
-/** Where a task with this id is now, if anywhere. */
+/**
+ * Where a task with this id is now, if anywhere. A task moves while it is looked for (a claim
+ * goes tasks/ -> processing/, a hand-back the other way), so the whole lookup is made twice
+ * before answering that there is none.
+ */
 export async function findTask(layout: Layout, id: string): Promise<string | null> {
-  // processing/ before tasks/: a task handed back between the two checks is still found.
-  for (const p of [layout.processingTask(id), layout.task(id), layout.outputTask(id), layout.failedTask(id)]) {
-    if (await exists(p)) return p;
+  for (let pass = 0; pass < 2; pass++) {
+    for (const p of [layout.task(id), layout.processingTask(id), layout.outputTask(id), layout.failedTask(id)]) {
+      if (await exists(p)) return p;
+    }
   }
   return null;
 }

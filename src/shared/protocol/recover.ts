@@ -11,6 +11,7 @@ import { TASK_FILES } from '../task.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { attemptsUsedByDeadClaim, mayAttempt } from './attempts.js';
+import type { Claim } from './files.js';
 import { taskIds } from './claim.js';
 import { failTask } from './fail.js';
 import { returnToTasks } from './hand-back.js';
@@ -18,6 +19,10 @@ import { claimIsStale, takeStaleLease } from './lease.js';
 import { readClaim, writeMetadata, readMetadata } from './task-files.js';
 
 export type Recovery = 'requeued' | 'failed' | 'skipped';
+
+function sameClaim(a: Claim | null, b: Claim | null): boolean {
+  return a === b || (a !== null && b !== null && a.node === b.node && a.pid === b.pid && a.claimed_at === b.claimed_at);
+}
 
 // What recovery needs of a metadata.json that may be from any schema version, or damaged: the
 // attempts, when they can be read. A damaged one is still recovered (and fails when claimed).
@@ -28,12 +33,16 @@ const AttemptsOnly = z.looseObject({ attempts: z.number().int().min(0) });
  * coming back to life, cannot both act; 'skipped' when the lease is alive after all.
  */
 export async function recoverTask(layout: Layout, id: string, opts: { maxAttempts: number; leaseStaleMs: number; why: string; log: Logger }): Promise<Recovery> {
+  const dir = layout.processingTask(id);
+  // The claim judged stale; under the lease it must still be the same one, else the task was
+  // handed back and claimed again meanwhile, and is not ours to move.
+  const judged = await readClaim(dir).catch(() => null);
   const release = await takeStaleLease(layout, id, opts.leaseStaleMs);
   if (!release) return 'skipped';
   try {
-    const dir = layout.processingTask(id);
     if (!(await exists(dir))) return 'skipped';
     const claim = await readClaim(dir);
+    if (!sameClaim(judged, claim)) return 'skipped';
     const recorded = (await readJsonOrNull(AttemptsOnly, join(dir, TASK_FILES.metadata)))?.attempts ?? 0;
     const attempts = attemptsUsedByDeadClaim(recorded);
     const who = claim ? `node ${claim.node} (pid ${claim.pid})` : 'an unknown worker';

@@ -1,18 +1,19 @@
 // Reading and writing the files of a task folder that the protocol changes: metadata.json
 // (attempts) and claim.json. Every read goes through the file's schema.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ClipmillError } from '../errors.js';
-import { readJsonOrNull, writeJson } from '../json.js';
+import { ClipmillError, isClipmillError } from '../errors.js';
+import { readJson, writeJson } from '../json.js';
+import { readRegularFile } from '../safe-files.js';
 import { MetadataSchema, parseMetadata, TASK_FILES, type TaskMetadata } from '../task.js';
 import { ClaimSchema, type Claim } from './files.js';
 
 /** metadata.json of a task folder; TASK_INVALID when it is missing or invalid (the task's fault), IO when it cannot be read. */
 export async function readMetadata(dir: string): Promise<TaskMetadata> {
   const path = join(dir, TASK_FILES.metadata);
-  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') throw new ClipmillError('TASK_INVALID', `${TASK_FILES.metadata} is missing`, { cause: err });
-    throw new ClipmillError('IO', `cannot read ${TASK_FILES.metadata}: ${err.message}`, { cause: err });
+  const text = await readRegularFile(path).catch((err: NodeJS.ErrnoException) => {
+    // Missing, a link, a FIFO, or absurdly large: the task's fault. Anything else: the machine's.
+    if (err.code === 'ENOENT' || err.code === 'ELOOP' || err.code === 'EINVAL' || err.code === 'EFBIG') throw new ClipmillError('TASK_INVALID', err.code === 'ENOENT' ? `${TASK_FILES.metadata} is missing` : `${TASK_FILES.metadata}: ${err.message}`, { cause: err });
+    throw new ClipmillError('IO', `cannot read ${TASK_FILES.metadata}: ${err.message}`, { cause: err, details: { errno: err.code } });
   });
   return parseMetadata(text);
 }
@@ -21,9 +22,18 @@ export async function writeMetadata(dir: string, meta: TaskMetadata): Promise<vo
   await writeJson(MetadataSchema, join(dir, TASK_FILES.metadata), meta);
 }
 
-/** The claim of a task folder, or null when there is none (being claimed right now) or it is unreadable. */
+/**
+ * The claim of a task folder, or null when there is none (being claimed right now) or it is not
+ * a valid claim. A read that fails for the machine (EIO, ESTALE on a share) throws IO: it says
+ * nothing about whose task this is.
+ */
 export async function readClaim(dir: string): Promise<Claim | null> {
-  return readJsonOrNull(ClaimSchema, join(dir, TASK_FILES.claim));
+  try {
+    return await readJson(ClaimSchema, join(dir, TASK_FILES.claim), 'TASK_INVALID', TASK_FILES.claim);
+  } catch (err) {
+    if (isClipmillError(err, 'IO') && err.details.errno !== 'ENOENT') throw err;
+    return null;
+  }
 }
 
 export async function writeClaim(dir: string, claim: Claim): Promise<void> {

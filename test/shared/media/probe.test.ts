@@ -22,3 +22,15 @@ test('display size applies rotation; cover art is not footage', () => {
   assert.equal(mp3.audio?.codec, 'mp3');
   assert.equal(mp3.duration, 10.5);
 });
+
+test('probe: an ffprobe out of memory, or one that cannot run (exit 127), is the machine\'s, not PROBE_FAILED', async (t) => {
+  const { join } = await import('node:path');
+  const { probe } = await import('../../../src/shared/media/probe.js');
+  const { isClipmillError } = await import('../../../src/shared/errors.js');
+  const { tempDir, writeScript } = await import('../../helpers.js');
+  const dir = await tempDir(t);
+  const oom = await writeScript(join(dir, 'oom'), 'echo "[mov,mp4 @ 0x1] Cannot allocate memory" >&2; exit 1');
+  await assert.rejects(probe(oom, '/x.mp4'), (e: unknown) => isClipmillError(e, 'OUT_OF_MEMORY'));
+  const noLib = await writeScript(join(dir, 'nolib'), 'echo "ffprobe: error while loading shared libraries: libavdevice.so.59: failed to map segment" >&2; exit 127');
+  await assert.rejects(probe(noLib, '/x.mp4'), (e: unknown) => isClipmillError(e, 'SUBPROCESS_FAILED') && e.errorClass === 'recoverable');
+});

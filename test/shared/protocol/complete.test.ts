@@ -9,7 +9,7 @@ import type { Lease } from '../../../src/shared/protocol/lease.js';
 import { visible } from '../../helpers.js';
 import { rootWithTasks } from './fixture.js';
 
-const liveLease: Lease = { signal: new AbortController().signal, release: async () => {} };
+const liveLease: Lease = { signal: new AbortController().signal, release: async () => {}, abandon: async () => {} };
 
 test('publishOutput: only the holder of the claim publishes, in one rename', async (t) => {
   const layout = await rootWithTasks(t, 1);

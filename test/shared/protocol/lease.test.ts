@@ -48,3 +48,27 @@ test('claimIsStale without a lease: the claim (or the folder) is judged by its a
   await breakLease(layout, id);
   assert.equal(await exists(layout.leaseLock(id)), false);
 });
+
+test('abandon() stops refreshing without removing the lock folder, which may be the new owner\'s lease', async (t) => {
+  const layout = await rootWithTasks(t, 1);
+  const id = (await claimNext(layout, 'n1'))!;
+  const lease = await acquireLease(layout, id, { leaseUpdateMs: 1000, leaseStaleMs: 5000 }, () => {});
+  // Our lease went stale and another worker's took its place.
+  await breakLease(layout, id);
+  await mkdir(layout.leaseLock(id));
+  await lease.abandon();
+  assert.ok(await exists(layout.leaseLock(id)), 'the new owner\'s lease is kept');
+  await lease.release();
+  assert.ok(await exists(layout.leaseLock(id)), 'a release after abandon does nothing');
+});
+
+test('a recoverer\'s lease that is taken from it does not throw out of a timer', async (t) => {
+  const layout = await rootWithTasks(t, 1);
+  const id = (await claimNext(layout, 'n1'))!;
+  const release = await takeStaleLease(layout, id, 200);
+  assert.ok(release);
+  await breakLease(layout, id);
+  // proper-lockfile refreshes every stale / 2: it finds the lock gone; an uncaught throw would end this test process.
+  await new Promise((r) => setTimeout(r, 500));
+  await release();
+});

@@ -40,14 +40,13 @@ test('readMetadata: bad JSON and an invalid field are TASK_INVALID naming the fi
   await assert.rejects(readMetadata(dir), (err: unknown) => isClipmillError(err, 'TASK_INVALID') && /unknown key "extra"/.test(err.message));
 });
 
-test('readMetadata: a metadata.json that cannot be read (not ENOENT) is IO, the cause kept', async (t) => {
+test('readMetadata: a folder in its place is the task\'s fault (TASK_INVALID); a read the machine fails (ENOTDIR here, EIO on a share) is IO, the cause kept', async (t) => {
   const dir = await tempDir(t);
-  // A folder in its place reads as EISDIR: like EACCES or EIO, the machine's trouble, not the task's.
   await mkdir(join(dir, 'metadata.json'));
-  await assert.rejects(readMetadata(dir), (err: unknown) => isClipmillError(err, 'IO') && /^cannot read metadata\.json: EISDIR/.test(err.message) && (err.cause as NodeJS.ErrnoException).code === 'EISDIR');
-  // Through a file where a folder should be: ENOTDIR, IO as well.
+  await assert.rejects(readMetadata(dir), (err: unknown) => isClipmillError(err, 'TASK_INVALID') && /not a regular file/.test(err.message));
+  // Through a file where a folder should be: ENOTDIR, which says nothing about the task.
   await writeFile(join(dir, 'file'), '');
-  await assert.rejects(readMetadata(join(dir, 'file')), (err: unknown) => isClipmillError(err, 'IO') && (err.cause as NodeJS.ErrnoException).code === 'ENOTDIR');
+  await assert.rejects(readMetadata(join(dir, 'file')), (err: unknown) => isClipmillError(err, 'IO') && /^cannot read metadata\.json: ENOTDIR/.test(err.message) && (err.cause as NodeJS.ErrnoException).code === 'ENOTDIR');
 });
 
 test('writeMetadata: invalid metadata is refused and the file on disk stays as it was', async (t) => {
@@ -87,4 +86,18 @@ test('isOwnClaim: this node and this process only', () => {
   assert.equal(isOwnClaim(null, 'gpu-1', 4242), false);
   assert.equal(isOwnClaim({ ...CLAIM, pid: process.pid }, 'gpu-1'), true, 'the pid defaults to this process');
   assert.equal(isOwnClaim(CLAIM, 'gpu-1'), process.pid === 4242);
+});
+
+test('task JSON files are untrusted: a FIFO metadata.json is TASK_INVALID at once, a FIFO claim.json no claim', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { rm } = await import('node:fs/promises');
+  const { readClaim, readMetadata } = await import('../../../src/shared/protocol/task-files.js');
+  const { isClipmillError } = await import('../../../src/shared/errors.js');
+  const { rootWithTasks, ID } = await import('./fixture.js');
+  const layout = await rootWithTasks(t, 1);
+  const dir = layout.task(ID(1));
+  await rm(`${dir}/metadata.json`);
+  execFileSync('mkfifo', [`${dir}/metadata.json`, `${dir}/claim.json`]);
+  await assert.rejects(readMetadata(dir), (e: unknown) => isClipmillError(e, 'TASK_INVALID'));
+  assert.equal(await readClaim(dir), null);
 });
