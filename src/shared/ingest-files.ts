@@ -46,6 +46,12 @@ export const PageSourceSchema = z.strictObject({
   /** The page declared no charset (and was not UTF-8): `charset` was guessed from its bytes. */
   charset_guessed: z.literal(true).optional(),
   method: z.enum(['readability', 'fallback', 'text']),
+  /**
+   * Which text was kept: 'cleaned' (clipmill's cleaning around Readability) or 'readability'
+   * (plain Readability's article, kept because the cleaning lost most of it). Absent from
+   * text/plain pages and from files written before it was recorded.
+   */
+  kept: z.enum(['cleaned', 'readability']).optional(),
   words: z.number().int().min(0),
 });
 

@@ -81,7 +81,7 @@ export async function crawlStory(url: string, agent: Agent, opts: CrawlOptions):
     visited.add(visitKey(page.finalUrl));
     const { extracted, charset, charsetGuessed } = await extractDocument(page.body, page.contentType, page.finalUrl, opts);
     const words = extracted.paragraphs.reduce((n, p) => n + countWords(p), 0);
-    const source: PageSource = { url: next, final_url: page.finalUrl, title: extracted.title, byline: extracted.byline, fetched_at: page.fetchedAt, charset, ...(charsetGuessed ? { charset_guessed: true } : {}), method: extracted.method, words };
+    const source: PageSource = { url: next, final_url: page.finalUrl, title: extracted.title, byline: extracted.byline, fetched_at: page.fetchedAt, charset, ...(charsetGuessed ? { charset_guessed: true } : {}), method: extracted.method, ...(extracted.kept ? { kept: extracted.kept } : {}), words };
     pages.push(source);
     opts.onPage?.(source);
     paragraphs.push(...extracted.paragraphs);

@@ -13,6 +13,11 @@ export interface Extracted {
   /** An absolute http(s) URL on the same site, or null. */
   nextUrl: string | null;
   method: 'readability' | 'fallback' | 'text';
+  /**
+   * Which text was kept: 'cleaned' (clipmill's cleaning around Readability, or the fallback) or
+   * 'readability' (plain Readability's article, kept because the cleaning lost most of it).
+   */
+  kept?: 'cleaned' | 'readability';
 }
 
 const BLOCK = new Set(['P', 'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'LI', 'UL', 'OL', 'BLOCKQUOTE', 'PRE', 'TABLE', 'TR', 'TD', 'TH', 'DL', 'DT', 'DD', 'FIGURE', 'FIGCAPTION', 'HR', 'HEADER', 'FOOTER', 'ASIDE', 'NAV', 'ADDRESS', 'CENTER']);
@@ -134,7 +139,7 @@ export function findNextUrl(doc: Document, pageUrl: string): string | null {
 const NOISE_CLASS = /(comment|share|social|related|sidebar|widget|advert|promo|newsletter|signup|cookie|breadcrumb|footer|header|menu|nav|popup|subscribe|author-?bio|about-author|author-?note|caption)/i;
 /** Inside an article Readability chose: only the blocks that are evidently not story. */
 const INNER_NOISE = /(newsletter|signup|subscribe|share|social|related|advert|promo|author-?bio|about-author|author-?note|breadcrumb|caption|comment)/i;
-const noiseOf = (re: RegExp) => (el: Element) => re.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`);
+const noiseOf = (re: RegExp) => (el: Element) => re.test(tokensOf(el).join(' '));
 
 /**
  * Page furniture recognisable by a class or id token ("newsletter-signup", "author-note",
@@ -143,17 +148,87 @@ const noiseOf = (re: RegExp) => (el: Element) => re.test(`${el.getAttribute('cla
  */
 const FURNITURE_TOKEN = /^(?:[a-z0-9]+[-_])*(newsletter|signup|share|sharing|sharedaddy|social|related|advert|advertisement|ads?|promo|bio|authorbio|author-?bio|author-?note|authors?-?notes?|breadcrumbs?|caption|comments?|cookie|cookies)(?:[-_][a-z0-9]+)*$/i;
 
+const INVISIBLE = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG']);
+
+/** Text a reader sees: without scripts and styles (a page's inline JSON can hold the whole post again). */
+function visibleLength(root: Element): number {
+  let n = 0;
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.nodeType === 3) n += (node.nodeValue ?? '').replace(/\s+/g, ' ').trim().length;
+    else if (node.nodeType === 1 && !INVISIBLE.has((node as Element).tagName.toUpperCase())) for (const k of Array.from(node.childNodes)) stack.push(k);
+  }
+  return n;
+}
+
+const tokensOf = (el: Element) => `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`.split(/\s+/).filter(Boolean);
+
+/**
+ * The elements that hold the story and must never be taken for furniture, whatever their class
+ * says ("content-area has-sidebar", "newsletter-post", "entry-content share-buttons-bottom",
+ * a list article's "slide-caption" items):
+ *  - the main container: the element that gathers the most paragraph text, each <p> counting
+ *    fully for its parent, half for its grandparent and a third for the one above (an article's
+ *    paragraphs are siblings; a comment section's are spread one or two per comment), and every
+ *    element around it;
+ *  - repeated items inside it: three or more elements of the same tag and class that together
+ *    hold at least 30% of its paragraph text (the entries of a list article), and what lies
+ *    around them up to the main container.
+ */
+export function storyContainers(root: Element): Set<Element> {
+  const keep = new Set<Element>();
+  const score = new Map<Element, number>();
+  const pText = new Map<Element, number>();
+  for (const p of Array.from(root.querySelectorAll('p'))) {
+    const len = normalizeText(p.textContent ?? '').length;
+    if (!len) continue;
+    pText.set(p, len);
+    let el = p.parentElement;
+    for (let level = 1; el && level <= 3; level++, el = el.parentElement) {
+      score.set(el, (score.get(el) ?? 0) + len / level);
+      if (el === root) break;
+    }
+  }
+  let main: Element | null = null;
+  let best = 0;
+  for (const [el, sc] of score) if (sc > best) [main, best] = [el, sc];
+  if (!main) return keep;
+  for (let el: Element | null = main; el; el = el.parentElement) keep.add(el);
+  const inside = (el: Element) => Array.from(el.querySelectorAll('p')).reduce((n, p) => n + (pText.get(p) ?? 0), 0);
+  const mainText = inside(main);
+  const groups = new Map<string, Element[]>();
+  for (const el of Array.from(main.querySelectorAll('[class]'))) {
+    const key = `${el.tagName} ${el.getAttribute('class')}`;
+    groups.set(key, [...(groups.get(key) ?? []), el]);
+  }
+  for (const els of groups.values()) {
+    if (els.length < 3 || els.some((a) => els.some((b) => a !== b && a.contains(b)))) continue;
+    if (els.reduce((n, el) => n + inside(el), 0) < mainText * 0.3) continue;
+    for (const item of els) for (let el: Element | null = item; el && el !== main; el = el.parentElement) keep.add(el);
+  }
+  return keep;
+}
+
 function removeFurniture(doc: Document): void {
-  const total = (doc.body?.textContent ?? '').length || 1;
-  for (const el of Array.from(doc.body?.querySelectorAll('[class], [id]') ?? [])) {
-    if (!el.isConnected || el.tagName === 'BODY' || el.tagName === 'MAIN' || el.tagName === 'ARTICLE') continue;
-    const tokens = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`.split(/\s+/).filter(Boolean);
-    if (!tokens.some((t) => FURNITURE_TOKEN.test(t))) continue;
-    // A wrapper named like furniture ("post has-comments") that holds most of the page's text
-    // is the story's container, not furniture: keep it.
-    if ((el.textContent ?? '').length > total * 0.3) continue;
+  const body = doc.body;
+  if (!body) return;
+  const total = visibleLength(body) || 1;
+  const keep = storyContainers(body);
+  for (const el of Array.from(body.querySelectorAll('[class], [id]'))) {
+    if (!el.isConnected || el.tagName === 'BODY' || el.tagName === 'MAIN' || el.tagName === 'ARTICLE' || keep.has(el)) continue;
+    if (!tokensOf(el).some((t) => FURNITURE_TOKEN.test(t))) continue;
+    // A wrapper named like furniture ("post has-comments") that holds most of the page's
+    // visible text is the story's container, not furniture: keep it.
+    if (visibleLength(el) > total * 0.3) continue;
     el.remove();
   }
+}
+
+/** A noise test that never matches the story's own containers. */
+function noiseOutside(re: RegExp, root: Element, extra: (el: Element) => boolean = () => false): (el: Element) => boolean {
+  const keep = storyContainers(root);
+  return (el) => !keep.has(el) && (noiseOf(re)(el) || extra(el));
 }
 
 function clean(paragraphs: string[]): string[] {
@@ -166,32 +241,73 @@ function clean(paragraphs: string[]): string[] {
   return out;
 }
 
+const wordCount = (ps: string[]) => ps.reduce((n, p) => n + (p.match(/\S+/g)?.length ?? 0), 0);
+
+/**
+ * Words of `paragraphs` that are in paragraphs of sentences (eight words or more, ending like a
+ * sentence): what an article has and a menu, a tag cloud or a "No posts" widget has not.
+ */
+export function proseWords(paragraphs: string[]): number {
+  return wordCount(paragraphs.filter((p) => (p.match(/\S+/g)?.length ?? 0) >= 8 && /[.!?…。！？"'”’»)]$/.test(p)));
+}
+
+/** The safety net keeps plain Readability's text when the cleaned text has less than this share of its words... */
+export const KEEP_READABILITY_BELOW = 0.5;
+/** ...and Readability's text has at least this many words in paragraphs of sentences. */
+export const ARTICLE_MIN_WORDS = 150;
+
+/** Plain Readability (default options) on the page as it came, its article in paragraphs. */
+function plainReadability(doc: Document): { title: string | null; byline: string | null; paragraphs: string[] } | null {
+  try {
+    const article = new Readability<Element>(doc, { serializer: (el) => el as Element }).parse();
+    if (!article?.content) return null;
+    return { title: normalizeText(article.title ?? '') || null, byline: normalizeText(article.byline ?? '') || null, paragraphs: clean(blocks(article.content, () => false)) };
+  } catch {
+    return null;
+  }
+}
+
 export function extractFromHtml(html: string, url: string): Extracted {
   const dom = new JSDOM(html, { url, contentType: 'text/html', virtualConsole: new VirtualConsole() });
   try {
     const doc = dom.window.document;
     const nextUrl = findNextUrl(doc, url);
     const title = normalizeText(doc.title || '') || null;
-    let article: ReturnType<Readability<Element>['parse']> = null;
-    removeFurniture(doc);
-    try {
-      // keepClasses: the class names let blocks() drop newsletter boxes and author bios that
-      // Readability leaves inside the article.
-      article = new Readability<Element>(doc.cloneNode(true) as Document, { charThreshold: 250, keepClasses: true, serializer: (el) => el as Element }).parse();
-    } catch {
-      article = null; // Readability gives up on some hostile pages: use the fallback
+    // The safety net's reference: plain Readability on the page before any cleaning.
+    const plain = plainReadability(doc.cloneNode(true) as Document);
+    const cleaned = extractCleaned(doc, title, nextUrl);
+    const cleanedWords = wordCount(cleaned.paragraphs);
+    if (plain?.paragraphs.length) {
+      const plainWords = wordCount(plain.paragraphs);
+      const lost = cleanedWords < plainWords * KEEP_READABILITY_BELOW && proseWords(plain.paragraphs) >= ARTICLE_MIN_WORDS;
+      if (lost || cleanedWords === 0) return { title: plain.title ?? title, byline: plain.byline, paragraphs: plain.paragraphs, nextUrl, method: 'readability', kept: 'readability' };
     }
-    if (article?.content) {
-      const paragraphs = clean(blocks(article.content, noiseOf(INNER_NOISE)));
-      if (paragraphs.length) return { title: normalizeText(article.title ?? '') || title, byline: normalizeText(article.byline ?? '') || null, paragraphs, nextUrl, method: 'readability' };
-    }
-    // Fallback: the page's own text blocks, without the regions that are evidently not story.
-    const body = doc.body ?? doc.documentElement;
-    const paragraphs = clean(blocks(body, (el) => noiseOf(NOISE_CLASS)(el) || /navigation|banner|complementary|contentinfo/.test(el.getAttribute('role') ?? '') || el.tagName === 'HEADER')).filter((p) => p.length >= 30 || /[.!?…。！？"”»]$/.test(p));
-    return { title, byline: null, paragraphs, nextUrl, method: 'fallback' };
+    return cleaned;
   } finally {
     dom.window.close();
   }
+}
+
+/** clipmill's own extraction: furniture removed, Readability, the story's blocks; else the fallback. */
+function extractCleaned(doc: Document, title: string | null, nextUrl: string | null): Extracted {
+  let article: ReturnType<Readability<Element>['parse']> = null;
+  removeFurniture(doc);
+  try {
+    // keepClasses: the class names let blocks() drop newsletter boxes and author bios that
+    // Readability leaves inside the article.
+    article = new Readability<Element>(doc.cloneNode(true) as Document, { charThreshold: 250, keepClasses: true, serializer: (el) => el as Element }).parse();
+  } catch {
+    article = null; // Readability gives up on some hostile pages: use the fallback
+  }
+  if (article?.content) {
+    const paragraphs = clean(blocks(article.content, noiseOutside(INNER_NOISE, article.content)));
+    if (paragraphs.length) return { title: normalizeText(article.title ?? '') || title, byline: normalizeText(article.byline ?? '') || null, paragraphs, nextUrl, method: 'readability', kept: 'cleaned' };
+  }
+  // Fallback: the page's own text blocks, without the regions that are evidently not story.
+  const body = doc.body ?? doc.documentElement;
+  const skip = noiseOutside(NOISE_CLASS, body, (el) => /navigation|banner|complementary|contentinfo/.test(el.getAttribute('role') ?? '') || el.tagName === 'HEADER');
+  const paragraphs = clean(blocks(body, skip)).filter((p) => p.length >= 30 || /[.!?…。！？"”»]$/.test(p));
+  return { title, byline: null, paragraphs, nextUrl, method: 'fallback', kept: 'cleaned' };
 }
 
 /** A text/plain page: paragraphs are separated by blank lines. */
