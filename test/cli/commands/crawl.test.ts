@@ -31,11 +31,12 @@ test('clipmill crawl <url> --chunks <dir> writes chunk files and sources.json', 
   const text = (await Promise.all(files.filter((f) => f.startsWith('chunk_')).map((f) => readFile(join(dir, 'out', f), 'utf8')))).join('\n');
   assert.deepEqual(text.split(/\n+/).filter(Boolean), STORY_PAGES.flat());
   // sources.json: the URL, every page fetched in order, the chunks it became.
-  const sources = JSON.parse(await readFile(join(dir, 'out', 'sources.json'), 'utf8')) as { links: { url: string; words: number; chunks: string[]; pages: { final_url: string }[] }[] };
+  const sources = JSON.parse(await readFile(join(dir, 'out', 'sources.json'), 'utf8')) as { links: { url: string; words: number; chunks: string[]; pages: { final_url: string; kept?: string }[] }[] };
   assert.equal(sources.links.length, 1);
   assert.equal(sources.links[0]!.url, `${server.url}/story/1`);
   assert.deepEqual(sources.links[0]!.pages.map((p) => new URL(p.final_url).pathname), ['/story/1', '/story/2', '/story/3']);
   assert.deepEqual(sources.links[0]!.chunks, files.filter((f) => f.startsWith('chunk_')));
+  assert.deepEqual(sources.links[0]!.pages.map((p) => p.kept), ['cleaned', 'cleaned', 'cleaned'], 'which text was kept, per page');
   assert.ok(sources.links[0]!.words > 0);
   assert.deepEqual(r.stdout.split('\n'), sources.links[0]!.chunks.map((c) => join(dir, 'out', c)), 'stdout lists the chunk files');
 });

@@ -86,6 +86,7 @@ test('an article among sidebars, ads and comments: the story and nothing else; s
   assert.equal(story.pages[0]?.title, 'The Lighthouse Keeper | Tales Site');
   assert.equal(story.pages[0]?.byline, 'By Mara Ellison');
   assert.equal(story.pages[0]?.method, 'readability');
+  assert.equal(story.pages[0]?.kept, 'cleaned');
   assert.ok(!story.paragraphs.join(' ').includes('SCRIPT RAN'));
   assert.equal(server.hits.get('/never-loaded.css'), undefined, 'no subresource is fetched');
   assert.equal(server.hits.get('/never-loaded.png'), undefined);
