@@ -1,6 +1,7 @@
 // The story text of one page: @mozilla/readability on jsdom (scripts never run, no
 // subresource loaded), paragraphs kept, boilerplate dropped, whitespace and Unicode (NFC)
 // normalized; a fallback over the page's own paragraphs when Readability finds no article;
+// a safety net that keeps plain Readability's text when this cleaning lost most of an article;
 // and the page's next-page link for multi-page stories. Pure (no I/O): extract-worker.ts
 // runs it in a worker thread with a time and memory limit.
 import { Readability } from '@mozilla/readability';
@@ -34,6 +35,8 @@ const BOILERPLATE = [
   /^(cookie|we use cookies|accept( all)? cookies)/i,
   /^(tags?|categories|filed under|posted in)\s*:/i,
   /^(copyright|©|all rights reserved)/i,
+  // An archive or comment widget left empty because its script never ran (Substack's "No posts").
+  /^no (posts|comments|results)( yet| found)?\s*[.!]?$/i,
 ];
 
 export function normalizeText(s: string): string {
@@ -200,12 +203,20 @@ export function storyContainers(root: Element): Set<Element> {
   const groups = new Map<string, Element[]>();
   for (const el of Array.from(main.querySelectorAll('[class]'))) {
     const key = `${el.tagName} ${el.getAttribute('class')}`;
-    groups.set(key, [...(groups.get(key) ?? []), el]);
+    const group = groups.get(key);
+    if (group) group.push(el);
+    else groups.set(key, [el]);
   }
   for (const els of groups.values()) {
-    if (els.length < 3 || els.some((a) => els.some((b) => a !== b && a.contains(b)))) continue;
-    if (els.reduce((n, el) => n + inside(el), 0) < mainText * 0.3) continue;
-    for (const item of els) for (let el: Element | null = item; el && el !== main; el = el.parentElement) keep.add(el);
+    if (els.length < 3) continue;
+    // Items are side by side, not nested in one another (linear: one walk up from each).
+    const members = new Set(els);
+    const nested = els.some((item) => {
+      for (let el = item.parentElement; el && el !== main; el = el.parentElement) if (members.has(el)) return true;
+      return false;
+    });
+    if (nested || els.reduce((n, el) => n + inside(el), 0) < mainText * 0.3) continue;
+    for (const item of els) for (let el: Element | null = item; el && el !== main && !keep.has(el); el = el.parentElement) keep.add(el);
   }
   return keep;
 }

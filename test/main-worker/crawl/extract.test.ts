@@ -28,7 +28,7 @@ test('next-page links: rel=next, an evident "next chapter" link; same site only'
   assert.equal(findNextUrl(doc('<a href="/threads/tale.12/page-2">Next</a>'), 'http://a.com/threads/tale.12/'), 'http://a.com/threads/tale.12/page-2');
   assert.equal(findNextUrl(doc('<a href="?page=2">Next »</a>'), 'http://a.com/story'), 'http://a.com/story?page=2');
   assert.ok(isBoilerplate('Read more: Council approves new plan for the harbour wall after two years of public debate'));
-  assert.ok(isBoilerplate('Share on Facebook') && isBoilerplate('12 comments') && isBoilerplate('Read more') && !isBoilerplate('Share the bread, she said, and the boy did.'));
+  assert.ok(isBoilerplate('Share on Facebook') && isBoilerplate('12 comments') && isBoilerplate('Read more') && isBoilerplate('No posts') && isBoilerplate('No comments yet.') && !isBoilerplate('Share the bread, she said, and the boy did.'));
 });
 
 // The patterns that lost whole articles. Each page is authored after the platform's public
