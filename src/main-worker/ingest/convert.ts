@@ -5,13 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { execa } from 'execa';
-import { mediaCommand } from '../../shared/media/exec.js';
-import { ClipmillError, errorMessage, isRecoverable, mayBlameInput, subprocessError } from '../../shared/errors.js';
+import { runMedia } from '../../shared/media/exec.js';
+import { ClipmillError, errorMessage, isRecoverable, mayBlameInput } from '../../shared/errors.js';
 import { fsyncPath, renameNoReplace } from '../../shared/fs.js';
 import { readJsonOrNull } from '../../shared/json.js';
 import { scannedMediaName } from '../../shared/layout.js';
-import { machineFailureIn } from '../../shared/media/stderr.js';
 import { loudnormSecondPass, measureLoudness } from '../../shared/media/audio.js';
 import { probe } from '../../shared/media/probe.js';
 import { AUDIO_LENGTH_TOLERANCE, checkLength, measuredSeconds } from '../../shared/media/length.js';
@@ -43,13 +41,9 @@ export function convertTimeoutMs(seconds: number): number {
 }
 
 async function ffmpeg(ctx: MainContext, argv: string[], seconds: number, signal?: AbortSignal): Promise<void> {
-  const r = await execa(...mediaCommand(ctx.bins.ffmpeg.path, argv), { reject: false, timeout: convertTimeoutMs(seconds), ...(signal ? { cancelSignal: signal } : {}), maxBuffer: 16 * 1024 * 1024 });
-  const trouble = subprocessError('ffmpeg', r);
-  if (trouble) throw trouble;
   // A full disk, a quota or an I/O error is the machine's, whatever the exit status (ffmpeg 5.1
   // exits 0 after "Error writing trailer ...: No space left on device"): the original stays.
-  const machine = machineFailureIn(r.stderr);
-  if (machine) throw new ClipmillError(machine.code, `ffmpeg could not write (${machine.errno}): ${machine.line}`, { details: { errno: machine.errno } });
+  const r = await runMedia(ctx.bins.ffmpeg.path, argv, { what: 'ffmpeg', timeoutMs: convertTimeoutMs(seconds), signal });
   if (r.failed) throw new ClipmillError('CONVERT_FAILED', `ffmpeg failed (${r.signal ?? `exit code ${r.exitCode}`}): ${r.stderr.trim().split('\n').slice(-2).join(' ') || 'no output'}`);
 }
 

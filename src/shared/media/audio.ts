@@ -1,9 +1,8 @@
 // Audio analysis: EBU R128 loudness (loudnorm's first pass) for music, peak level
 // (volumedetect) for voice. Both decode the whole file, which also proves it decodes.
-import { execa } from 'execa';
-import { mediaCommand } from './exec.js';
-import { ClipmillError, subprocessError } from '../errors.js';
-import { ffmpegErrorLines, machineFailureError } from './stderr.js';
+import { ClipmillError } from '../errors.js';
+import { runMedia } from './exec.js';
+import { ffmpegErrorLines } from './stderr.js';
 
 export interface Loudness {
   /** Integrated loudness, LUFS (-Infinity for digital silence). */
@@ -43,17 +42,13 @@ interface Analysis {
 async function analyze(ffmpeg: string, file: string, filter: string, opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined }): Promise<Analysis> {
   // No -xerror here, unlike the video decode check: MP3s often end in a partial frame or a
   // stray byte (tag remnants), which is harmless and which -xerror would reject.
-  const r = await execa(...mediaCommand(ffmpeg, ['-hide_banner', '-nostdin', '-nostats', '-i', file, '-map', '0:a:0', '-af', filter, '-f', 'null', '-']), {
-    reject: false,
-    timeout: opts.timeoutMs ?? 30 * 60_000,
-    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+  const r = await runMedia(ffmpeg, ['-hide_banner', '-nostdin', '-nostats', '-i', file, '-map', '0:a:0', '-af', filter, '-f', 'null', '-'], {
+    what: 'the audio analysis',
+    timeoutMs: opts.timeoutMs ?? 30 * 60_000,
+    signal: opts.signal,
     maxBuffer: 64 * 1024 * 1024,
+    details: { file },
   });
-  const trouble = subprocessError('the audio analysis', r, { file });
-  if (trouble) throw trouble;
-  // Out of memory (ingest.memoryLimitMb) or a disk error says nothing about the file.
-  const machine = machineFailureError('the audio analysis', r.stderr, { file });
-  if (machine) throw machine;
   if (r.failed) {
     // The analysis filters print at info level, so pick ffmpeg's error lines out of the rest.
     const lines = ffmpegErrorLines(r.stderr);

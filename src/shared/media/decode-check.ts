@@ -3,10 +3,8 @@
 // at the end catches both without decoding whole multi-GB files. Both samples are decoded
 // by one ffmpeg process (two inputs on the same file): process start-up is most of the cost
 // for short clips (bench/ingest.ts).
-import { execa } from 'execa';
-import { mediaCommand } from './exec.js';
-import { subprocessError } from '../errors.js';
-import { ffmpegErrorLines, machineFailureError } from './stderr.js';
+import { runMedia } from './exec.js';
+import { ffmpegErrorLines } from './stderr.js';
 
 export interface DecodeCheck {
   ok: boolean;
@@ -21,12 +19,7 @@ export async function decodeCheck(ffmpeg: string, file: string, duration: number
   if (both) argv.push('-sseof', `-${seconds}`, '-i', file);
   argv.push('-map', '0:v:0', ...(both ? ['-map', '1:v:0'] : []), '-f', 'framecrc', '-');
   // -xerror: stop at the first decoding error instead of concealing it.
-  const r = await execa(...mediaCommand(ffmpeg, argv), { reject: false, timeout: 120_000, ...(signal ? { cancelSignal: signal } : {}), maxBuffer: 16 * 1024 * 1024 });
-  const trouble = subprocessError('the decode check', r, { file });
-  if (trouble) throw trouble;
-  // Out of memory (ingest.memoryLimitMb) or a disk error says nothing about the file.
-  const machine = machineFailureError('the decode check', r.stderr, { file });
-  if (machine) throw machine;
+  const r = await runMedia(ffmpeg, argv, { what: 'the decode check', timeoutMs: 120_000, signal, details: { file } });
   const frames = [0, 0];
   for (const line of r.stdout.split('\n')) {
     if (line.startsWith('0,')) frames[0]!++;

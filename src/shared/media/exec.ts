@@ -5,6 +5,9 @@
 // (systemd MemoryMax=) is the tool there.
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
+import { subprocessError } from '../errors.js';
+import { machineFailureError } from './stderr.js';
 
 let limitBytes = 0;
 let prlimitPath: string | null | undefined;
@@ -37,8 +40,32 @@ export function mediaCommand(bin: string, argv: string[]): [string, string[]] {
  * too low for the binary to even load its libraries would fail every file).
  */
 export async function startsUnderLimit(bin: string): Promise<string | null> {
-  const { execa } = await import('execa');
   const r = await execa(...mediaCommand(bin, ['-version']), { reject: false, timeout: 30_000 });
   if (!r.failed) return null;
   return r.stderr.trim().split('\n').slice(-1)[0] || r.shortMessage || 'failed';
+}
+
+/** What an ffmpeg or ffprobe run left for the caller to judge: it ran to its end, on a machine that did not fail. */
+export interface MediaRun {
+  stdout: string;
+  stderr: string;
+  failed: boolean;
+  exitCode: number | undefined;
+  signal: string | undefined;
+  timedOut: boolean;
+}
+
+/**
+ * Runs `bin argv` under this process's limit (never a shell), and throws what says nothing
+ * about the input: SUBPROCESS_FAILED when it did not run to its end (killed, timed out,
+ * canceled, not started), or a machine failure its stderr reports (ENOSPC, EIO, ENOMEM), even
+ * after exit 0. `what` names it in those errors ("ffprobe", "the decode check").
+ */
+export async function runMedia(bin: string, argv: string[], opts: { what: string; timeoutMs: number; signal?: AbortSignal | undefined; maxBuffer?: number; details?: Record<string, unknown> }): Promise<MediaRun> {
+  const r = await execa(...mediaCommand(bin, argv), { reject: false, timeout: opts.timeoutMs, ...(opts.signal ? { cancelSignal: opts.signal } : {}), maxBuffer: opts.maxBuffer ?? 16 * 1024 * 1024 });
+  const trouble = subprocessError(opts.what, r, opts.details);
+  if (trouble) throw trouble;
+  const machine = machineFailureError(opts.what, r.stderr, opts.details);
+  if (machine) throw machine;
+  return { stdout: r.stdout, stderr: r.stderr, failed: r.failed, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut };
 }

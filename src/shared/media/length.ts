@@ -3,21 +3,15 @@
 // can lie about the length. So the length of a conversion's output is measured by reading it
 // through (decoding audio, which is cheap; demuxing every video packet, which catches a
 // truncation without paying for a second decode) and compared with what was expected.
-import { execa } from 'execa';
-import { mediaCommand } from './exec.js';
-import { ClipmillError, subprocessError } from '../errors.js';
+import { ClipmillError } from '../errors.js';
 import { checkTimeoutMs, parseDecodedSeconds } from './audio.js';
-import { ffmpegErrorLines, machineFailureError } from './stderr.js';
+import { runMedia } from './exec.js';
+import { ffmpegErrorLines } from './stderr.js';
 
 /** Seconds of `stream` that `file` really holds: audio decoded, video demuxed packet by packet. */
 export async function measuredSeconds(ffmpeg: string, file: string, stream: 'audio' | 'video', opts: { expected?: number; signal?: AbortSignal | undefined } = {}): Promise<number> {
   const argv = ['-hide_banner', '-nostdin', '-nostats', '-i', file, '-map', stream === 'audio' ? '0:a:0' : '0:v:0', ...(stream === 'video' ? ['-c', 'copy'] : []), '-f', 'null', '-'];
-  const r = await execa(...mediaCommand(ffmpeg, argv), { reject: false, timeout: checkTimeoutMs(opts.expected ?? 3600), ...(opts.signal ? { cancelSignal: opts.signal } : {}), maxBuffer: 16 * 1024 * 1024 });
-  const trouble = subprocessError('the length check', r, { file });
-  if (trouble) throw trouble;
-  // Out of memory (ingest.memoryLimitMb) or a disk error says nothing about the file.
-  const machine = machineFailureError('the length check', r.stderr, { file });
-  if (machine) throw machine;
+  const r = await runMedia(ffmpeg, argv, { what: 'the length check', timeoutMs: checkTimeoutMs(opts.expected ?? 3600), signal: opts.signal, details: { file } });
   const seconds = parseDecodedSeconds(r.stderr);
   if (r.failed || seconds === null) throw new ClipmillError('CONVERT_FAILED', `${file} cannot be read through: ${ffmpegErrorLines(r.stderr).slice(-1)[0] ?? `exit code ${r.exitCode}`}`, { details: { file } });
   return seconds;

@@ -1,8 +1,7 @@
 // ffprobe, reduced to the facts clipmill decides on.
-import { execa } from 'execa';
-import { mediaCommand } from './exec.js';
-import { ClipmillError, subprocessError } from '../errors.js';
-import { ffmpegErrorLines, machineFailureError } from './stderr.js';
+import { ClipmillError } from '../errors.js';
+import { runMedia } from './exec.js';
+import { ffmpegErrorLines } from './stderr.js';
 
 export interface VideoStreamInfo {
   codec: string;
@@ -110,17 +109,7 @@ export interface ProbeOptions {
 
 /** Runs ffprobe on a file. Throws ClipmillError('PROBE_FAILED') with ffprobe's own words. */
 export async function probe(ffprobe: string, file: string, opts: ProbeOptions = {}): Promise<ProbeInfo> {
-  const r = await execa(...mediaCommand(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', file]), {
-    reject: false,
-    timeout: opts.timeoutMs ?? 60_000,
-    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const trouble = subprocessError('ffprobe', r, { file });
-  if (trouble) throw trouble;
-  // Out of memory (ingest.memoryLimitMb) or an I/O error says nothing about the file.
-  const machine = machineFailureError('ffprobe', r.stderr, { file });
-  if (machine) throw machine;
+  const r = await runMedia(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', file], { what: 'ffprobe', timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal, details: { file } });
   if (r.failed) {
     // "[mov,mp4,... @ 0x55..] moov atom not found" -> "moov atom not found"; the file's own
     // path is dropped too (the reason file already names it).
