@@ -67,8 +67,12 @@ export function parseJson<S extends z.ZodType>(schema: S, text: string, file: st
   return validate(schema, value, file, code, describe);
 }
 
-/** Reads and validates a JSON file. A missing or unreadable file is IO (recoverable); bad content is `code`. */
-export async function readJson<S extends z.ZodType>(schema: S, path: string, code: ErrorCode, label = path): Promise<z.infer<S>> {
+/**
+ * Reads and validates a JSON file. What is not a small regular file (a FIFO, a link, a folder,
+ * an oversized file) and bad content are `code`; a file that cannot be read is IO
+ * (recoverable), and so is a missing one unless `opts.missing` names another code.
+ */
+export async function readJson<S extends z.ZodType>(schema: S, path: string, code: ErrorCode, label = path, opts: { missing?: ErrorCode; describe?: IssueFormatter } = {}): Promise<z.infer<S>> {
   let text: string;
   try {
     // Files of the tree can be edited by hand: a FIFO or a link to /dev/zero must not hang or
@@ -76,9 +80,10 @@ export async function readJson<S extends z.ZodType>(schema: S, path: string, cod
     text = await readRegularFile(path);
   } catch (err) {
     const errno = (err as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT' && opts.missing) throw new ClipmillError(opts.missing, `${label} is missing`, { cause: err, details: { file: label, errno } });
     throw new ClipmillError(errno === 'EINVAL' || errno === 'EFBIG' || errno === 'ELOOP' ? code : 'IO', `cannot read ${label}: ${(err as Error).message}`, { cause: err, details: { file: label, errno } });
   }
-  return parseJson(schema, text, label, code);
+  return parseJson(schema, text, label, code, opts.describe);
 }
 
 /** Reads and validates a JSON file, or null when it is missing, unreadable or invalid. */

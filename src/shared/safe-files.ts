@@ -2,11 +2,27 @@
 // path a render worker opens must resolve, after resolving links, inside the places DESIGN §1
 // (Paths) allows, and be a regular file. Never a FIFO (whose open blocks a libuv thread
 // forever, which then even blocks the process's exit), a device, or a directory.
-import { constants, createWriteStream } from 'node:fs';
-import { open, realpath } from 'node:fs/promises';
+import { constants, createWriteStream, type Stats } from 'node:fs';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ClipmillError } from './errors.js';
+
+/**
+ * Opens `path` only if it is a regular file, and runs `use` on it. O_NONBLOCK: opening a FIFO
+ * does not wait for a writer (the fstat then refuses it); O_NOFOLLOW: a link is refused
+ * (ELOOP). `notRegular` makes the error for anything else (a FIFO, a folder, a device).
+ */
+async function withRegularFile<T>(path: string, notRegular: (st: Stats) => Error, use: (fh: FileHandle, st: Stats) => Promise<T>): Promise<T> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw notRegular(st);
+    return await use(fh, st);
+  } finally {
+    await fh.close();
+  }
+}
 
 /** Whether `p` is `dir` or below it (both already real paths). */
 export function isInside(dir: string, p: string): boolean {
@@ -27,14 +43,11 @@ export async function resolveAllowed(path: string, allowed: string[], what: stri
   if (!roots.some((d) => isInside(d, real))) {
     throw new ClipmillError('TASK_INVALID', `${what} resolves to ${real}, outside the places a task may read (${allowed.join(', ')})`, { details: { stage: 'claim', input: what } });
   }
-  // O_NONBLOCK: opening a FIFO does not wait for a writer; the fstat below then refuses it.
-  const fh = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new ClipmillError('TASK_INVALID', `${what} is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : 'a device or socket'})`, { details: { stage: 'claim', input: what } });
-  } finally {
-    await fh.close();
-  }
+  await withRegularFile(
+    real,
+    (st) => new ClipmillError('TASK_INVALID', `${what} is not a regular file (${st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : 'a device or socket'})`, { details: { stage: 'claim', input: what } }),
+    async () => {},
+  );
   return real;
 }
 
@@ -48,18 +61,17 @@ export function copyTimeoutMs(bytes: number): number {
  * size, honouring `signal`. The destination is created or truncated.
  */
 export async function copyRegularFile(src: string, dst: string, signal?: AbortSignal): Promise<void> {
-  const fh = await open(src, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new ClipmillError('TASK_INVALID', `${src} is not a regular file`);
-    const limit = AbortSignal.timeout(copyTimeoutMs(st.size));
-    await pipeline(fh.createReadStream({ autoClose: false }), createWriteStream(dst), { signal: signal ? AbortSignal.any([signal, limit]) : limit }).catch((err: unknown) => {
-      if (limit.aborted && !signal?.aborted) throw new ClipmillError('IO', `copying ${src} took longer than ${copyTimeoutMs(st.size) / 1000} s`, { cause: err });
-      throw err;
-    });
-  } finally {
-    await fh.close();
-  }
+  await withRegularFile(
+    src,
+    () => new ClipmillError('TASK_INVALID', `${src} is not a regular file`),
+    async (fh, st) => {
+      const limit = AbortSignal.timeout(copyTimeoutMs(st.size));
+      await pipeline(fh.createReadStream({ autoClose: false }), createWriteStream(dst), { signal: signal ? AbortSignal.any([signal, limit]) : limit }).catch((err: unknown) => {
+        if (limit.aborted && !signal?.aborted) throw new ClipmillError('IO', `copying ${src} took longer than ${copyTimeoutMs(st.size) / 1000} s`, { cause: err });
+        throw err;
+      });
+    },
+  );
 }
 
 /** The largest JSON file of the tree a process reads (metadata, claims, heartbeats, records). */
@@ -72,13 +84,12 @@ export const MAX_JSON_BYTES = 64 * 1024 * 1024;
  * the system's (ENOENT, ELOOP, EIO...), or EFBIG/EINVAL-like errors with a code for the others.
  */
 export async function readRegularFile(path: string, maxBytes = MAX_JSON_BYTES): Promise<string> {
-  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EINVAL' });
-    if (st.size > maxBytes) throw Object.assign(new Error(`${path} is ${st.size} bytes, more than ${maxBytes}`), { code: 'EFBIG' });
-    return await fh.readFile({ encoding: 'utf8' });
-  } finally {
-    await fh.close();
-  }
+  return withRegularFile(
+    path,
+    () => Object.assign(new Error(`${path} is not a regular file`), { code: 'EINVAL' }),
+    async (fh, st) => {
+      if (st.size > maxBytes) throw Object.assign(new Error(`${path} is ${st.size} bytes, more than ${maxBytes}`), { code: 'EFBIG' });
+      return fh.readFile({ encoding: 'utf8' });
+    },
+  );
 }

@@ -4,7 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ReasonFileSchema } from '../../shared/ingest-files.js';
 import { readJsonOrNull } from '../../shared/json.js';
-import { isHeartbeatName, isIgnoredName, Layout, UUID_RE } from '../../shared/layout.js';
+import { isHeartbeatName, isIgnoredName, Layout } from '../../shared/layout.js';
+import { taskIds } from '../../shared/protocol/claim.js';
+import { failedNames } from '../../shared/protocol/retry.js';
 import { HeartbeatSchema, MainWorkerStatusSchema, type HeartbeatFile, type MainWorkerStatus } from '../../shared/node-files.js';
 import { ClaimSchema, ErrorFileSchema } from '../../shared/protocol/files.js';
 import { TASK_FILES } from '../../shared/task.js';
@@ -19,10 +21,6 @@ async function walk(dir: string): Promise<{ path: string; mtimeMs: number }[]> {
     else if (e.isFile()) out.push({ path: p, mtimeMs: (await stat(p).catch(() => ({ mtimeMs: 0 }))).mtimeMs });
   }
   return out;
-}
-
-async function taskIds(dir: string): Promise<string[]> {
-  return (await readdir(dir).catch(() => [] as string[])).filter((n) => UUID_RE.test(n.split('.')[0]!));
 }
 
 /**
@@ -59,7 +57,7 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
   const scanned = await walk(layout.scanned);
   const rel = (p: string) => layout.rel(p);
   const rejects = (await walk(layout.trashInvalid)).filter((f) => f.path.endsWith('.reason.json')).sort((a, b) => b.mtimeMs - a.mtimeMs);
-  const failed = await taskIds(layout.trashFailed);
+  const failed = await failedNames(layout);
   const counts: Record<string, number> = {
     raw: raw.length,
     'scanned/video': scanned.filter((f) => /^scanned\/video\/[^/]+\/mp4_w/.test(rel(f.path))).length,

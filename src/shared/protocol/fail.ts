@@ -17,8 +17,6 @@ export interface TaskFailure {
   attempts: number | null;
   node: string | null;
   encoder: string | null;
-  /** ffmpeg's stderr tail, written as stderr.log. */
-  stderr?: string;
 }
 
 /** The catalog error for anything thrown at a task (a foreign error is the machine's: IO). */
@@ -46,8 +44,9 @@ export async function failTask(layout: Layout, id: string, dir: string, f: TaskF
     failed_at: new Date().toISOString(),
     ...(Object.keys(details).length ? { details } : {}),
   };
-  const stderr = f.stderr ?? (typeof f.error.details.stderr === 'string' ? f.error.details.stderr : '');
-  if (stderr) await writeFileAtomic(join(dir, 'stderr.log'), stderr);
+  // ffmpeg's stderr tail, when it ran, travels in the error's details (stageError).
+  const stderr = f.error.details.stderr;
+  if (typeof stderr === 'string' && stderr) await writeFileAtomic(join(dir, 'stderr.log'), stderr);
   await writeJson(ErrorFileSchema, join(dir, 'error.json'), file);
   await rm(join(dir, 'final.mp4'), { force: true });
   const dest = await firstFreePath(layout.failedTask(id));

@@ -20,11 +20,15 @@ function failureNumber(name: string): number {
   return Number(name.split('.')[1] ?? 1);
 }
 
+/** Every failure in trash/failed/: `<id>` and `<id>.<n>` names. */
+export async function failedNames(layout: Layout): Promise<string[]> {
+  return (await readdir(layout.trashFailed).catch(() => [] as string[])).filter((n) => UUID_RE.test(failedId(n)));
+}
+
 /** Names in trash/failed/, latest failure of each id: `ids` given, those (USAGE for one not there); else all. */
 export async function latestFailures(layout: Layout, ids?: string[]): Promise<string[]> {
-  const names = (await readdir(layout.trashFailed).catch(() => [] as string[])).filter((n) => UUID_RE.test(failedId(n)));
   const latest = new Map<string, string>();
-  for (const n of names) {
+  for (const n of await failedNames(layout)) {
     const prev = latest.get(failedId(n));
     if (!prev || failureNumber(n) > failureNumber(prev)) latest.set(failedId(n), n);
   }

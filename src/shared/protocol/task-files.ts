@@ -1,21 +1,14 @@
 // Reading and writing the files of a task folder that the protocol changes: metadata.json
 // (attempts) and claim.json. Every read goes through the file's schema.
 import { join } from 'node:path';
-import { ClipmillError, isClipmillError } from '../errors.js';
-import { readJson, writeJson } from '../json.js';
-import { readRegularFile } from '../safe-files.js';
-import { MetadataSchema, parseMetadata, TASK_FILES, type TaskMetadata } from '../task.js';
+import { isClipmillError } from '../errors.js';
+import { describeExpected, readJson, writeJson } from '../json.js';
+import { MetadataSchema, TASK_FILES, type TaskMetadata } from '../task.js';
 import { ClaimSchema, type Claim } from './files.js';
 
 /** metadata.json of a task folder; TASK_INVALID when it is missing or invalid (the task's fault), IO when it cannot be read. */
 export async function readMetadata(dir: string): Promise<TaskMetadata> {
-  const path = join(dir, TASK_FILES.metadata);
-  const text = await readRegularFile(path).catch((err: NodeJS.ErrnoException) => {
-    // Missing, a link, a FIFO, or absurdly large: the task's fault. Anything else: the machine's.
-    if (err.code === 'ENOENT' || err.code === 'ELOOP' || err.code === 'EINVAL' || err.code === 'EFBIG') throw new ClipmillError('TASK_INVALID', err.code === 'ENOENT' ? `${TASK_FILES.metadata} is missing` : `${TASK_FILES.metadata}: ${err.message}`, { cause: err });
-    throw new ClipmillError('IO', `cannot read ${TASK_FILES.metadata}: ${err.message}`, { cause: err, details: { errno: err.code } });
-  });
-  return parseMetadata(text);
+  return readJson(MetadataSchema, join(dir, TASK_FILES.metadata), 'TASK_INVALID', TASK_FILES.metadata, { missing: 'TASK_INVALID', describe: describeExpected });
 }
 
 export async function writeMetadata(dir: string, meta: TaskMetadata): Promise<void> {
