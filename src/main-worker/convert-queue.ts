@@ -11,9 +11,10 @@ import type { MainMetrics, Totals } from './metrics.js';
 
 /**
  * Retries of a conversion that failed for a machine reason (a killed ffmpeg, a disk error):
- * 5 retries a minute apart; the sixth try is the last, and its failure is the file's (the
- * original goes to trash/invalid/ with CONVERT_FAILED). A fixed wait: a conversion is long, and
- * one a minute is cheap next to it.
+ * 5 retries a minute apart. On the sixth try, a tool that fails on the original every time is
+ * its fault (it goes to trash/invalid/ with the reason); a file system error is retried a
+ * minute apart for as long as it lasts. A fixed wait: a conversion is long, and one a minute is
+ * cheap next to it.
  */
 export const CONVERT_RETRY = new RetryPolicy({ tries: 1 + 5, baseMs: 60_000, factor: 1 });
 

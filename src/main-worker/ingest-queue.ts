@@ -4,8 +4,9 @@
 // not on the CPU, and must not hold up footage (ingest.concurrency).
 //
 // A file that fails for a machine reason (a killed ffprobe, a disk error) stays in raw/ and is
-// skipped by the scans until its backoff (INGEST_RETRY) has passed; after INGEST_RETRY.tries
-// tries the failure is taken to be the file's and it is rejected with the reason.
+// skipped by the scans until its backoff (INGEST_RETRY) has passed. After INGEST_RETRY.tries
+// tries, a tool failing on it every time is taken to be the file's fault and it is rejected with
+// the reason (mayBlameInput); any other failure (a disk error) gives it up, listed by status.
 import PQueue from 'p-queue';
 import type { Agent } from 'undici';
 import { ClipmillError, errorMessage } from '../shared/errors.js';
@@ -21,9 +22,9 @@ import type { RawFile } from './scan.js';
 
 /**
  * Retries of a raw file that failed for a machine reason: 5 retries after the first try, 2 s
- * doubling up to 10 min between them (taken at the first scan after the wait). The sixth try
- * is the last: a tool that crashes on the same input every time is the input's fault, and the
- * file is rejected. No jitter: the scans already spread the retries.
+ * doubling up to 10 min between them (taken at the first scan after the wait). On the sixth
+ * try, a tool that crashes on the same input every time is the input's fault, and the file is
+ * rejected; a file system error never is. No jitter: the scans already spread the retries.
  */
 export const INGEST_RETRY = new RetryPolicy({ tries: 1 + 5, baseMs: 2000, factor: 2, maxMs: 10 * 60_000 });
 

@@ -55,15 +55,12 @@ export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
   const stderr = result.stderrTail;
   if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'render canceled');
   if (result.stalled) throw stageError('RENDER_STALLED', 'render', `ffmpeg made no progress for render.stallTimeoutMs (${env.config.render.stallTimeoutMs} ms) and was killed`, { stderr });
-  if (!result.ok) {
-    // A full disk, an I/O error or exhausted memory is the machine's, not the task's.
-    const machine = machineFailureIn(stderr);
-    if (machine) throw stageError(machine.code, 'render', `ffmpeg failed (${machine.errno}): ${machine.line}`, { stderr, details: { errno: machine.errno } });
-    throw stageError('RENDER_FAILED', 'render', `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(stderr)}`, { stderr });
-  }
-  // ffmpeg 5.1 can exit 0 after a failed write ("Error writing trailer ...: No space left on device").
-  const unreported = machineFailureIn(stderr);
-  if (unreported) throw stageError('OUTPUT_INCOMPLETE', 'render', `ffmpeg exited 0 but could not write its output (${unreported.errno}): ${unreported.line}`, { stderr, details: { errno: unreported.errno } });
+  // A full disk, an I/O error or exhausted memory is the machine's, not the task's; ffmpeg 5.1
+  // even exits 0 after a failed write ("Error writing trailer ...: No space left on device").
+  const machine = machineFailureIn(stderr);
+  if (machine && !result.ok) throw stageError(machine.code, 'render', `ffmpeg failed (${machine.errno}): ${machine.line}`, { stderr, details: { errno: machine.errno } });
+  if (machine) throw stageError('OUTPUT_INCOMPLETE', 'render', `ffmpeg exited 0 but could not write its output (${machine.errno}): ${machine.line}`, { stderr, details: { errno: machine.errno } });
+  if (!result.ok) throw stageError('RENDER_FAILED', 'render', `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(stderr)}`, { stderr });
   job.timings.render = (performance.now() - t) / 1000;
 
   const v = performance.now();
