@@ -10,6 +10,7 @@ import { writeMetadata } from '../shared/protocol/task-files.js';
 import { stableUuid } from '../shared/ids.js';
 import type { Layout } from '../shared/layout.js';
 import { METADATA_SCHEMA_VERSION, TASK_FILES, buildFfconcat, type TaskMetadata } from '../shared/task.js';
+import { voiceOverTimeline } from '../shared/timeline/from-metadata.js';
 import type { CatalogVoice } from './catalog.js';
 import type { TaskPlan } from './plan-task.js';
 
@@ -41,7 +42,13 @@ export function clipPoints(clips: { path: string; duration: number }[], voiceDur
   });
 }
 
+/** metadata.json v2: the spec's fields and the voice-over timeline made of them. */
 export function buildMetadata(input: BuildTaskInput, config: Config, now: Date): TaskMetadata {
+  const fields = specFields(input, config, now);
+  return { ...fields, timeline: voiceOverTimeline(fields) };
+}
+
+function specFields(input: BuildTaskInput, config: Config, now: Date): Omit<TaskMetadata, 'timeline'> {
   const { plan } = input;
   return {
     schema_version: METADATA_SCHEMA_VERSION,

@@ -4,8 +4,11 @@ import { z } from 'zod';
 import { ClipmillError } from './errors.js';
 import { describeExpected, parseJson, validate } from './json.js';
 import { UUID_RE } from './layout.js';
+import { TimelineSchema } from './timeline/schema.js';
 
-export const METADATA_SCHEMA_VERSION = 1;
+/** The version this code writes; it reads every version up to it (DESIGN §1 Schema versions). */
+export const METADATA_SCHEMA_VERSION = 2;
+export const METADATA_SCHEMA_VERSIONS = [1, 2] as const;
 export const TASK_FILES = { metadata: 'metadata.json', voice: 'voice.mp3', music: 'music.mp3', videoList: 'video_list.txt', logo: 'logo.png', frame: 'frame.mp4', claim: 'claim.json' } as const;
 
 const NON_EMPTY = 'a non-empty string';
@@ -29,9 +32,13 @@ export const TaskClipSchema = object({
 });
 export type TaskClip = z.infer<typeof TaskClipSchema>;
 
-/** metadata.json, schema version 1: the spec's §5 fields plus what reproduction and operations need. */
+/**
+ * metadata.json: the spec's §5 fields plus what reproduction and operations need. Version 2
+ * adds `timeline` (docs/timeline.md), the whole description of the video; a version 1 task
+ * (no timeline) renders the voice-over timeline of its fields.
+ */
 export const MetadataSchema = object({
-  schema_version: z.literal(METADATA_SCHEMA_VERSION, { error: String(METADATA_SCHEMA_VERSION) }),
+  schema_version: z.union(METADATA_SCHEMA_VERSIONS.map((v) => z.literal(v)), { error: METADATA_SCHEMA_VERSIONS.join(' or ') }),
   task_id: z.string({ error: 'a UUID' }).regex(UUID_RE, { error: 'a UUID' }),
   created_at: text(),
   category: text(),
@@ -66,7 +73,10 @@ export const MetadataSchema = object({
     logo_width: atLeast(0),
     output_format: z.literal('mp4', { error: '"mp4"' }),
   }),
+  timeline: TimelineSchema.optional(),
 }).superRefine((m, ctx) => {
+  if (m.schema_version >= 2 && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (schema_version 2)', input: undefined });
+  if (m.schema_version === 1 && m.timeline) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: '2 (the task has a timeline)', input: 1 });
   // A file in the task folder comes with where it came from (and music with its length).
   const need = (when: unknown, field: 'music_source' | 'music_duration' | 'frame_source', expected: string) => {
     if (when !== null && when !== undefined && (m[field] === null || m[field] === undefined)) ctx.addIssue({ code: 'custom', path: [field], message: expected, input: m[field] });

@@ -186,6 +186,8 @@ export const SECTIONS = {
     fadeOutSeconds: number(0, 10),
     /** AAC bit rate of the output audio. Default "192k". */
     audioBitrate: bitrate(),
+    /** Folders of font files for text layers, searched besides the system's fonts (fontconfig). Default []. */
+    fontsDirs: z.array(text(), { error: 'a list of folder paths' }),
     /** Where each render worker keeps its scratch folder; null: the OS temp folder. Default null. */
     scratchDir: nullableText(),
     /** The wait before looking for work again when there was none. Default 2000. */

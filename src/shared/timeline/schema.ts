@@ -68,7 +68,7 @@ export const ClipSegmentSchema = object({
   in: atLeast(0).default(0),
   out: above(0),
   ...segmentBase,
-}).refine((s) => s.out > s.in, { error: 'out must be above in', path: ['out'] });
+}).refine((s) => s.out > s.in, { error: 'a number above in', path: ['out'] });
 
 /** Where the view of a still is: its zoom (1 = the whole picture fitted to the output) and the centre of the view, as fractions of the picture. */
 export const ViewSchema = object({
@@ -197,7 +197,7 @@ export const AudioTrackSchema = object({
   loop: z.boolean({ error: 'true or false' }).default(false),
   fade_in: atLeast(0).default(0),
   fade_out: atLeast(0).default(0),
-}).refine((t) => t.out === undefined || t.out > t.in, { error: 'out must be above in', path: ['out'] });
+}).refine((t) => t.out === undefined || t.out > t.in, { error: 'a number above in', path: ['out'] });
 export type AudioTrack = z.infer<typeof AudioTrackSchema>;
 
 export const EffectsSchema = object({

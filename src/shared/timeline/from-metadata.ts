@@ -1,0 +1,30 @@
+// The timeline of a task: metadata.json v2 carries it; a v1 task (written before timelines)
+// gets the one the voice-over planner would write for it today, so that it renders through
+// the same compiler. voiceOverTimeline is also what the planner writes into v2 tasks.
+import type { TaskMetadata } from '../task.js';
+import { TimelineSchema, type Timeline, type TimelineInput } from './schema.js';
+
+/** The spec's voice over footage: the clips cut to the voice, the voice, the music looped under it, the frame layer and the logo. */
+export function voiceOverTimeline(meta: Omit<TaskMetadata, 'timeline'>): Timeline {
+  const [width, height] = meta.render.resolution.split('x').map(Number) as [number, number];
+  const duration = meta.voice_duration;
+  const fade = meta.audio.fade_out_seconds > 0 && duration > meta.audio.fade_out_seconds ? meta.audio.fade_out_seconds : 0;
+  const t: TimelineInput = {
+    output: { width, height, fps: meta.render.frame_rate, duration, quality: 'normal' },
+    video: meta.video_files.map((c) => ({ type: 'clip', file: c.path, in: c.in, out: c.out, fit: meta.render.fit })),
+    layers: [],
+    audio: [{ file: meta.voice_file, volume: meta.audio.voice_volume, fade_out: fade }],
+  };
+  if (meta.frame_file) t.layers!.push({ type: 'video', file: meta.frame_file, blend: 'screen' });
+  if (meta.render.logo) {
+    // The logo in the top-left corner, 3% of the short side away from the edges.
+    t.layers!.push({ type: 'image', file: meta.render.logo, position: 'top-left', margin: Math.max(2, Math.round((Math.min(width, height) * 0.03) / 2) * 2), scale: meta.render.logo_width });
+  }
+  if (meta.music_file) t.audio!.push({ file: meta.music_file, volume: meta.audio.music_volume, loop: true, fade_out: fade });
+  return TimelineSchema.parse(t);
+}
+
+/** The timeline a task renders. */
+export function timelineOf(meta: TaskMetadata): Timeline {
+  return meta.timeline ?? voiceOverTimeline(meta);
+}

@@ -1,0 +1,40 @@
+// What the parts of the compiler build together: the ffmpeg inputs (each its own argv
+// fragment, numbered in order), the chains of one -filter_complex, the auxiliary files the
+// run needs (concat lists, ASS documents), and unique stream labels.
+
+export interface AuxFile {
+  path: string;
+  content: string;
+}
+
+export class Graph {
+  readonly inputs: string[][] = [];
+  readonly chains: string[] = [];
+  readonly files: AuxFile[] = [];
+  private labels = 0;
+
+  /** Adds an input (`-i` last in `args`); returns its index. */
+  input(args: string[]): number {
+    this.inputs.push(args);
+    return this.inputs.length - 1;
+  }
+
+  /** A fresh label such as `[v3]`. */
+  label(prefix: string): string {
+    return `[${prefix}${++this.labels}]`;
+  }
+
+  chain(c: string): void {
+    this.chains.push(c);
+  }
+
+  file(path: string, content: string): string {
+    this.files.push({ path, content });
+    return path;
+  }
+}
+
+/** Seconds as ffmpeg reads them, without float noise (125.70000000000002 -> "125.7"). */
+export function secs(n: number): string {
+  return String(Math.round(n * 1000) / 1000);
+}

@@ -1,0 +1,130 @@
+// The layers above the video (DESIGN §3), in the order written: images (logo, frame PNG),
+// looped videos (light leaks, glitter), texts (through libass: one ASS document per run of
+// consecutive text layers) and borders. Each is on screen from its start to its end.
+import { assFilter, buildAss, type Canvas } from './text/ass.js';
+import type { TextFonts } from './text/fonts.js';
+import { colorArg } from './color.js';
+import { even } from './fit.js';
+import { secs, type Graph } from './graph.js';
+import type { BorderLayer, ImageLayer, Layer, TextLayer, Timeline, VideoLayer } from './schema.js';
+import { localPath } from './video.js';
+
+export interface LayerContext {
+  paths: ReadonlyMap<string, string>;
+  fonts?: TextFonts | undefined;
+  canvas: Canvas;
+  fps: number;
+  workDir: string;
+  /** Seconds of video the layers lie over (before effects.speed). */
+  duration: number;
+}
+
+/** `:enable='between(t,a,b)'` for a layer that does not span the whole video, else nothing. */
+export function enableOption(start: number, end: number | undefined, duration: number): string {
+  const e = Math.min(end ?? duration, duration);
+  if (start <= 0 && e >= duration) return '';
+  return `:enable='between(t,${secs(start)},${secs(e)})'`;
+}
+
+/** The top-left corner of a w x h box placed by position/margin/x/y on the canvas, as overlay expressions (W, H, w, h). */
+export function placeExpr(l: { position: string; margin: number; x?: number | undefined; y?: number | undefined }, scale: number): { x: string; y: string } {
+  const m = Math.round(l.margin * scale);
+  const col = l.position.endsWith('left') ? 0 : l.position.endsWith('right') ? 2 : 1;
+  const row = l.position.startsWith('top') ? 0 : l.position.startsWith('bottom') ? 2 : 1;
+  const axis = (i: number, big: string, small: string) => (i === 0 ? String(m) : i === 2 ? `${big}-${small}-${m}` : `(${big}-${small})/2`);
+  return {
+    x: l.x !== undefined ? String(Math.round(l.x * scale)) : axis(col, 'W', 'w'),
+    y: l.y !== undefined ? String(Math.round(l.y * scale)) : axis(row, 'H', 'h'),
+  };
+}
+
+function imageLayer(g: Graph, cur: string, l: ImageLayer, ctx: LayerContext): string {
+  const k = g.input(['-i', localPath(ctx.paths, l.file)]);
+  const lw = even(l.scale * ctx.canvas.width);
+  const img = g.label('i');
+  const alpha = l.opacity < 1 ? `,colorchannelmixer=aa=${l.opacity}` : '';
+  const end = Math.min(l.end ?? ctx.duration, ctx.duration);
+  const { x, y } = placeExpr(l, ctx.canvas.scale);
+  const out = g.label('l');
+  if (l.animation === 'none') {
+    // A still image ends after one frame; overlay repeats its last frame. overlay's default
+    // yuv420 mode converts only the image (keeping its alpha), not every full frame.
+    g.chain(`[${k}:v]scale=${lw}:-2,format=rgba${alpha}${img}`);
+    g.chain(`${cur}${img}overlay=x=${x}:y=${y}${enableOption(l.start, l.end, ctx.duration)}${out}`);
+    return out;
+  }
+  // Animated: the frame repeated for the layer's length, starting at its start.
+  const frames = Math.max(1, Math.round((end - l.start) * ctx.fps));
+  const d = secs(Math.min(l.animation_duration, end - l.start));
+  const st = secs(l.start);
+  const p = `min(1,max(0,(t-${st})/${d}))`;
+  let anim = '';
+  let ox = x;
+  if (l.animation === 'fade') anim = `,fade=t=in:st=${st}:d=${d}:alpha=1`;
+  if (l.animation === 'zoom') {
+    // Grows from a tenth of its size to its size, from its anchor (the overlay's x and y
+    // expressions read the current w and h: a centred image grows from its centre, a corner
+    // one from its corner).
+    anim = `,scale=w='max(2,${lw}*(0.1+0.9*${p}))':h=-2:eval=frame`;
+  }
+  if (l.animation === 'slide') {
+    // Slides in from the nearer side edge, easing out.
+    const fromLeft = l.x !== undefined ? l.x * ctx.canvas.scale < ctx.canvas.width / 2 : !l.position.endsWith('right');
+    const off = fromLeft ? '-w' : 'W';
+    ox = `(${x})+((${off})-(${x}))*pow(1-${p},2)`;
+  }
+  g.chain(`[${k}:v]scale=${lw}:-2,format=rgba${alpha},loop=loop=${frames - 1}:size=1,setpts=N/(${ctx.fps}*TB)+${st}/TB${anim}${img}`);
+  g.chain(`${cur}${img}overlay=x='${ox}':y='${y}':eof_action=pass${out}`);
+  return out;
+}
+
+function videoLayer(g: Graph, cur: string, l: VideoLayer, ctx: LayerContext): string {
+  const k = g.input(['-stream_loop', '-1', '-i', localPath(ctx.paths, l.file)]);
+  const { width: w, height: h } = ctx.canvas;
+  const v = g.label('v');
+  g.chain(`[${k}:v]setpts=PTS-STARTPTS,scale=${w}:${h},setsar=1,fps=${ctx.fps},format=yuv420p${v}`);
+  const out = g.label('l');
+  // blend's result is first*opacity + second*(1-opacity) in normal mode, and for screen
+  // first + (screen(first, second) - first)*opacity: the video being first, normal takes
+  // 1 - opacity. shortest=1: the looped layer ends with the video.
+  const opacity = l.blend === 'normal' ? 1 - l.opacity : l.opacity;
+  g.chain(`${cur}${v}blend=all_mode=${l.blend}:all_opacity=${secs(opacity)}:shortest=1${enableOption(l.start, l.end, ctx.duration)}${out}`);
+  return out;
+}
+
+function borderLayer(g: Graph, cur: string, l: BorderLayer, ctx: LayerContext): string {
+  const out = g.label('l');
+  const t = Math.max(1, Math.round(l.width * ctx.canvas.scale));
+  g.chain(`${cur}drawbox=x=0:y=0:w=iw:h=ih:color=${colorArg(l.color)}:t=${t}${enableOption(l.start, l.end, ctx.duration)}${out}`);
+  return out;
+}
+
+function textLayers(g: Graph, cur: string, entries: Array<{ layer: TextLayer; index: number }>, ctx: LayerContext): string {
+  if (!ctx.fonts) throw new Error('text layers need planned fonts (planFonts) before compiling');
+  const path = g.file(`${ctx.workDir}/text-${entries[0]!.index + 1}.ass`, buildAss(entries, ctx.canvas, ctx.fonts, ctx.duration));
+  const out = g.label('l');
+  g.chain(`${cur}${assFilter(path, ctx.canvas, ctx.fonts.fontsDirs)}${out}`);
+  return out;
+}
+
+/** Adds the timeline's layers over `base`; returns the label of the result. */
+export function buildLayers(g: Graph, tl: Timeline, base: string, ctx: LayerContext): string {
+  let cur = base;
+  const layers: readonly Layer[] = tl.layers;
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i]!;
+    if (l.type === 'image') cur = imageLayer(g, cur, l, ctx);
+    else if (l.type === 'video') cur = videoLayer(g, cur, l, ctx);
+    else if (l.type === 'border') cur = borderLayer(g, cur, l, ctx);
+    else {
+      const entries: Array<{ layer: TextLayer; index: number }> = [];
+      while (i < layers.length && layers[i]!.type === 'text') {
+        entries.push({ layer: layers[i] as TextLayer, index: i });
+        i++;
+      }
+      i--;
+      cur = textLayers(g, cur, entries, ctx);
+    }
+  }
+  return cur;
+}

@@ -1,0 +1,55 @@
+// Everything between a timeline with local files and the ffmpeg argv, for the render worker
+// and `clipmill render` alike: the picture sizes of the clips (so that runs of clips share a
+// decoder only when they can), the fonts of the text layers (checked for every glyph before
+// ffmpeg runs), the compiled argv, and its auxiliary files written into `workDir`.
+import { mkdir, writeFile } from 'node:fs/promises';
+import PQueue from 'p-queue';
+import type { Logger } from '../log.js';
+import type { EncoderSpec } from '../media/encoders.js';
+import { probe } from '../media/probe.js';
+import { compileTimeline, type Compiled } from './compile.js';
+import type { Timeline } from './schema.js';
+import { planFonts } from './text/fonts.js';
+import type { SourceInfo } from './video.js';
+
+export interface PrepareOptions {
+  paths: ReadonlyMap<string, string>;
+  workDir: string;
+  output: string;
+  encoder: EncoderSpec;
+  ffprobe: string;
+  audioBitrate: string;
+  fontsDirs: string[];
+  progress: boolean;
+  log?: Logger;
+  signal?: AbortSignal;
+}
+
+/** Picture sizes of the clip files, probed four at a time. */
+export async function clipSources(tl: Timeline, paths: ReadonlyMap<string, string>, ffprobe: string, signal?: AbortSignal): Promise<Map<string, SourceInfo>> {
+  const files = [...new Set(tl.video.flatMap((s) => (s.type === 'clip' ? [s.file] : [])))];
+  const out = new Map<string, SourceInfo>();
+  const queue = new PQueue({ concurrency: 4 });
+  await Promise.all(
+    files.map((f) =>
+      queue.add(async () => {
+        const local = paths.get(f);
+        if (local === undefined) return;
+        const v = (await probe(ffprobe, local, { signal })).video;
+        if (v) out.set(f, { width: v.width, height: v.height });
+      }),
+    ),
+  );
+  return out;
+}
+
+/** Compiles `tl` and writes the files its argv reads. */
+export async function prepareRender(tl: Timeline, opts: PrepareOptions): Promise<Compiled> {
+  const sources = await clipSources(tl, opts.paths, opts.ffprobe, opts.signal);
+  const hasText = tl.layers.some((l) => l.type === 'text');
+  const fonts = hasText ? await planFonts(tl, { fontsDirs: opts.fontsDirs, ...(opts.log ? { log: opts.log } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }) : undefined;
+  const compiled = compileTimeline(tl, { paths: opts.paths, sources, ...(fonts ? { fonts } : {}), workDir: opts.workDir, output: opts.output }, opts.encoder, { audioBitrate: opts.audioBitrate, progress: opts.progress });
+  await mkdir(opts.workDir, { recursive: true });
+  for (const f of compiled.files) await writeFile(f.path, f.content);
+  return compiled;
+}

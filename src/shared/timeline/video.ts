@@ -1,0 +1,154 @@
+// The video segments of a timeline, compiled into one stream (DESIGN §3).
+//
+// Decoders are bounded: consecutive clip segments joined by cuts (same fit and flip, same
+// picture size) are ONE input, the concat demuxer reading an ffconcat list with inpoint and
+// outpoint per segment. A timeline of 200 cuts opens one decoder, not 200. The demuxer gives
+// the frames decoded before an inpoint (from the keyframe on) timestamps below the segment's
+// start; `select` keeps only frames later than the last one kept, which drops them (this
+// needs -copyts, or ffmpeg would shift the first segment's negative timestamps to zero).
+//
+// Each piece (a run of clips, a still, a colour) ends at the output size, yuv420p, square
+// pixels and the output frame rate. Pieces joined by cuts go through one concat filter; a
+// transition into a piece is an xfade over the previous pieces' end, which is first extended
+// by the transition's length (its last frame held), so that every segment keeps its duration.
+import { ClipmillError } from '../errors.js';
+import { ffconcatQuote } from '../task.js';
+import { fitChains } from './fit.js';
+import { secs, type Graph } from './graph.js';
+import { segmentDuration, type ClipSegment, type Segment, type Timeline } from './schema.js';
+import { stillChains } from './still.js';
+import { colorArg } from './color.js';
+
+/** What the compiler knows of a video or image file (from ffprobe), to keep runs uniform. */
+export interface SourceInfo {
+  width: number;
+  height: number;
+}
+
+export interface VideoContext {
+  paths: ReadonlyMap<string, string>;
+  sources?: ReadonlyMap<string, SourceInfo> | undefined;
+  width: number;
+  height: number;
+  fps: number;
+  workDir: string;
+}
+
+interface Piece {
+  label: string;
+  duration: number;
+  /** The transition into this piece. */
+  transition: { type: string; duration: number } | null;
+}
+
+/** The local path of a timeline file; every file must have one. */
+export function localPath(paths: ReadonlyMap<string, string>, file: string): string {
+  const p = paths.get(file);
+  if (p === undefined) throw new ClipmillError('TASK_INVALID', `the timeline names ${JSON.stringify(file)}, which has no local copy`, { details: { file } });
+  return p;
+}
+
+/** Whether `seg` may join the clip run that ends with `last`: a cut, the same fit, flip and picture size. */
+function joinsRun(last: ClipSegment, seg: Segment, sources: VideoContext['sources']): seg is ClipSegment {
+  if (seg.type !== 'clip' || (seg.transition && seg.transition.type !== 'cut')) return false;
+  if (seg.fit !== last.fit || seg.flip !== last.flip) return false;
+  const a = sources?.get(last.file);
+  const b = sources?.get(seg.file);
+  return !a || !b || (a.width === b.width && a.height === b.height);
+}
+
+/** Consecutive segments grouped into pieces: runs of clips, single stills and colours. */
+export function groupSegments(video: readonly Segment[], sources?: VideoContext['sources']): Segment[][] {
+  const groups: Segment[][] = [];
+  for (const seg of video) {
+    const cur = groups[groups.length - 1];
+    const last = cur?.[cur.length - 1];
+    if (cur && last?.type === 'clip' && joinsRun(last, seg, sources)) cur.push(seg);
+    else groups.push([seg]);
+  }
+  return groups;
+}
+
+/** The ffconcat list of a run of clips: each file with its inpoint and outpoint. */
+export function runList(run: readonly ClipSegment[], paths: ReadonlyMap<string, string>): string {
+  let out = 'ffconcat version 1.0\n';
+  for (const seg of run) {
+    out += `file ${ffconcatQuote(localPath(paths, seg.file))}\n`;
+    if (seg.in > 0) out += `inpoint ${secs(seg.in)}\n`;
+    out += `outpoint ${secs(seg.out)}\n`;
+  }
+  return out;
+}
+
+/** Drops what the concat demuxer decodes before an inpoint: frames not later than the last one kept. */
+export const DROP_PREROLL = "select='gte(t,0)*(isnan(prev_selected_t)+gt(t,prev_selected_t))'";
+
+function piece(g: Graph, group: Segment[], ctx: VideoContext, startFrame: number, endFrame: number): Piece {
+  const first = group[0]!;
+  const duration = group.reduce((s, seg) => s + segmentDuration(seg), 0);
+  const transition = first.transition && first.transition.type !== 'cut' ? first.transition : null;
+  const out = g.label('p');
+  const { width: w, height: h, fps } = ctx;
+  const id = out.slice(1, -1);
+  if (first.type === 'clip') {
+    const run = group as ClipSegment[];
+    const list = g.file(`${ctx.workDir}/run-${g.inputs.length + 1}.ffconcat`, runList(run, ctx.paths));
+    const k = g.input(['-f', 'concat', '-safe', '0', '-i', list]);
+    const sel = g.label('s');
+    g.chain(`[${k}:v]${DROP_PREROLL},fps=${fps}${sel}`);
+    for (const c of fitChains(first.fit, sel, out, w, h, id, first.flip)) g.chain(c);
+  } else if (first.type === 'still') {
+    const k = g.input(['-i', localPath(ctx.paths, first.file)]);
+    for (const c of stillChains(first, `[${k}:v]`, out, w, h, fps, Math.max(1, endFrame - startFrame), id)) g.chain(c);
+  } else {
+    const flip = first.flip ? ',hflip' : '';
+    g.chain(`color=c=${colorArg(first.color, true)}:s=${w}x${h}:r=${fps}:d=${secs((endFrame - startFrame) / fps)},setsar=1${flip},format=yuv420p${out}`);
+  }
+  return { label: out, duration, transition };
+}
+
+/** Joins labels with one concat filter (or returns the only one). */
+function concatAll(g: Graph, labels: string[], fps: number): string {
+  if (labels.length === 1) return labels[0]!;
+  const out = g.label('c');
+  // concat's timebase is 1/1000000; xfade needs both of its inputs in the pieces' 1/fps.
+  g.chain(`${labels.join('')}concat=n=${labels.length}:v=1:a=0,settb=1/${fps}${out}`);
+  return out;
+}
+
+/** Adds the video segments to the graph; returns the label of the base video, `duration` seconds long. */
+export function buildVideo(g: Graph, tl: Timeline, ctx: VideoContext, duration: number): string {
+  const pieces: Piece[] = [];
+  let t = 0;
+  for (const group of groupSegments(tl.video, ctx.sources)) {
+    const len = group.reduce((s, seg) => s + segmentDuration(seg), 0);
+    pieces.push(piece(g, group, ctx, Math.round(t * ctx.fps), Math.round((t + len) * ctx.fps)));
+    t += len;
+  }
+  // A piece followed by a transition is extended by it first (its last frame held; one frame
+  // more, so that xfade never runs out of it). Extending the piece itself, not what xfade
+  // made of the pieces before it: tpad after an xfade loses the timestamps in FFmpeg 5.1.
+  for (let i = 0; i + 1 < pieces.length; i++) {
+    const next = pieces[i + 1]!.transition;
+    if (!next) continue;
+    const held = g.label('h');
+    g.chain(`${pieces[i]!.label}tpad=stop_mode=clone:stop_duration=${secs(next.duration + 1 / ctx.fps)}${held}`);
+    pieces[i]!.label = held;
+  }
+  let pending: string[] = [];
+  let acc = 0;
+  for (const p of pieces) {
+    if (pending.length && p.transition) {
+      const x = g.label('x');
+      g.chain(`${concatAll(g, pending, ctx.fps)}${p.label}xfade=transition=${p.transition.type}:duration=${secs(p.transition.duration)}:offset=${secs(acc)}${x}`);
+      pending = [x];
+    } else {
+      pending.push(p.label);
+    }
+    acc += p.duration;
+  }
+  const joined = concatAll(g, pending, ctx.fps);
+  const base = g.label('base');
+  g.chain(`${joined}trim=duration=${secs(duration)}${base}`);
+  return base;
+}
