@@ -7,7 +7,7 @@
 //      (render.prefetch 1) against a strictly sequential one (prefetch 0), with
 //      render_utilization = time rendering / wall time.
 // Run: npm run bench (or node scripts/setup.mjs --bench bench/render.ts)
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,7 +16,6 @@ import { initRoot } from '../src/cli/commands/init.js';
 import { MainWorker } from '../src/main-worker/index.js';
 import { downloadInputs, resolveInputs } from '../src/render-worker/download.js';
 import { RenderWorker } from '../src/render-worker/index.js';
-import { planRender } from '../src/render-worker/plan-render.js';
 import { loadConfig, type Config, type DeepPartial } from '../src/shared/config.js';
 import { Layout } from '../src/shared/layout.js';
 import { createLogger } from '../src/shared/log.js';
@@ -24,6 +23,7 @@ import { encoderSpec } from '../src/shared/media/encoders.js';
 import { resolveBinaries, type Binaries } from '../src/shared/media/ffmpeg.js';
 import { makeClip, makeLogo, makeTone } from '../src/shared/media/generate.js';
 import { parseMetadata } from '../src/shared/task.js';
+import { compileTimeline } from '../src/shared/timeline/compile.js';
 
 /** CPU seconds (user + system) used by this process's reaped children so far (Linux). */
 async function childCpu(): Promise<number> {
@@ -75,7 +75,7 @@ try {
   const [id] = (await readdir(layout.tasks)).filter((n) => !n.startsWith('.'));
   const meta = parseMetadata(await readFile(join(layout.task(id!), 'metadata.json'), 'utf8'));
   const scratch = join(work, 'scratch');
-  const { inputs } = await downloadInputs(meta, await resolveInputs(layout, layout.task(id!), meta), scratch);
+  const { inputs } = await downloadInputs(await resolveInputs(layout, layout.task(id!), meta), scratch);
   const enc = encoderSpec('libx264', config);
   const [w, h] = meta.render.resolution.split('x');
   const row = (name: string, r: { cpu: number; wall: number }, note = '') => console.log(`  ${name.padEnd(26)} cpu ${r.cpu.toFixed(2).padStart(6)} s   wall ${r.wall.toFixed(2).padStart(6)} s  ${note}`);
@@ -84,13 +84,15 @@ try {
   // of the work is larger and decoding the sources (the render's one unavoidable extra) smaller.
   for (const [label, args] of [['libx264 ' + enc.args.join(' '), enc.args], ['libx264 -preset medium -crf 20', ['-preset', 'medium', '-crf', '20']]] as const) {
     const e = { ...enc, args: [...args] };
-    const ours = await cpuOf(f, planRender(meta, { ...inputs, output: join(scratch, 'ours.mp4') }, e, { audioBitrate: config.render.audioBitrate, progress: false }));
+    const compiled = compileTimeline(inputs.timeline, { paths: inputs.paths, workDir: scratch, output: join(scratch, 'ours.mp4') }, e, { audioBitrate: config.render.audioBitrate, progress: false });
+    for (const file of compiled.files) await writeFile(file.path, file.content);
+    const ours = await cpuOf(f, compiled.argv);
     // The same output frames and audio, decoded once (not timed), then encoded bare.
     await execa(f, ['-v', 'error', '-y', '-i', join(scratch, 'ours.mp4'), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', join(scratch, 'frames.yuv'), '-f', 's16le', '-ar', '48000', '-ac', '2', join(scratch, 'audio.raw')]);
     const bare = await cpuOf(f, ['-hide_banner', '-nostdin', '-y', '-loglevel', 'warning', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${w}x${h}`, '-r', String(meta.render.frame_rate), '-i', join(scratch, 'frames.yuv'), '-f', 's16le', '-ar', '48000', '-ac', '2', '-i', join(scratch, 'audio.raw'), '-c:v', 'libx264', ...e.args, '-r', String(meta.render.frame_rate), '-c:a', 'aac', '-b:a', config.render.audioBitrate, '-movflags', '+faststart', '-f', 'mp4', join(scratch, 'bare.mp4')]);
     // The spec's §6 template, on the same local inputs and encoder settings.
     const template = await cpuOf(f, [
-      '-y', '-hide_banner', '-nostdin', '-loglevel', 'warning', '-f', 'concat', '-safe', '0', '-i', inputs.videoList, '-i', inputs.music!, '-i', inputs.voice, '-i', inputs.logo!,
+      '-y', '-hide_banner', '-nostdin', '-loglevel', 'warning', '-f', 'concat', '-safe', '0', '-i', join(layout.task(id!), 'video_list.txt'), '-i', inputs.paths.get('music.mp3')!, '-i', inputs.paths.get('voice.mp3')!, '-i', inputs.paths.get('logo.png')!,
       '-filter_complex', `[3:v]scale=iw:-1[logo];[0:v]scale=${w}:${h}:flags=fast_bilinear:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,format=yuv420p[base];[base][logo]overlay=20:20[vout];[1:a]volume=0.25[bg];[2:a]volume=1.0[vc];[bg][vc]amix=inputs=2:duration=longest[aout]`,
       '-map', '[vout]', '-map', '[aout]', '-c:v', 'libx264', ...e.args, '-r', '30', '-t', String(meta.voice_duration), join(scratch, 'template.mp4'),
     ]);

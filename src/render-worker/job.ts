@@ -12,7 +12,7 @@ import type { Lease } from '../shared/protocol/lease.js';
 import type { TaskMetadata } from '../shared/task.js';
 import type { CopyFn } from './download.js';
 import type { Heartbeat } from './heartbeat.js';
-import type { RenderInputs } from './plan-render.js';
+import type { RenderInputs } from './download.js';
 import type { Verification } from './verify.js';
 
 export interface RenderContext {

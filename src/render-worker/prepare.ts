@@ -50,7 +50,7 @@ export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): P
     const t = performance.now();
     try {
       showStage(env, id, 'download');
-      job.inputs = (await downloadInputs(meta, sources, job.scratch, env.copy, job.signal)).inputs;
+      job.inputs = (await downloadInputs(sources, job.scratch, env.copy, job.signal)).inputs;
     } catch (err) {
       if (job.signal.aborted) throw err;
       throw stageError('IO', 'download', `could not copy the inputs to ${job.scratch}: ${errorMessage(err)}`, { cause: err });

@@ -2,55 +2,70 @@
 // verification of what it wrote (DESIGN §5).
 import { errorMessage } from '../shared/errors.js';
 import { encoderSpec, type EncoderSpec } from '../shared/media/encoders.js';
-import type { Logger } from '../shared/log.js';
 import { machineFailureIn } from '../shared/media/stderr.js';
-import type { TaskMetadata } from '../shared/task.js';
+import type { Expectation } from '../shared/timeline/compile.js';
+import { prepareRender } from '../shared/timeline/prepare.js';
+import type { RenderInputs } from './download.js';
 import { runFfmpeg, type RunResult } from './ffmpeg-run.js';
 import { showStage, stageError, type Job, type WorkerEnv } from './job.js';
-import { planRender, type RenderInputs } from './plan-render.js';
 import { verifyOutput } from './verify.js';
 
 export function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).slice(-1)[0]?.trim() ?? 'no output';
 }
 
-/** One ffmpeg run of the task's plan with `encoder`, its progress shown in the heartbeat and the log. */
-function runPass(env: WorkerEnv, meta: TaskMetadata, inputs: RenderInputs, encoder: EncoderSpec, log: Logger, signal: AbortSignal): Promise<RunResult> {
-  const argv = planRender(meta, inputs, encoder, { audioBitrate: env.config.render.audioBitrate, progress: true });
-  log.debug({ argv }, 'ffmpeg argv');
+/** One ffmpeg run of the task's compiled timeline with `encoder`, its progress shown in the heartbeat and the log. */
+async function runPass(env: WorkerEnv, job: Job, inputs: RenderInputs, encoder: EncoderSpec): Promise<{ result: RunResult; expect: Expectation }> {
+  const { log, signal, id } = job;
+  const compiled = await prepareRender(inputs.timeline, {
+    paths: inputs.paths,
+    workDir: job.scratch,
+    output: inputs.output,
+    encoder,
+    ffprobe: env.bins.ffprobe.path,
+    audioBitrate: env.config.render.audioBitrate,
+    fontsDirs: env.config.render.fontsDirs.map((d) => env.layout.abs(d)),
+    progress: true,
+    log,
+    signal,
+  });
+  const total = compiled.expect.duration;
+  log.debug({ argv: compiled.argv }, 'ffmpeg argv');
   let lastLog = performance.now();
   const hb = env.heartbeat;
   hb.renderingSince = Date.now();
-  return runFfmpeg(env.bins.ffmpeg.path, argv, {
+  const result = await runFfmpeg(env.bins.ffmpeg.path, compiled.argv, {
     signal,
     stallTimeoutMs: env.config.render.stallTimeoutMs,
     onProgress: (t) => {
-      if (hb.current?.task === meta.task_id) hb.current.progress = Math.min(1, Math.round((t / meta.voice_duration) * 1000) / 1000);
+      if (hb.current?.task === id) hb.current.progress = Math.min(1, Math.round((t / total) * 1000) / 1000);
       if (performance.now() - lastLog < 10_000) return;
       lastLog = performance.now();
-      log.info(`Rendering task ${meta.task_id}: ${Math.min(100, (100 * t) / meta.voice_duration).toFixed(0)}% (${t.toFixed(1)}/${meta.voice_duration.toFixed(1)} s)`);
+      log.info(`Rendering task ${id}: ${Math.min(100, (100 * t) / total).toFixed(0)}% (${t.toFixed(1)}/${total.toFixed(1)} s)`);
     },
   }).finally(() => {
     hb.renderingSince = null;
   });
+  return { result, expect: compiled.expect };
 }
 
 /** Renders and verifies the job's output in scratch; throws a stage error (RENDER_*, VERIFY_FAILED). */
 export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
   const meta = job.meta!;
   const inputs = job.inputs!;
-  job.log.info(`Rendering task ${job.id}: ${meta.voice_duration.toFixed(1)} s at ${meta.render.resolution}@${meta.render.frame_rate} with ${env.encoder.name} (attempt ${meta.attempts})`);
+  const out = inputs.timeline.output;
+  job.log.info(`Rendering task ${job.id}: ${out.duration.toFixed(1)} s at ${out.width}x${out.height}@${out.fps} (${out.quality}) with ${env.encoder.name} (attempt ${meta.attempts})`);
   const t = performance.now();
   showStage(env, job.id, 'render');
   let encoder = env.encoder;
-  let result = await runPass(env, meta, inputs, encoder, job.log, job.signal);
+  let { result, expect } = await runPass(env, job, inputs, encoder);
   if (!result.ok && !result.canceled && !job.signal.aborted && encoder.hardware) {
     const reason = lastLine(result.stderrTail);
     job.log.warn(`Encoder ${encoder.name} failed (${reason}); retrying task ${job.id} once with libx264`);
     job.fallback = { from: encoder.name, reason };
     encoder = encoderSpec('libx264', env.config);
     job.encoderUsed = encoder.name;
-    result = await runPass(env, meta, inputs, encoder, job.log, job.signal);
+    ({ result, expect } = await runPass(env, job, inputs, encoder));
   }
   const stderr = result.stderrTail;
   if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'render canceled');
@@ -65,7 +80,7 @@ export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
 
   const v = performance.now();
   try {
-    job.verification = await verifyOutput(env.bins.ffprobe.path, inputs.output, meta, job.signal);
+    job.verification = await verifyOutput(env.bins.ffprobe.path, inputs.output, expect, job.signal);
   } catch (err) {
     if (job.signal.aborted) throw err;
     throw stageError('VERIFY_FAILED', 'verify', `the output cannot be probed: ${errorMessage(err)}`, { stderr, cause: err });

@@ -63,9 +63,9 @@ test('clip in/out points: every clip whole, the last cut where the voice ends', 
 });
 
 test('buildMetadata: the exact metadata.json of a task, from the plan and the render settings', () => {
-  const meta = buildMetadata(input({ logo: '/etc/clipmill/logo.png' }), CONFIG, NOW);
+  const { timeline, ...meta } = buildMetadata(input({ logo: '/etc/clipmill/logo.png' }), CONFIG, NOW);
   assert.deepEqual(meta, {
-    schema_version: 1,
+    schema_version: 2,
     task_id: taskIdFor('scanned/story/c/my story/voice/chapter_0001.mp3', 0),
     created_at: '2026-05-01T12:00:00.000Z',
     category: 'c',
@@ -91,7 +91,23 @@ test('buildMetadata: the exact metadata.json of a task, from the plan and the re
     audio: { voice_volume: 0.9, music_volume: 0.3, fade_out_seconds: 1 },
     render: { resolution: '160x90', frame_rate: 25, fit: 'crop', logo: 'logo.png', logo_width: 0.2, output_format: 'mp4' },
   });
-  assert.deepEqual(validateMetadata(meta), meta, 'it passes its own schema');
+  // v2: the same video as a timeline, which is what renders.
+  const clip = (name: string, out: number) => ({ type: 'clip', file: `${CLASS}/${name}`, in: 0, out, fit: 'crop', flip: false });
+  assert.deepEqual(timeline, {
+    output: { width: 160, height: 90, fps: 25, duration: 10.5, quality: 'normal' },
+    video: [clip('4.0_a.mp4', 4), clip('4.0_b.mp4', 4), clip('4.0_c.mp4', 2.5)],
+    layers: [
+      { type: 'video', file: 'frame.mp4', start: 0, opacity: 1, blend: 'screen' },
+      { type: 'image', file: 'logo.png', start: 0, position: 'top-left', margin: 2, scale: 0.2, opacity: 1, animation: 'none', animation_duration: 0.5 },
+    ],
+    audio: [
+      { file: 'voice.mp3', start: 0, in: 0, volume: 0.9, loop: false, fade_in: 0, fade_out: 1 },
+      { file: 'music.mp3', start: 0, in: 0, volume: 0.3, loop: true, fade_in: 0, fade_out: 1 },
+    ],
+    effects: { contrast: 1, brightness: 0, saturation: 1, gamma: 1, speed: 1, pitch: 1, flip: false },
+  });
+  const full = { ...meta, timeline };
+  assert.deepEqual(validateMetadata(full), full, 'it passes its own schema');
   const plain = buildMetadata(input({ plan: { ...input().plan, frame: null } }), CONFIG, NOW);
   assert.deepEqual([plain.frame_file, plain.frame_source, plain.render.logo], [null, null, null]);
 });

@@ -10,6 +10,7 @@ import { isClipmillError } from '../../src/shared/errors.js';
 import { claimNext } from '../../src/shared/protocol/claim.js';
 import { readMetadata } from '../../src/shared/protocol/task-files.js';
 import type { TaskMetadata } from '../../src/shared/task.js';
+import { voiceOverTimeline } from '../../src/shared/timeline/from-metadata.js';
 import { workerEnv } from './env.js';
 
 async function taskWith(t: Parameters<typeof workerEnv>[0], edit: (meta: TaskMetadata, dir: string, root: string) => Promise<TaskMetadata>) {
@@ -21,8 +22,10 @@ async function taskWith(t: Parameters<typeof workerEnv>[0], edit: (meta: TaskMet
   const id = (await claimNext(env.layout, env.node))!;
   const dir = env.layout.processingTask(id);
   await symlink('../../scanned/voice.mp3', join(dir, 'voice.mp3'));
-  const base = { ...(await readMetadata(dir)), music_file: null, music_source: null, music_duration: null, render: { ...(await readMetadata(dir)).render, logo: null }, video_files: [{ path: 'scanned/video/c/mp4_w160_h90/1.0_clip.mp4', duration: 1, in: 0, out: 1 }] };
-  const meta = await edit(base, dir, root);
+  const base = { ...(await readMetadata(dir)), voice_duration: 1, music_file: null, music_source: null, music_duration: null, render: { ...(await readMetadata(dir)).render, logo: null }, video_files: [{ path: 'scanned/video/c/mp4_w160_h90/1.0_clip.mp4', duration: 1, in: 0, out: 1 }] };
+  const edited = await edit(base, dir, root);
+  // The timeline is made of the edited fields, as a tampering planner would write it.
+  const meta = { ...edited, timeline: voiceOverTimeline(edited) };
   await writeFile(join(dir, 'metadata.json'), JSON.stringify(meta));
   return { env, id, dir, meta };
 }
@@ -30,14 +33,19 @@ async function taskWith(t: Parameters<typeof workerEnv>[0], edit: (meta: TaskMet
 test('an untampered task resolves and downloads', async (t) => {
   const { env, dir, meta } = await taskWith(t, async (m) => m);
   const scratch = join(env.scratch, 'x');
-  const d = await downloadInputs(meta, await resolveInputs(env.layout, dir, meta), scratch);
-  assert.equal(await readFile(d.inputs.voice, 'utf8'), 'voice');
-  assert.match(await readFile(d.inputs.videoList, 'utf8'), /file 'clips\/0001\.mp4'/);
+  const d = await downloadInputs(await resolveInputs(env.layout, dir, meta), scratch);
+  // Every timeline file copied under a name of the worker's own, extension kept.
+  assert.deepEqual([...d.inputs.paths], [
+    ['scanned/video/c/mp4_w160_h90/1.0_clip.mp4', join(scratch, 'in/0001.mp4')],
+    ['voice.mp3', join(scratch, 'in/0002.mp3')],
+  ]);
+  assert.equal(await readFile(d.inputs.paths.get('voice.mp3')!, 'utf8'), 'voice');
+  assert.equal(d.bytes, 9);
 });
 
 test('paths outside the root, links out of it and FIFOs are refused as TASK_INVALID before anything is opened', async (t) => {
   const cases: [string, (m: TaskMetadata, dir: string, root: string) => Promise<TaskMetadata>, RegExp][] = [
-    ['a clip path up to /etc/passwd', async (m) => ({ ...m, video_files: [{ path: '../../../../etc/passwd', duration: 1, in: 0, out: 1 }] }), /video_files\[0\]\.path .* outside/],
+    ['a clip path up to /etc/passwd', async (m) => ({ ...m, video_files: [{ path: '../../../../etc/passwd', duration: 1, in: 0, out: 1 }] }), /timeline file \.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd .* outside/],
     ['a clip outside the root', async (m, _d, root) => {
       const outside = `${root}-outside`;
       t.after(() => rm(outside, { recursive: true, force: true }));
@@ -49,12 +57,12 @@ test('paths outside the root, links out of it and FIFOs are refused as TASK_INVA
       await rm(join(dir, 'voice.mp3'));
       await symlink('/etc/hostname', join(dir, 'voice.mp3'));
       return m;
-    }, /voice_file voice\.mp3 resolves to .* outside/],
+    }, /timeline file voice\.mp3 resolves to .* outside/],
     ['voice.mp3 as a FIFO', async (m, dir) => {
       await rm(join(dir, 'voice.mp3'));
       execFileSync('mkfifo', [join(dir, 'voice.mp3')]);
       return m;
-    }, /voice_file voice\.mp3 is not a regular file \(a FIFO\)/],
+    }, /timeline file voice\.mp3 is not a regular file \(a FIFO\)/],
   ];
   for (const [name, edit, re] of cases) {
     const { env, dir, meta, id } = await taskWith(t, edit);

@@ -95,14 +95,16 @@ test('SIGTERM mid-render within the grace: the render finishes and is published,
   assert.deepEqual(await visible(join(root, 'tasks')), []);
 });
 
-test('a task without music renders the voice alone, verified', async (t) => {
+test('a schema 1 task (no timeline) without music renders the voice alone, verified', async (t) => {
   const dir = await tempDir(t);
   const root = await rootWithTasks(dir, 1);
   const [id] = await visible(join(root, 'tasks'));
   const metaPath = join(root, 'tasks', id!, 'metadata.json');
   const meta = JSON.parse(await readFile(metaPath, 'utf8')) as Record<string, unknown>;
   await import('node:fs/promises').then(async (fs) => {
-    await fs.writeFile(metaPath, JSON.stringify({ ...meta, music_file: null, music_source: null, music_duration: null }));
+    // As a worker of the previous version wrote it: no timeline.
+    const { timeline: _timeline, ...v1 } = meta;
+    await fs.writeFile(metaPath, JSON.stringify({ ...v1, schema_version: 1, music_file: null, music_source: null, music_duration: null }));
     await fs.rm(join(root, 'tasks', id!, 'music.mp3'));
   });
   const r = await cli(['render-worker', '--once', '--root', root], ENV);

@@ -7,6 +7,8 @@ import { claimNext } from '../../src/shared/protocol/claim.js';
 import { readMetadata } from '../../src/shared/protocol/task-files.js';
 import { writeScript } from '../helpers.js';
 import { jobFor, workerEnv } from './env.js';
+import { voiceOverTimeline } from '../../src/shared/timeline/from-metadata.js';
+import { timelineFiles } from '../../src/shared/timeline/schema.js';
 
 async function jobWithFakeFfmpeg(t: Parameters<typeof workerEnv>[0], body: string) {
   const env = await workerEnv(t, 1);
@@ -14,7 +16,9 @@ async function jobWithFakeFfmpeg(t: Parameters<typeof workerEnv>[0], body: strin
   const id = (await claimNext(env.layout, env.node))!;
   const job = await jobFor(env, id);
   job.meta = await readMetadata(job.dir);
-  job.inputs = { videoList: 'v.txt', voice: 'voice.mp3', music: null, logo: null, frame: null, output: join(env.scratch, 'final.mp4') };
+  const timeline = voiceOverTimeline(job.meta!);
+  // The fake ffmpeg reads nothing: every file gets a local name.
+  job.inputs = { timeline, paths: new Map(timelineFiles(timeline).map((f, i) => [f, join(env.scratch, `in/${i}`)])), output: join(env.scratch, 'final.mp4') };
   t.after(() => job.lease.release());
   return { env: { ...env, bins: { ...env.bins, ffmpeg: { ...env.bins.ffmpeg, path: ffmpeg } } }, job };
 }

@@ -8,6 +8,7 @@ import { claimNext } from '../../src/shared/protocol/claim.js';
 import { readMetadata } from '../../src/shared/protocol/task-files.js';
 import { visible } from '../helpers.js';
 import { jobFor, workerEnv } from './env.js';
+import { voiceOverTimeline } from '../../src/shared/timeline/from-metadata.js';
 
 async function renderedJob(t: Parameters<typeof workerEnv>[0], copy?: (src: string, dst: string) => Promise<void>) {
   const base = await workerEnv(t, 1);
@@ -16,8 +17,8 @@ async function renderedJob(t: Parameters<typeof workerEnv>[0], copy?: (src: stri
   const job = await jobFor(env, id);
   job.meta = { ...(await readMetadata(job.dir)), attempts: 1 };
   await mkdir(env.scratch, { recursive: true });
-  job.inputs = { videoList: 'v.txt', voice: 'voice.mp3', music: null, logo: null, frame: null, output: join(env.scratch, 'final.mp4') };
-  await writeFile(job.inputs.output, 'rendered bytes');
+  job.inputs = { timeline: voiceOverTimeline(job.meta!), paths: new Map(), output: join(env.scratch, 'final.mp4') };
+  await writeFile(job.inputs!.output, 'rendered bytes');
   job.verification = { ok: true, checks: [{ name: 'duration', ok: true, expected: '2.000 s', actual: '2.000 s' }] };
   job.timings.render = 1;
   t.after(() => job.lease.release());

@@ -8,8 +8,7 @@ import { before, test } from 'node:test';
 import { execa } from 'execa';
 import { verifyOutput, type Check } from '../../src/render-worker/verify.js';
 import { isClipmillError } from '../../src/shared/errors.js';
-import type { TaskMetadata } from '../../src/shared/task.js';
-import { sampleMetadata } from '../fixtures.js';
+import type { Expectation } from '../../src/shared/timeline/compile.js';
 import { FIXTURES } from '../media.js';
 import { binaries, tempDir } from '../helpers.js';
 
@@ -29,9 +28,9 @@ before(async () => {
 });
 test.after(() => rm(dir, { recursive: true, force: true }));
 
-function meta(voiceDuration = 2, resolution = '160x90', fps = 30): TaskMetadata {
-  const m = sampleMetadata();
-  return { ...m, voice_duration: voiceDuration, render: { ...m.render, resolution, frame_rate: fps } };
+function meta(duration = 2, resolution = '160x90', fps = 30, audio = true): Expectation {
+  const [width, height] = resolution.split('x').map(Number) as [number, number];
+  return { width, height, fps, duration, audio };
 }
 
 const byName = (checks: Check[], name: string) => checks.find((c) => c.name === name);

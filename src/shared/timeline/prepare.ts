@@ -35,7 +35,9 @@ export async function clipSources(tl: Timeline, paths: ReadonlyMap<string, strin
       queue.add(async () => {
         const local = paths.get(f);
         if (local === undefined) return;
-        const v = (await probe(ffprobe, local, { signal })).video;
+        // A file that cannot be probed gets no size (it joins its neighbours' run); ffmpeg
+        // reports what is wrong with it when it opens it.
+        const v = (await probe(ffprobe, local, { signal }).catch(() => null))?.video;
         if (v) out.set(f, { width: v.width, height: v.height });
       }),
     ),
