@@ -159,7 +159,9 @@ export function buildAss(entries: Array<{ layer: TextLayer; index: number }>, ca
  * The filter (escaped for -filter_complex or -vf) that burns the ASS file at `path` into the
  * video: complex shaping (HarfBuzz), the canvas as the original size. ffmpeg's ass filter takes
  * one fonts folder (its fontsdir option), so only the first of `fontsDirs` is passed; planFonts
- * looks for fonts in that one only, so that what it measured is what libass finds.
+ * looks for fonts in that one only, so that what it measured is what libass finds. libass loads
+ * every file directly in that folder as a font: it should hold fonts only (the ASS file goes
+ * elsewhere), or libass logs an error for each other file.
  */
 export function assFilter(path: string, canvas: Canvas, fontsDirs: string[]): string {
   const dir = fontsDirs[0];

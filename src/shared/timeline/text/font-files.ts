@@ -48,39 +48,51 @@ export interface Face {
 export const FONT_EXTENSIONS = ['.ttf', '.otf', '.ttc', '.otc'];
 
 type Parsed = fontkit.Font | fontkit.FontCollection;
-/** Parsed files by path, size and modification time (a replaced file is parsed again). */
+/** How many parsed font files are kept in memory. */
+const MAX_PARSED_FILES = 40;
+/** Parsed files by path, size and modification time (a replaced file is parsed again), least recently used first. */
 const parsedFiles = new Map<string, Promise<Parsed>>();
 const faces = new WeakMap<fontkit.Font, Face>();
+/** The members of a collection (fontkit's `fonts` makes new objects on each read). */
+const members = new WeakMap<fontkit.FontCollection, fontkit.Font[]>();
 
 function isCollection(p: Parsed): p is fontkit.FontCollection {
-  return 'fonts' in p && Array.isArray((p as fontkit.FontCollection).fonts);
+  return (p as { type?: string }).type === 'TTC' || (p as { type?: string }).type === 'DFont';
+}
+
+/** The faces of a parsed file: itself, or the members of a collection (each TTFFont reads only its own tables, when asked). */
+function fontsOf(parsed: Parsed): fontkit.Font[] {
+  if (!isCollection(parsed)) return [parsed];
+  let list = members.get(parsed);
+  if (!list) members.set(parsed, (list = parsed.fonts));
+  return list;
 }
 
 async function parseFile(file: string): Promise<Parsed> {
   const st = await stat(file);
   const key = `${file}\u0000${st.size}\u0000${st.mtimeMs}`;
   let parsed = parsedFiles.get(key);
-  if (!parsed) {
+  if (parsed) {
+    parsedFiles.delete(key); // most recently used last
+  } else {
     parsed = readFile(file).then((buf) => fontkit.create(buf));
-    parsedFiles.set(key, parsed);
-    parsed.catch(() => parsedFiles.delete(key));
+    parsed.catch(() => parsedFiles.delete(key)); // a file that does not parse is tried again next time
+    // The least recently used file goes when too many are kept (the CJK collections are 20 MB each).
+    if (parsedFiles.size >= MAX_PARSED_FILES) parsedFiles.delete(parsedFiles.keys().next().value!);
   }
+  parsedFiles.set(key, parsed);
   return parsed;
 }
 
 /** Every face of a font file (one, or each of a collection). Throws when it is not a font. */
 export async function facesOfFile(file: string): Promise<Face[]> {
-  const parsed = await parseFile(file);
-  const fonts = isCollection(parsed) ? parsed.fonts : [parsed];
-  return fonts.map((f, i) => faceOf(f, file, i));
+  return fontsOf(await parseFile(file)).map((f, i) => faceOf(f, file, i));
 }
 
 /** The face of `file` with this PostScript name, else the one at `index`; null when neither is there. */
 export async function loadFace(file: string, postscriptName: string, index = 0): Promise<Face | null> {
-  const parsed = await parseFile(file);
-  if (!isCollection(parsed)) return faceOf(parsed, file, 0);
-  // `fonts` builds a TTFFont per member; only its name table is read here.
-  const fonts = parsed.fonts;
+  const fonts = fontsOf(await parseFile(file));
+  if (fonts.length === 1) return faceOf(fonts[0]!, file, 0);
   const i = postscriptName ? fonts.findIndex((f) => f.postscriptName === postscriptName) : -1;
   const at = i >= 0 ? i : index;
   return fonts[at] ? faceOf(fonts[at], file, at) : null;

@@ -1,7 +1,7 @@
 // The installed fonts, as fontconfig sees them (libass finds its fonts through fontconfig
 // too): fc-match for the face a family resolves to, fc-list for the outline fonts that have
 // a code point. Each call is an execa run with an argument array (never a shell), bounded in
-// time and cancellable; answers are cached for the life of the process.
+// time and cancellable; answers are cached for a few minutes.
 import { execa } from 'execa';
 import { ClipmillError, subprocessError } from '../../errors.js';
 
@@ -20,7 +20,9 @@ export interface FcFace {
 }
 
 const FIELDS = '%{file}\\t%{index}\\t%{family}\\t%{postscriptname}\\t%{weight}\\n';
-const cache = new Map<string, Promise<FcFace[]>>();
+/** Answers are kept this long: a font installed while a worker runs is seen within minutes. */
+export const FC_CACHE_MS = 10 * 60_000;
+const cache = new Map<string, { at: number; answer: Promise<FcFace[]> }>();
 
 /**
  * A fontconfig pattern naming one family. In the pattern syntax `\`, `-`, `:` and `,` are
@@ -56,7 +58,8 @@ export function parseFaces(stdout: string): FcFace[] {
 
 async function run(tool: 'fc-match' | 'fc-list', args: string[], signal?: AbortSignal): Promise<FcFace[]> {
   const key = `${tool}\u0000${args.join('\u0000')}`;
-  let answer = cache.get(key);
+  const cached = cache.get(key);
+  let answer = cached && Date.now() - cached.at < FC_CACHE_MS ? cached.answer : undefined;
   if (!answer) {
     answer = (async () => {
       const r = await execa(tool, args, { reject: false, timeout: FC_TIMEOUT_MS, ...(signal ? { cancelSignal: signal } : {}) });
@@ -65,7 +68,7 @@ async function run(tool: 'fc-match' | 'fc-list', args: string[], signal?: AbortS
       if (r.exitCode !== 0) throw new ClipmillError('SUBPROCESS_FAILED', `${tool} exited with code ${r.exitCode}: ${r.stderr.trim().slice(-500)}`, { details: { args } });
       return parseFaces(r.stdout);
     })();
-    cache.set(key, answer);
+    cache.set(key, { at: Date.now(), answer });
     // A failed or canceled run is not remembered: the next call asks again.
     answer.catch(() => cache.delete(key));
   }

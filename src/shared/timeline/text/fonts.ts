@@ -125,6 +125,11 @@ class Resolver {
   }
 }
 
+/** Up to a dozen items, then how many more (a long text can lack hundreds of characters). */
+function listed(items: string[]): string {
+  return items.length > 12 ? `${items.slice(0, 12).join(', ')} and ${items.length - 12} more` : items.join(', ');
+}
+
 function compareRanks(a: number[], b: number[]): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
@@ -173,7 +178,10 @@ async function planLayer(layer: TextLayer, index: number, resolver: Resolver, lo
   let primary = await resolver.family(layer.font, bold);
   if ('missing' in primary) {
     const why = primary.missing;
-    for (const name of FALLBACK_FAMILIES) if ('missing' in (primary = await resolver.family(name, bold)) === false) break;
+    for (const name of FALLBACK_FAMILIES) {
+      primary = await resolver.family(name, bold);
+      if ('face' in primary) break;
+    }
     const using = 'face' in primary ? primary.family : null;
     log?.warn({ layer: index, font: layer.font, using }, `Text layer ${index}: font "${layer.font}" is ${why}; using ${using ? `"${using}"` : 'the fonts that have its characters'}`);
   }
@@ -194,7 +202,9 @@ async function planLayer(layer: TextLayer, index: number, resolver: Resolver, lo
       units.push({ text: segment, family: null });
       continue;
     }
-    let pick = used.find((u) => cps.every((cp) => u.face.metrics.has(cp))) ?? (await resolver.fallback(cps, bold, cjk));
+    // fontconfig is asked for the code points the main face lacks first: the rare ones.
+    const rare = main ? [...cps.filter((cp) => !main.face.metrics.has(cp)), ...cps.filter((cp) => main.face.metrics.has(cp))] : cps;
+    let pick = used.find((u) => cps.every((cp) => u.face.metrics.has(cp))) ?? (await resolver.fallback(rare, bold, cjk));
     const parts: Array<{ text: string; pick: { family: string; face: Face } | null }> = pick ? [{ text: segment, pick }] : [];
     if (!pick && cps.length > 1) {
       for (const c of segment) {
@@ -221,7 +231,7 @@ async function planLayer(layer: TextLayer, index: number, resolver: Resolver, lo
   }
   if (replaced.size > 0) {
     const fallbacks = Object.fromEntries([...replaced].map(([f, cps]) => [f, [...cps].map(codePointName)]));
-    const list = [...replaced].map(([f, cps]) => `"${f}" for ${[...cps].map((cp) => `${String.fromCodePoint(cp)} (${codePointName(cp)})`).join(', ')}`).join('; ');
+    const list = [...replaced].map(([f, cps]) => `"${f}" for ${listed([...cps].map((cp) => `${String.fromCodePoint(cp)} (${codePointName(cp)})`))}`).join('; ');
     log?.warn({ layer: index, font: main?.family ?? layer.font, fallbacks }, `Text layer ${index}: font "${main?.family ?? layer.font}" lacks some characters; drawn with ${list}`);
   }
   const primaryFamily = main?.family ?? units.find((u) => u.family !== null)?.family ?? FALLBACK_FAMILIES[0]!;
