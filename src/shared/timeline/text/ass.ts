@@ -16,7 +16,7 @@
 // - Text is escaped so that libass draws every character as written (see escapeAssText).
 import { filterValue } from '../escape.js';
 import { COLOR_NAMES, type TextLayer } from '../schema.js';
-import { faceKey, type TextFonts } from './fonts.js';
+import { assSafeFamily, faceKey, type TextFonts } from './fonts.js';
 import { type Canvas, layoutText } from './layout.js';
 
 export type { Canvas } from './layout.js';
@@ -101,6 +101,7 @@ export function buildAss(entries: Array<{ layer: TextLayer; index: number }>, ca
     const primary = fonts.primary.get(index) ?? runs[0]?.family;
     if (!primary) throw new Error(`buildAss: text layer ${index} has no font`);
     const metrics = (family: string) => {
+      if (!assSafeFamily(family)) throw new Error(`buildAss: the family name ${JSON.stringify(family)} cannot be written into an ASS document (text layer ${index})`);
       const m = fonts.faces.get(faceKey(family, layer.bold));
       if (!m) throw new Error(`buildAss: no metrics for "${family}"${layer.bold ? ' bold' : ''} (text layer ${index})`);
       return m;
@@ -115,7 +116,7 @@ export function buildAss(entries: Array<{ layer: TextLayer; index: number }>, ca
     const startCs = centiseconds(layer.start, 'down');
     const [start, end] = [assTime(startCs), assTime(Math.max(startCs + 1, centiseconds(layer.end ?? duration, 'up')))];
     const event = (z: number, text: string) => events.push(`Dialogue: ${z},${start},${end},${style},,0,0,0,,${text}`);
-    if (layout.box && layer.box) {
+    if (layout.box && layer.box && layout.lines.length > 0) {
       const b = layout.box;
       const [x0, y0] = [Math.round(b.x), Math.round(b.y)];
       const [w, h] = [Math.round(b.x + b.w) - x0, Math.round(b.y + b.h) - y0];

@@ -147,8 +147,10 @@ test('buildAss: the box is one drawing below the text, the block grown by the pa
   ]);
 });
 
-test('buildAss: a layer without planned fonts is a programming error', () => {
+test('buildAss: a layer without planned fonts, or a family name ASS cannot carry, is a programming error; blank text draws nothing', () => {
   assert.throws(() => buildAss([{ layer: textLayer({ text: 'x' }), index: 4 }], canvas, fakeFonts({}, {}), 1), /text layer 4 has no planned fonts/);
+  assert.throws(() => buildAss([{ layer: textLayer({ text: 'x' }), index: 0 }], canvas, fakeFonts({ 0: [{ text: 'x', family: 'A,B' }] }, { 'A,B': MONO }), 1), /"A,B" cannot be written/);
+  assert.deepEqual(doc([{ text: ' \n ', box: { color: 'black', padding: 4 } }]).events, []);
 });
 
 test('assFilter: complex shaping at the canvas size; the path escaped for the filter graph; one fonts folder', () => {
