@@ -222,3 +222,13 @@ test('render: a family from the fonts folder is drawn from it (the filter passes
   assert.match(img.stderr, /fontselect: \(Clipmill Tx, 400, 0\) -> DejaVuSans, 0/);
   assert.ok(pixels(img, white).count > 40);
 });
+
+test('render: a right-to-left line keeps its alignment: right-aligned at the right margin, left-aligned at the left one', async (t) => {
+  const dir = await tempDir(t);
+  for (const [position, edge] of [['top-right', 'right'], ['bottom-left', 'left']] as const) {
+    const img = await render(dir, [{ text: 'مرحبا بالعالم!', size: 20, position, margin: 10 }], { name: `${position}.ass` });
+    const ink = pixels(img, white).box!;
+    if (edge === 'right') assert.ok(Math.abs(ink.x + ink.w - 310) <= 3, `${position}: the line ends at ${ink.x + ink.w}, the margin at 310`);
+    else assert.ok(Math.abs(ink.x - 10) <= 3, `${position}: the line starts at ${ink.x}, the margin at 10`);
+  }
+});
