@@ -27,7 +27,7 @@ test('clip sizes are probed once per file; clips of another size start a run of 
 
   const work = join(dir, 'work');
   const compiled = await prepareRender(timeline, { paths, workDir: work, output: join(dir, 'out.mp4'), encoder: encoderSpec('libx264', testConfig()), ffprobe: ffprobe.path, audioBitrate: '96k', fontsDirs: [], progress: false });
-  const lists = compiled.argv.filter((a, i) => compiled.argv[i - 1] === '-i');
+  const lists = compiled.argv.filter((_a, i) => compiled.argv[i - 1] === '-i');
   assert.equal(lists.length, 2, 'two runs: the small clips together, the big one alone');
   assert.equal(await readFile(lists[0]!, 'utf8'), `ffconcat version 1.0\nfile '${join(dir, 'small.mp4')}'\noutpoint 1\nfile '${join(dir, 'small.mp4')}'\noutpoint 1\n`);
   assert.equal(await readFile(lists[1]!, 'utf8'), `ffconcat version 1.0\nfile '${join(dir, 'big.mp4')}'\noutpoint 1\n`);
