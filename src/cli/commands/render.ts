@@ -12,13 +12,14 @@ import { resolveBinaries } from '../../shared/media/ffmpeg.js';
 import { machineFailureIn } from '../../shared/media/stderr.js';
 import type { Config } from '../../shared/config.js';
 import type { Compiled } from '../../shared/timeline/compile.js';
+import { secs } from '../../shared/timeline/graph.js';
 import { prepareRender } from '../../shared/timeline/prepare.js';
 import { QUALITIES, type Timeline } from '../../shared/timeline/schema.js';
 import { describeFailures, verifyAgainst, type Verification } from '../../shared/timeline/verify.js';
 import { runFfmpeg } from '../../render-worker/ffmpeg-run.js';
 import { loadRenderInput } from '../render/input.js';
 import { progressReporter } from '../render/progress.js';
-import { COMMON_HELP, COMMON_OPTIONS, configFrom, loggerFor, usageError, type Command, type Io } from '../common.js';
+import { COMMON_OPTIONS, configFrom, loggerFor, usageError, type Command, type Io } from '../common.js';
 
 /** How many lines of ffmpeg's stderr a failure shows. */
 const STDERR_LINES = 20;
@@ -112,22 +113,26 @@ the partial output. The summary (path, duration, size, frame rate, verification)
 stdout.
 
 Options:
-  -o, --output <file>   the MP4 to write (required; its folder is created if missing)
-  --encoder <name>      the H.264 encoder, e.g. libx264 or h264_nvenc, checked with a
-                        one-frame test encode (default: the first of render.encoders that
-                        passes one, as a render worker chooses; libx264 is last)
-  --quality <q>         draft, normal or high: overrides the timeline's output.quality
-                        (draft: 480 pixels on the short side and the encoder's fastest
-                        preset; high: its slow preset)
-  --keep                keep the work folder (the concat lists and subtitle files ffmpeg
-                        reads) and print its path and the ffmpeg command line
-${COMMON_HELP}
+  -o, --output <file> the MP4 to write (required; its folder is created if missing)
+  --encoder <name>    the H.264 encoder, e.g. libx264 or h264_nvenc, checked with a
+                      one-frame test encode (default: the first of render.encoders that
+                      passes one, as a render worker chooses; libx264 is last)
+  --quality <q>       draft, normal or high: overrides the timeline's output.quality
+                      (draft: 480 pixels on the short side and the encoder's fastest
+                      preset; high: its slow preset)
+  --keep              keep the work folder (the concat lists and subtitle files ffmpeg
+                      reads) and print its path and the ffmpeg command line
+  --root <dir>        the project root a metadata.json's scanned/ paths are relative to
+                      (default: the root its task folder lies in, else $CLIPMILL_ROOT);
+                      relative render.fontsDirs are taken from it too
+  --config <file>     a JSON config merged over config/default.json (default: $CLIPMILL_CONFIG)
+  -h, --help          show this help
 
 Exit codes: 0 rendered and verified; 1 ffmpeg or the verification failed, or the render
 was stopped; 2 wrong usage or an invalid input (bad JSON, a bad field, a missing file).
 
 Example:
-  clipmill render examples/timeline.json -o /tmp/try.mp4 --quality draft
+  clipmill render my-timeline.json -o /tmp/try.mp4 --quality draft
   clipmill render /srv/clipmill/trash/failed/<task_id>/metadata.json -o /tmp/task.mp4 --keep`,
   options: {
     ...COMMON_OPTIONS,
@@ -153,6 +158,7 @@ Example:
     const input = await loadRenderInput(arg, { root: args.values.root as string | undefined, envRoot: io.env.CLIPMILL_ROOT });
     const output = resolve(outArg);
     if (output === input.file || [...input.paths.values()].some((p) => resolve(p) === output)) throw usageError(`--output ${outArg} is one of the render's inputs`);
+    if ((await stat(output).catch(() => null))?.isDirectory()) throw usageError(`--output ${outArg} is a folder; give the path of the MP4 to write`);
     const tl: Timeline = quality ? { ...input.timeline, output: { ...input.timeline.output, quality: quality as Timeline['output']['quality'] } } : input.timeline;
     const base = input.root ?? (args.values.root as string | undefined) ?? io.env.CLIPMILL_ROOT ?? process.cwd();
     const fontsDirs = config.render.fontsDirs.map((d) => (isAbsolute(d) ? d : resolve(base, d)));
@@ -164,12 +170,15 @@ Example:
     const part = join(dirname(output), `.${basename(output)}.${randomUUID().slice(0, 8)}.part`);
     try {
       const compiled = await prepareRender(tl, { paths: input.paths, workDir, output: part, encoder, ffprobe: bins.ffprobe.path, audioBitrate: config.render.audioBitrate, fontsDirs, progress: true, log, signal: io.signal }).catch((err: unknown) => {
-        // ffprobe's words do not name the file it read.
-        if (isClipmillError(err, 'PROBE_FAILED') && typeof err.details.file === 'string') throw new ClipmillError('PROBE_FAILED', `cannot read ${err.details.file}: ${errorMessage(err)}`, { cause: err, details: err.details });
-        throw err;
+        // ffprobe's words name neither the file nor the field.
+        if (!isClipmillError(err, 'PROBE_FAILED') || typeof err.details.file !== 'string') throw err;
+        const path = err.details.file;
+        const name = [...input.paths].find(([, p]) => p === path)?.[0];
+        const where = name === undefined ? '' : `${input.fields.get(name) ?? 'file'} ${JSON.stringify(name)}: `;
+        throw new ClipmillError('PROBE_FAILED', `${arg}: ${where}ffprobe cannot read ${path}: ${errorMessage(err)}`, { cause: err, details: err.details });
       });
       const e = compiled.expect;
-      io.err.write(`Rendering ${arg}: ${e.duration} s at ${e.width}x${e.height}@${e.fps} (quality ${tl.output.quality}) with ${encoder.name}${e.audio ? '' : ', no audio'}\n`);
+      io.err.write(`Rendering ${arg}: ${secs(e.duration)} s at ${e.width}x${e.height}@${e.fps} (quality ${tl.output.quality}) with ${encoder.name}${e.audio ? '' : ', no audio'}\n`);
       if (keep) io.err.write(`Work folder (kept): ${workDir}\nffmpeg command line:\n${shellLine([bins.ffmpeg.path, ...compiled.argv])}\n`);
       const seconds = await runRender(bins.ffmpeg.path, compiled, config, io);
       let v: Verification;

@@ -30,6 +30,8 @@ export interface RenderInput {
   paths: Map<string, string>;
   /** The project root that paths with a slash were resolved against (metadata.json only). */
   root: string | null;
+  /** Every file the timeline names -> the field that names it, for messages. */
+  fields: Map<string, string>;
 }
 
 export interface InputOptions {
@@ -135,7 +137,7 @@ export async function loadRenderInput(arg: string, opts: InputOptions = {}): Pro
     else paths.set(name, resolve(base, name));
   }
   await checkFiles(arg, paths, fields);
-  return { file, kind: meta ? 'metadata' : 'timeline', version: meta?.schema_version ?? null, timeline, paths, root };
+  return { file, kind: meta ? 'metadata' : 'timeline', version: meta?.schema_version ?? null, timeline, paths, root, fields };
 }
 
 function taskRoot(arg: string, taskDir: string, opts: InputOptions): string {

@@ -60,7 +60,7 @@ test('a bare timeline.json (clip, colour with a fade, image layer, audio) render
   assert.match(r.stdout, new RegExp(`output +${join(dir, 'out', 'video.mp4').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
   const shown = /video +(\d\.\d{3}) s, 160x90 @ 30\.00 fps, h264 \+ aac, \d+ KB\n/.exec(r.stdout);
   assert.ok(shown && Math.abs(Number(shown[1]) - (info.video?.duration ?? 0)) < 0.001, r.stdout);
-  assert.match(r.stdout, /verified +ok: video_stream h264, audio_stream aac, duration \d\.\d{3} s, size 160x90, frame_rate 30\.000\n/);
+  assert.match(r.stdout, /verified +ok: video_stream h264, audio_stream aac, duration \d\.\d{3} s, size 160x90, frame_rate 30\.000$/m);
   assert.match(r.stderr, /Rendering .*timeline\.json: 2 s at 160x90@30 \(quality draft\) with libx264/);
   // Not a terminal: no bar redrawn in place.
   assert.doesNotMatch(r.stderr, /\r|\x1b\[K/);
@@ -126,13 +126,26 @@ test('a bad timeline is refused before ffmpeg starts, naming the file, the field
   assert.ok(!(await entries(dir)).some((n) => n.startsWith('out') || n.includes('.part')));
 });
 
-test('missing media files are all named, with the field, before ffmpeg starts', async (t) => {
+test('missing media files are all named, with the field, before ffmpeg starts; a clip that is not media too', async (t) => {
   const dir = await tempDir(t);
   await media(dir);
   await writeJson(join(dir, 'timeline.json'), timeline({ audio: [{ file: 'sounds/missing.mp3' }], layers: [{ type: 'image', file: join(dir, 'gone.png') }] }));
   const r = await runInProcess(['render', join(dir, 'timeline.json'), '-o', join(dir, 'out.mp4')], ENV);
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(r.stderr, /timeline\.json: missing input files: layers\[0\]\.file ".*gone\.png": .*gone\.png does not exist; audio\[0\]\.file "sounds\/missing\.mp3": .*sounds\/missing\.mp3 does not exist \[TASK_INVALID\]/);
+  // A clip that is not media: ffprobe's words, with the file and the field.
+  await writeFile(join(dir, 'clip.mp4'), 'not a video\n');
+  await writeJson(join(dir, 'timeline.json'), timeline());
+  const notMedia = await runInProcess(['render', join(dir, 'timeline.json'), '-o', join(dir, 'out.mp4')], ENV);
+  assert.equal(notMedia.exitCode, 2, notMedia.stderr);
+  assert.match(notMedia.stderr, /timeline\.json: video\[0\]\.file "clip\.mp4": ffprobe cannot read .*clip\.mp4: .*Invalid data found when processing input \[PROBE_FAILED\]/);
+  assert.ok(!(await entries(dir)).some((n) => n.startsWith('out') || n.includes('.part')));
+  const folder = await runInProcess(['render', join(dir, 'timeline.json'), '-o', dir], ENV);
+  assert.equal(folder.exitCode, 2);
+  assert.match(folder.stderr, /--output .* is a folder/);
+  const over = await runInProcess(['render', join(dir, 'timeline.json'), '-o', join(dir, 'tone.mp3')], ENV);
+  assert.equal(over.exitCode, 2);
+  assert.match(over.stderr, /--output .*tone\.mp3 is one of the render's inputs \[USAGE\]/);
   const usage = await runInProcess(['render', join(dir, 'timeline.json')], ENV);
   assert.equal(usage.exitCode, 2);
   assert.match(usage.stderr, /missing -o\/--output/);
