@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { verifyOutput } from '../../../src/render-worker/verify.js';
+import { verifyAgainst } from '../../../src/shared/timeline/verify.js';
 import { encoderSpec } from '../../../src/shared/media/encoders.js';
 import { makeClip, makeLogo, makeTone } from '../../../src/shared/media/generate.js';
 import { prepareRender } from '../../../src/shared/timeline/prepare.js';
@@ -59,7 +59,7 @@ test('a timeline with every element renders in one ffmpeg pass and verifies', as
   const r = await execa(f, compiled.argv, { reject: false });
   assert.equal(r.exitCode, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /error/i);
-  const v = await verifyOutput(ffprobe.path, output, compiled.expect);
+  const v = await verifyAgainst(ffprobe.path, output, compiled.expect);
   assert.deepEqual(v.checks.filter((c) => !c.ok), [], JSON.stringify(v.checks));
   assert.deepEqual([compiled.expect.width, compiled.expect.height, compiled.expect.duration, compiled.expect.audio], [180, 320, 4.8, true]);
 });
