@@ -110,7 +110,7 @@ function ensureNode() {
   return link;
 }
 
-// 3. FFmpeg (and espeak-ng for the demo, and fonts), from the distribution when missing.
+// 3. FFmpeg (and espeak-ng for the demo, and the fonts of text layers), from the distribution when missing.
 // The order mirrors src/shared/media/ffmpeg.ts: FFMPEG_PATH, then PATH, then ffmpeg-static.
 function findFfmpeg() {
   if (process.env.FFMPEG_PATH) return existsSync(process.env.FFMPEG_PATH) ? process.env.FFMPEG_PATH : null;
@@ -120,26 +120,45 @@ function findFfmpeg() {
   return existsSync(staticBin) ? staticBin : null;
 }
 
-function hasFonts() {
-  for (const dir of ['/usr/share/fonts', '/usr/local/share/fonts']) {
-    try {
-      if (readdirSync(dir, { recursive: true }).some((f) => /\.(ttf|otf)$/i.test(String(f)))) return true;
-    } catch {}
-  }
-  return false;
+// The fonts text layers need (src/shared/timeline/text/fonts.ts): Noto for most scripts, Noto
+// CJK, Symbola for symbols such as U+2728 (as outlines: libass cannot draw the bitmaps of Noto
+// Color Emoji, which is deliberately not installed), DejaVu as the last fallback. A package
+// counts as present when its file is where Debian puts it, or when fontconfig knows the
+// family (a font installed another way).
+const FONT_PACKAGES = [
+  { pkg: 'fonts-dejavu-core', family: 'DejaVu Sans', file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
+  { pkg: 'fonts-noto-core', family: 'Noto Sans', file: '/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf' },
+  { pkg: 'fonts-noto-cjk', family: 'Noto Sans CJK JP', file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc' },
+  { pkg: 'fonts-symbola', family: 'Symbola', file: '/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf' },
+];
+
+function fontInstalled({ family, file }) {
+  if (existsSync(file)) return true;
+  if (!onPath('fc-list')) return false;
+  const r = spawnSync('fc-list', [family, 'family'], { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0 && r.stdout.trim().length > 0;
 }
 
 function ensureSystemTools({ espeak }) {
   const missing = [];
   if (!findFfmpeg()) missing.push('ffmpeg');
   if (espeak && !onPath('espeak-ng')) missing.push('espeak-ng');
-  if (missing.includes('ffmpeg') && !hasFonts()) missing.push('fonts-dejavu-core');
+  // fc-match and fc-list (package fontconfig) find the fonts of text layers.
+  if (!onPath('fc-match') || !onPath('fc-list')) missing.push('fontconfig');
+  for (const font of FONT_PACKAGES) if (!fontInstalled(font)) missing.push(font.pkg);
   if (missing.length === 0) return;
   const manual = `install them yourself (Debian/Ubuntu: sudo apt-get install ${missing.join(' ')}), or set FFMPEG_PATH to an ffmpeg binary`;
-  if (process.platform !== 'linux' || !onPath('apt-get')) die(`missing ${missing.join(', ')} and this is not a Debian/Ubuntu machine; ${manual}`);
+  // Without the fonts only text layers suffer (a fallback font, or TEXT_UNRENDERABLE): say so
+  // and go on where they cannot be installed; without ffmpeg or espeak-ng nothing works.
+  const fontsOnly = missing.every((p) => p === 'fontconfig' || p.startsWith('fonts-'));
+  const cannot = (why) => {
+    if (!fontsOnly) die(`missing ${missing.join(', ')} and ${why}; ${manual}`);
+    say(`warning: missing ${missing.join(', ')} and ${why}; text layers may fall back to other fonts or fail (install them: sudo apt-get install ${missing.join(' ')})`);
+  };
+  if (process.platform !== 'linux' || !onPath('apt-get')) return cannot('this is not a Debian/Ubuntu machine');
   let prefix = [];
   if (process.getuid?.() !== 0) {
-    if (!onPath('sudo') || spawnSync('sudo', ['-n', 'true']).status !== 0) die(`missing ${missing.join(', ')} and not root (no password-less sudo); ${manual}`);
+    if (!onPath('sudo') || spawnSync('sudo', ['-n', 'true']).status !== 0) return cannot('not root (no password-less sudo)');
     prefix = ['sudo', '-n'];
   }
   say(`installing ${missing.join(', ')} with apt-get`);
@@ -149,9 +168,9 @@ function ensureSystemTools({ espeak }) {
   const cmd = (args) => (prefix.length ? run(prefix[0], [...prefix.slice(1), 'env', 'DEBIAN_FRONTEND=noninteractive', ...args]) : run(args[0], args.slice(1), { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }));
   const lockWait = ['-o', 'DPkg::Lock::Timeout=300'];
   const up = cmd(['apt-get', ...lockWait, 'update', '-qq']);
-  if (!up.ok) die(`apt-get update failed (${up.why}); ${manual}`);
+  if (!up.ok) return cannot(`apt-get update failed (${up.why})`);
   const inst = cmd(['apt-get', ...lockWait, 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
-  if (!inst.ok) die(`apt-get install ${missing.join(' ')} failed (${inst.why}); ${manual}`);
+  if (!inst.ok) return cannot(`apt-get install ${missing.join(' ')} failed (${inst.why})`);
 }
 
 // 4. Compile the TypeScript (incremental: a no-op when nothing changed).

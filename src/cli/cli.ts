@@ -3,6 +3,7 @@ import { ClipmillError, errorMessage, isClipmillError } from '../shared/errors.j
 import { packageVersion } from '../shared/package-root.js';
 import { parse, type Command, type Io } from './common.js';
 import { crawl } from './commands/crawl.js';
+import { render } from './commands/render.js';
 import { demo } from './commands/demo.js';
 import { doctor } from './commands/doctor.js';
 import { init } from './commands/init.js';
@@ -11,7 +12,7 @@ import { renderWorker } from './commands/render-worker.js';
 import { status } from './commands/status.js';
 import { requeue, retry } from './commands/retry.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, retry, requeue, crawl, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, retry, requeue, render, crawl, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -24,7 +25,7 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Run 'clipmill <command> --help' for a command's options.
-Exit codes: 0 ok, 1 something failed, 2 wrong usage.
+Exit codes: 0 ok, 1 something failed, 2 wrong usage (or, for render, an invalid input file).
 `;
 }
 
@@ -87,7 +88,7 @@ export async function runCli(argv: string[], io?: Partial<Io>): Promise<number> 
   } catch (e) {
     const code = isClipmillError(e) ? e.code : 'IO';
     err.write(`clipmill ${cmd.name}: error: ${errorMessage(e).split('\n')[0]} [${code}]\n`);
-    return code === 'USAGE' ? 2 : 1;
+    return code === 'USAGE' || cmd.inputErrors?.includes(code) ? 2 : 1;
   } finally {
     if (handleSignals) {
       process.off('SIGTERM', onSignal);

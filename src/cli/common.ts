@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, nodeId, type Config, type DeepPartial } from '../shared/config.js';
-import { ClipmillError } from '../shared/errors.js';
+import { ClipmillError, type ErrorCode } from '../shared/errors.js';
 import { Layout } from '../shared/layout.js';
 import { createLogger, type Logger } from '../shared/log.js';
 
@@ -14,6 +14,8 @@ export interface Command {
   help: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals?: number;
+  /** Error codes that mean the input named on the command line is wrong: they exit 2, like USAGE. */
+  inputErrors?: readonly ErrorCode[];
   run(args: ParsedArgs, io: Io): Promise<number>;
 }
 

@@ -13,7 +13,7 @@ import type { TaskMetadata } from '../shared/task.js';
 import type { CopyFn } from './download.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { RenderInputs } from './download.js';
-import type { Verification } from './verify.js';
+import type { Verification } from '../shared/timeline/verify.js';
 
 export interface RenderContext {
   config: Config;
@@ -53,7 +53,7 @@ export interface Job {
   inputs: RenderInputs | null;
   encoderUsed: string;
   fallback: { from: string; reason: string } | null;
-  verification: Verification | null;
+  verification: Omit<Verification, 'info'> | null;
   timings: { download: number; render: number; verify: number; upload: number };
 }
 

@@ -8,7 +8,7 @@ import { prepareRender } from '../shared/timeline/prepare.js';
 import type { RenderInputs } from './download.js';
 import { runFfmpeg, type RunResult } from './ffmpeg-run.js';
 import { showStage, stageError, type Job, type WorkerEnv } from './job.js';
-import { verifyOutput } from './verify.js';
+import { describeFailures, verifyAgainst } from '../shared/timeline/verify.js';
 
 export function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).slice(-1)[0]?.trim() ?? 'no output';
@@ -80,14 +80,13 @@ export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
 
   const v = performance.now();
   try {
-    job.verification = await verifyOutput(env.bins.ffprobe.path, inputs.output, expect, job.signal);
+    job.verification = await verifyAgainst(env.bins.ffprobe.path, inputs.output, expect, job.signal);
   } catch (err) {
     if (job.signal.aborted) throw err;
     throw stageError('VERIFY_FAILED', 'verify', `the output cannot be probed: ${errorMessage(err)}`, { stderr, cause: err });
   }
   if (!job.verification.ok) {
-    const bad = job.verification.checks.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`);
-    throw stageError('VERIFY_FAILED', 'verify', bad.join('; '), { stderr, details: { checks: job.verification.checks } });
+    throw stageError('VERIFY_FAILED', 'verify', describeFailures(job.verification), { stderr, details: { checks: job.verification.checks } });
   }
   job.timings.verify = (performance.now() - v) / 1000;
 }

@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   CRAWL_NO_TEXT: c('fatal', 'no story text could be extracted from the page'),
   // tasks and renders (error.json in trash/failed/<id>/)
   TASK_INVALID: c('fatal', 'the task folder or its metadata.json is missing or invalid'),
+  TEXT_UNRENDERABLE: c('fatal', 'a text layer holds characters that no installed font can draw (checked before ffmpeg runs)'),
   RENDER_FAILED: c('fatal', 'ffmpeg exited with an error while rendering'),
   RENDER_STALLED: c('recoverable', 'ffmpeg made no progress for render.stallTimeoutMs and was killed'),
   RENDER_CANCELED: c('recoverable', 'the render was canceled (shutdown); the task is handed back'),

@@ -24,8 +24,9 @@ test('tampered tasks (a path up to /etc/passwd, a voice linked out of the root, 
   const ids = await visible(join(root, 'tasks'));
   assert.equal(ids.length, 3);
   const [a, b, c] = ids.map((id) => join(root, 'tasks', id));
-  const meta = JSON.parse(await readFile(join(a!, 'metadata.json'), 'utf8')) as { video_files: { path: string }[] };
+  const meta = JSON.parse(await readFile(join(a!, 'metadata.json'), 'utf8')) as { video_files: { path: string }[]; timeline: { video: { file: string }[] } };
   meta.video_files[0]!.path = '../../../../etc/passwd';
+  meta.timeline.video[0]!.file = '../../../../etc/passwd';
   await writeFile(join(a!, 'metadata.json'), JSON.stringify(meta));
   await rm(join(b!, 'voice.mp3'));
   await symlink('/etc/hostname', join(b!, 'voice.mp3'));

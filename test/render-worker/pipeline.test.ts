@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { execa } from 'execa';
 import { FIXTURES } from '../media.js';
 import { fakeFfmpeg } from '../fake-ffmpeg.js';
-import { CLI, cleanEnv, cli, tempDir, visible } from '../helpers.js';
+import { CLI, cleanEnv, cli, tempDir, visible, waitUntil } from '../helpers.js';
 
 const ENV = { CLIPMILL_INGEST_STABLE_MS: '0', CLIPMILL_RENDER_RESOLUTION: '160x90', CLIPMILL_RENDER_ENCODERS: 'libx264', CLIPMILL_DISK_MIN_FREE_MB: '0' };
 
@@ -120,8 +120,12 @@ test('heartbeat: nodes/<node>.json shows the task being rendered and its progres
   const sub = execa(CLI, ['render-worker', '--root', root], { env: cleanEnv({ ...ENV, FFMPEG_PATH: fake, CLIPMILL_NODE_ID: 'gpu0', CLIPMILL_HEALTH_HEARTBEAT_MS: '200', CLIPMILL_RENDER_SHUTDOWN_GRACE_MS: '0' }), extendEnv: false, reject: false });
   t.after(() => sub.kill('SIGKILL'));
   await new Promise<void>((resolve) => sub.stderr?.on('data', (c: Buffer) => c.toString().includes('Rendering task') && resolve()));
-  await new Promise((r) => setTimeout(r, 800));
-  const hb = JSON.parse(await readFile(join(root, 'nodes/gpu0.json'), 'utf8')) as { state: string; current: { stage: string; progress: number; task: string }; encoder: string; metrics: { render_utilization: number } };
+  // The render's preparation (probing the clips) comes before ffmpeg's first progress line.
+  type Hb = { state: string; current: { stage: string; progress: number; task: string } | null; encoder: string; metrics: { render_utilization: number } };
+  const hb = await waitUntil('a heartbeat with render progress', async () => {
+    const h = JSON.parse(await readFile(join(root, 'nodes/gpu0.json'), 'utf8').catch(() => 'null')) as Hb | null;
+    return h?.current && h.current.progress > 0 && h.metrics.render_utilization > 0 ? { ...h, current: h.current } : null;
+  });
   assert.equal(hb.state, 'working');
   assert.equal(hb.current.stage, 'render');
   assert.ok(hb.current.progress > 0, `progress ${hb.current.progress}`);
