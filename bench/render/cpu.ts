@@ -11,7 +11,7 @@
 //             progress parsing, verification, upload, heartbeat) plus every child's (ffprobe,
 //             ffmpeg). Making the root is not timed.
 // With BENCH_BREAKDOWN=1, variants of the compiled argv on the 9:16 job say where the extra
-// goes (without the logo, without audio, without both, without select/fps, without -copyts).
+// goes (render/breakdown.ts).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RenderWorker } from '../../src/render-worker/index.js';
@@ -21,8 +21,8 @@ import type { EncoderSpec } from '../../src/shared/media/encoders.js';
 import type { Binaries } from '../../src/shared/media/ffmpeg.js';
 import type { TaskMetadata } from '../../src/shared/task.js';
 import { prepareRender } from '../../src/shared/timeline/prepare.js';
-import { TimelineSchema, type Timeline } from '../../src/shared/timeline/schema.js';
-import { DROP_PREROLL } from '../../src/shared/timeline/video.js';
+import type { Timeline } from '../../src/shared/timeline/schema.js';
+import { breakdown, workerParts } from './breakdown.js';
 import { bareEncode, evenCuts, frameCount, jobMetadata, localPaths, workerRoot, type Footage } from './fixtures.js';
 import { alternate, best, childCpu, ffmpegCpu, fmt, median, ownCpu, row, type Sample, type Summary } from './measure.js';
 
@@ -44,7 +44,7 @@ export async function compiledArgv(ctx: Pick<CpuContext, 'bins' | 'config' | 'en
 }
 
 /** One run of a render worker over a fresh root holding `meta` (the root made before the clocks start). */
-async function workerRun(ctx: CpuContext, meta: TaskMetadata, root: string): Promise<Sample & { output: string }> {
+async function workerRun(ctx: CpuContext, meta: TaskMetadata, root: string): Promise<Sample & { own: number; output: string }> {
   const layout = await workerRoot(root, ctx.footage, meta);
   const worker = new RenderWorker({ config: ctx.config, layout, log: createLogger({ format: 'line', level: 'error' }), bins: ctx.bins, encoder: ctx.encoder, node: 'bench-cpu' });
   const c0 = await childCpu();
@@ -52,10 +52,11 @@ async function workerRun(ctx: CpuContext, meta: TaskMetadata, root: string): Pro
   const t0 = performance.now();
   const t = await worker.runOnce();
   const wall = (performance.now() - t0) / 1000;
-  const cpu = ownCpu() - o0 + ((await childCpu()) - c0);
+  const own = ownCpu() - o0;
+  const cpu = own + ((await childCpu()) - c0);
   await worker.close();
   if (t.done !== 1) throw new Error(`the render worker rendered ${t.done} of 1 task (${t.failed} failed); see ${root}/trash/failed`);
-  return { cpu, wall, output: join(layout.output, meta.task_id, 'final.mp4') };
+  return { cpu, own, wall, output: join(layout.output, meta.task_id, 'final.mp4') };
 }
 
 async function job(ctx: CpuContext, summary: Summary, label: string, width: number, height: number): Promise<void> {
@@ -84,32 +85,16 @@ async function job(ctx: CpuContext, summary: Summary, label: string, width: numb
   console.log(row('bare encode (scale+crop, x264)', runs.bare));
   console.log(row('compiled argv (ffmpeg alone)', runs.compiled, `ratio ${fmt(ratio(runs.compiled), 3)} (medians ${fmt(medianRatio(runs.compiled), 3, 5)})`));
   console.log(row('render worker (process + children)', runs.worker, `ratio ${fmt(ratio(runs.worker), 3)} (medians ${fmt(medianRatio(runs.worker), 3, 5)})`));
+  const w = best(runs.worker);
+  console.log(`    worker's best run: Node process ${w.own.toFixed(2)} s + children (ffmpeg, ffprobe) ${(w.cpu - w.own).toFixed(2)} s; ${(w.cpu - best(runs.compiled).cpu).toFixed(2)} s over the compiled argv's best`);
   const frames = await Promise.all([join(dir, 'bare.mp4'), join(dir, 'compiled', 'out.mp4'), workerOut].map((f) => frameCount(ctx.bins.ffprobe.path, f)));
   console.log(`    frames encoded: bare ${frames[0]}, compiled ${frames[1]}, worker ${frames[2]}`);
   summary.add({ name: `cpu ${label}: compiled argv / bare encode`, value: ratio(runs.compiled), target: 1.05 });
   summary.add({ name: `cpu ${label}: render worker / bare encode`, value: ratio(runs.worker), target: 1.05 });
-  if (ctx.breakdown && width < height) await breakdown(ctx, tl, paths, bare, dir);
-}
-
-/** Where the compiled argv's extra CPU goes: the same job with one thing taken away at a time. */
-async function breakdown(ctx: CpuContext, tl: Timeline, paths: ReadonlyMap<string, string>, bare: string[], dir: string): Promise<void> {
-  const variant = (name: string, t: Timeline) => compiledArgv(ctx, TimelineSchema.parse(t), paths, join(dir, name));
-  const full = await compiledArgv(ctx, tl, paths, join(dir, 'full'));
-  const noSelect = full.map((a) => a.replace(`${DROP_PREROLL},fps=${tl.output.fps}`, 'null'));
-  const variants: Record<string, string[]> = {
-    bare,
-    full,
-    'no logo': await variant('nologo', { ...tl, layers: [] }),
-    'no audio': await variant('noaudio', { ...tl, audio: [] }),
-    'no logo, no audio': await variant('video', { ...tl, layers: [], audio: [] }),
-    // Not a correct render (the frames before an inpoint would be kept): its cost only.
-    'no select/fps (cost only)': noSelect,
-    'no -copyts': full.filter((a) => a !== '-copyts'),
-  };
-  console.log(`  breakdown, 9:16 (${ctx.rounds} alternated runs each; ratio to the bare encode):`);
-  const runs = await alternate(ctx.rounds, Object.fromEntries(Object.entries(variants).map(([k, argv]) => [k, () => ffmpegCpu(ctx.bins.ffmpeg.path, argv)])));
-  const b = best(runs.bare!).cpu;
-  for (const [k, s] of Object.entries(runs)) console.log(row(k, s, `ratio ${fmt(best(s).cpu / b, 3)}`));
+  if (ctx.breakdown && width < height) {
+    await breakdown(ctx, tl, paths, bare, dir);
+    await workerParts(ctx, tl, paths, join(dir, 'compiled', 'out.mp4'), dir);
+  }
 }
 
 export async function cpuSection(ctx: CpuContext, summary: Summary): Promise<void> {

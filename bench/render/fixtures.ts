@@ -56,13 +56,15 @@ export interface Cut {
   out: number;
 }
 
-/** The job's cuts: each clip once, an equal share of the output each, every other one from 0.5 s in (an inpoint). */
-export function evenCuts(f: Footage): Cut[] {
-  const share = f.seconds / f.clips.length;
-  return f.clips.map((clip, i) => {
-    const start = i % 2 ? 0.5 : 0;
-    return { clip, in: start, out: Math.round((start + share) * 1000) / 1000 };
-  });
+/**
+ * The job's cuts: each clip once for an equal share of the output, from `inpoint` seconds in
+ * (0: from its start, as the voice-over planner cuts them).
+ */
+export function evenCuts(f: Footage, inpoint = 0): Cut[] {
+  const share = Math.round((f.seconds / f.clips.length) * 1000) / 1000;
+  // The last one takes what the rounding left, so that they add up to the job's length.
+  const last = Math.round((f.seconds - share * (f.clips.length - 1)) * 1000) / 1000;
+  return f.clips.map((clip, i) => ({ clip, in: inpoint, out: Math.round((inpoint + (i === f.clips.length - 1 ? last : share)) * 1000) / 1000 }));
 }
 
 /** A voice-over task (metadata.json v2) over `cuts` at `width` x `height`, crop fit, logo, music at 0.25 under the voice, 0.5 s fade-out. */

@@ -66,17 +66,15 @@ export async function ffmpegPeakRss(ffmpeg: string, argv: readonly string[]): Pr
 
 /**
  * Runs every variant `rounds` times, alternately: round r starts at variant r (mod n), so that
- * none always runs first (a cold page cache) or right after the same neighbour. Prints each run.
+ * none always runs first (a cold page cache) or right after the same neighbour.
  */
-export async function alternate<K extends string, S extends Sample>(rounds: number, variants: Record<K, () => Promise<S>>, show: (name: K, round: number, s: S) => void = () => {}): Promise<Record<K, S[]>> {
-  const names = Object.keys(variants) as K[];
-  const out = Object.fromEntries(names.map((n) => [n, [] as S[]])) as Record<K, S[]>;
+export async function alternate<V extends Record<string, () => Promise<Sample>>>(rounds: number, variants: V): Promise<{ [K in keyof V]: Awaited<ReturnType<V[K]>>[] }> {
+  const names = Object.keys(variants) as (keyof V & string)[];
+  const out = Object.fromEntries(names.map((n) => [n, [] as Sample[]])) as { [K in keyof V]: Awaited<ReturnType<V[K]>>[] };
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(r + i) % names.length]!;
-      const s = await variants[name]();
-      out[name].push(s);
-      show(name, r, s);
+      out[name].push((await variants[name]!()) as Awaited<ReturnType<V[typeof name]>>);
     }
   }
   return out;
@@ -124,7 +122,7 @@ export class Summary {
     for (const f of this.figures) {
       const value = f.value === null ? '   n/a' : fmt(f.value, 3);
       const target = f.target === null ? '' : `target <= ${f.target.toFixed(2)}  ${f.value === null ? '' : f.value <= f.target ? 'ok' : 'OVER'}`;
-      console.log(`  ${f.name.padEnd(56)} ${value}   ${target}${f.note ? `  (${f.note})` : ''}`.trimEnd());
+      console.log(`  ${f.name.padEnd(60)} ${value}   ${target}${f.note ? `  (${f.note})` : ''}`.trimEnd());
     }
   }
 }

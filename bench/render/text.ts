@@ -15,7 +15,7 @@ export const CAPTION: Partial<TextLayer> & Pick<TextLayer, 'type' | 'text'> = {
   type: 'text',
   text: 'Chapter one\nThe dragon woke before dawn',
   position: 'bottom',
-  margin: 240,
+  margin: 120,
   size: 72,
   color: '#ffffff',
   stroke: { color: '#000000', width: 4 },
