@@ -35,9 +35,8 @@ export async function clipSources(tl: Timeline, paths: ReadonlyMap<string, strin
       queue.add(async () => {
         const local = paths.get(f);
         if (local === undefined) return;
-        // A file that cannot be probed gets no size (it joins its neighbours' run); ffmpeg
-        // reports what is wrong with it when it opens it.
-        const v = (await probe(ffprobe, local, { signal }).catch(() => null))?.video;
+        // A clip that is not media is named here (PROBE_FAILED), before ffmpeg starts.
+        const v = (await probe(ffprobe, local, { signal })).video;
         if (v) out.set(f, { width: v.width, height: v.height });
       }),
     ),
