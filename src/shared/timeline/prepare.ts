@@ -1,6 +1,7 @@
 // Everything between a timeline with local files and the ffmpeg argv, for the render worker
 // and `clipmill render` alike: the picture sizes of the clips (so that runs of clips share a
-// decoder only when they can), the fonts of the text layers (checked for every glyph before
+// decoder only when they can), the lengths of the audio files that end a track (so that its
+// fade-out ends with it), the fonts of the text layers (checked for every glyph before
 // ffmpeg runs), the compiled argv, and its auxiliary files written into `workDir`.
 import { mkdir, writeFile } from 'node:fs/promises';
 import PQueue from 'p-queue';
@@ -43,12 +44,35 @@ export async function clipSources(tl: Timeline, paths: ReadonlyMap<string, strin
   return out;
 }
 
+/**
+ * Seconds of the audio files whose tracks last as long as the file (not looped, no out
+ * point), probed four at a time: their fade-out ends where the file does.
+ */
+export async function audioDurations(tl: Timeline, paths: ReadonlyMap<string, string>, ffprobe: string, signal?: AbortSignal): Promise<Map<string, number>> {
+  const files = [...new Set(tl.audio.flatMap((t) => (!t.loop && t.out === undefined ? [t.file] : [])))];
+  const out = new Map<string, number>();
+  const queue = new PQueue({ concurrency: 4 });
+  await Promise.all(
+    files.map((f) =>
+      queue.add(async () => {
+        const local = paths.get(f);
+        if (local === undefined) return;
+        const info = await probe(ffprobe, local, { signal });
+        const seconds = info.audio?.duration ?? info.duration;
+        if (seconds > 0) out.set(f, seconds);
+      }),
+    ),
+  );
+  return out;
+}
+
 /** Compiles `tl` and writes the files its argv reads. */
 export async function prepareRender(tl: Timeline, opts: PrepareOptions): Promise<Compiled> {
   const sources = await clipSources(tl, opts.paths, opts.ffprobe, opts.signal);
+  const durations = await audioDurations(tl, opts.paths, opts.ffprobe, opts.signal);
   const hasText = tl.layers.some((l) => l.type === 'text');
   const fonts = hasText ? await planFonts(tl, { fontsDirs: opts.fontsDirs, ...(opts.log ? { log: opts.log } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }) : undefined;
-  const compiled = compileTimeline(tl, { paths: opts.paths, sources, ...(fonts ? { fonts } : {}), workDir: opts.workDir, output: opts.output }, opts.encoder, { audioBitrate: opts.audioBitrate, progress: opts.progress });
+  const compiled = compileTimeline(tl, { paths: opts.paths, sources, durations, ...(fonts ? { fonts } : {}), workDir: opts.workDir, output: opts.output }, opts.encoder, { audioBitrate: opts.audioBitrate, progress: opts.progress });
   await mkdir(opts.workDir, { recursive: true });
   for (const f of compiled.files) await writeFile(f.path, f.content);
   return compiled;
