@@ -16,9 +16,9 @@ async function jobWithFakeFfmpeg(t: Parameters<typeof workerEnv>[0], body: strin
   const id = (await claimNext(env.layout, env.node))!;
   const job = await jobFor(env, id);
   job.meta = await readMetadata(job.dir);
-  // The fake ffmpeg reads nothing: a colour instead of clips (which would be probed), and a
+  // The fake ffmpeg reads nothing: a colour instead of clips and no audio (files that would be probed), and a
   // local name for every other file.
-  const timeline = TimelineSchema.parse({ ...voiceOverTimeline(job.meta), video: [{ type: 'color', color: 'black', duration: job.meta.voice_duration }] });
+  const timeline = TimelineSchema.parse({ ...voiceOverTimeline(job.meta), video: [{ type: 'color', color: 'black', duration: job.meta.voice_duration }], audio: [] });
   job.inputs = { timeline, paths: new Map(timelineFiles(timeline).map((f, i) => [f, join(env.scratch, `in/${i}`)])), output: join(env.scratch, 'final.mp4') };
   t.after(() => job.lease.release());
   return { env: { ...env, bins: { ...env.bins, ffmpeg: { ...env.bins.ffmpeg, path: ffmpeg } } }, job };
