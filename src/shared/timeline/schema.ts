@@ -235,6 +235,8 @@ export const TimelineSchema = object({
     const tr = seg.transition;
     if (i === 0 || !tr || tr.type === 'cut') return;
     const limit = Math.min(segmentDuration(seg), segmentDuration(t.video[i - 1]!));
+    // A segment whose own length is wrong is reported as such, not as a transition too long for it.
+    if (limit <= 0) return;
     if (tr.duration >= limit) ctx.addIssue({ code: 'custom', path: ['video', i, 'transition', 'duration'], message: `a number below ${limit} (the shorter of this segment and the previous one)`, input: tr.duration });
   });
   t.layers.forEach((l, i) => {
