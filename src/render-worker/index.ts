@@ -25,7 +25,7 @@ export class RenderWorker {
   constructor(ctx: RenderContext, registry?: Registry) {
     this.scratch = scratchRoot(ctx.config, ctx.node);
     this.heartbeat = new Heartbeat(ctx.layout, ctx.node, ctx.encoder.name, this.scratch, ctx.config.health.heartbeatMs);
-    this.env = { ...ctx, heartbeat: this.heartbeat, scratch: this.scratch, copy: ctx.copy ?? plainCopy };
+    this.env = { ...ctx, heartbeat: this.heartbeat, scratch: this.scratch, copy: ctx.copy ?? plainCopy, skip: new Set() };
     if (registry) registerRenderMetrics(registry, this.heartbeat);
   }
 

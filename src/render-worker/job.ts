@@ -31,6 +31,8 @@ export interface WorkerEnv extends RenderContext {
   heartbeat: Heartbeat;
   scratch: string;
   copy: CopyFn;
+  /** Tasks this worker does not claim again (written by a newer clipmill). */
+  skip: Set<string>;
 }
 
 /**

@@ -76,7 +76,7 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
       hb.state = 'low_disk';
       return null;
     }
-    const id = await claimNext(layout, node);
+    const id = await claimNext(layout, node, env.skip);
     return id ? prepare(env, id, hard) : null;
   };
   const claimSafely = () => claimAndPrepare().catch((err: unknown) => (log.error({ err }, `Claim failed: ${errorMessage(err)}`), null));

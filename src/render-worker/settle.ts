@@ -1,10 +1,11 @@
 // After an error at any stage, the task leaves this worker one of three ways: abandoned (the
 // lease or the claim was lost: another party owns it, leave it exactly as it is), handed back
-// (shutting down: whatever broke is not the task's fault) or failed into trash/failed/.
+// (shutting down, or a task written by a newer clipmill: whatever broke is not the task's
+// fault) or failed into trash/failed/.
 import { rm } from 'node:fs/promises';
 import { errorMessage, isClipmillError } from '../shared/errors.js';
 import { asTaskError, failTask } from '../shared/protocol/fail.js';
-import { handBack } from '../shared/protocol/hand-back.js';
+import { handBack, handBackUnread } from '../shared/protocol/hand-back.js';
 import type { Job, TaskOutcome, WorkerEnv } from './job.js';
 
 export async function settle(env: WorkerEnv, job: Job, err: unknown): Promise<TaskOutcome> {
@@ -14,6 +15,13 @@ export async function settle(env: WorkerEnv, job: Job, err: unknown): Promise<Ta
       await job.lease.abandon();
       job.log.error({ code: 'CLAIM_LOST' }, `Task ${job.id} abandoned: ${isClipmillError(err, 'CLAIM_LOST') ? err.message : 'the lease was lost'}, so another party owns it now`);
       return 'abandoned';
+    }
+    if (isClipmillError(err, 'TASK_NEWER_VERSION')) {
+      // Not this task's fault, nor this node's: it needs an upgraded worker. Not claimed again by this one.
+      env.skip.add(job.id);
+      await handBackUnread(env.layout, job.id, job.lease).catch((e: unknown) => job.log.error({ err: e }, `Could not hand task ${job.id} back: ${errorMessage(e)}`));
+      job.log.warn({ code: err.code }, `Task ${job.id} handed back to tasks/: ${err.message}; upgrade clipmill on this node to render it`);
+      return 'handed_back';
     }
     if (job.signal.aborted && job.meta) {
       await handBack(env.layout, job.id, job.meta, job.lease).catch((e: unknown) => job.log.error({ err: e }, `Could not hand task ${job.id} back: ${errorMessage(e)}`));

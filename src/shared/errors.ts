@@ -62,6 +62,7 @@ export const ERROR_CODES = {
   RENDER_FAILED: c('fatal', 'ffmpeg exited with an error while rendering'),
   RENDER_STALLED: c('recoverable', 'ffmpeg made no progress for render.stallTimeoutMs and was killed'),
   RENDER_CANCELED: c('recoverable', 'the render was canceled (shutdown); the task is handed back'),
+  TASK_NEWER_VERSION: c('recoverable', 'the task was written by a newer clipmill (metadata.json schema_version above what this worker reads): it is handed back for an upgraded worker, never failed'),
   CLAIM_LOST: c('recoverable', 'the worker lost its lease or its claim on the task: another party owns it now, and this worker leaves it as it is'),
   TOO_MANY_ATTEMPTS: c('fatal', 'the task was claimed tasks.maxAttempts times without finishing'),
   VERIFY_FAILED: c('fatal', 'the rendered file failed verification (streams, duration, size, frame rate)'),

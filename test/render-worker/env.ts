@@ -13,7 +13,7 @@ export async function workerEnv(t: Parameters<typeof rootWithTasks>[0], tasks: n
   const layout = await rootWithTasks(t, tasks);
   const config = testConfig({ render: { scratchDir: join(layout.root, '.scratch-base') }, disk: { minFreeMb: 0 }, ...over });
   const scratch = join(layout.root, '.scratch-base', 'n1-1');
-  return { config, layout, log: quietLog, bins: await binaries(), encoder: encoderSpec('libx264', config), node: 'n1', heartbeat: new Heartbeat(layout, 'n1', 'libx264', scratch, 60_000), scratch, copy: plainCopy };
+  return { config, layout, log: quietLog, bins: await binaries(), encoder: encoderSpec('libx264', config), node: 'n1', heartbeat: new Heartbeat(layout, 'n1', 'libx264', scratch, 60_000), scratch, copy: plainCopy, skip: new Set() };
 }
 
 /** A Job for a task already claimed (processing/<id>) with a fresh lease. */

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { renderJob } from '../../src/render-worker/render.js';
+import { voiceOverTimeline } from '../../src/shared/timeline/from-metadata.js';
+import { TimelineSchema, timelineFiles } from '../../src/shared/timeline/schema.js';
 import { isClipmillError } from '../../src/shared/errors.js';
 import { claimNext } from '../../src/shared/protocol/claim.js';
 import { readMetadata } from '../../src/shared/protocol/task-files.js';
 import { writeScript } from '../helpers.js';
 import { jobFor, workerEnv } from './env.js';
-import { voiceOverTimeline } from '../../src/shared/timeline/from-metadata.js';
-import { timelineFiles } from '../../src/shared/timeline/schema.js';
 
 async function jobWithFakeFfmpeg(t: Parameters<typeof workerEnv>[0], body: string) {
   const env = await workerEnv(t, 1);
@@ -16,8 +16,9 @@ async function jobWithFakeFfmpeg(t: Parameters<typeof workerEnv>[0], body: strin
   const id = (await claimNext(env.layout, env.node))!;
   const job = await jobFor(env, id);
   job.meta = await readMetadata(job.dir);
-  const timeline = voiceOverTimeline(job.meta!);
-  // The fake ffmpeg reads nothing: every file gets a local name.
+  // The fake ffmpeg reads nothing: a colour instead of clips and no audio (files that would be probed), and a
+  // local name for every other file.
+  const timeline = TimelineSchema.parse({ ...voiceOverTimeline(job.meta), video: [{ type: 'color', color: 'black', duration: job.meta.voice_duration }], audio: [] });
   job.inputs = { timeline, paths: new Map(timelineFiles(timeline).map((f, i) => [f, join(env.scratch, `in/${i}`)])), output: join(env.scratch, 'final.mp4') };
   t.after(() => job.lease.release());
   return { env: { ...env, bins: { ...env.bins, ffmpeg: { ...env.bins.ffmpeg, path: ffmpeg } } }, job };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { prepare } from '../../src/render-worker/prepare.js';
 import { settle } from '../../src/render-worker/settle.js';
 import { ClipmillError } from '../../src/shared/errors.js';
 import { exists } from '../../src/shared/fs.js';
@@ -36,4 +37,20 @@ test('settle: shutting down hands the task back with its attempt given back; a l
   assert.equal(await settle(env, { ...lost, lease: { ...lost.lease, signal: aborted.signal } }, new Error('whatever')), 'abandoned');
   assert.ok((await visible(env.layout.processing)).includes(b), 'left exactly where it was');
   await lost.lease.release();
+});
+
+test('settle: a task written by a newer clipmill is handed back untouched and not claimed again by this worker', async (t) => {
+  const env = await workerEnv(t, 1);
+  const id = (await claimNext(env.layout, env.node))!;
+  const dir = env.layout.processingTask(id);
+  const newer = JSON.stringify({ ...JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')), schema_version: 3 });
+  await writeFile(join(dir, 'metadata.json'), newer);
+  // Through the worker's first stage: the version is found when the attempt is counted.
+  assert.equal(await prepare(env, id), 'handed_back');
+  assert.equal(await readFile(join(env.layout.task(id), 'metadata.json'), 'utf8'), newer, 'metadata.json as the newer version wrote it');
+  assert.equal(await exists(join(env.layout.task(id), 'claim.json')), false);
+  assert.equal(await exists(env.layout.leaseLock(id)), false);
+  assert.deepEqual([...env.skip], [id]);
+  assert.equal(await claimNext(env.layout, env.node, env.skip), null, 'this worker leaves it to an upgraded one');
+  assert.equal(await claimNext(env.layout, 'n2'), id, 'another worker may take it');
 });

@@ -11,7 +11,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { z } from 'zod';
 import { ClipmillError } from '../../shared/errors.js';
 import { describeExpected, validate } from '../../shared/json.js';
 import { readRegularFile } from '../../shared/safe-files.js';
@@ -79,20 +78,6 @@ export function fileFields(timeline: Timeline, meta: TaskMetadata | null): Map<s
   return out;
 }
 
-/**
- * describeExpected, with the value of the field itself where a check of a whole object
- * (out above in) reported the object: `video[0].out must be a number above in, got 0.5`.
- */
-export function describeTimelineIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return describeExpected(
-    issues.map((i) => {
-      const key = i.path[i.path.length - 1];
-      if (i.code !== 'custom' || typeof i.input !== 'object' || i.input === null || key === undefined || !(key in i.input)) return i;
-      return { ...i, input: (i.input as Record<PropertyKey, unknown>)[key] };
-    }),
-  );
-}
-
 function invalid(label: string, message: string, details: Record<string, unknown> = {}): ClipmillError {
   return new ClipmillError('TASK_INVALID', `${label}: ${message}`, { details: { file: label, ...details } });
 }
@@ -120,10 +105,10 @@ export async function loadRenderInput(arg: string, opts: InputOptions = {}): Pro
   let meta: TaskMetadata | null = null;
   let timeline: Timeline;
   if (isMetadata) {
-    meta = validate(MetadataSchema, value, arg, 'TASK_INVALID', describeTimelineIssues);
+    meta = validate(MetadataSchema, value, arg, 'TASK_INVALID', describeExpected);
     timeline = timelineOf(meta);
   } else {
-    timeline = validate(TimelineSchema, value, arg, 'TASK_INVALID', describeTimelineIssues);
+    timeline = validate(TimelineSchema, value, arg, 'TASK_INVALID', describeExpected);
   }
 
   const base = dirname(file);

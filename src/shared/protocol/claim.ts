@@ -29,9 +29,10 @@ export async function listTasks(layout: Layout): Promise<string[]> {
     .map((x) => x.n);
 }
 
-/** Tries to claim one task; returns its id or null when there is none left to take. */
-export async function claimNext(layout: Layout, node: string): Promise<string | null> {
+/** Tries to claim one task (oldest first, none of `skip`); returns its id or null when there is none left to take. */
+export async function claimNext(layout: Layout, node: string, skip?: ReadonlySet<string>): Promise<string | null> {
   for (const id of await listTasks(layout)) {
+    if (skip?.has(id)) continue;
     try {
       await rename(layout.task(id), layout.processingTask(id));
     } catch (err) {

@@ -21,6 +21,18 @@ export async function returnToTasks(layout: Layout, id: string): Promise<void> {
   await rename(dir, layout.task(id));
 }
 
+/**
+ * Gives back a task this worker could not even read as its own version (TASK_NEWER_VERSION):
+ * metadata.json untouched (an old worker must not rewrite a newer file), no attempt counted.
+ */
+export async function handBackUnread(layout: Layout, id: string, lease: Lease): Promise<void> {
+  try {
+    await returnToTasks(layout, id);
+  } finally {
+    await lease.release();
+  }
+}
+
 /** Returns a claimed task to tasks/ with its attempts as before the claim (a cancel is not a failure). */
 export async function handBack(layout: Layout, id: string, meta: TaskMetadata, lease: Lease): Promise<void> {
   await writeMetadata(layout.processingTask(id), { ...meta, attempts: Math.max(0, meta.attempts - 1) });

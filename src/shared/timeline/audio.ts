@@ -8,15 +8,21 @@ import type { AudioTrack, Effects, Timeline } from './schema.js';
 import { localPath } from './video.js';
 
 export const SAMPLE_RATE = 48000;
+/** aloop's largest size (INT32_MAX samples). */
+const ALOOP_MAX = 2147483647;
 const NORM = `aresample=${SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo`;
 
-/** Output seconds a track lasts: its duration, else the part used (or until the end when looped), never past the end. */
+/**
+ * Output seconds a track lasts: its duration, else the part used (or until the end when
+ * looped), never past the end of the video, and, not looped, never past the part used (its
+ * out point, or the end of the file when its length is known). The fade-out is placed by it.
+ */
 export function trackLength(t: AudioTrack, videoDuration: number, fileDuration?: number): number {
   const room = Math.max(0, videoDuration - t.start);
-  if (t.duration !== undefined) return Math.min(t.duration, room);
-  if (t.loop) return room;
-  const end = t.out ?? fileDuration;
-  return end === undefined ? room : Math.min(end - t.in, room);
+  const end = t.out !== undefined && fileDuration !== undefined ? Math.min(t.out, fileDuration) : (t.out ?? fileDuration);
+  const part = end === undefined ? Infinity : Math.max(0, end - t.in);
+  const wanted = t.duration ?? (t.loop ? room : part);
+  return Math.min(wanted, t.loop ? Infinity : part, room);
 }
 
 /** atempo factors whose product is `f`, each within [0.5, 2] (where atempo is exact). */
@@ -35,18 +41,25 @@ export function atempoChain(f: number): string[] {
   return out;
 }
 
-function track(g: Graph, t: AudioTrack, paths: ReadonlyMap<string, string>, videoDuration: number): string | null {
-  const len = trackLength(t, videoDuration);
+function track(g: Graph, t: AudioTrack, paths: ReadonlyMap<string, string>, videoDuration: number, fileDuration: number | undefined): string | null {
+  const len = trackLength(t, videoDuration, fileDuration);
   if (len <= 0) return null;
   // A whole file looped is looped by the demuxer (no buffering); a part of one by aloop,
   // which holds that part in memory.
   const wholeLoop = t.loop && t.in === 0 && t.out === undefined;
   const k = g.input([...(wholeLoop ? ['-stream_loop', '-1'] : []), '-i', localPath(paths, t.file)]);
-  const f: string[] = [NORM, 'asetpts=PTS-STARTPTS'];
+  // Timestamps from the samples, not the file: a looped file's timestamps jump at each loop
+  // by what its container says it lasts (an MP3's padding: 23 ms a loop for half a second of
+  // music), and atrim, afade and adelay would cut, fade and place by those, while the mix
+  // plays the samples.
+  const f: string[] = [NORM, 'asetpts=N/SR/TB'];
   if (!wholeLoop && (t.in > 0 || t.out !== undefined)) {
     f.push(`atrim=start=${secs(t.in)}${t.out !== undefined ? `:end=${secs(t.out)}` : ''}`, 'asetpts=PTS-STARTPTS');
   }
-  if (t.loop && !wholeLoop && t.out !== undefined) f.push(`aloop=loop=-1:size=${Math.round((t.out - t.in) * SAMPLE_RATE)}`);
+  // A part without an out point runs to the end of the file, whose length the compiler does
+  // not know: aloop with the largest size stops collecting at the end of its input and loops
+  // what it got (it holds only that, growing as it reads).
+  if (t.loop && !wholeLoop) f.push(`aloop=loop=-1:size=${t.out !== undefined ? Math.round((t.out - t.in) * SAMPLE_RATE) : ALOOP_MAX}`);
   f.push(`atrim=duration=${secs(len)}`);
   if (t.volume !== 1) f.push(`volume=${t.volume}`);
   if (t.fade_in > 0) f.push(`afade=t=in:st=0:d=${secs(Math.min(t.fade_in, len))}`);
@@ -66,9 +79,13 @@ export function audioEffects(e: Effects): string[] {
   return f;
 }
 
-/** Adds the audio tracks; returns the label of the mix, or null when the timeline has none. */
-export function buildAudio(g: Graph, tl: Timeline, paths: ReadonlyMap<string, string>, videoDuration: number): string | null {
-  const labels = tl.audio.map((t) => track(g, t, paths, videoDuration)).filter((l): l is string => l !== null);
+/**
+ * Adds the audio tracks; returns the label of the mix, or null when the timeline has none.
+ * `durations`: seconds of the audio files, when known (a track without an out point then ends,
+ * and fades out, where its file ends, not where the video does).
+ */
+export function buildAudio(g: Graph, tl: Timeline, paths: ReadonlyMap<string, string>, videoDuration: number, durations?: ReadonlyMap<string, number>): string | null {
+  const labels = tl.audio.map((t) => track(g, t, paths, videoDuration, durations?.get(t.file))).filter((l): l is string => l !== null);
   if (labels.length === 0) return null;
   const mixed = labels.length === 1 ? labels[0]! : `${labels.join('')}amix=inputs=${labels.length}:duration=longest:dropout_transition=0:normalize=0`;
   const out = g.label('aout');

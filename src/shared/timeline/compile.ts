@@ -20,6 +20,8 @@ export interface CompileInputs {
   paths: ReadonlyMap<string, string>;
   /** Picture sizes of the video files, when known: clips of different sizes are not concatenated in one decoder. */
   sources?: ReadonlyMap<string, SourceInfo>;
+  /** Seconds of the audio files, when known: a track without an out point ends, and fades out, where its file does. */
+  durations?: ReadonlyMap<string, number>;
   /** The fonts of the text layers (planFonts); needed only when there are text layers. */
   fonts?: TextFonts;
   /** Where the auxiliary files go (the caller writes them). */
@@ -102,7 +104,7 @@ export function compileTimeline(tl: Timeline, inputs: CompileInputs, encoder: En
   const layered = buildLayers(g, tl, base, { paths: inputs.paths, fonts: inputs.fonts, canvas: size, fps, workDir: inputs.workDir, duration });
   const tail = [...videoEffects(tl.effects, fps), 'format=yuv420p', ...(encoder.uploadFilter ? [encoder.uploadFilter] : [])];
   g.chain(`${layered}${tail.join(',')}[vout]`);
-  const audio = buildAudio(g, tl, inputs.paths, duration);
+  const audio = buildAudio(g, tl, inputs.paths, duration, inputs.durations);
 
   // Warnings and errors only: stderr.log keeps what explains a failure, not per-stream chatter.
   const argv = ['-hide_banner', '-nostdin', '-y', '-nostats', '-loglevel', 'warning'];

@@ -5,14 +5,22 @@
 // quotes, colons, brackets, spaces or Unicode); test/shared/timeline/escape.test.ts renders
 // with such paths.
 
+/**
+ * Both parsers also drop the whitespace around a value (av_get_token): spaces and tabs at its
+ * start and end are escaped, so that a path ending in a space still names its file.
+ */
+function edges(s: string): string {
+  return s.replace(/^[ \t]+|[ \t]+$/g, (run) => run.replace(/[ \t]/g, '\\$&'));
+}
+
 /** Escapes `s` for use as one option value of a filter (`key=<value>`). */
 export function optionValue(s: string): string {
-  return s.replace(/[\\':]/g, '\\$&');
+  return edges(s.replace(/[\\':]/g, '\\$&'));
 }
 
 /** Escapes a filter's whole argument string for the graph parser. */
 export function graphValue(s: string): string {
-  return s.replace(/[\\'[\],;]/g, '\\$&');
+  return edges(s.replace(/[\\'[\],;]/g, '\\$&'));
 }
 
 /** Both levels: a value that reaches the filter as written. Line breaks cannot be passed and are refused. */

@@ -4,6 +4,9 @@
 
 export type Fit = 'pad' | 'crop' | 'blur-fill';
 
+/** blur-fill's blur: radius 4 (power 2), less where a plane is too small for it. */
+export const BLUR = "boxblur=luma_radius='min(4,min(w,h)/2)':luma_power=2:chroma_radius='min(4,min(cw,ch)/2)':chroma_power=2";
+
 /**
  * Chains that take `input` (a label such as `[0:v]`) to `output` (a label) at w x h, square
  * pixels, yuv420p. `id` keeps the labels of blur-fill's intermediate streams unique.
@@ -17,12 +20,14 @@ export function fitChains(fit: Fit, input: string, output: string, w: number, h:
       return [`${input}scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,${tail}${output}`];
     case 'blur-fill': {
       // The background is blurred at an eighth of the size and scaled back up: a blur that
-      // wide at full size would cost more than the encode.
+      // wide at full size would cost more than the encode. boxblur refuses a radius above half
+      // a plane's short side (a 90x160 output has a 12x20 background, 6x10 in chroma), so the
+      // radius is 4 or that half, whichever is smaller.
       const bw = even(w / 8);
       const bh = even(h / 8);
       return [
         `${input}split=2[${id}bg][${id}fg]`,
-        `[${id}bg]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},boxblur=4:2,scale=${w}:${h},setsar=1[${id}bgb]`,
+        `[${id}bg]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},${BLUR},scale=${w}:${h},setsar=1[${id}bgb]`,
         `[${id}fg]scale=${w}:${h}:force_original_aspect_ratio=decrease,setsar=1[${id}fgs]`,
         `[${id}bgb][${id}fgs]overlay=x=(W-w)/2:y=(H-h)/2,${tail}${output}`,
       ];

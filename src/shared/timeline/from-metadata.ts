@@ -22,7 +22,9 @@ export function voiceOverTimeline(meta: Omit<TaskMetadata, 'timeline'>): Timelin
     t.layers!.push({ type: 'image', file: meta.render.logo, position: 'top-left', margin: Math.max(2, Math.round((Math.min(width, height) * 0.03) / 2) * 2), scale: meta.render.logo_width });
   }
   if (meta.music_file) t.audio!.push({ file: meta.music_file, volume: meta.audio.music_volume, loop: true, fade_out: fade });
-  return validate(TimelineSchema, t, 'the voice-over timeline', 'TASK_INVALID', describeExpected);
+  // Fields the v1 schema allows and a timeline does not (an odd resolution, a volume above
+  // 10, a logo width of 0) make the task invalid, with the field named; not a bare ZodError.
+  return validate(TimelineSchema, t, `the voice-over timeline of task ${meta.task_id}`, 'TASK_INVALID', describeExpected);
 }
 
 /** The timeline a task renders. */

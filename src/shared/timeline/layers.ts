@@ -19,11 +19,15 @@ export interface LayerContext {
   duration: number;
 }
 
-/** `:enable='between(t,a,b)'` for a layer that does not span the whole video, else nothing. */
+/**
+ * `:enable='gte(t,a)*lt(t,b)'` for a layer that does not span the whole video, else nothing.
+ * The end is excluded: between(t,a,b) would also show the frame at b (one frame too many, and
+ * two layers meeting at b on the same frame).
+ */
 export function enableOption(start: number, end: number | undefined, duration: number): string {
   const e = Math.min(end ?? duration, duration);
   if (start <= 0 && e >= duration) return '';
-  return `:enable='between(t,${secs(start)},${secs(e)})'`;
+  return `:enable='gte(t,${secs(start)})*lt(t,${secs(e)})'`;
 }
 
 /** The top-left corner of a w x h box placed by position/margin/x/y on the canvas, as overlay expressions (W, H, w, h). */
@@ -53,7 +57,9 @@ function imageLayer(g: Graph, cur: string, l: ImageLayer, ctx: LayerContext): st
     g.chain(`${cur}${img}overlay=x=${x}:y=${y}${enableOption(l.start, l.end, ctx.duration)}${out}`);
     return out;
   }
-  // Animated: the frame repeated for the layer's length, starting at its start.
+  // Animated: the frame repeated for the layer's length, starting at its start. An image's
+  // time base is the image demuxer's 1/25: N/(fps*TB) truncated to it would repeat and shift
+  // timestamps (a layer at 0.5 s would start at 0.48), so the frames are timed in microseconds.
   const frames = Math.max(1, Math.round((end - l.start) * ctx.fps));
   const d = secs(Math.min(l.animation_duration, end - l.start));
   const st = secs(l.start);
@@ -73,7 +79,7 @@ function imageLayer(g: Graph, cur: string, l: ImageLayer, ctx: LayerContext): st
     const off = fromLeft ? '-w' : 'W';
     ox = `(${x})+((${off})-(${x}))*pow(1-${p},2)`;
   }
-  g.chain(`[${k}:v]scale=${lw}:-2,format=rgba${alpha},loop=loop=${frames - 1}:size=1,setpts=N/(${ctx.fps}*TB)+${st}/TB${anim}${img}`);
+  g.chain(`[${k}:v]scale=${lw}:-2,format=rgba${alpha},loop=loop=${frames - 1}:size=1,settb=AVTB,setpts=N/(${ctx.fps}*TB)+${st}/TB${anim}${img}`);
   g.chain(`${cur}${img}overlay=x='${ox}':y='${y}':eof_action=pass${out}`);
   return out;
 }
@@ -82,13 +88,25 @@ function videoLayer(g: Graph, cur: string, l: VideoLayer, ctx: LayerContext): st
   const k = g.input(['-stream_loop', '-1', '-i', localPath(ctx.paths, l.file)]);
   const { width: w, height: h } = ctx.canvas;
   const v = g.label('v');
-  g.chain(`[${k}:v]setpts=PTS-STARTPTS,scale=${w}:${h},setsar=1,fps=${ctx.fps},format=yuv420p${v}`);
+  // Screen is a blend of RGB values: in YUV it would screen the chroma planes too, whose
+  // neutral is 128, not 0, and a black layer would tint the picture magenta. Both inputs are
+  // blended as planar RGB (black, Y=16, is exactly 0 there); normal mode is a linear mix,
+  // which YUV gives as well, without converting every frame. accurate_rnd: swscale's fast
+  // YUV-to-RGB path has no planar RGB output and warns on every run without it.
+  const screen = l.blend === 'screen';
+  g.chain(`[${k}:v]setpts=PTS-STARTPTS,scale=${w}:${h}${screen ? ':flags=bicubic+accurate_rnd' : ''},setsar=1,fps=${ctx.fps},format=${screen ? 'gbrp' : 'yuv420p'}${v}`);
+  let under = cur;
+  if (screen) {
+    under = g.label('b');
+    g.chain(`${cur}scale=flags=accurate_rnd,format=gbrp${under}`);
+  }
   const out = g.label('l');
   // blend's result is first*opacity + second*(1-opacity) in normal mode, and for screen
   // first + (screen(first, second) - first)*opacity: the video being first, normal takes
   // 1 - opacity. shortest=1: the looped layer ends with the video.
   const opacity = l.blend === 'normal' ? 1 - l.opacity : l.opacity;
-  g.chain(`${cur}${v}blend=all_mode=${l.blend}:all_opacity=${secs(opacity)}:shortest=1${enableOption(l.start, l.end, ctx.duration)}${out}`);
+  const back = screen ? ',format=yuv420p' : '';
+  g.chain(`${under}${v}blend=all_mode=${l.blend}:all_opacity=${secs(opacity)}:shortest=1${enableOption(l.start, l.end, ctx.duration)}${back}${out}`);
   return out;
 }
 

@@ -68,7 +68,10 @@ export const ClipSegmentSchema = object({
   in: atLeast(0).default(0),
   out: above(0),
   ...segmentBase,
-}).refine((s) => s.out > s.in, { error: 'a number above in', path: ['out'] });
+}).superRefine((s, ctx) => {
+  // An issue of its own (not refine's): the error shows the bad out, not the whole segment.
+  if (s.out <= s.in) ctx.addIssue({ code: 'custom', path: ['out'], message: `a number above in (${s.in})`, input: s.out });
+});
 
 /** Where the view of a still is: its zoom (1 = the whole picture fitted to the output) and the centre of the view, as fractions of the picture. */
 export const ViewSchema = object({
@@ -197,7 +200,9 @@ export const AudioTrackSchema = object({
   loop: z.boolean({ error: 'true or false' }).default(false),
   fade_in: atLeast(0).default(0),
   fade_out: atLeast(0).default(0),
-}).refine((t) => t.out === undefined || t.out > t.in, { error: 'a number above in', path: ['out'] });
+}).superRefine((t, ctx) => {
+  if (t.out !== undefined && t.out <= t.in) ctx.addIssue({ code: 'custom', path: ['out'], message: `a number above in (${t.in})`, input: t.out });
+});
 export type AudioTrack = z.infer<typeof AudioTrackSchema>;
 
 export const EffectsSchema = object({
@@ -230,6 +235,8 @@ export const TimelineSchema = object({
     const tr = seg.transition;
     if (i === 0 || !tr || tr.type === 'cut') return;
     const limit = Math.min(segmentDuration(seg), segmentDuration(t.video[i - 1]!));
+    // A segment whose own length is wrong is reported as such, not as a transition too long for it.
+    if (limit <= 0) return;
     if (tr.duration >= limit) ctx.addIssue({ code: 'custom', path: ['video', i, 'transition', 'duration'], message: `a number below ${limit} (the shorter of this segment and the previous one)`, input: tr.duration });
   });
   t.layers.forEach((l, i) => {

@@ -2,10 +2,14 @@
 //
 // Decoders are bounded: consecutive clip segments joined by cuts (same fit and flip, same
 // picture size) are ONE input, the concat demuxer reading an ffconcat list with inpoint and
-// outpoint per segment. A timeline of 200 cuts opens one decoder, not 200. The demuxer gives
-// the frames decoded before an inpoint (from the keyframe on) timestamps below the segment's
-// start; `select` keeps only frames later than the last one kept, which drops them (this
-// needs -copyts, or ffmpeg would shift the first segment's negative timestamps to zero).
+// outpoint per segment. A timeline of 200 cuts opens one decoder, not 200. The demuxer also
+// passes the frames decoded before an inpoint (from the keyframe on), with timestamps below
+// the segment's start, and, in footage with B-frames, a few frames past an outpoint (it stops
+// on decoding timestamps, which run behind). Tagged with their segment's interval
+// (-segment_time_metadata), both are dropped by `select=concatdec_select` (this needs
+// -copyts: ffmpeg would otherwise shift the timestamps, not the intervals); `fps` with
+// start_time=0 then fills the output's frame grid from 0, the first frame held back to 0 when
+// an inpoint falls between two frames.
 //
 // Each piece (a run of clips, a still, a colour) ends at the output size, yuv420p, square
 // pixels and the output frame rate. Pieces joined by cuts go through one concat filter; a
@@ -80,8 +84,12 @@ export function runList(run: readonly ClipSegment[], paths: ReadonlyMap<string, 
   return out;
 }
 
-/** Drops what the concat demuxer decodes before an inpoint: frames not later than the last one kept. */
-export const DROP_PREROLL = "select='gte(t,0)*(isnan(prev_selected_t)+gt(t,prev_selected_t))'";
+/**
+ * Drops what the concat demuxer passes outside a segment's [inpoint, outpoint): the frames
+ * decoded before an inpoint, and those past an outpoint in footage with B-frames. Needs the
+ * input option -segment_time_metadata 1.
+ */
+export const DROP_PREROLL = 'select=concatdec_select';
 
 function piece(g: Graph, group: Segment[], ctx: VideoContext, startFrame: number, endFrame: number): Piece {
   const first = group[0]!;
@@ -93,16 +101,21 @@ function piece(g: Graph, group: Segment[], ctx: VideoContext, startFrame: number
   if (first.type === 'clip') {
     const run = group as ClipSegment[];
     const list = g.file(`${ctx.workDir}/run-${g.inputs.length + 1}.ffconcat`, runList(run, ctx.paths));
-    const k = g.input(['-f', 'concat', '-safe', '0', '-i', list]);
+    const k = g.input(['-f', 'concat', '-safe', '0', '-segment_time_metadata', '1', '-i', list]);
     const sel = g.label('s');
-    g.chain(`[${k}:v]${DROP_PREROLL},fps=${fps}${sel}`);
+    // At most its frames of the output's grid (a run of 0.55 s after a colour of 0.55 s gets
+    // 16 frames at 30 fps, not the 17 that rounding 0.55 s alone would give).
+    g.chain(`[${k}:v]${DROP_PREROLL},fps=${fps}:start_time=0,trim=end_frame=${Math.max(1, endFrame - startFrame)}${sel}`);
     for (const c of fitChains(first.fit, sel, out, w, h, id, first.flip)) g.chain(c);
   } else if (first.type === 'still') {
     const k = g.input(['-i', localPath(ctx.paths, first.file)]);
     for (const c of stillChains(first, `[${k}:v]`, out, w, h, fps, Math.max(1, endFrame - startFrame), id)) g.chain(c);
   } else {
     const flip = first.flip ? ',hflip' : '';
-    g.chain(`color=c=${colorArg(first.color, true)}:s=${w}x${h}:r=${fps}:d=${secs((endFrame - startFrame) / fps)},setsar=1${flip},format=yuv420p${out}`);
+    // Exactly its frames of the output's grid: a duration (d=0.967 for 29 frames at 30 fps,
+    // rounded to the millisecond) would let one frame more through, and every later segment
+    // would start a frame late.
+    g.chain(`color=c=${colorArg(first.color, true)}:s=${w}x${h}:r=${fps},trim=end_frame=${Math.max(1, endFrame - startFrame)},setsar=1${flip},format=yuv420p${out}`);
   }
   return { label: out, duration, transition };
 }

@@ -1,0 +1,31 @@
+// What the compiler's parts build together: inputs numbered in order, unique labels, chains,
+// auxiliary files, and seconds written without float noise.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Graph, secs } from '../../../src/shared/timeline/graph.js';
+
+test('inputs are numbered in the order added; labels are unique across prefixes; chains and files kept in order', () => {
+  const g = new Graph();
+  assert.equal(g.input(['-f', 'concat', '-safe', '0', '-i', '/w/run-1.ffconcat']), 0);
+  assert.equal(g.input(['-stream_loop', '-1', '-i', '/m/a.mp3']), 1);
+  assert.deepEqual(g.inputs, [['-f', 'concat', '-safe', '0', '-i', '/w/run-1.ffconcat'], ['-stream_loop', '-1', '-i', '/m/a.mp3']]);
+  assert.deepEqual([g.label('p'), g.label('p'), g.label('a'), g.label('base')], ['[p1]', '[p2]', '[a3]', '[base4]']);
+  g.chain('[0:v]null[p1]');
+  g.chain('[p1]null[p2]');
+  assert.deepEqual(g.chains, ['[0:v]null[p1]', '[p1]null[p2]']);
+  assert.equal(g.file('/w/a.txt', 'x'), '/w/a.txt');
+  g.file('/w/b.txt', 'y');
+  assert.deepEqual(g.files, [{ path: '/w/a.txt', content: 'x' }, { path: '/w/b.txt', content: 'y' }]);
+  // Another graph starts over.
+  assert.equal(new Graph().label('p'), '[p1]');
+});
+
+test('secs: at most three decimals, no float noise, no exponent', () => {
+  assert.equal(secs(125.70000000000002), '125.7');
+  assert.equal(secs(2 / 3), '0.667');
+  assert.equal(secs(0.1 + 0.2), '0.3');
+  assert.equal(secs(3), '3');
+  assert.equal(secs(0), '0');
+  assert.equal(secs(0.0004), '0');
+  assert.equal(secs(1e-7 + 1), '1');
+});
