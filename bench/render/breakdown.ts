@@ -11,15 +11,16 @@
 //                   as CPU seconds over the bare encode's decode + scale + crop.
 //   worker parts    what the render worker does besides running ffmpeg, each alone (CPU of this
 //                   process and its children): copying the inputs to scratch (copyRegularFile,
-//                   against fs.copyFile's kernel copy for scale), probing the clips
-//                   (clipSources), probing the output (verification).
+//                   against fs.copyFile's kernel copy for scale), probing the clips and the
+//                   voice (prepareRender's clipSources and audioDurations: one ffprobe each),
+//                   probing the output (verification).
 // Both sets of encodes include the cover-crop done the other way round (crop in source pixels, then scale
 // only what is kept), a proposed change of fitChains('crop') in src/shared/timeline/fit.ts.
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probe } from '../../src/shared/media/probe.js';
 import { copyRegularFile } from '../../src/shared/safe-files.js';
-import { clipSources } from '../../src/shared/timeline/prepare.js';
+import { audioDurations, clipSources } from '../../src/shared/timeline/prepare.js';
 import { TimelineSchema, type Timeline } from '../../src/shared/timeline/schema.js';
 import { DROP_PREROLL } from '../../src/shared/timeline/video.js';
 import { compiledArgv, type CpuContext } from './cpu.js';
@@ -56,7 +57,9 @@ export async function breakdown(ctx: CpuContext, tl: Timeline, paths: ReadonlyMa
   const variant = (name: string, t: Timeline) => compiledArgv(ctx, TimelineSchema.parse(t), paths, join(dir, name));
   const full = await compiledArgv(ctx, tl, paths, join(dir, 'full'));
   // Not a correct render (frames decoded before an inpoint would be kept): its cost only.
-  const noSelect = full.map((a) => a.replace(`${DROP_PREROLL},fps=${tl.output.fps}`, 'null'));
+  const runChain = new RegExp(`${DROP_PREROLL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')},fps=${tl.output.fps}(:start_time=0)?`);
+  if (!full.some((a) => runChain.test(a))) throw new Error(`no ${runChain.source} in the compiled argv`);
+  const noSelect = full.map((a) => a.replace(runChain, 'null'));
   const noLogo = await variant('nologo', { ...tl, layers: [] });
   const video = await variant('video', { ...tl, layers: [], audio: [] });
   const cut = jobMetadata(ctx.footage, evenCuts(ctx.footage, 0.5), tl.output.width, tl.output.height).timeline!;
@@ -67,7 +70,7 @@ export async function breakdown(ctx: CpuContext, tl: Timeline, paths: ReadonlyMa
     'no audio': await variant('noaudio', { ...tl, audio: [] }),
     'no logo, no audio': video,
     'no select/fps (cost only)': noSelect,
-    'no -copyts': full.filter((a) => a !== '-copyts'),
+    'no -copyts (cost only)': full.filter((a) => a !== '-copyts'),
     'crop before scale (proposed)': withCropFirst(full, tl.output.width, tl.output.height),
     'bare, clips from 0.5 s': await bareEncode(cut, paths, ctx.encoder.args, join(dir, 'cut.ffconcat'), join(dir, 'cut.mp4')),
     'compiled, clips from 0.5 s': await variant('cut', cut),
@@ -116,7 +119,11 @@ export async function workerParts(ctx: CpuContext, tl: Timeline, paths: Readonly
   const runs = await alternate(ctx.rounds, {
     [`copy the ${paths.size} inputs (copyRegularFile)`]: () => timed(copyAll(copyRegularFile)),
     'the same with fs.copyFile': () => timed(copyAll(copyFile)),
-    [`probe the ${tl.video.length} clips (clipSources)`]: () => timed(() => clipSources(tl, paths, ffprobe)),
+    [`probe the ${tl.video.length} clips and the voice`]: () =>
+      timed(async () => {
+        await clipSources(tl, paths, ffprobe);
+        await audioDurations(tl, paths, ffprobe);
+      }),
     'probe the output (verification)': () => timed(() => probe(ffprobe, output)),
   });
   for (const [k, s] of Object.entries(runs)) console.log(row(k, s));
