@@ -24,8 +24,9 @@
 //
 // Cost (bench/kenburns.ts, 1080x1920, libx264 medium): the canvas is made once (~0.2 s); each
 // frame then costs one zoompan scale from about S/zoom times the output's size (~13 ms at
-// S = 2.4). x264 itself spends ~60% more on a picture that moves than on one that is
-// repeated, so a Ken Burns segment costs about 1.7-1.9 times a still one, not 1.3.
+// S = 2.4). x264 itself spends 60% more on a moving testsrc2 picture than on a repeated one
+// (a repeated frame is nearly free to encode; detailed pictures cost more), so a Ken Burns
+// segment costs about twice a motionless one there, not 1.3 times.
 //
 // Geometry, in canvas pixels (the canvas is the picture plus black margins M that keep the
 // window inside it wherever the view goes):
