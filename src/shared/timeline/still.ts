@@ -40,7 +40,7 @@
 // geometrically (the same ratio each frame). Views in between then stay inside too: a
 // view's left edge is a linear function minus a convex one.
 import type { StillSegment, View } from './schema.js';
-import { even, fitChains } from './fit.js';
+import { BLUR, even, fitChains } from './fit.js';
 
 /**
  * Chains from `input` (the label of a one-frame image input, `[3:v]`) to `output`: exactly
@@ -123,7 +123,7 @@ function canvasChains(seg: StillSegment, input: string, canvas: string, w: numbe
   const bh = even(h / 8);
   return [
     `${input}split=2[${id}bs][${id}ps]`,
-    `[${id}bs]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},boxblur=4:2${flip},scale=${g.sw + 4}:${g.sh + 4},setsar=1[${id}bg]`,
+    `[${id}bs]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},${BLUR}${flip},scale=${g.sw + 4}:${g.sh + 4},setsar=1[${id}bg]`,
     `${picture(`[${id}ps]`)},split=2[${id}fg][${id}cs]`,
     `[${id}cs]${bars}[${id}c0]`,
     `[${id}c0][${id}bg]overlay=x=(W-w)/2:y=(H-h)/2[${id}c1]`,

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { execa } from 'execa';
 import type { StillSegment, View } from '../../../src/shared/timeline/schema.js';
 import { canvasScale, stillChains } from '../../../src/shared/timeline/still.js';
+import { BLUR } from '../../../src/shared/timeline/fit.js';
 import { binaries, tempDir } from '../../helpers.js';
 
 const seg = (fit: StillSegment['fit'], flip = false, ken_burns?: { from: View; to: View }): StillSegment => ({ type: 'still', file: 'a.png', duration: 1, fit, flip, ken_burns });
@@ -20,7 +21,7 @@ test('no motion: the fit once, then the frame repeated with timestamps n/fps in 
   assert.deepEqual(stillChains(seg('pad'), '[3:v]', '[v3]', 320, 180, 30, 45, 's3'), ['[3:v]scale=320:180:force_original_aspect_ratio=decrease,pad=320:180:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,format=yuv420p[s3fit]', timing]);
   assert.deepEqual(stillChains(seg('blur-fill', true), '[3:v]', '[v3]', 320, 180, 30, 45, 's3'), [
     '[3:v]split=2[s3bg][s3fg]',
-    '[s3bg]scale=40:22:force_original_aspect_ratio=increase,crop=40:22,boxblur=4:2,scale=320:180,setsar=1[s3bgb]',
+    `[s3bg]scale=40:22:force_original_aspect_ratio=increase,crop=40:22,${BLUR},scale=320:180,setsar=1[s3bgb]`,
     '[s3fg]scale=320:180:force_original_aspect_ratio=decrease,setsar=1[s3fgs]',
     '[s3bgb][s3fgs]overlay=x=(W-w)/2:y=(H-h)/2,setsar=1,hflip,format=yuv420p[s3fit]',
     timing,
@@ -57,7 +58,7 @@ test('Ken Burns, blur-fill, flipped, a view that does not move: a doubled-bars c
   const win = (side: number, pos: string) => `st(0,clip(1500/(1500/1.5+1),1,10));st(1,trunc(${side}*(1/ld(0))));round(${pos}-2*floor((${side}-ld(1))/4)-ld(1)/2)`;
   assert.deepEqual(chains, [
     '[1:v]split=2[s1bs][s1ps]',
-    '[s1bs]scale=22:40:force_original_aspect_ratio=increase,crop=22:40,boxblur=4:2,hflip,scale=544:964,setsar=1[s1bg]',
+    `[s1bs]scale=22:40:force_original_aspect_ratio=increase,crop=22:40,${BLUR},hflip,scale=544:964,setsar=1[s1bg]`,
     '[s1ps]scale=540:960:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1,format=yuv420p,hflip,split=2[s1fg][s1cs]',
     '[s1cs]pad=w=1264-iw:h=2244-ih:x=(ow-iw)/2:y=(oh-ih)/2:color=black[s1c0]',
     '[s1c0][s1bg]overlay=x=(W-w)/2:y=(H-h)/2[s1c1]',
