@@ -101,7 +101,7 @@ test('buildMetadata: the exact metadata.json of a task, from the plan and the re
       { type: 'image', file: 'logo.png', start: 0, position: 'top-left', margin: 2, scale: 0.2, opacity: 1, animation: 'none', animation_duration: 0.5 },
     ],
     audio: [
-      { file: 'voice.mp3', start: 0, in: 0, volume: 0.9, loop: false, fade_in: 0, fade_out: 1 },
+      { file: 'voice.mp3', start: 0, in: 0, duration: 10.5, volume: 0.9, loop: false, fade_in: 0, fade_out: 1 },
       { file: 'music.mp3', start: 0, in: 0, volume: 0.3, loop: true, fade_in: 0, fade_out: 1 },
     ],
     effects: { contrast: 1, brightness: 0, saturation: 1, gamma: 1, speed: 1, pitch: 1, flip: false },

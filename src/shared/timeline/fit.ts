@@ -15,7 +15,10 @@ export function fitChains(fit: Fit, input: string, output: string, w: number, h:
   const tail = `setsar=1${flip ? ',hflip' : ''},format=yuv420p`;
   switch (fit) {
     case 'crop':
-      return [`${input}scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h},${tail}${output}`];
+      // The middle of the picture at the output's aspect ratio (even sides), then scaled: not
+      // scaled whole first and mostly thrown away (1920x1080 into 1080x1920 would be scaled to
+      // 3413x1920, two thirds of it cropped; bench/render.ts measured 3% of the whole render).
+      return [`${input}crop=w='min(iw,2*round(ih*${w}/${h}/2))':h='min(ih,2*round(iw*${h}/${w}/2))',scale=${w}:${h},${tail}${output}`];
     case 'pad':
       return [`${input}scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,${tail}${output}`];
     case 'blur-fill': {

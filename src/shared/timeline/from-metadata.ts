@@ -14,7 +14,8 @@ export function voiceOverTimeline(meta: Omit<TaskMetadata, 'timeline'>): Timelin
     output: { width, height, fps: meta.render.frame_rate, duration, quality: 'normal' },
     video: meta.video_files.map((c) => ({ type: 'clip', file: c.path, in: c.in, out: c.out, fit: meta.render.fit })),
     layers: [],
-    audio: [{ file: meta.voice_file, volume: meta.audio.voice_volume, fade_out: fade }],
+    // The voice's length is known (measured at ingest): its track says so, and is not probed again.
+    audio: [{ file: meta.voice_file, duration, volume: meta.audio.voice_volume, fade_out: fade }],
   };
   if (meta.frame_file) t.layers!.push({ type: 'video', file: meta.frame_file, blend: 'screen' });
   if (meta.render.logo) {

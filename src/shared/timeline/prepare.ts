@@ -43,15 +43,38 @@ async function probeEach<T>(files: Iterable<string>, paths: ReadonlyMap<string, 
   return out;
 }
 
-/** Picture sizes of the clip files. */
-export function clipSources(tl: Timeline, paths: ReadonlyMap<string, string>, ffprobe: string, signal?: AbortSignal): Promise<Map<string, SourceInfo>> {
-  const files = tl.video.flatMap((s) => (s.type === 'clip' ? [s.file] : []));
-  return probeEach(files, paths, ffprobe, signal, (info) => (info.video ? { width: info.video.width, height: info.video.height } : undefined));
+/**
+ * The size a scanned clip was conformed to, from its resolution class folder
+ * (scanned/video/<category>/mp4_w<W>_h<H>/...: ingest conforms every clip of the folder to
+ * that size), or null for another file.
+ */
+export function conformedSize(file: string): SourceInfo | null {
+  const m = /(?:^|\/)mp4_w(\d+)_h(\d+)\//.exec(file);
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : null;
 }
 
-/** Seconds of the audio files whose tracks last as long as the file (not looped, no out point): their fade-out ends where the file does. */
+/**
+ * Picture sizes of the clip files: a scanned clip's from its class folder (validated at
+ * ingest), the others probed (a clip that is not media is named before ffmpeg starts). An
+ * ffprobe costs about 0.07 s of CPU: on a voice-over task, most of what the worker adds to the
+ * encode (bench/render.ts).
+ */
+export async function clipSources(tl: Timeline, paths: ReadonlyMap<string, string>, ffprobe: string, signal?: AbortSignal): Promise<Map<string, SourceInfo>> {
+  const known = new Map<string, SourceInfo>();
+  const unknown: string[] = [];
+  for (const s of tl.video) {
+    if (s.type !== 'clip') continue;
+    const size = conformedSize(s.file);
+    if (size) known.set(s.file, size);
+    else unknown.push(s.file);
+  }
+  const probed = await probeEach(unknown, paths, ffprobe, signal, (info) => (info.video ? { width: info.video.width, height: info.video.height } : undefined));
+  return new Map([...known, ...probed]);
+}
+
+/** Seconds of the audio files whose tracks last as long as the file (not looped, no out point, no duration): their fade-out ends where the file does. */
 export function audioDurations(tl: Timeline, paths: ReadonlyMap<string, string>, ffprobe: string, signal?: AbortSignal): Promise<Map<string, number>> {
-  const files = tl.audio.flatMap((t) => (!t.loop && t.out === undefined ? [t.file] : []));
+  const files = tl.audio.flatMap((t) => (!t.loop && t.out === undefined && t.duration === undefined ? [t.file] : []));
   return probeEach(files, paths, ffprobe, signal, (info) => {
     const seconds = info.audio?.duration ?? info.duration;
     return seconds > 0 ? seconds : undefined;

@@ -49,7 +49,7 @@ test('the whole argv: a run of two clips (a hostile path quoted in its list), on
     '-filter_complex',
     [
       '[0:v]select=concatdec_select,fps=30:start_time=0,trim=end_frame=120[s2]',
-      '[s2]scale=1920:1080:force_original_aspect_ratio=increase,crop=1920:1080,setsar=1,format=yuv420p[p1]',
+      '[s2]crop=w=\'min(iw,2*round(ih*1920/1080/2))\':h=\'min(ih,2*round(iw*1080/1920/2))\',scale=1920:1080,setsar=1,format=yuv420p[p1]',
       '[p1]trim=duration=4[base3]',
       '[base3]format=yuv420p[vout]',
       `[1:a]${NORM},atrim=duration=4[a4]`,
@@ -80,7 +80,7 @@ test('no audio tracks: no audio map, codec or options; progress off: no -progres
 test('output shapes: 16:9, 9:16 and 1:1 at their sizes', () => {
   for (const [width, height] of [[1920, 1080], [1080, 1920], [1080, 1080], [160, 90], [90, 160]] as const) {
     const c = compileTimeline(tl({ output: { width, height } }), inputs(), x264, opts);
-    assert.equal(graph(c.argv)[1], `[s2]scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height},setsar=1,format=yuv420p[p1]`);
+    assert.equal(graph(c.argv)[1], `[s2]crop=w='min(iw,2*round(ih*${width}/${height}/2))':h='min(ih,2*round(iw*${height}/${width}/2))',scale=${width}:${height},setsar=1,format=yuv420p[p1]`);
     assert.deepEqual(c.expect, { width, height, fps: 30, duration: 4, audio: false });
   }
 });
@@ -106,7 +106,7 @@ test('draft: rendered at 480 on the short side with the fastest preset; layers s
   assert.deepEqual(c.expect, { width: 854, height: 480, fps: 30, duration: 4, audio: false });
   assert.deepEqual(graph(c.argv), [
     '[0:v]select=concatdec_select,fps=30:start_time=0,trim=end_frame=120[s2]',
-    '[s2]scale=854:480:force_original_aspect_ratio=increase,crop=854:480,setsar=1,format=yuv420p[p1]',
+    '[s2]crop=w=\'min(iw,2*round(ih*854/480/2))\':h=\'min(ih,2*round(iw*480/854/2))\',scale=854:480,setsar=1,format=yuv420p[p1]',
     '[p1]trim=duration=4[base3]',
     '[1:v]scale=86:-2,format=rgba[i4]',
     '[base3][i4]overlay=x=W-w-16:y=H-h-16[l5]',

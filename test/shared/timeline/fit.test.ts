@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { BLUR, even, fitChains } from '../../../src/shared/timeline/fit.js';
 
 test('crop: cover, then the middle', () => {
-  assert.deepEqual(fitChains('crop', '[0:v]', '[p1]', 1920, 1080, 'p1'), ['[0:v]scale=1920:1080:force_original_aspect_ratio=increase,crop=1920:1080,setsar=1,format=yuv420p[p1]']);
+  assert.deepEqual(fitChains('crop', '[0:v]', '[p1]', 1920, 1080, 'p1'), ['[0:v]crop=w=\'min(iw,2*round(ih*1920/1080/2))\':h=\'min(ih,2*round(iw*1080/1920/2))\',scale=1920:1080,setsar=1,format=yuv420p[p1]']);
 });
 
 test('pad: fit inside, black bars centred', () => {
@@ -13,7 +13,7 @@ test('pad: fit inside, black bars centred', () => {
 });
 
 test('flip mirrors after fitting, before the pixel format', () => {
-  assert.deepEqual(fitChains('crop', '[0:v]', '[p1]', 1080, 1080, 'p1', true), ['[0:v]scale=1080:1080:force_original_aspect_ratio=increase,crop=1080:1080,setsar=1,hflip,format=yuv420p[p1]']);
+  assert.deepEqual(fitChains('crop', '[0:v]', '[p1]', 1080, 1080, 'p1', true), ['[0:v]crop=w=\'min(iw,2*round(ih*1080/1080/2))\':h=\'min(ih,2*round(iw*1080/1080/2))\',scale=1080:1080,setsar=1,hflip,format=yuv420p[p1]']);
   assert.match(fitChains('blur-fill', '[0:v]', '[p1]', 1080, 1920, 'p1', true)[3]!, /overlay=x=\(W-w\)\/2:y=\(H-h\)\/2,setsar=1,hflip,format=yuv420p\[p1\]$/);
 });
 

@@ -21,7 +21,7 @@ test('voiceOverTimeline of the sample task: its clip, the voice and the looped m
       { type: 'image', file: 'logo.png', start: 0, position: 'top-left', margin: 32, scale: 0.12, opacity: 1, animation: 'none', animation_duration: 0.5 },
     ],
     audio: [
-      { file: 'voice.mp3', start: 0, in: 0, volume: 1, loop: false, fade_in: 0, fade_out: 0.5 },
+      { file: 'voice.mp3', start: 0, in: 0, duration: 125.7, volume: 1, loop: false, fade_in: 0, fade_out: 0.5 },
       { file: 'music.mp3', start: 0, in: 0, volume: 0.25, loop: true, fade_in: 0, fade_out: 0.5 },
     ],
     effects: { contrast: 1, brightness: 0, saturation: 1, gamma: 1, speed: 1, pitch: 1, flip: false },
@@ -56,7 +56,7 @@ test('voiceOverTimeline: every clip a segment with its points and the task fit; 
 test('voiceOverTimeline: no music, no logo, no frame: the clips and the voice; a fade as long as the voice is dropped', () => {
   const t = voiceOverTimeline(sampleMetadata({ ...NO_MUSIC, voice_duration: 0.5, video_files: [{ path: 'v.mp4', duration: 2, in: 0, out: 0.5 }], render: { ...sampleMetadata().render, logo: null } }));
   assert.deepEqual(t.layers, []);
-  assert.deepEqual(t.audio, [{ file: 'voice.mp3', start: 0, in: 0, volume: 1, loop: false, fade_in: 0, fade_out: 0 }]);
+  assert.deepEqual(t.audio, [{ file: 'voice.mp3', start: 0, in: 0, duration: 0.5, volume: 1, loop: false, fade_in: 0, fade_out: 0 }]);
   assert.equal(voiceOverTimeline(sampleMetadata({ audio: { voice_volume: 1, music_volume: 0.25, fade_out_seconds: 0 } })).audio[1]!.fade_out, 0);
   // The logo margin is at least 2 pixels.
   const tiny = voiceOverTimeline(sampleMetadata({ render: { ...sampleMetadata().render, resolution: '32x32' } }));

@@ -17,7 +17,7 @@ const view = (zoom: number, x: number, y: number): View => ({ zoom, x, y });
 
 test('no motion: the fit once, then the frame repeated with timestamps n/fps in a 1/fps time base', () => {
   const timing = '[s3fit]loop=loop=44:size=1,settb=1/30,setpts=N,fps=30[v3]';
-  assert.deepEqual(stillChains(seg('crop'), '[3:v]', '[v3]', 320, 180, 30, 45, 's3'), ['[3:v]scale=320:180:force_original_aspect_ratio=increase,crop=320:180,setsar=1,format=yuv420p[s3fit]', timing]);
+  assert.deepEqual(stillChains(seg('crop'), '[3:v]', '[v3]', 320, 180, 30, 45, 's3'), ['[3:v]crop=w=\'min(iw,2*round(ih*320/180/2))\':h=\'min(ih,2*round(iw*180/320/2))\',scale=320:180,setsar=1,format=yuv420p[s3fit]', timing]);
   assert.deepEqual(stillChains(seg('pad'), '[3:v]', '[v3]', 320, 180, 30, 45, 's3'), ['[3:v]scale=320:180:force_original_aspect_ratio=decrease,pad=320:180:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,format=yuv420p[s3fit]', timing]);
   assert.deepEqual(stillChains(seg('blur-fill', true), '[3:v]', '[v3]', 320, 180, 30, 45, 's3'), [
     '[3:v]split=2[s3bg][s3fg]',
@@ -26,7 +26,7 @@ test('no motion: the fit once, then the frame repeated with timestamps n/fps in 
     '[s3bgb][s3fgs]overlay=x=(W-w)/2:y=(H-h)/2,setsar=1,hflip,format=yuv420p[s3fit]',
     timing,
   ]);
-  assert.deepEqual(stillChains(seg('crop', true), '[0:v]', '[out]', 1080, 1920, 29.97, 1, 'a'), ['[0:v]scale=1080:1920:force_original_aspect_ratio=increase,crop=1080:1920,setsar=1,hflip,format=yuv420p[afit]', '[afit]loop=loop=0:size=1,settb=1/29.97,setpts=N,fps=29.97[out]']);
+  assert.deepEqual(stillChains(seg('crop', true), '[0:v]', '[out]', 1080, 1920, 29.97, 1, 'a'), ['[0:v]crop=w=\'min(iw,2*round(ih*1080/1920/2))\':h=\'min(ih,2*round(iw*1920/1080/2))\',scale=1080:1920,setsar=1,hflip,format=yuv420p[afit]', '[afit]loop=loop=0:size=1,settb=1/29.97,setpts=N,fps=29.97[out]']);
 });
 
 test('the canvas scale: twice the largest zoom, from 2 to 3', () => {
@@ -248,7 +248,7 @@ test('renders: a dot tracked through a Ken Burns (zoom 1 -> 1.5 and a pan) stays
   // The control: zoompan straight on the picture fitted at 1x (x, y smooth expressions of the
   // frame number) moves the dot in whole-pixel steps, and the measure sees it.
   const [w, h] = [360, 640];
-  const plain = [`[0:v]scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h},setsar=1,format=yuv420p,zoompan=z='pow(1.5,on/89)':x='(0.5+0.05*on/89)*iw-iw/zoom/2':y='(0.5-0.05*on/89)*ih-ih/zoom/2':d=${frames}:s=${w}x${h}:fps=30[v]`];
+  const plain = [`[0:v]crop=w='min(iw,2*round(ih*${w}/${h}/2))':h='min(ih,2*round(iw*${h}/${w}/2))',scale=${w}:${h},setsar=1,format=yuv420p,zoompan=z='pow(1.5,on/89)':x='(0.5+0.05*on/89)*iw-iw/zoom/2':y='(0.5-0.05*on/89)*ih-ih/zoom/2':d=${frames}:s=${w}x${h}:fps=30[v]`];
   const control = centroids(await render(join(dir, 'crop.png'), plain, 'gray'), w, h);
   assert.equal(control.length, frames);
   assert.ok(wobble(control) > 1, `zoompan alone: ${wobble(control).toFixed(3)} px from a smooth curve, expected > 1`);

@@ -15,7 +15,7 @@ const tl = (video: TimelineInput['video'], duration?: number) => {
 };
 const paths = (...files: string[]) => new Map(files.map((f) => [f, `/m/${f}`]));
 const ctx = (p: ReadonlyMap<string, string>, sources?: ReadonlyMap<string, SourceInfo>) => ({ paths: p, sources, width: 1920, height: 1080, fps: 30, workDir: '/w' });
-const CROP = 'scale=1920:1080:force_original_aspect_ratio=increase,crop=1920:1080,setsar=1,format=yuv420p';
+const CROP = 'crop=w=\'min(iw,2*round(ih*1920/1080/2))\':h=\'min(ih,2*round(iw*1080/1920/2))\',scale=1920:1080,setsar=1,format=yuv420p';
 const CONCAT = ['-f', 'concat', '-safe', '0', '-segment_time_metadata', '1', '-i'];
 
 /** Group sizes and the types of their first segments. */
