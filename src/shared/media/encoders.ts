@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { exists } from '../fs.js';
 import { ffmpegErrorLines } from './stderr.js';
 
-/** What planRender needs to know about the chosen encoder. */
+/** What the timeline compiler needs to know about the chosen encoder. */
 export interface EncoderSpec {
   name: string;
   hardware: boolean;
