@@ -3,9 +3,9 @@
 import { errorMessage } from '../shared/errors.js';
 import { encoderSpec, type EncoderSpec } from '../shared/media/encoders.js';
 import { machineFailureIn } from '../shared/media/stderr.js';
-import type { Expectation } from '../shared/timeline/compile.js';
-import { prepareRender } from '../shared/timeline/prepare.js';
-import type { RenderInputs } from './download.js';
+import type { CompileInputs, Expectation } from '../shared/timeline/compile.js';
+import { compileAndWrite, prepareInputs } from '../shared/timeline/prepare.js';
+import type { Timeline } from '../shared/timeline/schema.js';
 import { runFfmpeg, type RunResult } from './ffmpeg-run.js';
 import { showStage, stageError, type Job, type WorkerEnv } from './job.js';
 import { describeFailures, verifyAgainst } from '../shared/timeline/verify.js';
@@ -15,20 +15,9 @@ export function lastLine(text: string): string {
 }
 
 /** One ffmpeg run of the task's compiled timeline with `encoder`, its progress shown in the heartbeat and the log. */
-async function runPass(env: WorkerEnv, job: Job, inputs: RenderInputs, encoder: EncoderSpec): Promise<{ result: RunResult; expect: Expectation }> {
+async function runPass(env: WorkerEnv, job: Job, timeline: Timeline, prepared: CompileInputs, encoder: EncoderSpec): Promise<{ result: RunResult; expect: Expectation }> {
   const { log, signal, id } = job;
-  const compiled = await prepareRender(inputs.timeline, {
-    paths: inputs.paths,
-    workDir: job.scratch,
-    output: inputs.output,
-    encoder,
-    ffprobe: env.bins.ffprobe.path,
-    audioBitrate: env.config.render.audioBitrate,
-    fontsDirs: env.config.render.fontsDirs.map((d) => env.layout.abs(d)),
-    progress: true,
-    log,
-    signal,
-  });
+  const compiled = await compileAndWrite(timeline, prepared, encoder, { audioBitrate: env.config.render.audioBitrate, progress: true });
   const total = compiled.expect.duration;
   log.debug({ argv: compiled.argv }, 'ffmpeg argv');
   let lastLog = performance.now();
@@ -58,14 +47,24 @@ export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
   const t = performance.now();
   showStage(env, job.id, 'render');
   let encoder = env.encoder;
-  let { result, expect } = await runPass(env, job, inputs, encoder);
+  // Probes and fonts once: a retry with another encoder only compiles again.
+  const prepared = await prepareInputs(inputs.timeline, {
+    paths: inputs.paths,
+    workDir: job.scratch,
+    output: inputs.output,
+    ffprobe: env.bins.ffprobe.path,
+    fontsDirs: env.config.render.fontsDirs.map((d) => env.layout.abs(d)),
+    log: job.log,
+    signal: job.signal,
+  });
+  let { result, expect } = await runPass(env, job, inputs.timeline, prepared, encoder);
   if (!result.ok && !result.canceled && !job.signal.aborted && encoder.hardware) {
     const reason = lastLine(result.stderrTail);
     job.log.warn(`Encoder ${encoder.name} failed (${reason}); retrying task ${job.id} once with libx264`);
     job.fallback = { from: encoder.name, reason };
     encoder = encoderSpec('libx264', env.config);
     job.encoderUsed = encoder.name;
-    ({ result, expect } = await runPass(env, job, inputs, encoder));
+    ({ result, expect } = await runPass(env, job, inputs.timeline, prepared, encoder));
   }
   const stderr = result.stderrTail;
   if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'render canceled');

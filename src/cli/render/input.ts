@@ -16,7 +16,7 @@ import { describeExpected, validate } from '../../shared/json.js';
 import { readRegularFile } from '../../shared/safe-files.js';
 import { MetadataSchema, type TaskMetadata } from '../../shared/task.js';
 import { timelineOf } from '../../shared/timeline/from-metadata.js';
-import { TimelineSchema, type Timeline } from '../../shared/timeline/schema.js';
+import { timelineFileFields, TimelineSchema, type Timeline } from '../../shared/timeline/schema.js';
 
 export interface RenderInput {
   /** The JSON file, absolute. */
@@ -71,11 +71,7 @@ export function fileFields(timeline: Timeline, meta: TaskMetadata | null): Map<s
     add(meta.render.logo, 'render.logo');
     return out;
   }
-  const prefix = meta ? 'timeline.' : '';
-  timeline.video.forEach((s, i) => s.type !== 'color' && add(s.file, `${prefix}video[${i}].file`));
-  timeline.layers.forEach((l, i) => (l.type === 'image' || l.type === 'video') && add(l.file, `${prefix}layers[${i}].file`));
-  timeline.audio.forEach((a, i) => add(a.file, `${prefix}audio[${i}].file`));
-  return out;
+  return timelineFileFields(timeline, meta ? 'timeline.' : '');
 }
 
 function invalid(label: string, message: string, details: Record<string, unknown> = {}): ClipmillError {

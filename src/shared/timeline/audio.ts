@@ -3,9 +3,8 @@
 // levels written are the levels heard), padded with silence to the end of the video. Speed
 // and pitch (effects) come last: speed changes the tempo with the video; pitch changes the
 // rate and restores the tempo, so the duration holds.
-import { secs, type Graph } from './graph.js';
+import { localPath, secs, type Graph } from './graph.js';
 import type { AudioTrack, Effects, Timeline } from './schema.js';
-import { localPath } from './video.js';
 
 export const SAMPLE_RATE = 48000;
 /** aloop's largest size (INT32_MAX samples). */

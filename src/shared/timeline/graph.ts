@@ -1,6 +1,8 @@
 // What the parts of the compiler build together: the ffmpeg inputs (each its own argv
 // fragment, numbered in order), the chains of one -filter_complex, the auxiliary files the
-// run needs (concat lists, ASS documents), and unique stream labels.
+// run needs (concat lists, ASS documents), and unique stream labels; and the helpers every
+// part uses (local paths, seconds as ffmpeg reads them).
+import { ClipmillError } from '../errors.js';
 
 export interface AuxFile {
   path: string;
@@ -32,6 +34,13 @@ export class Graph {
     this.files.push({ path, content });
     return path;
   }
+}
+
+/** The local path of a timeline file; every file must have one. */
+export function localPath(paths: ReadonlyMap<string, string>, file: string): string {
+  const p = paths.get(file);
+  if (p === undefined) throw new ClipmillError('TASK_INVALID', `the timeline names ${JSON.stringify(file)}, which has no local copy`, { details: { file } });
+  return p;
 }
 
 /** Seconds as ffmpeg reads them, without float noise (125.70000000000002 -> "125.7"). */

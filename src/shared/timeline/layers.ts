@@ -5,9 +5,8 @@ import { assFilter, buildAss, type Canvas } from './text/ass.js';
 import type { TextFonts } from './text/fonts.js';
 import { colorArg } from './color.js';
 import { even } from './fit.js';
-import { secs, type Graph } from './graph.js';
+import { localPath, secs, type Graph } from './graph.js';
 import type { BorderLayer, ImageLayer, Layer, TextLayer, Timeline, VideoLayer } from './schema.js';
-import { localPath } from './video.js';
 
 export interface LayerContext {
   paths: ReadonlyMap<string, string>;
@@ -46,14 +45,15 @@ function imageLayer(g: Graph, cur: string, l: ImageLayer, ctx: LayerContext): st
   const k = g.input(['-i', localPath(ctx.paths, l.file)]);
   const lw = even(l.scale * ctx.canvas.width);
   const img = g.label('i');
-  const alpha = l.opacity < 1 ? `,colorchannelmixer=aa=${l.opacity}` : '';
+  // The image at its width, with its opacity in its alpha.
+  const sized = `[${k}:v]scale=${lw}:-2,format=rgba${l.opacity < 1 ? `,colorchannelmixer=aa=${l.opacity}` : ''}`;
   const end = Math.min(l.end ?? ctx.duration, ctx.duration);
   const { x, y } = placeExpr(l, ctx.canvas.scale);
   const out = g.label('l');
   if (l.animation === 'none') {
     // A still image ends after one frame; overlay repeats its last frame. overlay's default
     // yuv420 mode converts only the image (keeping its alpha), not every full frame.
-    g.chain(`[${k}:v]scale=${lw}:-2,format=rgba${alpha}${img}`);
+    g.chain(`${sized}${img}`);
     g.chain(`${cur}${img}overlay=x=${x}:y=${y}${enableOption(l.start, l.end, ctx.duration)}${out}`);
     return out;
   }
@@ -79,7 +79,7 @@ function imageLayer(g: Graph, cur: string, l: ImageLayer, ctx: LayerContext): st
     const off = fromLeft ? '-w' : 'W';
     ox = `(${x})+((${off})-(${x}))*pow(1-${p},2)`;
   }
-  g.chain(`[${k}:v]scale=${lw}:-2,format=rgba${alpha},loop=loop=${frames - 1}:size=1,settb=AVTB,setpts=N/(${ctx.fps}*TB)+${st}/TB${anim}${img}`);
+  g.chain(`${sized},loop=loop=${frames - 1}:size=1,settb=AVTB,setpts=N/(${ctx.fps}*TB)+${st}/TB${anim}${img}`);
   g.chain(`${cur}${img}overlay=x='${ox}':y='${y}':eof_action=pass${out}`);
   return out;
 }

@@ -8,7 +8,7 @@ import PQueue from 'p-queue';
 import type { Logger } from '../log.js';
 import type { EncoderSpec } from '../media/encoders.js';
 import { probe, type ProbeInfo } from '../media/probe.js';
-import { compileTimeline, type Compiled } from './compile.js';
+import { compileTimeline, type CompileInputs, type CompileOptions, type Compiled } from './compile.js';
 import type { Timeline } from './schema.js';
 import { planFonts } from './text/fonts.js';
 import type { SourceInfo } from './video.js';
@@ -81,14 +81,24 @@ export function audioDurations(tl: Timeline, paths: ReadonlyMap<string, string>,
   });
 }
 
-/** Compiles `tl` and writes the files its argv reads. */
-export async function prepareRender(tl: Timeline, opts: PrepareOptions): Promise<Compiled> {
+/** What the compiler needs besides the timeline: the probes and the fonts, found once per render (whatever the encoder). */
+export async function prepareInputs(tl: Timeline, opts: Omit<PrepareOptions, 'encoder' | 'audioBitrate' | 'progress'>): Promise<CompileInputs> {
   const sources = await clipSources(tl, opts.paths, opts.ffprobe, opts.signal);
   const durations = await audioDurations(tl, opts.paths, opts.ffprobe, opts.signal);
   const hasText = tl.layers.some((l) => l.type === 'text');
   const fonts = hasText ? await planFonts(tl, { fontsDirs: opts.fontsDirs, ...(opts.log ? { log: opts.log } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }) : undefined;
-  const compiled = compileTimeline(tl, { paths: opts.paths, sources, durations, ...(fonts ? { fonts } : {}), workDir: opts.workDir, output: opts.output }, opts.encoder, { audioBitrate: opts.audioBitrate, progress: opts.progress });
-  await mkdir(opts.workDir, { recursive: true });
+  return { paths: opts.paths, sources, durations, ...(fonts ? { fonts } : {}), workDir: opts.workDir, output: opts.output };
+}
+
+/** Compiles `tl` for `encoder` and writes the files its argv reads. */
+export async function compileAndWrite(tl: Timeline, inputs: CompileInputs, encoder: EncoderSpec, opts: CompileOptions): Promise<Compiled> {
+  const compiled = compileTimeline(tl, inputs, encoder, opts);
+  await mkdir(inputs.workDir, { recursive: true });
   for (const f of compiled.files) await writeFile(f.path, f.content);
   return compiled;
+}
+
+/** Prepares, compiles `tl` and writes the files its argv reads. */
+export async function prepareRender(tl: Timeline, opts: PrepareOptions): Promise<Compiled> {
+  return compileAndWrite(tl, await prepareInputs(tl, opts), opts.encoder, { audioBitrate: opts.audioBitrate, progress: opts.progress });
 }

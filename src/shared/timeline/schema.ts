@@ -252,11 +252,19 @@ export function segmentDuration(seg: Segment): number {
   return seg.type === 'clip' ? seg.out - seg.in : seg.duration;
 }
 
+/** Every file the timeline names, once each, in order of appearance -> the first field that names it (`video[0].file`, after `prefix`). */
+export function timelineFileFields(t: Timeline, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  const add = (file: string, field: string) => {
+    if (!out.has(file)) out.set(file, `${prefix}${field}`);
+  };
+  t.video.forEach((s, i) => s.type !== 'color' && add(s.file, `video[${i}].file`));
+  t.layers.forEach((l, i) => (l.type === 'image' || l.type === 'video') && add(l.file, `layers[${i}].file`));
+  t.audio.forEach((a, i) => add(a.file, `audio[${i}].file`));
+  return out;
+}
+
 /** Every file the timeline names, once each, in order of appearance. */
 export function timelineFiles(t: Timeline): string[] {
-  const out = new Set<string>();
-  for (const s of t.video) if (s.type !== 'color') out.add(s.file);
-  for (const l of t.layers) if (l.type === 'image' || l.type === 'video') out.add(l.file);
-  for (const a of t.audio) out.add(a.file);
-  return [...out];
+  return [...timelineFileFields(t).keys()];
 }

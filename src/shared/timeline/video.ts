@@ -15,10 +15,9 @@
 // pixels and the output frame rate. Pieces joined by cuts go through one concat filter; a
 // transition into a piece is an xfade over the previous pieces' end, which is first extended
 // by the transition's length (its last frame held), so that every segment keeps its duration.
-import { ClipmillError } from '../errors.js';
 import { ffconcatQuote } from '../task.js';
 import { fitChains } from './fit.js';
-import { secs, type Graph } from './graph.js';
+import { localPath, secs, type Graph } from './graph.js';
 import { segmentDuration, type ClipSegment, type Segment, type Timeline } from './schema.js';
 import { stillChains } from './still.js';
 import { colorArg } from './color.js';
@@ -43,13 +42,6 @@ interface Piece {
   duration: number;
   /** The transition into this piece. */
   transition: { type: string; duration: number } | null;
-}
-
-/** The local path of a timeline file; every file must have one. */
-export function localPath(paths: ReadonlyMap<string, string>, file: string): string {
-  const p = paths.get(file);
-  if (p === undefined) throw new ClipmillError('TASK_INVALID', `the timeline names ${JSON.stringify(file)}, which has no local copy`, { details: { file } });
-  return p;
 }
 
 /** Whether `seg` may join the clip run that ends with `last`: a cut, the same fit, flip and picture size. */
@@ -91,9 +83,9 @@ export function runList(run: readonly ClipSegment[], paths: ReadonlyMap<string, 
  */
 export const DROP_PREROLL = 'select=concatdec_select';
 
-function piece(g: Graph, group: Segment[], ctx: VideoContext, startFrame: number, endFrame: number): Piece {
+/** A piece of `duration` seconds covering `frames` frames of the output's grid. */
+function piece(g: Graph, group: Segment[], ctx: VideoContext, duration: number, frames: number): Piece {
   const first = group[0]!;
-  const duration = group.reduce((s, seg) => s + segmentDuration(seg), 0);
   const transition = first.transition && first.transition.type !== 'cut' ? first.transition : null;
   const out = g.label('p');
   const { width: w, height: h, fps } = ctx;
@@ -105,17 +97,17 @@ function piece(g: Graph, group: Segment[], ctx: VideoContext, startFrame: number
     const sel = g.label('s');
     // At most its frames of the output's grid (a run of 0.55 s after a colour of 0.55 s gets
     // 16 frames at 30 fps, not the 17 that rounding 0.55 s alone would give).
-    g.chain(`[${k}:v]${DROP_PREROLL},fps=${fps}:start_time=0,trim=end_frame=${Math.max(1, endFrame - startFrame)}${sel}`);
+    g.chain(`[${k}:v]${DROP_PREROLL},fps=${fps}:start_time=0,trim=end_frame=${frames}${sel}`);
     for (const c of fitChains(first.fit, sel, out, w, h, id, first.flip)) g.chain(c);
   } else if (first.type === 'still') {
     const k = g.input(['-i', localPath(ctx.paths, first.file)]);
-    for (const c of stillChains(first, `[${k}:v]`, out, w, h, fps, Math.max(1, endFrame - startFrame), id)) g.chain(c);
+    for (const c of stillChains(first, `[${k}:v]`, out, w, h, fps, frames, id)) g.chain(c);
   } else {
     const flip = first.flip ? ',hflip' : '';
     // Exactly its frames of the output's grid: a duration (d=0.967 for 29 frames at 30 fps,
     // rounded to the millisecond) would let one frame more through, and every later segment
     // would start a frame late.
-    g.chain(`color=c=${colorArg(first.color, true)}:s=${w}x${h}:r=${fps},trim=end_frame=${Math.max(1, endFrame - startFrame)},setsar=1${flip},format=yuv420p${out}`);
+    g.chain(`color=c=${colorArg(first.color, true)}:s=${w}x${h}:r=${fps},trim=end_frame=${frames},setsar=1${flip},format=yuv420p${out}`);
   }
   return { label: out, duration, transition };
 }
@@ -135,7 +127,8 @@ export function buildVideo(g: Graph, tl: Timeline, ctx: VideoContext, duration: 
   let t = 0;
   for (const group of groupSegments(tl.video, ctx.sources)) {
     const len = group.reduce((s, seg) => s + segmentDuration(seg), 0);
-    pieces.push(piece(g, group, ctx, Math.round(t * ctx.fps), Math.round((t + len) * ctx.fps)));
+    // Frames from the grid positions of its start and end, so that rounding never accumulates.
+    pieces.push(piece(g, group, ctx, len, Math.max(1, Math.round((t + len) * ctx.fps) - Math.round(t * ctx.fps))));
     t += len;
   }
   // A piece followed by a transition is extended by it first (its last frame held; one frame

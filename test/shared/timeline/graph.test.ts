@@ -1,8 +1,9 @@
 // What the compiler's parts build together: inputs numbered in order, unique labels, chains,
-// auxiliary files, and seconds written without float noise.
+// auxiliary files, local paths, and seconds written without float noise.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Graph, secs } from '../../../src/shared/timeline/graph.js';
+import { isClipmillError } from '../../../src/shared/errors.js';
+import { Graph, localPath, secs } from '../../../src/shared/timeline/graph.js';
 
 test('inputs are numbered in the order added; labels are unique across prefixes; chains and files kept in order', () => {
   const g = new Graph();
@@ -28,4 +29,10 @@ test('secs: at most three decimals, no float noise, no exponent', () => {
   assert.equal(secs(0), '0');
   assert.equal(secs(0.0004), '0');
   assert.equal(secs(1e-7 + 1), '1');
+});
+
+test('localPath: every file the timeline names needs a local copy', () => {
+  const paths = new Map([['a.mp4', '/m/a.mp4']]);
+  assert.equal(localPath(paths, 'a.mp4'), '/m/a.mp4');
+  assert.throws(() => localPath(paths, 'b.mp4'), (err: unknown) => isClipmillError(err, 'TASK_INVALID') && /the timeline names "b\.mp4", which has no local copy/.test((err as Error).message));
 });

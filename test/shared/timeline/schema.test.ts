@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isClipmillError } from '../../../src/shared/errors.js';
 import { describeExpected, validate } from '../../../src/shared/json.js';
-import { segmentDuration, timelineFiles, TimelineSchema, type TimelineInput } from '../../../src/shared/timeline/schema.js';
+import { segmentDuration, timelineFileFields, timelineFiles, TimelineSchema, type TimelineInput } from '../../../src/shared/timeline/schema.js';
 
 const check = (value: unknown) => validate(TimelineSchema, value, 'timeline.json', 'TASK_INVALID', describeExpected);
 
@@ -122,7 +122,7 @@ test('a transition must be shorter than the segment it enters and the one before
   assert.ok(check(edited([['video', 0, 'transition'], { type: 'fade', duration: 5 }])));
 });
 
-test('segmentDuration and timelineFiles', () => {
+test('segmentDuration, timelineFiles and timelineFileFields', () => {
   const t = check({
     ...base(),
     video: [...base().video, { type: 'still', file: 's.png', duration: 2.5 }, { type: 'clip', file: 'a.mp4', out: 1 }],
@@ -131,4 +131,13 @@ test('segmentDuration and timelineFiles', () => {
   });
   assert.deepEqual(t.video.map(segmentDuration), [1, 2, 2.5, 1]);
   assert.deepEqual(timelineFiles(t), ['a.mp4', 's.png', 'logo.png', 'leak.mp4', 'voice.mp3', 'music.mp3']);
+  // Each with the first field that names it, after a prefix.
+  assert.deepEqual([...timelineFileFields(t, 'timeline.')], [
+    ['a.mp4', 'timeline.video[1].file'],
+    ['s.png', 'timeline.video[2].file'],
+    ['logo.png', 'timeline.layers[0].file'],
+    ['leak.mp4', 'timeline.layers[2].file'],
+    ['voice.mp3', 'timeline.audio[0].file'],
+    ['music.mp3', 'timeline.audio[1].file'],
+  ]);
 });

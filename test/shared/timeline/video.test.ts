@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { isClipmillError } from '../../../src/shared/errors.js';
 import { Graph } from '../../../src/shared/timeline/graph.js';
 import { TimelineSchema, type ClipSegment, type Segment, type TimelineInput } from '../../../src/shared/timeline/schema.js';
-import { buildVideo, DROP_PREROLL, groupSegments, localPath, runList, type SourceInfo } from '../../../src/shared/timeline/video.js';
+import { buildVideo, DROP_PREROLL, groupSegments, runList, type SourceInfo } from '../../../src/shared/timeline/video.js';
 
 const tl = (video: TimelineInput['video'], duration?: number) => {
   const total = video.reduce((s, v) => s + (v.type === 'clip' ? v.out - (v.in ?? 0) : v.duration), 0);
@@ -65,11 +65,6 @@ test('runList: one file line per segment, inpoint when not 0, outpoint always; h
     "ffconcat version 1.0\nfile '/m/a.mp4'\noutpoint 2.5\nfile '/m/it'\\''s [b]; a,b:c=d\\e ✓.mp4'\ninpoint 1.2\noutpoint 3.7\nfile '/m/c c.mp4'\ninpoint 0.5\noutpoint 1\n",
   );
   assert.throws(() => runList(run, new Map([...p, ['c.mp4', '/m/c\nd.mp4']])), (err: unknown) => isClipmillError(err, 'TASK_INVALID') && /line break/.test((err as Error).message));
-});
-
-test('localPath: every file the timeline names needs a local copy', () => {
-  assert.equal(localPath(paths('a.mp4'), 'a.mp4'), '/m/a.mp4');
-  assert.throws(() => localPath(paths('a.mp4'), 'b.mp4'), (err: unknown) => isClipmillError(err, 'TASK_INVALID') && /the timeline names "b\.mp4", which has no local copy/.test((err as Error).message));
 });
 
 test('a run of clips: one concat input, frames outside each [inpoint, outpoint) dropped, the output grid, then the fit', () => {
