@@ -1,7 +1,7 @@
 // Every path of a project root, in one module (DESIGN §1). Nothing else builds root paths.
 import { join, relative, sep } from 'node:path';
 
-export const RAW_KINDS = ['video', 'frame', 'music', 'voice', 'link'] as const;
+export const RAW_KINDS = ['video', 'frame', 'music', 'voice', 'link', 'image', 'text', 'narration', 'narration-text', 'job', 'sidecar'] as const;
 export type RawKind = (typeof RAW_KINDS)[number];
 export type ClipKind = 'video' | 'frame';
 
@@ -13,10 +13,18 @@ export const TREE = [
   'raw/video',
   'raw/frame',
   'raw/music',
+  'raw/image',
+  'raw/text',
+  'raw/narration',
+  'raw/job',
   'scanned/story',
   'scanned/video',
   'scanned/frame',
   'scanned/music',
+  'scanned/image',
+  'scanned/text',
+  'scanned/narration',
+  'scanned/job',
   'tasks',
   'processing',
   'output',
@@ -120,6 +128,22 @@ export class Layout {
   scannedVoiceOriginalDir(category: string, story: string) {
     return join(this.scannedVoiceDir(category, story), 'original');
   }
+  /** scanned/image/<category>/: stills, decoded and oriented (`<W>x<H>_<uuid>.<png|jpg|webp>`). */
+  scannedImageDir(category: string) {
+    return join(this.scanned, 'image', category);
+  }
+  /** scanned/text/<category>/: on-screen text files (`<uuid>.txt|csv`), each with its asset record holding the parsed texts. */
+  scannedTextDir(category: string) {
+    return join(this.scanned, 'text', category);
+  }
+  /** scanned/narration/<category>/<campaign>/: narration parts `part_<NNNN>.mp3` and takes `part_<NNNN>_<k>.mp3`. */
+  scannedNarrationDir(category: string, campaign: string) {
+    return join(this.scanned, 'narration', category, campaign);
+  }
+  /** scanned/job/: accepted job files (`<name>.json`), as they were dropped. */
+  get scannedJobs() {
+    return join(this.scanned, 'job');
+  }
   /** A path relative to the root, with forward slashes, for logs and metadata. */
   rel(p: string) {
     return relative(this.root, p).split(sep).join('/');
@@ -177,8 +201,19 @@ export function isIgnoredName(name: string): boolean {
 }
 
 export type RawEntry =
-  | { kind: 'video' | 'frame' | 'music'; category: string; name: string }
-  | { kind: 'voice' | 'link'; category: string; story: string; name: string };
+  | { kind: 'video' | 'frame' | 'music' | 'image' | 'text'; category: string; name: string }
+  | { kind: 'voice' | 'link'; category: string; story: string; name: string }
+  /** A recorded narration part: raw/narration/<category>/<campaign>/<name> (part_0001.mp3, part_0001_2.mp3). */
+  | { kind: 'narration'; category: string; campaign: string; name: string }
+  /** Text to voice: raw/narration/<category>/<campaign>.csv|txt (name = the file's name, campaign = it without the extension). */
+  | { kind: 'narration-text'; category: string; campaign: string; name: string }
+  /** A job file: raw/job/<name>.json. */
+  | { kind: 'job'; name: string }
+  /** A sidecar: `<file>.json` beside the file it describes, anywhere but raw/job/; `of` is that file's path relative to raw/. */
+  | { kind: 'sidecar'; of: string; name: string };
+
+/** The sidecar of a file: its full name plus `.json` (DESIGN §1). */
+export const SIDECAR_SUFFIX = '.json';
 
 /** A category or story folder name we can carry into scanned/ paths and concat lists. */
 export function badFolderName(name: string): string | null {
@@ -196,13 +231,23 @@ export function badFolderName(name: string): string | null {
 export function classifyRaw(relToRaw: string): RawEntry | { unexpected: string } {
   const parts = relToRaw.split('/');
   const expected =
-    'expected raw/video/<category>/<file>, raw/frame/<category>/<file>, raw/music/<category>/<file>, raw/story/<category>/<story>/voice/<file>.mp3 or raw/story/<category>/<story>/link/<file>.txt';
+    'expected raw/video|frame|music|image|text/<category>/<file>, raw/story/<category>/<story>/voice/<file>.mp3, raw/story/<category>/<story>/link/<file>.txt, raw/narration/<category>/<campaign>.csv|txt, raw/narration/<category>/<campaign>/part_<NNNN>.mp3, raw/job/<name>.json, or <file>.json beside one of those (its sidecar)';
   const [top] = parts;
-  if ((top === 'video' || top === 'frame' || top === 'music') && parts.length === 3) {
-    return { kind: top, category: parts[1]!, name: parts[2]! };
+  const name = parts[parts.length - 1]!;
+  // A sidecar is classified by the file it describes, which must itself be a file clipmill takes.
+  if (top !== 'job' && name.toLowerCase().endsWith(SIDECAR_SUFFIX) && name.length > SIDECAR_SUFFIX.length) {
+    const of = relToRaw.slice(0, -SIDECAR_SUFFIX.length);
+    const target = classifyRaw(of);
+    if (!('unexpected' in target) && target.kind !== 'sidecar') return { kind: 'sidecar', of, name };
+  }
+  if ((top === 'video' || top === 'frame' || top === 'music' || top === 'image' || top === 'text') && parts.length === 3) {
+    return { kind: top, category: parts[1]!, name };
   }
   if (top === 'story' && parts.length === 5 && (parts[3] === 'voice' || parts[3] === 'link')) {
-    return { kind: parts[3], category: parts[1]!, story: parts[2]!, name: parts[4]! };
+    return { kind: parts[3], category: parts[1]!, story: parts[2]!, name };
   }
+  if (top === 'narration' && parts.length === 4) return { kind: 'narration', category: parts[1]!, campaign: parts[2]!, name };
+  if (top === 'narration' && parts.length === 3 && /\.(csv|txt)$/i.test(name)) return { kind: 'narration-text', category: parts[1]!, campaign: name.replace(/\.(csv|txt)$/i, ''), name };
+  if (top === 'job' && parts.length === 2 && /\.json$/i.test(name)) return { kind: 'job', name };
   return { unexpected: `raw/${relToRaw} is not where clipmill takes files from: ${expected}` };
 }

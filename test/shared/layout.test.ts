@@ -35,7 +35,15 @@ test('raw paths are classified by folder; anything else is unexpected', () => {
   assert.deepEqual(classifyRaw('music/action/a.mp3'), { kind: 'music', category: 'action', name: 'a.mp3' });
   assert.deepEqual(classifyRaw('story/fantasy/dragon/voice/chapter_0001.mp3'), { kind: 'voice', category: 'fantasy', story: 'dragon', name: 'chapter_0001.mp3' });
   assert.deepEqual(classifyRaw('story/fantasy/dragon/link/x.txt'), { kind: 'link', category: 'fantasy', story: 'dragon', name: 'x.txt' });
-  for (const bad of ['a.mp4', 'video/a.mp4', 'video/a/b/c.mp4', 'story/f/d/other/x.mp3', 'stuff/x/y.mp4']) assert.ok('unexpected' in classifyRaw(bad), bad);
+  assert.deepEqual(classifyRaw('image/cars/a.webp'), { kind: 'image', category: 'cars', name: 'a.webp' });
+  assert.deepEqual(classifyRaw('text/hooks/h.csv'), { kind: 'text', category: 'hooks', name: 'h.csv' });
+  assert.deepEqual(classifyRaw('narration/cars/spring/part_0001_2.mp3'), { kind: 'narration', category: 'cars', campaign: 'spring', name: 'part_0001_2.mp3' });
+  assert.deepEqual(classifyRaw('narration/cars/spring.csv'), { kind: 'narration-text', category: 'cars', campaign: 'spring', name: 'spring.csv' });
+  assert.deepEqual(classifyRaw('job/twenty.json'), { kind: 'job', name: 'twenty.json' });
+  assert.deepEqual(classifyRaw('video/cars/clip.mp4.json'), { kind: 'sidecar', of: 'video/cars/clip.mp4', name: 'clip.mp4.json' });
+  assert.deepEqual(classifyRaw('story/f/d/voice/chapter_0001.mp3.json'), { kind: 'sidecar', of: 'story/f/d/voice/chapter_0001.mp3', name: 'chapter_0001.mp3.json' });
+  assert.deepEqual(classifyRaw('narration/cars/spring/part_0001.mp3.json'), { kind: 'sidecar', of: 'narration/cars/spring/part_0001.mp3', name: 'part_0001.mp3.json' });
+  for (const bad of ['a.mp4', 'video/a.mp4', 'video/a/b/c.mp4', 'story/f/d/other/x.mp3', 'stuff/x/y.mp4', 'job/x.txt', 'job/a/b.json', 'narration/c/x.mp3', 'a.mp4.json', 'video/a.mp4.json.json']) assert.ok('unexpected' in classifyRaw(bad), bad);
 });
 
 test('temporary and hidden names are ignored', () => {

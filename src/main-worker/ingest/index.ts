@@ -50,7 +50,8 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
   }
   try {
     if ('unexpected' in entry) throw new ClipmillError('RAW_UNEXPECTED_PATH', entry.unexpected);
-    for (const folder of 'story' in entry ? [entry.category, entry.story] : [entry.category]) {
+    const folders = 'story' in entry ? [entry.category, entry.story] : 'campaign' in entry ? [entry.category, entry.campaign] : 'category' in entry ? [entry.category] : [];
+    for (const folder of folders) {
       const why = badFolderName(folder);
       if (why) throw new ClipmillError('RAW_BAD_NAME', why);
     }
@@ -72,6 +73,9 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
       case 'voice':
         v = await validateVoice(ctx, file, entry.category, entry.story, entry.name, signal);
         break;
+      default:
+        // Kinds whose ingest is being built this session (images, texts, narration, jobs, sidecars) stay in raw/ until then.
+        return { status: 'skipped', reason: `raw/${entry.kind} files are not taken by this version` };
     }
     // Validation took a while: if the operator rewrote the file meanwhile, what was checked is
     // not what would be moved. Leave it; the next scans see it settle again.
