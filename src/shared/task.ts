@@ -74,6 +74,8 @@ export const MetadataSchema = object({
     output_format: z.literal('mp4', { error: '"mp4"' }),
   }),
   timeline: TimelineSchema.optional(),
+  /** Claim order: higher first, then older (absent: 0). From the job file, the voice's sidecar, or tasks.categories.<category>.priority. */
+  priority: z.number({ error: 'an integer' }).int({ error: 'an integer' }).optional(),
 }).superRefine((m, ctx) => {
   if (m.schema_version >= 2 && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (schema_version 2)', input: undefined });
   if (m.schema_version === 1 && m.timeline) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: '2 (the task has a timeline)', input: 1 });
