@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { freeBytes } from '../shared/disk.js';
 import { writeJson } from '../shared/json.js';
 import type { Layout } from '../shared/layout.js';
+import type { BreakerState } from './breaker.js';
 import { HeartbeatSchema, type HeartbeatFile, type RenderMetrics, type WorkerState } from '../shared/node-files.js';
 
 export type { WorkerState };
@@ -46,7 +47,9 @@ export class Heartbeat {
   state: WorkerState = 'starting';
   current: HeartbeatFile['current'] = null;
   renderingSince: number | null = null;
-  readonly counters = { done: 0, failed: 0, handed_back: 0, abandoned: 0 };
+  readonly counters = { done: 0, failed: 0, requeued: 0, handed_back: 0, abandoned: 0 };
+  /** The circuit breaker's state (breaker.ts). */
+  breaker: BreakerState = 'closed';
   readonly finished: FinishedTask[] = [];
 
   constructor(
@@ -81,6 +84,7 @@ export class Heartbeat {
       current: this.current,
       encoder: this.encoder,
       counters: this.counters,
+      breaker: this.breaker === 'half_open' ? 'half-open' : this.breaker,
       metrics: metricsOf(this.finished, this.renderingSince, this.started, now),
       started_at: new Date(this.started).toISOString(),
       updated_at: new Date(now).toISOString(),

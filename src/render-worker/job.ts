@@ -9,6 +9,8 @@ import type { EncoderSpec } from '../shared/media/encoders.js';
 import type { Binaries } from '../shared/media/ffmpeg.js';
 import type { TaskStage } from '../shared/protocol/files.js';
 import type { Lease } from '../shared/protocol/lease.js';
+import type { Reduction } from '../shared/protocol/backoff.js';
+import type { TaskIndex } from '../shared/protocol/queue.js';
 import type { TaskMetadata } from '../shared/task.js';
 import type { CopyFn } from './download.js';
 import type { Heartbeat } from './heartbeat.js';
@@ -33,13 +35,17 @@ export interface WorkerEnv extends RenderContext {
   copy: CopyFn;
   /** Tasks this worker does not claim again (written by a newer clipmill). */
   skip: Set<string>;
+  /** The worker's index of waiting tasks; absent: tasks/ is listed at each claim. */
+  index?: TaskIndex;
+  /** Told of every task that failed after its claim (requeued or failed): the circuit breaker's input. */
+  onSettled?: (job: Job, outcome: 'requeued' | 'failed', error: ClipmillError) => void;
 }
 
 /**
- * How a task left this worker: published, failed into trash/failed, handed back to tasks/
- * (shutdown), or abandoned (the lease or the claim was lost: another party owns it now).
+ * How a task left this worker: published, failed into trash/failed, requeued (back to tasks/
+ * with backoff after a recoverable or resource failure), handed back to tasks/ (shutdown), or abandoned (the lease or the claim was lost: another party owns it now).
  */
-export type TaskOutcome = 'done' | 'failed' | 'handed_back' | 'abandoned';
+export type TaskOutcome = 'done' | 'failed' | 'requeued' | 'handed_back' | 'abandoned';
 
 /** A claimed task on its way through the stages. */
 export interface Job {
@@ -57,6 +63,12 @@ export interface Job {
   fallback: { from: string; reason: string } | null;
   verification: Omit<Verification, 'info'> | null;
   timings: { download: number; render: number; verify: number; upload: number };
+  /** Wall-clock time of the claim (ms). */
+  claimedAt?: number;
+  /** What this render reduced to fit (the last attempt after a memory failure renders a draft). */
+  reduced?: Reduction | null;
+  /** Whether a draft preview was published to previews/<id>/ before the final render. */
+  preview?: boolean;
 }
 
 /** A failure at a stage: its code, where, and ffmpeg's stderr tail when it ran. */

@@ -9,8 +9,11 @@ import PQueue from 'p-queue';
 import { errorMessage } from '../shared/errors.js';
 import { claimNext } from '../shared/protocol/claim.js';
 import { assertOwnClaim } from '../shared/protocol/complete.js';
+import { giveBackAttempts } from '../shared/protocol/give-back.js';
 import { handBackDeadClaims } from '../shared/protocol/hand-back.js';
+import { claimable, TaskIndex } from '../shared/protocol/queue.js';
 import { processAlive } from '../shared/process.js';
+import { Breaker } from './breaker.js';
 import type { Job, TaskOutcome, WorkerEnv } from './job.js';
 import { prepare } from './prepare.js';
 import { renderJob } from './render.js';
@@ -21,6 +24,10 @@ import { uploadJob } from './upload.js';
 export interface RunTotals {
   done: number;
   failed: number;
+  /** Failures sent back to tasks/ with backoff (recoverable or resource, attempts left). */
+  requeued: number;
+  /** Whether the circuit breaker was open when the run ended. */
+  breakerOpen: boolean;
   handedBack: number;
   /** Tasks left as they were because the lease or the claim was lost (another party owns them). */
   abandoned: number;
@@ -35,6 +42,21 @@ async function startUp(env: WorkerEnv): Promise<void> {
   const { log, layout, node, config } = env;
   for (const id of await handBackDeadClaims(layout, node, processAlive)) log.warn({ task: id }, `Task ${id} was claimed by a worker of ${node} that is gone; handed back to tasks/`);
   for (const p of await cleanStaleScratch(config, node)) log.info(`Removed the scratch folder ${p} of a render worker that is gone`);
+}
+
+/**
+ * When the earliest task in backoff that this node may take becomes claimable (ms), or null when
+ * there is none (tasks left to other nodes after a memory failure are not waited for).
+ */
+function dueForMe(env: WorkerEnv): number | null {
+  const index = env.index;
+  if (!index) return null;
+  let due: number | null = null;
+  for (const e of index.list()) {
+    if (env.skip.has(e.id) || !claimable({ ...e, notBeforeMs: 0 }, env.node, e.notBeforeMs)) continue;
+    if (due === null || e.notBeforeMs < due) due = e.notBeforeMs;
+  }
+  return due;
 }
 
 /** A signal that aborts `render.shutdownGraceMs` after `stop` does: the render in progress gets the grace to finish. */
@@ -52,19 +74,52 @@ function graceSignal(env: WorkerEnv, stop: AbortSignal): AbortSignal {
 
 export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boolean): Promise<RunTotals> {
   const { config, layout, node, log } = env;
-  const totals: RunTotals = { done: 0, failed: 0, handedBack: 0, abandoned: 0, lowDisk: false, renderSeconds: 0, wallSeconds: 0 };
+  const totals: RunTotals = { done: 0, failed: 0, requeued: 0, breakerOpen: false, handedBack: 0, abandoned: 0, lowDisk: false, renderSeconds: 0, wallSeconds: 0 };
   const t0 = performance.now();
   await startUp(env);
+  const ownIndex = !env.index;
+  env.index ??= await new TaskIndex(layout, { rescanMs: config.tasks.indexRescanMs }).open();
   const hard = graceSignal(env, stop);
   const hb = env.heartbeat;
   hb.start();
   stop.addEventListener('abort', () => (hb.state = 'stopping'), { once: true });
   const count = (o: TaskOutcome) => {
     if (o === 'done') totals.done++;
+    else if (o === 'requeued') totals.requeued++;
     else if (o === 'handed_back') totals.handedBack++;
     else if (o === 'abandoned') totals.abandoned++;
     else totals.failed++;
-    Object.assign(hb.counters, { done: totals.done, failed: totals.failed, handed_back: totals.handedBack, abandoned: totals.abandoned } satisfies typeof hb.counters);
+    Object.assign(hb.counters, { done: totals.done, failed: totals.failed, requeued: totals.requeued, handed_back: totals.handedBack, abandoned: totals.abandoned } satisfies typeof hb.counters);
+  };
+  const breaker = new Breaker(config.render.breakerFailures, config.render.breakerCooldownMs);
+  hb.breaker = breaker.state;
+  env.onSettled = (job, _outcome, error) => {
+    // A failure at the claim itself is the task file's, whichever node reads it.
+    if (error.details.stage === 'claim') return;
+    const opened = breaker.failure({ task: job.id, code: error.code, at: job.claimedAt ?? Date.now() }, Date.now());
+    hb.breaker = breaker.state;
+    if (opened) void openBreaker();
+  };
+  const succeeded = () => {
+    if (breaker.state !== 'closed') log.info(`Circuit breaker closed: task rendered after ${breaker.inARow} failure(s) in a row`);
+    breaker.success();
+    hb.breaker = breaker.state;
+  };
+  // Serialized: the give-back of one opening finishes before the run goes on.
+  let amends: Promise<void> = Promise.resolve();
+  const openBreaker = () => {
+    const { charged, since, codes } = breaker.takeRun();
+    const until = new Date(breaker.reopensAt() ?? Date.now()).toISOString();
+    log.error({ codes, code: 'BREAKER_OPEN' }, `Circuit breaker open: ${breaker.inARow} failures in a row (${codes.join(', ')}); ${node} claims nothing until ${until}, then tries one task`);
+    amends = amends.then(async () => {
+      try {
+        const given = await giveBackAttempts(layout, node, charged, since - 1000);
+        for (const g of given) log.warn({ task: g.id }, `Task ${g.id}: the attempts this node's failures charged are given back (${g.from === 'tasks' ? 'in tasks/' : 'back from trash/failed/'}, attempts now ${g.attempts}): the node was broken, not the task`);
+      } catch (err) {
+        log.error({ err }, `Could not give back the attempts of this node's failed tasks: ${errorMessage(err)}`);
+      }
+    });
+    return amends;
   };
   // A task downloaded ahead that will not be rendered (shutdown): back as it is.
   const putBack = async (job: Job) => count(await settle(env, { ...job, signal: AbortSignal.abort() }, new Error('shutting down')));
@@ -76,8 +131,17 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
       hb.state = 'low_disk';
       return null;
     }
-    const id = await claimNext(layout, node, env.skip);
-    return id ? prepare(env, id, hard) : null;
+    if (!breaker.allow(Date.now())) {
+      hb.breaker = breaker.state;
+      return null;
+    }
+    hb.breaker = breaker.state;
+    const id = await claimNext(layout, node, env.skip, env.index);
+    if (!id) {
+      breaker.noTask();
+      return null;
+    }
+    return prepare(env, id, hard);
   };
   const claimSafely = () => claimAndPrepare().catch((err: unknown) => (log.error({ err }, `Claim failed: ${errorMessage(err)}`), null));
   let next: Promise<Job | TaskOutcome | null> | null = null;
@@ -85,7 +149,14 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
     const current = await (next ?? claimSafely());
     next = null;
     if (current === null) {
-      if (once || stop.aborted) break;
+      if (stop.aborted) break;
+      if (once) {
+        // --once waits for tasks in backoff that it may take (not for an open breaker's cooldown).
+        const due = breaker.state === 'open' || totals.lowDisk ? null : dueForMe(env);
+        if (due === null) break;
+        await sleep(Math.max(50, Math.min(due - Date.now(), config.render.pollIntervalMs)), undefined, { signal: stop }).catch(() => {});
+        continue;
+      }
       if (hb.state !== 'low_disk' && hb.state !== 'stopping') hb.state = 'idle';
       if (!hb.current) void hb.beat();
       await sleep(config.render.pollIntervalMs, undefined, { signal: stop }).catch(() => {});
@@ -119,6 +190,7 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
         try {
           await uploadJob(env, job);
           await cleanup(env, job);
+          succeeded();
           hb.finish({ at: Date.now(), render: job.timings.render, io: job.timings.download + job.timings.upload });
           count('done');
         } catch (err) {
@@ -136,6 +208,12 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
     else if (pending) count(pending);
   }
   await uploads.onIdle();
+  await amends;
+  totals.breakerOpen = breaker.state === 'open';
+  if (ownIndex) {
+    env.index.close();
+    delete env.index;
+  }
   await hb.stop();
   // This process's scratch folder is its own (<node>-<pid>): nothing is left in it now.
   await rm(env.scratch, { recursive: true, force: true }).catch(() => {});

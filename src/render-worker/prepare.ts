@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../shared/errors.js';
 import { startAttempt } from '../shared/protocol/attempts.js';
+import { reducedQuality } from '../shared/protocol/backoff.js';
 import { assertOwnClaim } from '../shared/protocol/complete.js';
 import { acquireLease, type Lease } from '../shared/protocol/lease.js';
 import { downloadInputs, resolveInputs } from './download.js';
@@ -36,6 +37,8 @@ export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): P
     fallback: null,
     verification: null,
     timings: { download: 0, render: 0, verify: 0, upload: 0 },
+    claimedAt: Date.now(),
+    reduced: null,
   };
   try {
     // The claim may have been recovered and taken between the rename and the lease.
@@ -46,6 +49,12 @@ export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): P
     const meta = job.meta;
     // Task files are untrusted: every input must be a regular file inside scanned/ or the task folder.
     const sources = await resolveInputs(layout, job.dir, meta);
+    // The last attempt after a memory failure renders a draft (DESIGN §1 Quality); the report says so.
+    job.reduced = reducedQuality(meta, sources.timeline, config.tasks.maxAttempts);
+    if (job.reduced) {
+      sources.timeline = { ...sources.timeline, output: { ...sources.timeline.output, quality: 'draft' } };
+      log.warn(`Task ${id}: rendering at draft quality (${job.reduced.reason})`);
+    }
     await rm(job.scratch, { recursive: true, force: true });
     const t = performance.now();
     try {

@@ -74,6 +74,11 @@ export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
   const machine = machineFailureIn(stderr);
   if (machine && !result.ok) throw stageError(machine.code, 'render', `ffmpeg failed (${machine.errno}): ${machine.line}`, { stderr, details: { errno: machine.errno } });
   if (machine) throw stageError('OUTPUT_INCOMPLETE', 'render', `ffmpeg exited 0 but could not write its output (${machine.errno}): ${machine.line}`, { stderr, details: { errno: machine.errno } });
+  // Killed by a signal nobody here sent: SIGKILL is what the kernel's OOM killer sends (resource:
+  // retried on another node, then smaller); any other (SIGSEGV, SIGBUS, SIGABRT) is a crash,
+  // which the machine may well be to blame for: retried with backoff.
+  if (!result.ok && result.signal === 'SIGKILL') throw stageError('OUT_OF_MEMORY', 'render', `ffmpeg was killed by SIGKILL (the kernel's out-of-memory killer sends it): ${lastLine(stderr)}`, { stderr, details: { signal: result.signal } });
+  if (!result.ok && result.signal) throw stageError('SUBPROCESS_FAILED', 'render', `ffmpeg died of ${result.signal}: ${lastLine(stderr)}`, { stderr, details: { signal: result.signal } });
   if (!result.ok) throw stageError('RENDER_FAILED', 'render', `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(stderr)}`, { stderr });
   job.timings.render = (performance.now() - t) / 1000;
 

@@ -1,9 +1,11 @@
-// After an error at any stage, the task leaves this worker one of three ways: abandoned (the
+// After an error at any stage, the task leaves this worker one of four ways: abandoned (the
 // lease or the claim was lost: another party owns it, leave it exactly as it is), handed back
 // (shutting down, or a task written by a newer clipmill: whatever broke is not the task's
-// fault) or failed into trash/failed/.
+// fault), requeued (a recoverable or resource failure with attempts left: back to tasks/ with
+// backoff, shared/protocol/backoff.ts) or failed into trash/failed/.
 import { rm } from 'node:fs/promises';
 import { errorMessage, isClipmillError } from '../shared/errors.js';
+import { requeueAfterFailure, shouldRequeue } from '../shared/protocol/backoff.js';
 import { asTaskError, failTask } from '../shared/protocol/fail.js';
 import { handBack, handBackUnread } from '../shared/protocol/hand-back.js';
 import type { Job, TaskOutcome, WorkerEnv } from './job.js';
@@ -29,13 +31,31 @@ export async function settle(env: WorkerEnv, job: Job, err: unknown): Promise<Ta
       return 'handed_back';
     }
     const error = asTaskError(err);
+    const { tasks } = env.config;
+    const stage = String(error.details.stage ?? 'publish');
+    // Routed by class (docs/errors.md): recoverable and resource failures go back to tasks/
+    // with backoff while attempts are left; fatal ones, and the last attempt's, to trash/failed.
+    if (shouldRequeue(error, job.meta, tasks.maxAttempts)) {
+      try {
+        const next = await requeueAfterFailure(env.layout, job.id, job.meta, job.lease, error, env.node, tasks);
+        job.log.warn(
+          { code: error.code, class: error.errorClass, stage },
+          `Task ${job.id} failed at ${stage} (${error.code}, ${error.errorClass}): ${error.message}; back to tasks/, not before ${next.not_before} (attempt ${job.meta.attempts} of ${tasks.maxAttempts} used)${error.errorClass === 'resource' ? `; ${env.node} leaves it to other nodes until ${next.avoid_nodes?.at(-1)?.until}` : ''}`,
+        );
+        env.onSettled?.(job, 'requeued', error);
+        return 'requeued';
+      } catch (moveErr) {
+        job.log.error({ err: moveErr }, `Task ${job.id} failed (${error.code}: ${error.message}) and could not be put back in tasks/: ${errorMessage(moveErr)}`);
+      }
+    }
     const attempts = job.meta?.attempts ?? (typeof error.details.attempts === 'number' ? error.details.attempts : null);
     try {
       const dest = await failTask(env.layout, job.id, job.dir, { error, attempts, node: env.node, encoder: job.encoderUsed });
-      job.log.error({ code: error.code, stage: error.details.stage ?? 'publish' }, `Task ${job.id} failed at ${String(error.details.stage ?? 'publish')} (${error.code}): ${error.message} → ${env.layout.rel(dest)}/`);
+      job.log.error({ code: error.code, stage }, `Task ${job.id} failed at ${stage} (${error.code}): ${error.message} → ${env.layout.rel(dest)}/`);
     } catch (moveErr) {
       job.log.error({ err: moveErr }, `Task ${job.id} failed (${error.code}: ${error.message}) and could not be moved to trash/failed: ${errorMessage(moveErr)}`);
     }
+    env.onSettled?.(job, 'failed', error);
     return 'failed';
   } finally {
     await cleanup(env, job);

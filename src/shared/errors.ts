@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   CLAIM_LOST: c('recoverable', 'the worker lost its lease or its claim on the task: another party owns it now, and this worker leaves it as it is'),
   TOO_MANY_ATTEMPTS: c('fatal', 'the task was claimed tasks.maxAttempts times without finishing'),
   VERIFY_FAILED: c('fatal', 'the rendered file failed verification (streams, duration, size, frame rate)'),
+  BREAKER_OPEN: c('recoverable', 'a render worker\'s circuit breaker opened after render.breakerFailures failures in a row: it claims nothing for render.breakerCooldownMs, and the attempts those failures charged are given back'),
   UPLOAD_FAILED: c('recoverable', 'the rendered file could not be copied into the project root'),
   // machine failures
   OUTPUT_INCOMPLETE: c('recoverable', 'a file ffmpeg wrote does not hold what was expected (truncated: a full disk, a failing share); it is not published and the work is done again'),

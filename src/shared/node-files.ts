@@ -38,6 +38,8 @@ export const HeartbeatSchema = z.strictObject({
     .nullable(),
   encoder: z.string(),
   counters: z.record(z.string(), z.number().int().min(0)),
+  /** The render worker's circuit breaker: "open" while it claims nothing after failures in a row, "half-open" while one task is let through. Absent in heartbeats of older workers. */
+  breaker: z.enum(['closed', 'open', 'half-open']).optional(),
   metrics: RenderMetricsSchema,
   started_at: isoTime,
   updated_at: isoTime,

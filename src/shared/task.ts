@@ -16,6 +16,8 @@ const text = () => z.string({ error: NON_EMPTY }).min(1, { error: NON_EMPTY });
 const atLeast = (min: number) => z.number({ error: `a number >= ${min}` }).min(min, { error: `a number >= ${min}` });
 const integerAtLeast = (min: number) => z.number({ error: `an integer >= ${min}` }).int({ error: `an integer >= ${min}` }).min(min, { error: `an integer >= ${min}` });
 /** A file name inside the task folder: no folders (the render worker opens nothing outside it), no dot-files. */
+/** An ISO 8601 time that Date.parse reads. */
+const isoTime = () => z.string({ error: 'an ISO 8601 time' }).refine((v) => !Number.isNaN(Date.parse(v)), { error: 'an ISO 8601 time' });
 const localName = () => text().refine((v) => !v.includes('/') && !v.includes('\\') && !v.startsWith('.'), { error: 'a file name inside the task folder' });
 /** A strict object: unknown keys are errors (a newer writer bumps schema_version). */
 const object = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : 'an object') });
@@ -76,6 +78,27 @@ export const MetadataSchema = object({
   timeline: TimelineSchema.optional(),
   /** Claim order: higher first, then older (absent: 0). From the job file, the voice's sidecar, or tasks.categories.<category>.priority. */
   priority: z.number({ error: 'an integer' }).int({ error: 'an integer' }).optional(),
+  /** No render worker claims the task before this time (ISO 8601): set by the backoff after a recoverable or resource failure. */
+  not_before: isoTime().optional(),
+  /**
+   * Nodes that failed the task for memory (class resource): each leaves it to other nodes until
+   * `until`, after which it may take it again (a farm of one node still renders it).
+   */
+  avoid_nodes: z.array(object({ node: text(), until: isoTime() }), { error: 'a list of { "node", "until" }' }).optional(),
+  /** The failure that sent the task back to tasks/ last (the queue's routing; the report's "reduced"). */
+  last_failure: object({
+    code: text(),
+    class: z.enum(['recoverable', 'fatal', 'resource'], { error: '"recoverable", "fatal" or "resource"' }),
+    message: z.string({ error: 'a string' }),
+    node: text(),
+    at: isoTime(),
+  }).optional(),
+  /** Render a draft preview first (previews/<id>/), then the final; absent: render.preview decides. */
+  preview: z.boolean({ error: 'true or false' }).optional(),
+  /** An edit's task: the id of the original task it revises (revisions/<revision_of>.json lists them). */
+  revision_of: z.string({ error: 'a UUID' }).regex(UUID_RE, { error: 'a UUID' }).optional(),
+  /** The edit's number, from 1 (revision 0 is the original). */
+  revision: integerAtLeast(1).optional(),
 }).superRefine((m, ctx) => {
   if (m.schema_version >= 2 && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (schema_version 2)', input: undefined });
   if (m.schema_version === 1 && m.timeline) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: '2 (the task has a timeline)', input: 1 });
@@ -86,6 +109,7 @@ export const MetadataSchema = object({
   need(m.music_file, 'music_source', `${NON_EMPTY} (music_file is set)`);
   need(m.music_file, 'music_duration', 'a number >= 0.001 (music_file is set)');
   need(m.frame_file, 'frame_source', `${NON_EMPTY} (frame_file is set)`);
+  if ((m.revision_of === undefined) !== (m.revision === undefined)) ctx.addIssue({ code: 'custom', path: [m.revision === undefined ? 'revision' : 'revision_of'], message: 'set together with ' + (m.revision === undefined ? 'revision_of' : 'revision'), input: undefined });
 });
 export type TaskMetadata = z.infer<typeof MetadataSchema>;
 

@@ -12,12 +12,20 @@ export const renderWorker: Command = {
   summary: 'claim tasks and render them with FFmpeg (the daemon; one per node or GPU)',
   usage: 'clipmill render-worker --root <dir> [--once] [--node-id <id>]',
   help: `Picks the encoder at start-up: the first of render.encoders that passes a real
-one-frame test encode. Then claims tasks by renaming tasks/<id> to processing/<id>,
-renders each in one FFmpeg pass, verifies the result and publishes output/<id>/final.mp4
-with report.json. A failed task goes to trash/failed/<id>/ with stderr.log and error.json.
+one-frame test encode. Then claims tasks by renaming tasks/<id> to processing/<id>, the
+highest priority first, then the oldest, never before a task's not_before; renders each in
+one FFmpeg pass, verifies the result and publishes output/<id>/final.mp4 with report.json
+and poster.jpg (with render.preview or a task's "preview": true, a draft is published to
+previews/<id>/ first). A failure of the machine (recoverable: I/O, a stalled or crashed
+ffmpeg) or of memory (resource) sends the task back to tasks/ with backoff while
+tasks.maxAttempts allows; a fatal one (a bad input) sends it to trash/failed/<id>/ with
+stderr.log and error.json. After render.breakerFailures failures in a row the worker's
+circuit breaker opens: it claims nothing for render.breakerCooldownMs, gives the attempts
+back to the tasks it failed, then tries one task.
 
 Options:
-  --once              render every task there is, then exit (1 if any failed)
+  --once              render every task there is (waiting for tasks in backoff), then exit
+                      (1 if any failed, or the circuit breaker opened)
   --node-id <id>      this worker's node id (its heartbeat nodes/<id>.json, its claims and its
                       logs); wins over CLIPMILL_NODE_ID and node.id. Give each worker on a
                       host its own (default: the host name)
@@ -55,8 +63,8 @@ task downloaded ahead); then it exits 0.`,
       if (args.values.once) {
         const t = await worker.runOnce(io.signal);
         const util = t.wallSeconds > 0 ? ` render_utilization ${((100 * t.renderSeconds) / t.wallSeconds).toFixed(0)}%` : '';
-        log.info(`Done: ${t.done} rendered, ${t.failed} failed, ${t.handedBack} handed back, ${t.abandoned} abandoned in ${t.wallSeconds.toFixed(1)} s;${util}${t.lowDisk ? '; stopped early for lack of disk space' : ''}`);
-        return t.failed || t.lowDisk ? 1 : 0;
+        log.info(`Done: ${t.done} rendered, ${t.failed} failed, ${t.requeued} back in tasks/ after a failure, ${t.handedBack} handed back, ${t.abandoned} abandoned${t.breakerOpen ? ', circuit breaker open' : ''} in ${t.wallSeconds.toFixed(1)} s;${util}${t.lowDisk ? '; stopped early for lack of disk space' : ''}`);
+        return t.failed || t.lowDisk || t.breakerOpen ? 1 : 0;
       }
       await worker.run(io.signal);
       return 0;

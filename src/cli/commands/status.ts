@@ -6,6 +6,7 @@ import { ReasonFileSchema } from '../../shared/ingest-files.js';
 import { readJsonOrNull } from '../../shared/json.js';
 import { isHeartbeatName, isIgnoredName, Layout } from '../../shared/layout.js';
 import { taskIds } from '../../shared/protocol/claim.js';
+import { TaskIndex } from '../../shared/protocol/queue.js';
 import { failedNames } from '../../shared/protocol/retry.js';
 import { HeartbeatSchema, MainWorkerStatusSchema, type HeartbeatFile, type MainWorkerStatus } from '../../shared/node-files.js';
 import { ClaimSchema, ErrorFileSchema } from '../../shared/protocol/files.js';
@@ -50,6 +51,8 @@ export interface StatusReport {
   nodes: NodeStatus[];
   recent_rejects: { raw_path: string; code: string; message: string; at: string }[];
   recent_failures: { task: string; code: string; stage: string; message: string; at: string }[];
+  /** The waiting tasks (tasks/) as render workers see them (shared/protocol/queue.ts): the next few in claim order, and how many wait for their backoff. */
+  queue: { waiting: number; delayed: number; by_priority: Record<string, number>; next: { task: string; priority: number; not_before: string | null }[] };
 }
 
 export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 30_000): Promise<StatusReport> {
@@ -104,8 +107,20 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     // The main worker's own rule (health.nodeTimeoutMs), so that both call the same nodes dead.
     nodes.push({ ...hb, alive: hb.state !== 'stopped' && hb.state !== 'dead' && age < nodeTimeoutMs });
   }
+  const index = await new TaskIndex(layout, { rescanMs: Number.POSITIVE_INFINITY, watch: false }).open();
+  const waiting = index.list();
+  const now = Date.now();
+  const byPriority: Record<string, number> = {};
+  for (const e of waiting) byPriority[e.priority] = (byPriority[e.priority] ?? 0) + 1;
+  const queue = {
+    waiting: waiting.length,
+    delayed: waiting.filter((e) => e.notBeforeMs > now).length,
+    by_priority: byPriority,
+    next: waiting.slice(0, recent).map((e) => ({ task: e.id, priority: e.priority, not_before: e.notBeforeMs > now ? new Date(e.notBeforeMs).toISOString() : null })),
+  };
   return {
     nodes,
+    queue,
     root: layout.root,
     at: new Date().toISOString(),
     counts,
@@ -133,8 +148,12 @@ function formatText(r: StatusReport): string {
   for (const n of r.nodes) {
     const doing = n.current ? `${n.current.stage} ${n.current.task}${n.current.stage === 'render' ? ` ${Math.round(n.current.progress * 100)}%` : ''}` : n.state;
     const m = n.metrics;
-    lines.push(`  ${n.node}: ${n.alive ? 'alive' : `DEAD or stopped (last heartbeat ${n.updated_at})`}, ${doing}, ${n.encoder}, done ${n.counters.done ?? 0} failed ${n.counters.failed ?? 0} abandoned ${n.counters.abandoned ?? 0}${m ? `, render_utilization ${m.render_utilization}% avg_render_time ${m.avg_render_time ?? '-'} s task_throughput ${m.task_throughput}/h io_overhead ${m.io_overhead ?? '-'} s` : ''}`);
+    const breaker = n.breaker && n.breaker !== 'closed' ? `, breaker ${n.breaker.toUpperCase()}` : '';
+    lines.push(`  ${n.node}: ${n.alive ? 'alive' : `DEAD or stopped (last heartbeat ${n.updated_at})`}${breaker}, ${doing}, ${n.encoder}, done ${n.counters.done ?? 0} failed ${n.counters.failed ?? 0} requeued ${n.counters.requeued ?? 0} abandoned ${n.counters.abandoned ?? 0}${m ? `, render_utilization ${m.render_utilization}% avg_render_time ${m.avg_render_time ?? '-'} s task_throughput ${m.task_throughput}/h io_overhead ${m.io_overhead ?? '-'} s` : ''}`);
   }
+  const q = r.queue;
+  lines.push(q.waiting ? `queue: ${q.waiting} waiting (${q.delayed} in backoff); by priority: ${Object.entries(q.by_priority).sort((a, b) => Number(b[0]) - Number(a[0])).map(([p, n]) => `${p}: ${n}`).join(', ')}` : 'queue: empty');
+  for (const e of q.next) lines.push(`  ${e.task} priority ${e.priority}${e.not_before ? `, not before ${e.not_before}` : ''}`);
   lines.push(r.processing.length ? `processing (${r.processing.length}):` : 'processing: none');
   for (const p of r.processing) lines.push(`  ${p.task}: ${p.node ? `claimed by ${p.node} pid ${p.pid} at ${p.claimed_at}` : 'no claim.json'}`);
   lines.push(r.recent_failures.length ? 'recent failed tasks:' : 'failed tasks: none');
@@ -149,8 +168,9 @@ export const status: Command = {
   summary: 'what the farm holds and does: counts, waiting voices, claims, failures',
   usage: 'clipmill status --root <dir> [--json] [--watch [--interval <s>]]',
   help: `Reads the root (nothing is changed): files per folder, the main worker and whether it runs,
-the voices waiting for footage or music and why, the tasks in processing/ and who claimed
-them, and the latest failed tasks and rejected files with their reasons.
+the voices waiting for footage or music and why, the render nodes (their circuit breaker
+when it is open), the queue (waiting tasks by priority, the next ones in claim order, those
+in backoff), the tasks in processing/ and who claimed them, and the latest failed tasks and rejected files with their reasons.
 
 Options:
   --json              print one JSON object instead of text (one per refresh with --watch)

@@ -55,9 +55,11 @@ export const CategorySettingsSchema = strict(
     logo: text(undefined, 'a path or null').nullable().optional(),
     /** Blend a clip of scanned/frame/<category>/ over the footage (screen blend). */
     frame: flag().optional(),
+    /** The claim priority of this category's tasks when neither the job file nor the voice's sidecar sets one (higher first). Default 0. */
+    priority: integer(-1_000_000, 1_000_000).optional(),
   },
   'known',
-  'an object such as { "logo": "assets/x.png", "frame": true }',
+  'an object such as { "logo": "assets/x.png", "frame": true, "priority": 5 }',
 );
 export type CategorySettings = z.infer<typeof CategorySettingsSchema>;
 
@@ -198,16 +200,30 @@ export const SECTIONS = {
     shutdownGraceMs: integer(0, 90_000),
     /** 1: download the next task while one renders (the spec's §7 pipeline); 0: one at a time. Default 1. */
     prefetch: integer(0, 1),
+    /** Failures in a row (of tasks that got past their claim) after which the worker's circuit breaker opens and it stops claiming. Default 5. */
+    breakerFailures: integer(1, 1000),
+    /** How long an open breaker waits before it lets one task through (half-open). Default 300000. */
+    breakerCooldownMs: integer(0),
+    /** Render a draft preview of every task (previews/<id>/) before its final render; a task's own "preview" wins. Default false. */
+    preview: flag(),
   }),
   tasks: section('tasks', {
     /** Tasks (videos) published per voice file. Default 1. */
     variationsPerVoice: integer(1, 100),
     /** A task started this many times without finishing fails (TOO_MANY_ATTEMPTS). Default 3. */
     maxAttempts: integer(1, 100),
+    /** The backoff of a task back in tasks/ after a recoverable or resource failure: the wait after its first failure; each later one doubles. Default 1000. */
+    retryBaseMs: integer(0),
+    /** The longest backoff wait. Default 60000. */
+    retryMaxMs: integer(0),
+    /** How long a node that failed a task for memory (class resource) leaves it to the other nodes. Default 600000. */
+    resourceAvoidMs: integer(0),
+    /** How often a render worker re-lists tasks/ to bring its index of waiting tasks up to date (file watches miss other hosts' changes on NFS). Default 5000. */
+    indexRescanMs: integer(50),
     /** Footage a task may use when its category has none of the render size. Default "any". */
     classFallback: oneOf(['any', 'same-aspect', 'none']),
-    /** Per-category settings: { "<category>": { "logo": path or null, "frame": true or false } }. Default {}. */
-    categories: z.record(categoryName, CategorySettingsSchema, { error: 'an object mapping category names to { "logo": path or null, "frame": true or false }' }),
+    /** Per-category settings: { "<category>": { "logo": path or null, "frame": true or false, "priority": integer } }. Default {}. */
+    categories: z.record(categoryName, CategorySettingsSchema, { error: 'an object mapping category names to { "logo": path or null, "frame": true or false, "priority": integer }' }),
   }),
   health: section('health', {
     /** How often a render worker rewrites its heartbeat. Default 5000. */

@@ -5,6 +5,7 @@ import { readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UUID_RE, type Layout } from '../layout.js';
 import type { Claim } from './files.js';
+import { claimable, TaskIndex } from './queue.js';
 import { writeClaim } from './task-files.js';
 
 /** Task ids in a folder of the tree (tasks/, processing/, output/): UUID names only. */
@@ -12,7 +13,7 @@ export async function taskIds(folder: string): Promise<string[]> {
   return (await readdir(folder).catch(() => [] as string[])).filter((n) => UUID_RE.test(n));
 }
 
-/** Published task ids, oldest first. */
+/** Published task ids, oldest folder first (by mtime; the claim order is queue.ts's). */
 export async function listTasks(layout: Layout): Promise<string[]> {
   const withTime = await Promise.all(
     (await taskIds(layout.tasks)).map(async (n) => {
@@ -29,17 +30,39 @@ export async function listTasks(layout: Layout): Promise<string[]> {
     .map((x) => x.n);
 }
 
-/** Tries to claim one task (oldest first, none of `skip`); returns its id or null when there is none left to take. */
-export async function claimNext(layout: Layout, node: string, skip?: ReadonlySet<string>): Promise<string | null> {
-  for (const id of await listTasks(layout)) {
-    if (skip?.has(id)) continue;
+/**
+ * Tries to claim one task: the next in claim order (priority, then age; see queue.ts) that
+ * this node may take now, none of `skip`; returns its id, or null when there is none. `index`
+ * is the worker's long-lived index; without one, tasks/ is listed for this claim alone.
+ */
+export async function claimNext(layout: Layout, node: string, skip?: ReadonlySet<string>, index?: TaskIndex): Promise<string | null> {
+  const idx = index ?? (await new TaskIndex(layout, { rescanMs: Number.POSITIVE_INFINITY, watch: false }).open());
+  await idx.refresh();
+  let listed = !index;
+  for (;;) {
+    let e = idx.next(node, skip);
+    if (!e && !listed) {
+      // Nothing to offer: list tasks/ before saying so (a task published on another host).
+      listed = true;
+      await idx.refresh(true);
+      e = idx.next(node, skip);
+    }
+    if (!e) return null;
+    // The entry may be stale (changed or gone without this host seeing it): read it again.
+    const fresh = await idx.reload(e.id);
+    if (!fresh || !claimable(fresh, node, idx.now()) || fresh.priority !== e.priority) continue;
+    const id = e.id;
     try {
       await rename(layout.task(id), layout.processingTask(id));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTEMPTY' || code === 'EEXIST') continue; // another worker won
+      if (code === 'ENOENT' || code === 'ENOTEMPTY' || code === 'EEXIST') {
+        idx.remove(id); // another worker won
+        continue;
+      }
       throw err;
     }
+    idx.remove(id);
     const claim: Claim = { task_id: id, node, pid: process.pid, claimed_at: new Date().toISOString() };
     try {
       await writeClaim(layout.processingTask(id), claim);
@@ -48,7 +71,7 @@ export async function claimNext(layout: Layout, node: string, skip?: ReadonlySet
       await rename(layout.processingTask(id), layout.task(id)).catch(() => {});
       throw err;
     }
+    if (!index) idx.close();
     return id;
   }
-  return null;
 }
