@@ -15,6 +15,8 @@ export type FakeBehaviour =
   | 'fail'
   /** Every call but -version is killed by SIGKILL (an ffprobe crashing on a file). */
   | 'killed'
+  /** A render dies of `signal` (default SEGV: a crash; KILL: what the kernel's OOM killer sends); other calls succeed. */
+  | { dies: 'SEGV' | 'KILL' | 'BUS' }
   /** Every call, -version included, exits 3: not a runnable binary. */
   | 'broken'
   /** Answers -version and does nothing else (binary resolution tests). */
@@ -56,6 +58,7 @@ export async function fakeFfmpeg(dir: string, behaviour: FakeBehaviour, opts: Fa
   else if (behaviour === 'killed') body = `case "$*" in\n  *-version*) ${version};;\n  *) kill -9 $$;;\nesac`;
   else if (behaviour === 'broken') body = 'exit 3';
   else if (behaviour === 'version-only') body = cases('exit 0');
+  else if ('dies' in behaviour) body = cases(`${say(`fake ffmpeg: dying of SIG${behaviour.dies}`)}; kill -${behaviour.dies} $$`);
   else if ('exitCode' in behaviour) body = cases(`${say(behaviour.stderr ?? `fake ffmpeg: exit code ${behaviour.exitCode}`)}; exit ${behaviour.exitCode}`);
   else {
     // The real binary for everything; a render starts after the delay. `exec` keeps the pid,

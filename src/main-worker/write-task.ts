@@ -4,7 +4,9 @@
 import { copyFile, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Config } from '../shared/config.js';
+import { AssetRecordSchema, assetRecordPath } from '../shared/assets.js';
 import { fsyncPath, writeFileAtomic } from '../shared/fs.js';
+import { readJsonOrNull } from '../shared/json.js';
 import { publishTask } from '../shared/protocol/publish.js';
 import { writeMetadata } from '../shared/protocol/task-files.js';
 import { stableUuid } from '../shared/ids.js';
@@ -30,6 +32,18 @@ export interface BuildTaskInput {
   plan: TaskPlan;
   /** Absolute path of the logo PNG to copy into the task, or null. */
   logo: string | null;
+  /** The claim priority; absent: writeTask looks it up (taskPriority). */
+  priority?: number;
+}
+
+/**
+ * A voice-over task's claim priority: the voice's own (its sidecar's `priority`, carried into
+ * its asset record `<scanned voice>.json`), else tasks.categories.<category>.priority, else 0.
+ * (A job file's tasks get the job's priority from the job planner.)
+ */
+export async function taskPriority(layout: Layout, voicePath: string, category: string, config: Config): Promise<number> {
+  const record = await readJsonOrNull(AssetRecordSchema, assetRecordPath(layout.abs(voicePath)));
+  return record?.priority ?? config.tasks.categories[category]?.priority ?? 0;
 }
 
 /** Each clip from its start; the last one cut where the voice ends. */
@@ -45,7 +59,7 @@ export function clipPoints(clips: { path: string; duration: number }[], voiceDur
 /** metadata.json v2: the spec's fields and the voice-over timeline made of them. */
 export function buildMetadata(input: BuildTaskInput, config: Config, now: Date): TaskMetadata {
   const fields = specFields(input, config, now);
-  return { ...fields, timeline: voiceOverTimeline(fields) };
+  return { ...fields, timeline: voiceOverTimeline(fields), ...(input.priority === undefined ? {} : { priority: input.priority }) };
 }
 
 function specFields(input: BuildTaskInput, config: Config, now: Date): Omit<TaskMetadata, 'timeline'> {
@@ -84,7 +98,8 @@ function specFields(input: BuildTaskInput, config: Config, now: Date): Omit<Task
 
 /** Publishes the task (src/shared/protocol/publish.ts); returns its folder, or null when a task with that id appeared meanwhile. */
 export async function writeTask(layout: Layout, input: BuildTaskInput, config: Config, now = new Date()): Promise<string | null> {
-  const meta = buildMetadata(input, config, now);
+  const priority = input.priority ?? (await taskPriority(layout, input.voice.path, input.voice.category, config));
+  const meta = buildMetadata({ ...input, priority }, config, now);
   return publishTask(layout, input.id, async (dir) => {
     // Relative links, as in the spec: they stay valid when the folder moves to processing/,
     // output/ or trash/failed/ (all at the same depth) and on every node that mounts the root.

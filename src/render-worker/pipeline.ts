@@ -48,9 +48,11 @@ async function startUp(env: WorkerEnv): Promise<void> {
  * When the earliest task in backoff that this node may take becomes claimable (ms), or null when
  * there is none (tasks left to other nodes after a memory failure are not waited for).
  */
-function dueForMe(env: WorkerEnv): number | null {
+async function dueForMe(env: WorkerEnv): Promise<number | null> {
   const index = env.index;
   if (!index) return null;
+  // Before deciding there is nothing left: tasks/ listed (a task just put back, maybe not yet reported by the watch).
+  await index.refresh(true);
   let due: number | null = null;
   for (const e of index.list()) {
     if (env.skip.has(e.id) || !claimable({ ...e, notBeforeMs: 0 }, env.node, e.notBeforeMs)) continue;
@@ -152,7 +154,7 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
       if (stop.aborted) break;
       if (once) {
         // --once waits for tasks in backoff that it may take (not for an open breaker's cooldown).
-        const due = breaker.state === 'open' || totals.lowDisk ? null : dueForMe(env);
+        const due = breaker.state === 'open' || totals.lowDisk ? null : await dueForMe(env);
         if (due === null) break;
         await sleep(Math.max(50, Math.min(due - Date.now(), config.render.pollIntervalMs)), undefined, { signal: stop }).catch(() => {});
         continue;
@@ -167,8 +169,9 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
       continue;
     }
     const job: Job = current;
-    // Downloaded ahead, but the shutdown came before its render started: not started now.
-    if (stop.aborted) {
+    // Downloaded ahead, but the shutdown, or the circuit breaker, came before its render
+    // started: not started now (handed back, its attempt given back).
+    if (stop.aborted || breaker.state === 'open') {
       await putBack(job);
       continue;
     }

@@ -68,6 +68,8 @@ export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
     timings_s: { download: round(t.download), render: round(t.render), verify: round(t.verify), upload: round(t.upload), total: round((performance.now() - job.started) / 1000) },
     realtime_factor: round(meta.voice_duration / t.render),
     checks: job.verification!.checks,
+    reduced: job.reduced ?? null,
+    preview: job.preview ?? false,
   };
   await writeJson(ReportSchema, join(job.dir, 'report.json'), report);
   await publishOutput(env.layout, job.id, env.node, job.lease);

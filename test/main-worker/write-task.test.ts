@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { initRoot } from '../../src/cli/commands/init.js';
-import { buildMetadata, clipPoints, taskIdFor, writeTask, type BuildTaskInput } from '../../src/main-worker/write-task.js';
+import { buildMetadata, clipPoints, taskIdFor, taskPriority, writeTask, type BuildTaskInput } from '../../src/main-worker/write-task.js';
 import { isClipmillError } from '../../src/shared/errors.js';
 import { stableUuid } from '../../src/shared/ids.js';
 import { Layout, UUID_RE } from '../../src/shared/layout.js';
@@ -143,7 +143,22 @@ test('writeTask publishes tasks/<id>/: relative links, the clip list, the logo, 
     await readFile(join(dir, 'video_list.txt'), 'utf8'),
     `ffconcat version 1.0\nfile '../../${CLASS}/4.0_a.mp4'\nfile '../../${CLASS}/4.0_b.mp4'\nfile '../../${CLASS}/4.0_c.mp4'\n`,
   );
-  assert.deepEqual(JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')), buildMetadata(i, CONFIG, NOW));
+  assert.deepEqual(JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')), buildMetadata({ ...i, priority: 0 }, CONFIG, NOW));
+});
+
+test('task priority: the voice\'s asset record (its sidecar), else tasks.categories.<category>.priority, else 0', async (t) => {
+  const i = input();
+  const layout = await rootWithInputs(t, i);
+  const withCategory = testConfig({ tasks: { categories: { c: { priority: 3 } } } });
+  assert.equal(await taskPriority(layout, i.voice.path, 'c', CONFIG), 0);
+  assert.equal(await taskPriority(layout, i.voice.path, 'c', withCategory), 3);
+  await writeFile(
+    layout.abs(`${i.voice.path}.json`),
+    JSON.stringify({ schema_version: 1, kind: 'voice', id: 'v', category: 'c', raw_path: 'raw/story/c/my story/voice/chapter_0001.mp3', filed_at: NOW.toISOString(), tags: [], priority: 5 }),
+  );
+  assert.equal(await taskPriority(layout, i.voice.path, 'c', withCategory), 5, 'the voice\'s own wins');
+  const dir = (await writeTask(layout, i, withCategory, NOW))!;
+  assert.equal((JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as { priority: number }).priority, 5);
 });
 
 test('writeTask without a frame or a logo; quotes in paths are escaped in the clip list', async (t) => {

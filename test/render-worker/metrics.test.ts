@@ -29,13 +29,15 @@ test('a fresh worker: no task finished yet reads NaN, not a stale number; counte
     'clipmill_task_throughput_per_hour 0',
     'clipmill_io_overhead_seconds Nan',
     'clipmill_render_progress_ratio 0',
+    'clipmill_render_breaker_open 0',
     'clipmill_render_tasks_total{outcome="done"} 0',
     'clipmill_render_tasks_total{outcome="failed"} 0',
+    'clipmill_render_tasks_total{outcome="requeued"} 0',
     'clipmill_render_tasks_total{outcome="handed_back"} 0',
     'clipmill_render_tasks_total{outcome="abandoned"} 0',
   ]);
   const text = await registry.metrics();
-  assert.match(text, /# HELP clipmill_render_tasks_total Tasks this worker finished, by outcome \(done, failed, handed_back, abandoned\)\n# TYPE clipmill_render_tasks_total gauge\n/);
+  assert.match(text, /# HELP clipmill_render_tasks_total Tasks this worker finished, by outcome \(done, failed, requeued, handed_back, abandoned\)\n# TYPE clipmill_render_tasks_total gauge\n/);
   assert.match(text, /# HELP clipmill_render_utilization_percent % of wall time spent rendering, over the last hour\n/);
 });
 
@@ -55,8 +57,10 @@ test('after a heartbeat with counters and finished tasks: the §10 metrics, the 
     'clipmill_task_throughput_per_hour 18',
     'clipmill_io_overhead_seconds 4',
     'clipmill_render_progress_ratio 0.25',
+    'clipmill_render_breaker_open 0',
     'clipmill_render_tasks_total{outcome="done"} 3',
     'clipmill_render_tasks_total{outcome="failed"} 1',
+    'clipmill_render_tasks_total{outcome="requeued"} 0',
     'clipmill_render_tasks_total{outcome="handed_back"} 2',
     'clipmill_render_tasks_total{outcome="abandoned"} 0',
   ]);
@@ -68,4 +72,6 @@ test('after a heartbeat with counters and finished tasks: the §10 metrics, the 
   assert.ok(next.includes('clipmill_render_progress_ratio 0'), next.join('\n'));
   assert.ok(next.includes('clipmill_render_tasks_total{outcome="done"} 4'));
   assert.ok(next.includes('clipmill_render_utilization_percent 50'), 'the 300 s of finished renders in 600 s');
+  hb.breaker = 'open';
+  assert.ok((await samples(registry)).includes('clipmill_render_breaker_open 1'), 'an open breaker shows');
 });

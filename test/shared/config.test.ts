@@ -74,7 +74,7 @@ test('a bad value names the key, what was expected and what was given', () => {
     [{ log: { format: 'xml' } }, /log\.format must be one of "line", "json", got "xml"/],
     [{ ingest: { voiceMinSeconds: 10, voiceMaxSeconds: 5 } }, /ingest\.voiceMaxSeconds must be greater than ingest\.voiceMinSeconds/],
     [{ tasks: { categories: { fantasy: { frame: 'yes' } } } }, /tasks\.categories\.fantasy\.frame must be true or false, got "yes"/],
-    [{ tasks: { categories: { fantasy: { logos: 'x.png' } } } }, /unknown key "tasks\.categories\.fantasy\.logos" \(known: logo, frame\)/],
+    [{ tasks: { categories: { fantasy: { logos: 'x.png' } } } }, /unknown key "tasks\.categories\.fantasy\.logos" \(known: logo, frame, priority\)/],
   ];
   for (const [overrides, re] of cases) assert.match(configError(() => loadConfig({ overrides: overrides as never, env: {} })), re);
 });

@@ -50,5 +50,9 @@ export const ReportSchema = z.strictObject({
   timings_s: z.strictObject({ download: z.number(), render: z.number(), verify: z.number(), upload: z.number(), total: z.number() }),
   realtime_factor: z.number(),
   checks: z.array(check),
+  /** What the render reduced to fit: the last attempt after a memory failure renders a draft (shared/protocol/backoff.ts). Null or absent: nothing. */
+  reduced: z.strictObject({ quality: z.strictObject({ from: z.enum(['draft', 'normal', 'high']), to: z.literal('draft') }), reason: z.string() }).nullable().optional(),
+  /** Whether a draft preview was published to previews/<id>/ before this final (render.preview, or the task's "preview"). */
+  preview: z.boolean().optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
