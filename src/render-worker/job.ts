@@ -69,6 +69,8 @@ export interface Job {
   reduced?: Reduction | null;
   /** Whether a draft preview was published to previews/<id>/ before the final render. */
   preview?: boolean;
+  /** The final's poster.jpg in scratch, uploaded beside final.mp4. */
+  poster?: string;
 }
 
 /** A failure at a stage: its code, where, and ffmpeg's stderr tail when it ran. */

@@ -7,8 +7,14 @@ import type { CompileInputs, Expectation } from '../shared/timeline/compile.js';
 import { compileAndWrite, prepareInputs } from '../shared/timeline/prepare.js';
 import type { Timeline } from '../shared/timeline/schema.js';
 import { runFfmpeg, type RunResult } from './ffmpeg-run.js';
-import { showStage, stageError, type Job, type WorkerEnv } from './job.js';
-import { describeFailures, verifyAgainst } from '../shared/timeline/verify.js';
+import { atStage, showStage, stageError, type Job, type WorkerEnv } from './job.js';
+import { describeFailures, verifyAgainst, type Verification } from '../shared/timeline/verify.js';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { fsyncPath } from '../shared/fs.js';
+import { runMedia } from '../shared/media/exec.js';
+import { assertOwnClaim } from '../shared/protocol/complete.js';
+import { PREVIEW_FILES, previewExists, publishPreview } from '../shared/protocol/previews.js';
 
 export function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).slice(-1)[0]?.trim() ?? 'no output';
@@ -38,16 +44,13 @@ async function runPass(env: WorkerEnv, job: Job, timeline: Timeline, prepared: C
   return { result, expect: compiled.expect };
 }
 
-/** Renders and verifies the job's output in scratch; throws a stage error (RENDER_*, VERIFY_FAILED). */
+/** Renders and verifies the job's output in scratch (after its preview, when one is wanted), with its poster; throws a stage error (RENDER_*, VERIFY_FAILED). */
 export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
   const meta = job.meta!;
   const inputs = job.inputs!;
   const out = inputs.timeline.output;
-  job.log.info(`Rendering task ${job.id}: ${out.duration.toFixed(1)} s at ${out.width}x${out.height}@${out.fps} (${out.quality}) with ${env.encoder.name} (attempt ${meta.attempts})`);
-  const t = performance.now();
   showStage(env, job.id, 'render');
-  let encoder = env.encoder;
-  // Probes and fonts once: a retry with another encoder only compiles again.
+  // Probes and fonts once: a preview, and a retry with another encoder, only compile again.
   const prepared = await prepareInputs(inputs.timeline, {
     paths: inputs.paths,
     workDir: job.scratch,
@@ -57,14 +60,78 @@ export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
     log: job.log,
     signal: job.signal,
   });
-  let { result, expect } = await runPass(env, job, inputs.timeline, prepared, encoder);
+  if (meta.preview ?? env.config.render.preview) await renderPreview(env, job, prepared);
+  job.log.info(`Rendering task ${job.id}: ${out.duration.toFixed(1)} s at ${out.width}x${out.height}@${out.fps} (${out.quality}) with ${env.encoder.name} (attempt ${meta.attempts})`);
+  const t = performance.now();
+  const { verification, renderSeconds, duration } = await renderAndVerify(env, job, inputs.timeline, prepared);
+  job.timings.render = renderSeconds;
+  job.verification = verification;
+  job.timings.verify = (performance.now() - t) / 1000 - renderSeconds;
+  job.poster = await makePoster(env, job, inputs.output, duration);
+}
+
+/**
+ * The draft preview (DESIGN §1 Quality) rendered from the same prepared inputs and published
+ * to previews/<id>/ with its poster, before the final render. One already published (an
+ * earlier attempt) is kept.
+ */
+async function renderPreview(env: WorkerEnv, job: Job, prepared: CompileInputs): Promise<void> {
+  if (await previewExists(env.layout, job.id)) {
+    job.log.info(`Task ${job.id}: its preview is already in previews/${job.id}/`);
+    job.preview = true;
+    return;
+  }
+  const timeline = job.inputs!.timeline;
+  const draft: Timeline = { ...timeline, output: { ...timeline.output, quality: 'draft' } };
+  const output = join(job.scratch, PREVIEW_FILES.video);
+  job.log.info(`Rendering the preview of task ${job.id} (draft)`);
+  const { duration } = await renderAndVerify(env, job, draft, { ...prepared, workDir: join(job.scratch, 'preview'), output });
+  const poster = await makePoster(env, job, output, duration);
+  await assertOwnClaim(env.layout, job.id, env.node, job.lease);
+  await publishPreview(env.layout, job.id, output, poster, (src, dst) => copyWith(env, src, dst, job.signal));
+  job.preview = true;
+  job.log.info(`Published the preview of task ${job.id} → previews/${job.id}/${PREVIEW_FILES.video}`);
+}
+
+async function copyWith(env: WorkerEnv, src: string, dst: string, signal: AbortSignal): Promise<void> {
+  await env.copy(src, dst, signal);
+  await fsyncPath(dst);
+}
+
+/** poster.jpg beside a rendered video: one frame at a third of it. A video that yields no frame fails verification. */
+async function makePoster(env: WorkerEnv, job: Job, video: string, duration: number): Promise<string> {
+  const poster = join(dirname(video), `${basename(video, extname(video))}.poster.jpg`);
+  const at = posterTime(duration);
+  const r = await runMedia(env.bins.ffmpeg.path, posterArgs(video, poster, at), { what: 'the poster frame', timeoutMs: 60_000, signal: job.signal, details: { stage: 'verify' } }).catch((err: unknown) => {
+    throw atStage(err, 'verify');
+  });
+  const size = (await stat(poster).catch(() => null))?.size ?? 0;
+  if (r.failed || size === 0) throw stageError('VERIFY_FAILED', 'verify', `no poster frame could be taken at ${at.toFixed(2)} s of ${basename(video)}: ${lastLine(r.stderr)}`, { stderr: r.stderr });
+  return poster;
+}
+
+/** A third of the way in. */
+export function posterTime(duration: number): number {
+  return Math.max(0, Math.round((duration / 3) * 1000) / 1000);
+}
+
+/** ffmpeg's argv for one JPEG frame at `at` seconds (seeking on the input: fast, and exact since ffmpeg 2.1). */
+export function posterArgs(video: string, poster: string, at: number): string[] {
+  return ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-ss', at.toFixed(3), '-i', video, '-frames:v', '1', '-q:v', '3', '-update', '1', '-f', 'image2', poster];
+}
+
+/** One ffmpeg pass of `timeline` (a software retry after a hardware encoder failed), classified, then verified. */
+async function renderAndVerify(env: WorkerEnv, job: Job, timeline: Timeline, prepared: CompileInputs): Promise<{ verification: Omit<Verification, 'info'>; renderSeconds: number; duration: number }> {
+  const t = performance.now();
+  let encoder = env.encoder;
+  let { result, expect } = await runPass(env, job, timeline, prepared, encoder);
   if (!result.ok && !result.canceled && !job.signal.aborted && encoder.hardware) {
     const reason = lastLine(result.stderrTail);
     job.log.warn(`Encoder ${encoder.name} failed (${reason}); retrying task ${job.id} once with libx264`);
     job.fallback = { from: encoder.name, reason };
     encoder = encoderSpec('libx264', env.config);
     job.encoderUsed = encoder.name;
-    ({ result, expect } = await runPass(env, job, inputs.timeline, prepared, encoder));
+    ({ result, expect } = await runPass(env, job, timeline, prepared, encoder));
   }
   const stderr = result.stderrTail;
   if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'render canceled');
@@ -80,17 +147,16 @@ export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
   if (!result.ok && result.signal === 'SIGKILL') throw stageError('OUT_OF_MEMORY', 'render', `ffmpeg was killed by SIGKILL (the kernel's out-of-memory killer sends it): ${lastLine(stderr)}`, { stderr, details: { signal: result.signal } });
   if (!result.ok && result.signal) throw stageError('SUBPROCESS_FAILED', 'render', `ffmpeg died of ${result.signal}: ${lastLine(stderr)}`, { stderr, details: { signal: result.signal } });
   if (!result.ok) throw stageError('RENDER_FAILED', 'render', `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(stderr)}`, { stderr });
-  job.timings.render = (performance.now() - t) / 1000;
-
-  const v = performance.now();
+  const renderSeconds = (performance.now() - t) / 1000;
+  let verification: Omit<Verification, 'info'>;
   try {
-    job.verification = await verifyAgainst(env.bins.ffprobe.path, inputs.output, expect, job.signal);
+    verification = await verifyAgainst(env.bins.ffprobe.path, prepared.output, expect, job.signal);
   } catch (err) {
     if (job.signal.aborted) throw err;
     throw stageError('VERIFY_FAILED', 'verify', `the output cannot be probed: ${errorMessage(err)}`, { stderr, cause: err });
   }
-  if (!job.verification.ok) {
-    throw stageError('VERIFY_FAILED', 'verify', describeFailures(job.verification), { stderr, details: { checks: job.verification.checks } });
+  if (!verification.ok) {
+    throw stageError('VERIFY_FAILED', 'verify', describeFailures(verification), { stderr, details: { checks: verification.checks } });
   }
-  job.timings.verify = (performance.now() - v) / 1000;
+  return { verification, renderSeconds, duration: expect.duration };
 }

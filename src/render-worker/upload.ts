@@ -1,4 +1,4 @@
-// Stage 3: final.mp4 copied from scratch into the task folder under a temporary name (retried
+// Stage 3: final.mp4 (and its poster.jpg) copied from scratch into the task folder under a temporary name (retried
 // with backoff), report.json beside it, then the task published to output/ by the protocol.
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,6 +53,7 @@ export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
   const u = performance.now();
   const final = join(job.dir, 'final.mp4');
   await upload(env, job.inputs!.output, final, job.log, job.lease.signal);
+  if (job.poster) await upload(env, job.poster, join(job.dir, 'poster.jpg'), job.log, job.lease.signal);
   job.timings.upload = (performance.now() - u) / 1000;
   const t = job.timings;
   const report: Report = {

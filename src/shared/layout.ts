@@ -28,6 +28,8 @@ export const TREE = [
   'tasks',
   'processing',
   'output',
+  'previews',
+  'revisions',
   'trash/invalid',
   'trash/failed',
   'nodes',
@@ -52,6 +54,20 @@ export class Layout {
   }
   get output() {
     return join(this.root, 'output');
+  }
+  /** previews/: draft renders published before the final one (previews/<id>/preview.mp4 + poster.jpg). */
+  get previews() {
+    return join(this.root, 'previews');
+  }
+  previewTask(id: string) {
+    return join(this.previews, id);
+  }
+  /** revisions/: one file per edited task, revisions/<original id>.json (its revisions and which one is current). */
+  get revisions() {
+    return join(this.root, 'revisions');
+  }
+  revisionsFile(id: string) {
+    return join(this.revisions, `${id}.json`);
   }
   get trashInvalid() {
     return join(this.root, 'trash', 'invalid');

@@ -10,6 +10,7 @@ import { RenderWorker } from '../../src/render-worker/index.js';
 import { Breaker } from '../../src/render-worker/breaker.js';
 import { readMetadata } from '../../src/shared/protocol/task-files.js';
 import type { TaskMetadata } from '../../src/shared/task.js';
+import { TimelineSchema } from '../../src/shared/timeline/schema.js';
 import { colorMeta } from './color-task.js';
 import { fakeFfmpeg, type FakeBehaviour } from '../fake-ffmpeg.js';
 import { tempDir, visible } from '../helpers.js';
@@ -97,4 +98,35 @@ test('Breaker: opens after N failures in a row, half-open after the cooldown let
   assert.equal(b.allow(2004), true);
   b.success();
   assert.deepEqual([b.state, b.allow(2005), b.allow(2005)], ['closed', true, true]);
+});
+
+/** The mean luma of a JPEG's centre pixel region (0-255). */
+async function luma(jpeg: string): Promise<number> {
+  const { execa } = await import('execa');
+  const { binaries } = await import('../helpers.js');
+  const r = await execa((await binaries()).ffmpeg.path, ['-v', 'error', '-i', jpeg, '-vf', 'crop=4:4,format=gray', '-f', 'rawvideo', '-'], { encoding: 'buffer' });
+  const px = [...Buffer.from(r.stdout)];
+  return px.reduce((a, b) => a + b, 0) / px.length;
+}
+
+test('previews: a draft published to previews/<id>/ (preview.mp4 + poster.jpg at a third) before the final; every final gets its poster.jpg', async (t) => {
+  // 3 s: black until 0.9 s, then white: a frame at a third (1 s) is white.
+  const timeline = TimelineSchema.parse({ output: { width: 960, height: 540, fps: 30, duration: 3 }, video: [{ type: 'color', color: 'black', duration: 0.9 }, { type: 'color', color: 'white', duration: 2.1 }] });
+  const env = await setup(t, [{ preview: true, timeline }, { timeline }], null);
+  const totals = await new RenderWorker(env).runOnce();
+  assert.equal(totals.done, 2);
+  const { probe } = await import('../../src/shared/media/probe.js');
+  const preview = env.layout.previewTask(ID(1));
+  assert.deepEqual(await visible(preview), ['poster.jpg', 'preview.mp4']);
+  const p = await probe(env.bins.ffprobe.path, join(preview, 'preview.mp4'));
+  assert.deepEqual([p.video?.width, p.video?.height], [854, 480], 'a draft: 480 pixels on the short side');
+  const f = await probe(env.bins.ffprobe.path, join(env.layout.outputTask(ID(1)), 'final.mp4'));
+  assert.deepEqual([f.video?.width, f.video?.height], [960, 540]);
+  for (const poster of [join(preview, 'poster.jpg'), join(env.layout.outputTask(ID(1)), 'poster.jpg'), join(env.layout.outputTask(ID(2)), 'poster.jpg')]) {
+    assert.ok((await luma(poster)) > 200, `${poster}: the frame at a third (white)`);
+  }
+  const report = (id: string) => readFile(join(env.layout.outputTask(id), 'report.json'), 'utf8').then((x) => JSON.parse(x) as { preview: boolean });
+  assert.equal((await report(ID(1))).preview, true);
+  assert.equal((await report(ID(2))).preview, false, 'no preview without render.preview or the task\'s own');
+  assert.deepEqual(await visible(env.layout.previews), [ID(1)]);
 });

@@ -64,7 +64,7 @@ export async function giveBackAttempts(layout: Layout, node: string, charged: Re
     if (await exists(layout.processingTask(id)) || await exists(layout.outputTask(id))) continue;
     const meta = amended(await readMetadata(from), n);
     await writeMetadata(from, meta);
-    for (const f of ['error.json', 'stderr.log', TASK_FILES.claim, 'final.mp4', 'report.json']) await rm(join(from, f), { force: true });
+    for (const f of ['error.json', 'stderr.log', TASK_FILES.claim, 'final.mp4', 'poster.jpg', 'report.json']) await rm(join(from, f), { force: true });
     try {
       await rename(from, layout.task(id));
     } catch (err) {

@@ -18,6 +18,7 @@ export async function returnToTasks(layout: Layout, id: string): Promise<void> {
   const dir = layout.processingTask(id);
   await rm(join(dir, TASK_FILES.claim), { force: true });
   await rm(join(dir, 'final.mp4'), { force: true });
+  await rm(join(dir, 'poster.jpg'), { force: true });
   await rename(dir, layout.task(id));
 }
 

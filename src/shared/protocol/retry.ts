@@ -1,5 +1,5 @@
 // `clipmill retry`: a failed task goes from trash/failed/ back to tasks/ with its attempts reset,
-// without what its failure left (error.json, stderr.log, claim.json, final.mp4, report.json).
+// without what its failure left (error.json, stderr.log, claim.json, final.mp4, poster.jpg, report.json).
 // A task that failed more than once has <id>, <id>.2, ...: its latest failure goes back.
 import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -52,7 +52,7 @@ export async function retryFailed(layout: Layout, name: string): Promise<{ id: s
   }
   const error = await readJsonOrNull(OldError, join(from, 'error.json'));
   await writeMetadata(from, { ...(await readMetadata(from)), attempts: 0 });
-  for (const f of ['error.json', 'stderr.log', TASK_FILES.claim, 'final.mp4', 'report.json']) await rm(join(from, f), { force: true });
+  for (const f of ['error.json', 'stderr.log', TASK_FILES.claim, 'final.mp4', 'poster.jpg', 'report.json']) await rm(join(from, f), { force: true });
   await rename(from, layout.task(id));
   return { id, code: error?.code ?? '?', message: error?.message ?? '' };
 }
