@@ -10,9 +10,10 @@ import { init } from './commands/init.js';
 import { mainWorker } from './commands/main-worker.js';
 import { renderWorker } from './commands/render-worker.js';
 import { status } from './commands/status.js';
+import { edit } from './commands/edit.js';
 import { requeue, retry } from './commands/retry.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, retry, requeue, render, crawl, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, retry, requeue, edit, render, crawl, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
