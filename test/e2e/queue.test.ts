@@ -1,14 +1,15 @@
 // The queue issue's "done when": a farm with one broken node (every render's ffmpeg dies) and
 // one healthy node renders every task once, on the healthy node, urgent tasks first; the broken
 // node opens its circuit breaker after render.breakerFailures tasks and gives their attempts
-// back. Daemons run as child processes of bin/clipmill.
+// back; an edited task gets a new revision while the old output stays. Daemons run as child
+// processes of bin/clipmill.
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES } from '../media.js';
 import { fakeFfmpeg } from '../fake-ffmpeg.js';
-import { cli, startCli, tempDir, visible, waitUntil } from '../helpers.js';
+import { cli, sha256, startCli, tempDir, visible, waitUntil } from '../helpers.js';
 
 const ENV = { CLIPMILL_INGEST_STABLE_MS: '0', CLIPMILL_RENDER_RESOLUTION: '160x90', CLIPMILL_RENDER_ENCODERS: 'libx264', CLIPMILL_DISK_MIN_FREE_MB: '0' };
 
@@ -84,4 +85,19 @@ test('one broken node and one healthy node: every task rendered once on the heal
   assert.deepEqual(await visible(join(root, 'tasks')), []);
   broken.sub.kill('SIGTERM');
   assert.equal((await broken.sub).exitCode, 0);
+
+  // An edit: a new revision, rendered, while the old output stays as it was.
+  const first = order[0]!;
+  const before = await sha256(join(root, 'output', first, 'final.mp4'));
+  const edit = await cli(['edit', '--root', root, first, '--music-volume', '0.1']);
+  assert.equal(edit.exitCode, 0, edit.stderr);
+  const [revision] = edit.stdout.trim().split(' ');
+  const again = await cli(['render-worker', '--once', '--root', root, '--config', config], { ...ENV, CLIPMILL_NODE_ID: 'healthy' });
+  assert.equal(again.exitCode, 0, again.stderr);
+  const revMeta = JSON.parse(await readFile(join(root, 'output', revision!, 'metadata.json'), 'utf8')) as { revision_of: string; revision: number; priority: number };
+  assert.deepEqual([revMeta.revision_of, revMeta.revision, revMeta.priority], [first, 1, 10]);
+  assert.ok((await readFile(join(root, 'output', revision!, 'poster.jpg'))).length > 0);
+  assert.equal(await sha256(join(root, 'output', first, 'final.mp4')), before, 'the old output stays');
+  const revisions = JSON.parse(await readFile(join(root, 'revisions', `${first}.json`), 'utf8')) as { current: number; revisions: { task_id: string }[] };
+  assert.deepEqual([revisions.current, revisions.revisions.map((r) => r.task_id)], [1, [first, revision]]);
 });

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { DeepPartial, Config } from '../../src/shared/config.js';
 import { RenderWorker } from '../../src/render-worker/index.js';
-import { Breaker } from '../../src/render-worker/breaker.js';
 import { readMetadata } from '../../src/shared/protocol/task-files.js';
 import type { TaskMetadata } from '../../src/shared/task.js';
 import { TimelineSchema } from '../../src/shared/timeline/schema.js';
@@ -80,24 +79,6 @@ test('circuit breaker: after render.breakerFailures crashes in a row it opens, h
   }
   const hb = JSON.parse(await readFile(env.layout.heartbeat('n1'), 'utf8')) as { breaker: string; counters: { requeued: number } };
   assert.equal(hb.breaker, 'open');
-});
-
-test('Breaker: opens after N failures in a row, half-open after the cooldown lets one task through, closes on success', () => {
-  const b = new Breaker(2, 1000);
-  assert.equal(b.allow(0), true);
-  assert.equal(b.failure({ task: 'a', code: 'X', at: 0 }, 0), false);
-  b.success();
-  assert.equal(b.failure({ task: 'a', code: 'X', at: 1 }, 1), false, 'a success resets the run');
-  assert.equal(b.failure({ task: 'b', code: 'Y', at: 2 }, 2), true);
-  assert.deepEqual([b.state, b.allow(500), b.reopensAt()], ['open', false, 1002]);
-  assert.deepEqual(b.takeRun(), { charged: new Map([['a', 1], ['b', 1]]), since: 1, codes: ['X', 'Y'] });
-  assert.equal(b.allow(1002), true, 'half-open: one task');
-  assert.equal(b.state, 'half_open');
-  assert.equal(b.allow(1003), false, 'only one');
-  assert.equal(b.failure({ task: 'c', code: 'Z', at: 1003 }, 1004), true, 'a failed trial opens it again');
-  assert.equal(b.allow(2004), true);
-  b.success();
-  assert.deepEqual([b.state, b.allow(2005), b.allow(2005)], ['closed', true, true]);
 });
 
 /** The mean luma of a JPEG's centre pixel region (0-255). */
