@@ -91,13 +91,16 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
     else if (o === 'handed_back') totals.handedBack++;
     else if (o === 'abandoned') totals.abandoned++;
     else totals.failed++;
+    // Neither a success nor a failure of this node: a half-open breaker tries another task.
+    if (o === 'handed_back' || o === 'abandoned') breaker.noTask();
     Object.assign(hb.counters, { done: totals.done, failed: totals.failed, requeued: totals.requeued, handed_back: totals.handedBack, abandoned: totals.abandoned } satisfies typeof hb.counters);
   };
   const breaker = new Breaker(config.render.breakerFailures, config.render.breakerCooldownMs);
   hb.breaker = breaker.state;
   env.onSettled = (job, _outcome, error) => {
-    // A failure at the claim itself is the task file's, whichever node reads it.
-    if (error.details.stage === 'claim') return;
+    // A failure at the claim itself is the task file's, whichever node reads it: not counted
+    // (a half-open breaker's trial slot is free again).
+    if (error.details.stage === 'claim') return breaker.noTask();
     const opened = breaker.failure({ task: job.id, code: error.code, at: job.claimedAt ?? Date.now() }, Date.now());
     hb.breaker = breaker.state;
     if (opened) void openBreaker();
