@@ -127,7 +127,7 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
     return amends;
   };
   // A task downloaded ahead that will not be rendered (shutdown): back as it is.
-  const putBack = async (job: Job) => count(await settle(env, { ...job, signal: AbortSignal.abort() }, new Error('shutting down')));
+  const putBack = async (job: Job, why = 'shutting down') => count(await settle(env, { ...job, signal: AbortSignal.abort(why) }, new Error(why)));
   const uploads = new PQueue({ concurrency: 1 });
   const claimAndPrepare = async (): Promise<Job | TaskOutcome | null> => {
     if (stop.aborted) return null;
@@ -175,7 +175,7 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
     // Downloaded ahead, but the shutdown, or the circuit breaker, came before its render
     // started: not started now (handed back, its attempt given back).
     if (stop.aborted || breaker.state === 'open') {
-      await putBack(job);
+      await putBack(job, stop.aborted ? 'shutting down' : 'circuit breaker open');
       continue;
     }
     // Download the next task while this one renders.

@@ -27,7 +27,8 @@ export async function settle(env: WorkerEnv, job: Job, err: unknown): Promise<Ta
     }
     if (job.signal.aborted && job.meta) {
       await handBack(env.layout, job.id, job.meta, job.lease).catch((e: unknown) => job.log.error({ err: e }, `Could not hand task ${job.id} back: ${errorMessage(e)}`));
-      job.log.warn(`Task ${job.id} handed back to tasks/ (shutting down)`);
+      // Why it stops here: a shutdown, or this worker's circuit breaker opening (a reason string).
+      job.log.warn(`Task ${job.id} handed back to tasks/ (${typeof job.signal.reason === 'string' ? job.signal.reason : 'shutting down'})`);
       return 'handed_back';
     }
     const error = asTaskError(err);
