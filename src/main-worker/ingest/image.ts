@@ -6,7 +6,7 @@
 // with W x H as displayed. An image whose EXIF orientation is not "upright" (2-8: phones store
 // portrait photos as rotated landscape) is kept as it came under scanned/image/<category>/original/
 // and rotated/flipped once by the convert queue (convert.ts), so that no reader has to know
-// about EXIF: FFmpeg 5.1 does not apply it to stills.
+// about EXIF (FFmpeg applies it to some stills and not others; ffprobe reports none of it).
 import { extname, join } from 'node:path';
 import exifr from 'exifr';
 import { ClipmillError } from '../../shared/errors.js';
@@ -72,7 +72,9 @@ export function orientationFilter(orientation: number): string | null {
 export function imageArgv(input: string, output: string, orientation: number, ext: 'png' | 'jpg' | 'webp'): string[] {
   const filter = orientationFilter(orientation);
   const codec = ext === 'png' ? ['-c:v', 'png'] : ext === 'jpg' ? ['-c:v', 'mjpeg', '-q:v', '2'] : ['-c:v', 'libwebp', '-lossless', '1'];
-  return ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-i', input, '-map', '0:v:0', '-frames:v', '1', ...(filter ? ['-vf', filter] : []), ...codec, '-map_metadata', '-1', '-f', 'image2', '-update', '1', output];
+  // -noautorotate: FFmpeg 5.1 turns some JPEGs by their EXIF itself (and not others, nor
+  // PNG/WebP); the filter below is the one turn, whatever the build does.
+  return ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-noautorotate', '-i', input, '-map', '0:v:0', '-frames:v', '1', ...(filter ? ['-vf', filter] : []), ...codec, '-map_metadata', '-1', '-f', 'image2', '-update', '1', output];
 }
 
 /** Decodes the whole image; UNDECODABLE with FFmpeg's words when it does not. */
