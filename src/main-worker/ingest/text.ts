@@ -68,7 +68,9 @@ export function parseTxt(source: string): AssetText[] {
 
 /** The texts of a .csv, one per row, each with the line its row starts on. */
 export function parseCsv(source: string): AssetText[] {
-  const text = source.replace(/^\ufeff/, '');
+  // Line breaks as LF first: csv-parse counts lines of CRLF files inconsistently inside quoted
+  // fields, and a text's own line breaks are LF anyway.
+  const text = source.replace(/^\ufeff/, '').replace(/\r\n?/g, '\n');
   let lastEnd = 0;
   let rows: { record: string[]; info: { lines: number }; raw: string }[];
   try {
@@ -105,7 +107,7 @@ export function parseCsv(source: string): AssetText[] {
   const out: AssetText[] = [];
   for (const row of rows.slice(1)) {
     const line = startLine(row);
-    const t = (row.record[textCol] ?? '').replace(/\r\n?/g, '\n').trim();
+    const t = (row.record[textCol] ?? '').trim();
     if (!t) throw invalid('the text cell is empty', line);
     out.push({ text: checkText(t, line), tags: tagsCol >= 0 ? parseTagCell(row.record[tagsCol] ?? '') : [], line });
   }
@@ -115,7 +117,7 @@ export function parseCsv(source: string): AssetText[] {
 
 /** The line a parsed row starts on: where it ends, less the line breaks inside it (raw holds skipped empty lines before it). */
 function startLine(row: { info: { lines: number }; raw: string }): number {
-  const body = row.raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '');
+  const body = row.raw.replace(/^\n+/, '').replace(/\n$/, '');
   return row.info.lines - (body.match(/\n/g)?.length ?? 0);
 }
 
