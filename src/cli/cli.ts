@@ -11,8 +11,9 @@ import { mainWorker } from './commands/main-worker.js';
 import { renderWorker } from './commands/render-worker.js';
 import { status } from './commands/status.js';
 import { requeue, retry } from './commands/retry.js';
+import { assets } from './commands/assets.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, retry, requeue, render, crawl, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, assets, retry, requeue, render, crawl, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -20,7 +20,7 @@ import { loudnessTarget } from './music.js';
 import { rejectFile } from './reject.js';
 import type { AssetRecord } from '../../shared/assets.js';
 import { exists } from '../../shared/fs.js';
-import { narrationPartId, parseNarrationPartName, scannedImageName } from '../catalog.js';
+import { narrationPartId, parseNarrationPartName, scannedImageName } from '../../shared/asset-names.js';
 import { buildAssetRecord, writeAssetRecord, type AssetFacts } from './asset-record.js';
 import { imageArgv, readOrientation } from './image.js';
 import { SIDECAR_COPY_SUFFIX } from './sidecar.js';

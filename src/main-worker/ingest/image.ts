@@ -14,7 +14,7 @@ import { idFromRawName } from '../../shared/ids.js';
 import { runMedia } from '../../shared/media/exec.js';
 import { probe, probeSummary } from '../../shared/media/probe.js';
 import { ffmpegErrorLines } from '../../shared/media/stderr.js';
-import { scannedImageName } from '../catalog.js';
+import { scannedImageName } from '../../shared/asset-names.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
 import type { Validated } from './index.js';

@@ -7,7 +7,7 @@
 // assets that jobs select: unlike voices, they never make voice-over tasks.
 import { join } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
-import { narrationPartId, parseNarrationPartName } from '../catalog.js';
+import { narrationPartId, parseNarrationPartName } from '../../shared/asset-names.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
 import type { Validated } from './index.js';
