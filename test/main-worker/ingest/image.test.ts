@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { convertOriginal } from '../../../src/main-worker/ingest/convert.js';
 import { orientationFilter, orientedSize, validateImage } from '../../../src/main-worker/ingest/image.js';
 import { ingestFile } from '../../../src/main-worker/ingest/index.js';
+import { recover } from '../../../src/main-worker/recover.js';
 import { AssetRecordSchema } from '../../../src/shared/assets.js';
 import { isClipmillError } from '../../../src/shared/errors.js';
 import { readJson } from '../../../src/shared/json.js';
@@ -87,11 +88,14 @@ test('a JPEG with EXIF orientation 6 is kept as it came and turned upright once;
   const original = out.job.original;
   assert.match(original, /\/scanned\/image\/products\/original\/[0-9a-f-]{36}\.jpg$/);
   assert.ok((await readdir(join(original, '..'))).includes(`${out.job.id}.jpg.sidecar.json`), 'the raw sidecar kept beside the original');
+  // A restart now resumes the conversion; the sidecar beside the original is not an original.
+  assert.deepEqual((await recover(env.ctx)).pending.map((j) => [j.kind, j.original]), [['image', original]]);
   const done = await convertOriginal(env.ctx, out.job);
   assert.ok(done.status === 'done' && done.record, env.log());
   assert.match(done.dest, new RegExp(`/scanned/image/products/16x32_${out.job.id}\\.jpg$`), 'turned a quarter: 16 wide, 32 high');
   assert.deepEqual([done.record.width, done.record.height, done.record.tags, done.record.raw_path], [16, 32, ['spring', 'red car'], 'raw/image/products/portrait.jpg']);
   assert.deepEqual(await readJson(AssetRecordSchema, `${done.dest}.json`, 'IO'), done.record);
+  assert.deepEqual((await recover(env.ctx)).pending, [], 'converted: nothing pending');
   // The red left half is on top once upright (orientation 6: turn a quarter clockwise).
   assert.ok(isRed(await pixel(done.dest, 16, 8, 4)), `top: ${await pixel(done.dest, 16, 8, 4)}`);
   assert.ok(isBlue(await pixel(done.dest, 16, 8, 27)), `bottom: ${await pixel(done.dest, 16, 8, 27)}`);
