@@ -12,8 +12,9 @@ import { renderWorker } from './commands/render-worker.js';
 import { status } from './commands/status.js';
 import { edit } from './commands/edit.js';
 import { requeue, retry } from './commands/retry.js';
+import { assets } from './commands/assets.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, retry, requeue, edit, render, crawl, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, assets, retry, requeue, edit, render, crawl, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
