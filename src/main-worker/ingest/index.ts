@@ -10,6 +10,7 @@ import type { MainContext } from '../context.js';
 import { changedSince, type RawFile } from '../scan.js';
 import type { ConvertJob } from './convert.js';
 import type { Agent } from 'undici';
+import { validateJobFile } from './job.js';
 import { ingestLink } from './link.js';
 import { validateMusic } from './music.js';
 import { SOURCE_SUFFIX, SourceRecordSchema, type SourceRecord } from './records.js';
@@ -73,8 +74,11 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
       case 'voice':
         v = await validateVoice(ctx, file, entry.category, entry.story, entry.name, signal);
         break;
+      case 'job':
+        v = await validateJobFile(ctx, file, entry.name);
+        break;
       default:
-        // Kinds whose ingest is being built this session (images, texts, narration, jobs, sidecars) stay in raw/ until then.
+        // Kinds whose ingest is being built this session (images, texts, narration, sidecars) stay in raw/ until then.
         return { status: 'skipped', reason: `raw/${entry.kind} files are not taken by this version` };
     }
     // Validation took a while: if the operator rewrote the file meanwhile, what was checked is
@@ -96,6 +100,8 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     await moveFile(file.path, v.original);
     ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.original)} (to convert: ${v.why})`);
     const kind = entry.kind as ConvertJob['kind'];
+    // Only footage, music and voices are converted (a job file is always moved).
+    if (!('category' in entry)) throw new Error(`raw/${entry.kind} files are never converted`);
     return { status: 'convert', job: { kind, category: entry.category, ...('story' in entry ? { story: entry.story } : {}), original: v.original, id: basename(v.original, extname(v.original)) } };
   } catch (err) {
     if (signal?.aborted) throw err;
