@@ -121,7 +121,7 @@ export class MainWorker {
     const { pending } = await recoverAtStart(this.ctx, this.ledger, () => this.health());
     this.catalog ??= await Catalog.load(layout);
     const size = this.catalog.size;
-    log.info(`Catalog of scanned/: ${size.clips} clip(s), ${size.music} music track(s), ${size.voices} voice file(s)`);
+    log.info(`Catalog of scanned/: ${size.clips} clip(s), ${size.music} music track(s), ${size.voices} voice file(s), ${size.images} image(s), ${size.texts} text(s), ${size.narration} narration part(s)`);
     for (const job of pending) {
       log.info({ file: layout.rel(job.original) }, `Resuming conversion of ${layout.rel(job.original)}`);
       this.convert.enqueue(job, signal);
