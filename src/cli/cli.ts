@@ -7,12 +7,13 @@ import { render } from './commands/render.js';
 import { demo } from './commands/demo.js';
 import { doctor } from './commands/doctor.js';
 import { init } from './commands/init.js';
+import { jobs } from './commands/jobs.js';
 import { mainWorker } from './commands/main-worker.js';
 import { renderWorker } from './commands/render-worker.js';
 import { status } from './commands/status.js';
 import { requeue, retry } from './commands/retry.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, retry, requeue, render, crawl, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, jobs, retry, requeue, render, crawl, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
