@@ -20,6 +20,7 @@ const NO_TEST_NEEDED: Record<string, string> = {
   'src/cli/commands/main-worker.ts': 'entry point of the main worker daemon: wires config, binaries, metrics and MainWorker',
   'src/cli/commands/render-worker.ts': 'entry point of the render worker daemon: wires config, binaries, encoder and RenderWorker',
   'src/main-worker/context.ts': 'types only (MainContext)',
+  'src/main-worker/catalog-types.ts': 'types only (the catalog\'s assets); tested through test/main-worker/catalog.test.ts',
   'src/shared/protocol/files.ts': 'schema declarations only (claim.json, error.json, report.json), no functions',
 };
 

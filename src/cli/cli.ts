@@ -12,8 +12,9 @@ import { mainWorker } from './commands/main-worker.js';
 import { renderWorker } from './commands/render-worker.js';
 import { status } from './commands/status.js';
 import { requeue, retry } from './commands/retry.js';
+import { assets } from './commands/assets.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, jobs, retry, requeue, render, crawl, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, jobs, assets, retry, requeue, render, crawl, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

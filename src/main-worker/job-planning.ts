@@ -19,7 +19,7 @@ import type { Catalog } from './catalog.js';
 import type { MainContext } from './context.js';
 import type { Ledger } from './ledger.js';
 import type { MainMetrics, Totals } from './metrics.js';
-import { jobCategories, jobSources, planJob } from './planners/job.js';
+import { jobSources, planJob } from './planners/job.js';
 import { jobSeed, jobTaskIdFor, writeJobTask } from './write-job-task.js';
 
 export interface JobPlanningOptions {
@@ -38,6 +38,23 @@ export async function listJobFiles(dir: string): Promise<string[]> {
     throw err;
   });
   return names.filter((n) => !isIgnoredName(n) && /\.json$/i.test(n)).map((n) => n.slice(0, -'.json'.length)).sort();
+}
+
+/** What a job selects from, as busyAssets keys (`video/<category>`, `narration/<category>/<campaign>`...): planning waits while one is being filed. */
+export function jobAssetKeys(job: Job): Set<string> {
+  const out = new Set<string>();
+  const add = (kind: string, s: { category?: string | undefined } | undefined) => s?.category !== undefined && out.add(`${kind}/${s.category}`);
+  job.sources.forEach((s) => add('video', s));
+  for (const p of job.parts ?? []) {
+    p.footage.forEach((s) => add('video', s));
+    if (p.narration.category !== undefined) out.add(`narration/${p.narration.category}/${p.narration.campaign}`);
+    add('text', p.text);
+  }
+  add('music', job.soundtrack?.music);
+  add('music', job.audio?.music);
+  add('text', job.text);
+  add('image', job.logo);
+  return out;
 }
 
 export class JobPlanning {
@@ -77,7 +94,7 @@ export class JobPlanning {
     return this.fonts;
   }
 
-  /** One pass over scanned/job/. `waiting` receives job (or job and source) -> reason. */
+  /** One pass over scanned/job/. `busy`: busyAssets keys; `waiting` receives job (or job and source) -> reason. */
   async run(catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, signal?: AbortSignal): Promise<void> {
     const { ctx, ledger, totals, metrics } = this.opts;
     const { config, layout, log } = ctx;
@@ -86,8 +103,8 @@ export class JobPlanning {
       if (signal?.aborted) return;
       const job = await this.job(name);
       if (!job) continue;
-      if ([...jobCategories(job)].some((c) => busy.has(c))) {
-        log.debug({ job: name }, `Planning of job ${name} waits: footage or music it selects is still being filed`);
+      if ([...jobAssetKeys(job)].some((k) => busy.has(k))) {
+        log.debug({ job: name }, `Planning of job ${name} waits: assets it selects are still being filed`);
         continue;
       }
       const { sources, unmatched } = jobSources(job, catalog);

@@ -14,8 +14,8 @@ import { fakeFfmpeg } from '../fake-ffmpeg.js';
 import { FIXTURES } from '../media.js';
 import { assertKeptOnce, cleanEnv, cli, sha256 as sha, startCli, tempDir, testConfig, visible, waitUntil, walk } from '../helpers.js';
 
-/** The files below `dir` that readers see (no dot-named temporaries). */
-const filed = async (dir: string) => (await walk(dir)).filter((p) => !basename(p).startsWith('.'));
+/** The files below `dir` that readers see (no dot-named temporaries, no asset records or kept sidecars). */
+const filed = async (dir: string) => (await walk(dir)).filter((p) => !basename(p).startsWith('.') && !p.endsWith('.json'));
 
 function daemon(root: string, env: Record<string, string>) {
   return startCli(['main-worker', '--root', root], env);
@@ -41,8 +41,37 @@ test('a file copied slowly, in pieces, is taken only once complete', async (t) =
     await appendFile(dest, bytes.subarray(i * step, (i + 1) * step));
   }
   const taken = await waitUntil('the copy in scanned/video/c/', async () => (await filed(join(root, 'scanned/video/c')))[0]);
+  assert.ok((await walk(join(root, 'scanned/video/c'))).includes(`${taken}.json`), 'with its asset record');
   assert.equal(await sha(taken), createHash('sha256').update(bytes).digest('hex'));
   assert.deepEqual(await walk(join(root, 'trash')), [], 'never rejected (an early take would have been)');
+  assert.deepEqual(await walk(join(root, 'raw')), []);
+  d.sub.kill('SIGTERM');
+  assert.equal((await d.sub).exitCode, 0);
+});
+
+test('a clip dropped with its sidecar appears in the catalog with its tags (the sidecar copied after the clip)', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await cli(['init', root]);
+  // stableMs well above any pause between the two writes below, even on a loaded machine.
+  const d = daemon(root, { CLIPMILL_INGEST_STABLE_MS: '1000', CLIPMILL_INGEST_SCAN_INTERVAL_MS: '100' });
+  t.after(() => d.sub.kill('SIGKILL'));
+  await d.waitFor(/Main worker watching/);
+  await FIXTURES.clip(join(dir, 'c.mp4'), 1);
+  await mkdir(join(root, 'raw/video/cars'), { recursive: true });
+  await rename(join(dir, 'c.mp4'), join(root, 'raw/video/cars/spring drive.mp4'));
+  // The sidecar arrives after the clip (as a copy tool copies a folder), written in two steps.
+  await writeFile(join(root, 'raw/video/cars/spring drive.mp4.json'), '{"tags": [" Spring",');
+  await sleep(100);
+  await appendFile(join(root, 'raw/video/cars/spring drive.mp4.json'), ' "Red Car"]}');
+  const listed = await waitUntil('the clip listed by clipmill assets --tag spring', async () => {
+    const r = await cli(['assets', '--root', root, '--json', '--tag', 'spring']);
+    const list = JSON.parse(r.stdout) as { kind: string; tags: string[]; path: string }[];
+    return list.length ? list : null;
+  });
+  assert.deepEqual(listed.map((a) => [a.kind, a.tags]), [['video', ['spring', 'red car']]]);
+  assert.ok((await walk(join(root, 'scanned/video/cars'))).some((p) => p.endsWith('.mp4.sidecar.json')));
+  assert.deepEqual(await walk(join(root, 'trash')), []);
   assert.deepEqual(await walk(join(root, 'raw')), []);
   d.sub.kill('SIGTERM');
   assert.equal((await d.sub).exitCode, 0);
@@ -80,7 +109,7 @@ test('SIGKILL mid-ingest, twice, then a restart: nothing lost, nothing duplicate
   const originals = join(root, 'scanned/video/c/original');
   // Killed right after a clip was taken into original/ (its conversion just starting) ...
   const first = daemon(root, env);
-  await waitUntil('a clip taken into scanned/video/c/original/', async () => (await filed(originals)).some((p) => !p.endsWith('.source.json')));
+  await waitUntil('a clip taken into scanned/video/c/original/', async () => (await filed(originals)).length > 0);
   first.sub.kill('SIGKILL');
   await first.sub;
   // ... and again in the middle of whatever the restart is doing (it resumes that conversion
@@ -101,11 +130,15 @@ test('SIGKILL mid-ingest, twice, then a restart: nothing lost, nothing duplicate
   const scanned = await walk(join(root, 'scanned'));
   assert.deepEqual(scanned.filter((p) => relative(root, p).split('/').some((s) => s.startsWith('.'))), [], 'no temporary file left');
   await assertKeptOnce(hashes, scanned);
-  const clips = scanned.filter((p) => /\/video\/c\/mp4_w\d+_h\d+\//.test(p));
+  // (a record written just before a kill and the file then filed: one record per file, none left over)
+  assert.deepEqual(scanned.filter((p) => /\.(mp4|mp3)\.json$/.test(p) && !scanned.includes(p.slice(0, -5))), [], 'no record without its file');
+  const clips = scanned.filter((p) => /\/video\/c\/mp4_w\d+_h\d+\/[^/]+\.mp4$/.test(p));
+  // Every filed clip has its asset record, whether it was moved or converted before or after a kill.
+  for (const c of clips) assert.ok(scanned.includes(`${c}.json`), `${c} has its record`);
   assert.equal(clips.filter((p) => p.includes('/mp4_w160_h90/')).length, 4);
   assert.equal(clips.filter((p) => p.includes('/mp4_w320_h180/')).length, 6, 'each 25 fps clip conformed exactly once');
   assert.equal(new Set(clips.map((p) => p.split('_').pop())).size, clips.length, 'no id twice');
-  assert.equal(scanned.filter((p) => /\/music\/c\/mp3\//.test(p)).length, 2);
+  assert.equal(scanned.filter((p) => /\/music\/c\/mp3\/[^/]+\.mp3$/.test(p)).length, 2);
   assert.equal((await visible(join(root, 'tasks'))).length, 1);
 });
 

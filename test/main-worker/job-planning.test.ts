@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { initRoot } from '../../src/cli/commands/init.js';
 import type { MainContext } from '../../src/main-worker/context.js';
-import { JobPlanning, listJobFiles } from '../../src/main-worker/job-planning.js';
+import { jobAssetKeys, JobPlanning, listJobFiles } from '../../src/main-worker/job-planning.js';
+import { JobSchema } from '../../src/shared/job.js';
 import { Ledger } from '../../src/main-worker/ledger.js';
 import { emptyTotals } from '../../src/main-worker/metrics.js';
 import { jobTaskIdFor } from '../../src/main-worker/write-job-task.js';
@@ -111,7 +112,7 @@ test('a job whose assets are missing waits with the reason and is planned when t
   await planning().run(fixtureCatalog([]), new Set(), none);
   assert.match(none.get('spring sale') ?? '', /sources\[0\] \(category promo\) selects no footage/);
   // Busy categories: nothing planned yet.
-  await p.run(fixtureCatalog(ASSETS), new Set(['cars']), new Map());
+  await p.run(fixtureCatalog(ASSETS), new Set(['narration/cars/spring']), new Map());
   assert.equal((await readdir(layout.tasks)).filter((n) => !n.startsWith('.')).length, 0);
   await p.run(fixtureCatalog(ASSETS), new Set(), new Map());
   assert.equal((await readdir(layout.tasks)).filter((n) => !n.startsWith('.')).length, 3);
@@ -125,4 +126,9 @@ test('a job file that no longer parses is reported once and skipped', async (t) 
   await p.run(fixtureCatalog(ASSETS), new Set(), new Map());
   await p.run(fixtureCatalog(ASSETS), new Set(), new Map());
   assert.equal(log().match(/Job broken cannot be planned: .*variatons: unknown key/g)?.length, 1);
+});
+
+test('jobAssetKeys: what a job selects from, as busyAssets keys', () => {
+  const job = JobSchema.parse({ ...JOB, parts: [{ ...JOB.parts[0]!, text: { category: 'hooks' } }, JOB.parts[1]!], soundtrack: { music: { category: 'upbeat' } }, logo: { category: 'logos' }, sources: [{ category: 'promo' }, { id: 'x' }] });
+  assert.deepEqual([...jobAssetKeys(job)].sort(), ['image/logos', 'music/upbeat', 'narration/cars/spring', 'text/hooks', 'video/cars', 'video/promo']);
 });

@@ -5,7 +5,7 @@ import { Catalog } from '../../src/main-worker/catalog.js';
 import type { MainContext } from '../../src/main-worker/context.js';
 import { Ledger } from '../../src/main-worker/ledger.js';
 import { emptyTotals } from '../../src/main-worker/metrics.js';
-import { busyCategories, Planner, WaitingVoices } from '../../src/main-worker/planner.js';
+import { busyAssets, busyCategories, Planner, WaitingVoices } from '../../src/main-worker/planner.js';
 import { StatusFile } from '../../src/main-worker/status-file.js';
 import { readJson } from '../../src/shared/json.js';
 import { Layout } from '../../src/shared/layout.js';
@@ -22,6 +22,17 @@ test('busy categories: footage or music settling, being checked, or being conver
   );
   assert.deepEqual([...busy].sort(), ['a', 'b', 'e', 'f']);
   assert.deepEqual([...busyCategories(layout, [], [])], []);
+});
+
+test('busy assets, by kind: stills, texts, narration parts (recorded, or text to voice) and sidecars count too', () => {
+  const layout = new Layout('/farm');
+  const busy = busyAssets(
+    layout,
+    ['/farm/raw/image/logos/a.png', '/farm/raw/text/hooks/h.csv.json', '/farm/raw/narration/cars/spring/part_0001.mp3', '/farm/raw/narration/cars/winter.csv', '/farm/raw/frame/d/z.mp4', '/farm/raw/job/j.json'],
+    ['/farm/scanned/image/logos2/original/u.jpg', '/farm/scanned/narration/cars/fall/original/part_0002.mp3'],
+  );
+  assert.deepEqual([...busy].sort(), ['frame/d', 'image/logos', 'image/logos2', 'narration/cars/fall', 'narration/cars/spring', 'narration/cars/winter', 'text/hooks']);
+  assert.deepEqual([...busyCategories(layout, ['/farm/raw/image/logos/a.png', '/farm/raw/text/c/h.txt'], [])], [], 'stills and texts do not hold voice-overs up');
 });
 
 test('waiting voices keep their "since" while the reason stays, restart it when it changes, and leave when planned', () => {

@@ -57,7 +57,8 @@ export interface StatusReport {
 
 export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 30_000): Promise<StatusReport> {
   const raw = await walk(layout.raw);
-  const scanned = await walk(layout.scanned);
+  // Asset records and raw sidecars kept beside filed files (<file>.json) are not assets.
+  const scanned = (await walk(layout.scanned)).filter((f) => !f.path.endsWith('.json'));
   const rel = (p: string) => layout.rel(p);
   const rejects = (await walk(layout.trashInvalid)).filter((f) => f.path.endsWith('.reason.json')).sort((a, b) => b.mtimeMs - a.mtimeMs);
   const failed = await failedNames(layout);
@@ -66,7 +67,10 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     'scanned/video': scanned.filter((f) => /^scanned\/video\/[^/]+\/mp4_w/.test(rel(f.path))).length,
     'scanned/frame': scanned.filter((f) => /^scanned\/frame\/[^/]+\/mp4_w/.test(rel(f.path))).length,
     'scanned/music': scanned.filter((f) => /^scanned\/music\/[^/]+\/mp3\//.test(rel(f.path))).length,
-    'scanned/voice': scanned.filter((f) => /^scanned\/story\/[^/]+\/[^/]+\/voice\//.test(rel(f.path))).length,
+    'scanned/voice': scanned.filter((f) => /^scanned\/story\/[^/]+\/[^/]+\/voice\/[^/]+$/.test(rel(f.path))).length,
+    'scanned/image': scanned.filter((f) => /^scanned\/image\/[^/]+\/[^/]+$/.test(rel(f.path))).length,
+    'scanned/text': scanned.filter((f) => /^scanned\/text\/[^/]+\/[^/]+$/.test(rel(f.path))).length,
+    'scanned/narration': scanned.filter((f) => /^scanned\/narration\/[^/]+\/[^/]+\/[^/]+$/.test(rel(f.path))).length,
     'scanned/chunks': scanned.filter((f) => /\/chunk_\d+\.txt$/.test(f.path)).length,
     tasks: (await taskIds(layout.tasks)).length,
     processing: (await taskIds(layout.processing)).length,

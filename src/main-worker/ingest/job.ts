@@ -9,12 +9,12 @@ import { badFolderName } from '../../shared/layout.js';
 import { readRegularFile } from '../../shared/safe-files.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
-import type { Validated } from './index.js';
 
 /** A job file larger than this is not a recipe. */
 export const MAX_JOB_BYTES = 1024 * 1024;
 
-export async function validateJobFile(ctx: MainContext, file: RawFile, name: string): Promise<Validated> {
+/** Where the job file goes once valid (scanned/job/<name>), with what it asks for (for the log). */
+export async function validateJobFile(ctx: MainContext, file: RawFile, name: string): Promise<{ dest: string; variations: number; sources: number; parts: number }> {
   const why = badFolderName(name);
   if (why) throw new ClipmillError('RAW_BAD_NAME', why.replace('folder name', 'job file name'));
   let text: string;
@@ -31,5 +31,5 @@ export async function validateJobFile(ctx: MainContext, file: RawFile, name: str
   if ((await exists(dest)) && !(await sameContent(file.path, dest))) {
     throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(dest)} already exists (job names are taken once: give a changed job a new name)`, { details: { destination: ctx.layout.rel(dest) } });
   }
-  return { kind: 'move', dest, probe: { variations: job.variations, sources: job.sources.length, parts: job.parts?.length ?? 0 } };
+  return { dest, variations: job.variations, sources: job.sources.length, parts: job.parts?.length ?? 0 };
 }

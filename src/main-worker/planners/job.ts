@@ -77,17 +77,6 @@ export function jobSources(job: Job, catalog: JobCatalog): { sources: VideoAsset
   return { sources, unmatched };
 }
 
-/** Every category a job's selectors name (planning waits while footage or music of one is being filed). */
-export function jobCategories(job: Job): Set<string> {
-  const out = new Set<string>();
-  const add = (s: { category?: string | undefined } | undefined) => s?.category !== undefined && out.add(s.category);
-  job.sources.forEach(add);
-  for (const p of job.parts ?? []) p.footage.forEach(add);
-  add(job.soundtrack?.music);
-  add(job.audio?.music);
-  return out;
-}
-
 const pick = <T>(items: readonly T[], rng: Rng): T => items[Math.floor(rng() * items.length)]!;
 
 /** Tags drawn so far; an asset joins only when it pairs with all of them. */
