@@ -13,6 +13,7 @@ import { binaries, cli, sha256, tempDir, visible, writeScript } from '../helpers
 const ENV = {
   CLIPMILL_INGEST_STABLE_MS: '200',
   CLIPMILL_INGEST_MUSIC_MIN_SECONDS: '1',
+  CLIPMILL_INGEST_VOICE_MIN_SECONDS: '0.5',
   CLIPMILL_RENDER_RESOLUTION: '160x90',
   CLIPMILL_RENDER_ENCODERS: 'libx264',
   CLIPMILL_DISK_MIN_FREE_MB: '0',
@@ -47,14 +48,8 @@ test('a 3-variation 2-part job: 3 verified distinct outputs, one ffmpeg process 
   await put('raw/video/promo/source.mp4', (p) => makeClip(ffmpeg.path, p, { source: 'testsrc2', width: 160, height: 90, fps: 30, seconds: 1 }));
   for (const [i, src] of ['smptebars', 'rgbtestsrc', 'testsrc', 'yuvtestsrc'].entries()) await put(`raw/video/cars/car${i}.mp4`, (p) => makeClip(ffmpeg.path, p, { source: src, width: 160, height: 90, fps: 30, seconds: 1.5 }));
   await put('raw/music/upbeat/bed.mp3', (p) => makeTone(ffmpeg.path, p, { seconds: 2, freqs: [220, 330] }));
-  // Recorded narration parts, filed as ingest files them (with their asset records).
-  const narration = join(root, 'scanned/narration/cars/spring');
-  await mkdir(narration, { recursive: true });
-  for (const [name, seconds, part, take] of [['part_0001.mp3', 1, 1, 1], ['part_0001_2.mp3', 1.3, 1, 2], ['part_0002.mp3', 0.8, 2, 1]] as const) {
-    await makeTone(ffmpeg.path, join(narration, name), { seconds, freqs: [440] });
-    const record = { schema_version: 1, kind: 'narration', id: `cars/spring/${name.slice(0, -4)}`, category: 'cars', raw_path: `raw/narration/cars/spring/${name}`, filed_at: '2026-01-01T00:00:00Z', tags: [], duration: seconds, campaign: 'spring', part, take };
-    await writeFile(join(narration, `${name}.json`), JSON.stringify(record));
-  }
+  // Recorded narration parts: part 1 in two takes.
+  for (const [name, seconds] of [['part_0001.mp3', 1], ['part_0001_2.mp3', 1.3], ['part_0002.mp3', 0.8]] as const) await put(`raw/narration/cars/spring/${name}`, (p) => makeTone(ffmpeg.path, p, { seconds, freqs: [440] }));
   await put('raw/job/spring promo.json', (p) => writeFile(p, JSON.stringify(JOB)));
   await put('raw/job/bad.json', (p) => writeFile(p, JSON.stringify({ ...JOB, parts: [JOB.parts[0], { ...JOB.parts[1], clip_seconds: { min: -1, max: 2 } }] })));
 
@@ -64,6 +59,7 @@ test('a 3-variation 2-part job: 3 verified distinct outputs, one ffmpeg process 
   assert.equal(reason.code, 'JOB_INVALID');
   assert.match(reason.message, /parts\[1\]\.clip_seconds\.min: a number > 0, got -1/);
   assert.ok((await readdir(join(root, 'scanned/job'))).includes('spring promo.json'));
+  assert.deepEqual((await readdir(join(root, 'scanned/narration/cars/spring'))).filter((n) => n.endsWith('.mp3')).sort(), ['part_0001.mp3', 'part_0001_2.mp3', 'part_0002.mp3']);
   const tasks = await visible(join(root, 'tasks'));
   assert.equal(tasks.length, 3);
   const metas = await Promise.all(tasks.map(async (id) => parseMetadata(await readFile(join(root, 'tasks', id, 'metadata.json'), 'utf8'))));
