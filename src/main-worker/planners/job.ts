@@ -117,18 +117,18 @@ function partShots(pool: VideoAsset[], count: number, range: { min: number; max:
     if (!candidates.length) return null;
     const clip = pick(candidates, rng);
     pairing.add(clip.tags);
-    const len = Math.min(clip.duration, range.min + rng() * (range.max - range.min));
+    // At least a frame (a shorter shot would show nothing), at most the clip.
+    const len = Math.min(clip.duration, Math.max(1 / fps, range.min + rng() * (range.max - range.min)));
     const start = rng() * Math.max(0, clip.duration - len);
     drawn.push({ clip, len: round(len), in: round(start) });
   }
-  const frame = 1 / fps;
   const out: JobShot[] = [];
   let left = round(seconds, 6);
   for (let i = 0; left > 1e-6; i = (i + 1) % drawn.length) {
     const d = drawn[i]!;
     let len = Math.min(d.len, left);
     // No sliver of less than a frame at the end: this shot runs on to the end when its clip allows.
-    if (left - len > 0 && left - len < frame && d.in + left <= d.clip.duration) len = left;
+    if (left - len > 0 && left - len < 1 / fps && d.in + left <= d.clip.duration) len = left;
     const inPoint = Math.min(d.in, Math.max(0, round(d.clip.duration - len)));
     out.push({ path: d.clip.path, duration: d.clip.duration, in: inPoint, out: round(inPoint + len) });
     left = round(left - len, 6);

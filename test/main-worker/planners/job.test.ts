@@ -179,3 +179,10 @@ test('property: no planned video pairs two tagged assets without a common tag', 
   }
   assert.ok(planned > 50, `${planned} videos planned`);
 });
+
+test('shots last at least a frame, however small clip_seconds is', () => {
+  const job: JobInput = { sources: [{ category: 'promo' }], parts: [{ footage: [{ category: 'cars' }], clips: 3, clip_seconds: { min: 0.0001, max: 0.0002 }, narration: { category: 'cars', campaign: 'spring', part: 2 } }] };
+  const p = plan(job, ASSETS, 4);
+  assert.ok(p.shots.slice(1).every((s) => s.out - s.in >= 1 / RULES.fps - 1e-9 || s === p.shots[p.shots.length - 1]), JSON.stringify(p.shots));
+  assert.ok(Math.abs(p.shots.slice(1).reduce((a, s) => a + s.out - s.in, 0) - 1.7) < 1e-3);
+});
