@@ -2,11 +2,13 @@
 // finished or undone. Safe because there is one main worker per root.
 //  - dot-temp files in scanned/ (an interrupted move across file systems or conversion): removed;
 //  - originals with no converted file yet: converted again;
+//  - asset records whose file never arrived (a crash before the rename): removed;
 //  - source records whose original is gone (a crash before the move): removed; raw sidecars
 //    kept beside originals (<original>.sidecar.json) are raw files: never removed, never converted.
 import { readdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { parseResolutionClass } from '../shared/layout.js';
+import { parseNarrationPartName, parseScannedImageName, parseScannedTextName } from '../shared/asset-names.js';
+import { parseResolutionClass, parseScannedMediaName } from '../shared/layout.js';
 import type { MainContext } from './context.js';
 import type { ConvertJob } from './ingest/convert.js';
 import { SOURCE_SUFFIX } from './ingest/index.js';
@@ -87,9 +89,43 @@ async function pendingIn(ctx: MainContext, dir: string, jobFor: (name: string, o
   return out;
 }
 
-export async function recover(ctx: MainContext): Promise<{ temps: number; publications: number; pending: ConvertJob[] }> {
+/** Whether `name` (a file of scanned/<top>/...) is a filed asset, whose record is `<name>.json`. */
+function isAssetName(top: string, name: string): boolean {
+  if (top === 'video' || top === 'frame' || top === 'music') return parseScannedMediaName(name) !== null;
+  if (top === 'image') return parseScannedImageName(name) !== null;
+  if (top === 'text') return parseScannedTextName(name) !== null;
+  if (top === 'narration') return parseNarrationPartName(name) !== null;
+  return top === 'story' && name.toLowerCase().endsWith('.mp3');
+}
+
+/**
+ * Asset records (<file>.json, ingest/asset-record.ts) whose file never arrived: ingest writes the
+ * record, then renames the file in; a crash in between, and the raw file removed since, leave
+ * a record describing nothing. Only the farm's own records are removed: a name that is not the
+ * record of an asset name (a kept raw sidecar, a source record, word timings) is left alone.
+ */
+async function removeOrphanRecords(dir: string, top: string): Promise<number> {
+  let n = 0;
+  const entries = await list(dir);
+  const names = new Set(entries.map((e) => e.name));
+  for (const e of entries) {
+    if (e.isDirectory()) n += await removeOrphanRecords(join(dir, e.name), top);
+    else if (e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.')) {
+      const asset = e.name.slice(0, -'.json'.length);
+      if (isAssetName(top, asset) && !names.has(asset)) {
+        await rm(join(dir, e.name), { force: true });
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
+export async function recover(ctx: MainContext): Promise<{ temps: number; publications: number; records: number; pending: ConvertJob[] }> {
   const publications = await rollForwardPublications(join(ctx.layout.scanned, 'story'));
   const temps = await removeTemps(ctx.layout.scanned);
+  let records = 0;
+  for (const top of ['video', 'frame', 'music', 'story', 'image', 'text', 'narration']) records += await removeOrphanRecords(join(ctx.layout.scanned, top), top);
   const pending: ConvertJob[] = [];
   for (const kind of ['video', 'frame', 'music', 'image'] as const) {
     for (const cat of await list(join(ctx.layout.scanned, kind))) {
@@ -113,5 +149,5 @@ export async function recover(ctx: MainContext): Promise<{ temps: number; public
       pending.push(...(await pendingIn(ctx, join(ctx.layout.scannedNarrationDir(cat.name, campaign.name), 'original'), (name, original) => ({ kind: 'narration', category: cat.name, campaign: campaign.name, original, id: name.slice(0, name.length - extname(name).length) }))));
     }
   }
-  return { temps, publications, pending };
+  return { temps, publications, records, pending };
 }

@@ -12,9 +12,10 @@ import { cleanPublishTemps } from '../shared/protocol/publish.js';
 /** `health`: the health check (dead nodes, stale leases), run after the clean-up and before the ledger is rebuilt. */
 export async function recoverAtStart(ctx: MainContext, ledger: Ledger, health: () => Promise<void>): Promise<{ pending: ConvertJob[] }> {
   const { log, layout } = ctx;
-  const { temps, publications, pending } = await recover(ctx);
+  const { temps, publications, records, pending } = await recover(ctx);
   if (publications) log.warn(`Finished ${publications} story chunk publication(s) an interrupted run had started`);
   if (temps) log.warn(`Removed ${temps} temporary file(s) an interrupted run left in scanned/`);
+  if (records) log.warn(`Removed ${records} asset record(s) whose file an interrupted run never filed`);
   const removed = await cleanPublishTemps(layout);
   if (removed) log.warn(`Removed ${removed} half-built task folder(s) an interrupted run left in tasks/`);
   await health();

@@ -20,7 +20,7 @@ test('each daemon serves its metrics: ingest counters by outcome and reason, que
   // The port (0: any free one) is known only from the daemon's announcement of its URL.
   const [, mainUrl] = await main.waitFor(/Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/);
   // Both files dealt with: the good one filed, the bad one rejected.
-  await waitUntil('good.mp4 filed and bad.mp4 rejected', async () => (await walk(join(root, 'scanned/video/c'))).length === 1 && (await walk(join(root, 'trash/invalid/video/c'))).length === 2);
+  await waitUntil('good.mp4 filed and bad.mp4 rejected', async () => (await walk(join(root, 'scanned/video/c'))).filter((p) => p.endsWith('.mp4')).length === 1 && (await walk(join(root, 'trash/invalid/video/c'))).length === 2);
   assert.equal((JSON.parse(await readFile(join(root, 'trash/invalid/video/c/bad.mp4.reason.json'), 'utf8')) as { code: string }).code, 'PROBE_FAILED');
   // The counters follow the files by a moment (a directory fsync after the rename).
   const counted = [/clipmill_ingest_files_total\{outcome="moved",daemon="main_worker",node="[^"]+"\} 1\n/, /clipmill_ingest_rejects_total\{code="PROBE_FAILED",daemon="main_worker",node="[^"]+"\} 1\n/];

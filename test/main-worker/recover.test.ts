@@ -45,7 +45,7 @@ test('temporaries anywhere in scanned/ are removed; other dot-files and finished
   await put('scanned/video/c/.operator-notes');
   await put(`scanned/video/c/mp4_w160_h90/1.0_${ID('a')}.mp4`);
   const r = await recover(ctx);
-  assert.deepEqual(r, { temps: 4, publications: 0, pending: [] });
+  assert.deepEqual(r, { temps: 4, publications: 0, records: 0, pending: [] });
   assert.deepEqual((await walk(layout.scanned)).map((p) => layout.rel(p)), ['scanned/video/c/.operator-notes', `scanned/video/c/mp4_w160_h90/1.0_${ID('a')}.mp4`]);
 });
 
@@ -94,7 +94,7 @@ test('an interrupted story publication is rolled forward before temporaries are 
     link: { from: link, to: join(story, 'link', 'tale.txt') },
   }));
   const r = await recover(ctx);
-  assert.deepEqual(r, { temps: 0, publications: 1, pending: [] });
+  assert.deepEqual(r, { temps: 0, publications: 1, records: 0, pending: [] });
   assert.deepEqual((await walk(story)).map((p) => layout.rel(p)), ['scanned/story/c/s/chunk_0001.txt', 'scanned/story/c/s/chunk_0002.txt', 'scanned/story/c/s/link/tale.txt']);
   assert.equal(await readFile(join(story, 'chunk_0001.txt'), 'utf8'), 'Once upon a time.');
   assert.deepEqual(await walk(layout.abs('raw/story/c/s')), [], 'the link file left raw/');
@@ -106,4 +106,25 @@ test('a manifest that cannot be read stops recovery and stays, with its temporar
   const tmp = await put('scanned/story/c/s/.chunk_0001.txt.tmp-1f');
   await assert.rejects(recover(ctx), (err: unknown) => isClipmillError(err, 'IO'));
   assert.deepEqual(await walk(layout.abs('scanned/story/c/s')), [tmp, manifest].sort());
+});
+
+test('asset records whose file never arrived are removed; records of filed files, kept sidecars and other JSON stay', async (t) => {
+  const { ctx, layout, put } = await setup(t);
+  const keep = [
+    `scanned/video/c/mp4_w160_h90/1.0_${ID('a')}.mp4`,
+    `scanned/video/c/mp4_w160_h90/1.0_${ID('a')}.mp4.json`,
+    `scanned/video/c/mp4_w160_h90/1.0_${ID('a')}.mp4.sidecar.json`,
+    `scanned/image/c/original/${ID('d')}.jpg.sidecar.json`,
+    'scanned/narration/c/spring/part_0001.mp3.words.json',
+    'scanned/story/c/s/sources.json',
+    'scanned/text/c/notes.json',
+  ];
+  for (const p of keep) await put(p);
+  await put(`scanned/video/c/mp4_w160_h90/2.0_${ID('b')}.mp4.json`);
+  await put(`scanned/image/c/8x8_${ID('d')}.png.json`);
+  await put('scanned/narration/c/spring/part_0002_2.mp3.json');
+  await put('scanned/story/c/s/voice/chapter_0002.mp3.json');
+  const r = await recover(ctx);
+  assert.equal(r.records, 4);
+  assert.deepEqual((await walk(layout.scanned)).map((p) => layout.rel(p)).sort(), [...keep].sort());
 });

@@ -50,7 +50,9 @@ export async function findSidecar(filePath: string): Promise<string | null> {
       await lstat(p);
       return p;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // A file whose name is already as long as names go cannot have a sidecar.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENAMETOOLONG') throw err;
     }
   }
   return null;
