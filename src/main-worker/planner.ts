@@ -240,7 +240,8 @@ export class Planner {
     for (const [job, reason] of jobsWaiting) if (this.waitingJobs.isNew(job, reason)) log.warn({ job }, `Job ${job} is waiting: ${reason}`);
     this.waiting.update(waitingNow);
     this.waitingJobs.update(jobsWaiting);
-    totals.waiting = this.waiting.size + this.waitingJobs.size;
+    // Voices only (the --once summary and clipmill_voices_waiting); waiting jobs are in the status file.
+    totals.waiting = this.waiting.size;
     await this.opts.status.write(totals, this.waiting.list(), this.waitingJobs.list());
   }
 
