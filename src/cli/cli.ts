@@ -7,6 +7,7 @@ import { render } from './commands/render.js';
 import { demo } from './commands/demo.js';
 import { doctor } from './commands/doctor.js';
 import { init } from './commands/init.js';
+import { jobs } from './commands/jobs.js';
 import { mainWorker } from './commands/main-worker.js';
 import { renderWorker } from './commands/render-worker.js';
 import { status } from './commands/status.js';
@@ -14,7 +15,7 @@ import { edit } from './commands/edit.js';
 import { requeue, retry } from './commands/retry.js';
 import { assets } from './commands/assets.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, assets, retry, requeue, edit, render, crawl, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, jobs, assets, retry, requeue, edit, render, crawl, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -12,11 +12,14 @@ import { UUID_RE, type Layout } from '../shared/layout.js';
 import { TASK_FILES } from '../shared/task.js';
 import { findTask } from '../shared/protocol/publish.js';
 
-/** tasks/.ledger/<id>.json: one task ever published for (voice, variation). */
+/** tasks/.ledger/<id>.json: one task ever published for (voice, variation) or (job, source, variation). */
 export const LedgerEntrySchema = z.strictObject({
   task_id: z.string().regex(UUID_RE),
-  /** The scanned voice file, relative to the root. */
-  voice: z.string().min(1),
+  /** The scanned voice file, relative to the root (a voice-over task). */
+  voice: z.string().min(1).optional(),
+  /** A job task: the job's name and the source's asset id. */
+  job: z.string().min(1).optional(),
+  source: z.string().min(1).optional(),
   variation: z.number().int().min(0),
   /** When the task was published; empty when a rebuild found no created_at in its metadata. */
   created_at: z.string(),
@@ -30,10 +33,11 @@ export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
  */
 const PublishedTaskSchema = z.looseObject({
   task_id: z.string().min(1),
-  voice_source: z.string().min(1),
+  voice_source: z.string().min(1).nullable().optional(),
+  job: z.looseObject({ name: z.string().min(1), source: z.string().min(1) }).optional(),
   variation: z.number(),
   created_at: z.string().optional(),
-});
+}).refine((m) => !!m.voice_source || !!m.job);
 
 export class Ledger {
   private readonly dir: string;
@@ -79,7 +83,8 @@ export class Ledger {
         const meta = await readJsonOrNull(PublishedTaskSchema, join(parent, name, TASK_FILES.metadata));
         if (!meta) continue;
         try {
-          await this.record({ task_id: meta.task_id, voice: meta.voice_source, variation: meta.variation, created_at: meta.created_at ?? '' });
+          const of = meta.job ? { job: meta.job.name, source: meta.job.source } : { voice: meta.voice_source! };
+          await this.record({ task_id: meta.task_id, ...of, variation: meta.variation, created_at: meta.created_at ?? '' });
           n++;
         } catch {
           // nor is one whose metadata makes no ledger entry (a task_id that is not a UUID)

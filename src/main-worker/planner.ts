@@ -16,6 +16,7 @@ import type { Catalog } from './catalog.js';
 import type { MainContext } from './context.js';
 import type { Ledger } from './ledger.js';
 import type { MainMetrics, Totals } from './metrics.js';
+import { JobPlanning } from './job-planning.js';
 import { planTask } from './plan-task.js';
 import type { StatusFile, WaitingVoice } from './status-file.js';
 import { findTask } from '../shared/protocol/publish.js';
@@ -100,6 +101,10 @@ export interface PlannerOptions {
   catalog(): Catalog | null;
   /** Categories whose footage or music is still arriving (see busyCategories). */
   busy(): Set<string>;
+  /** Assets still arriving, by busyAssets key (jobs wait for what they select); absent: none. */
+  busyAssets?(): Set<string>;
+  /** Installed font families for job texts without fonts (tests); default: fontconfig's. */
+  fonts?: () => Promise<string[]>;
 }
 
 export class Planner {
@@ -108,12 +113,16 @@ export class Planner {
   private queued = false;
   private stopped = false;
   readonly waiting = new WaitingVoices();
+  /** Jobs (or one source of a job) waiting for assets, by job name. */
+  readonly waitingJobs = new WaitingVoices();
+  private readonly jobs: JobPlanning;
   /** Voices all of whose variations have a task: never planned again by this process. */
   private readonly planned = new Set<string>();
   private readonly voiceDurations = new Map<string, number>();
 
   constructor(opts: PlannerOptions) {
     this.opts = opts;
+    this.jobs = new JobPlanning({ ctx: opts.ctx, ledger: opts.ledger, totals: opts.totals, metrics: opts.metrics, ...(opts.fonts ? { fonts: opts.fonts } : {}) });
   }
 
   depth(): number {
@@ -225,9 +234,15 @@ export class Planner {
         log.error({ voice: voice.path, err }, `Could not plan a task for ${voice.path}: ${errorMessage(err)}`);
       }
     }
+    const jobsWaiting = new Map<string, string>();
+    await this.jobs.run(catalog, this.opts.busyAssets?.() ?? new Set(), jobsWaiting, signal);
+    if (signal?.aborted) return;
+    for (const [job, reason] of jobsWaiting) if (this.waitingJobs.isNew(job, reason)) log.warn({ job }, `Job ${job} is waiting: ${reason}`);
     this.waiting.update(waitingNow);
+    this.waitingJobs.update(jobsWaiting);
+    // Voices only (the --once summary and clipmill_voices_waiting); waiting jobs are in the status file.
     totals.waiting = this.waiting.size;
-    await this.opts.status.write(totals, this.waiting.list());
+    await this.opts.status.write(totals, this.waiting.list(), this.waitingJobs.list());
   }
 
   /** The clip sequence of an existing task (for distinct variations); empty when unreadable. */

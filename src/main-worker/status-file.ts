@@ -29,16 +29,25 @@ export class StatusFile {
   }
 
   /** The file's content now. */
-  content(totals: Totals, waiting: readonly WaitingVoice[], now = new Date()): MainWorkerStatus {
-    return { host: hostname(), pid: process.pid, started_at: this.startedAt, updated_at: now.toISOString(), totals: { ...totals }, waiting: waiting.map((w) => ({ ...w })), stuck: this.stuck().map((f) => ({ ...f })) };
+  content(totals: Totals, waiting: readonly WaitingVoice[], now = new Date(), waitingJobs: readonly WaitingVoice[] = []): MainWorkerStatus {
+    return {
+      host: hostname(),
+      pid: process.pid,
+      started_at: this.startedAt,
+      updated_at: now.toISOString(),
+      totals: { ...totals },
+      waiting: waiting.map((w) => ({ ...w })),
+      ...(waitingJobs.length ? { waiting_jobs: waitingJobs.map((w) => ({ job: w.voice, reason: w.reason, since: w.since })) } : {}),
+      stuck: this.stuck().map((f) => ({ ...f })),
+    };
   }
 
   /**
    * Writes the file. A failure is logged, not thrown: the status is for people, and a full or
    * read-only nodes/ must not stop the filing of raw/.
    */
-  async write(totals: Totals, waiting: readonly WaitingVoice[]): Promise<void> {
+  async write(totals: Totals, waiting: readonly WaitingVoice[], waitingJobs: readonly WaitingVoice[] = []): Promise<void> {
     const path = this.layout.mainWorkerStatus;
-    await writeJson(MainWorkerStatusSchema, path, this.content(totals, waiting)).catch((err: unknown) => this.log.warn({ err }, `Could not write ${this.layout.rel(path)}: ${errorMessage(err)}`));
+    await writeJson(MainWorkerStatusSchema, path, this.content(totals, waiting, new Date(), waitingJobs)).catch((err: unknown) => this.log.warn({ err }, `Could not write ${this.layout.rel(path)}: ${errorMessage(err)}`));
   }
 }

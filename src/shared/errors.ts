@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   CRAWL_FAILED: c('fatal', 'the page could not be fetched (network error, timeout, HTTP error, too many redirects)'),
   CRAWL_TOO_LARGE: c('fatal', 'the page is larger than crawl.maxBytes (after decompression)'),
   CRAWL_NO_TEXT: c('fatal', 'no story text could be extracted from the page'),
+  // job files (reason files in trash/invalid/job/)
+  JOB_INVALID: c('fatal', 'a job file is not JSON, has an unknown key, or a key with a bad value (the reason names the field); see docs/jobs.md'),
   // tasks and renders (error.json in trash/failed/<id>/)
   TASK_INVALID: c('fatal', 'the task folder or its metadata.json is missing or invalid'),
   TEXT_UNRENDERABLE: c('fatal', 'a text layer holds characters that no installed font can draw (checked before ffmpeg runs)'),

@@ -51,6 +51,8 @@ export const HeartbeatSchema = z.strictObject({
 export type HeartbeatFile = z.infer<typeof HeartbeatSchema>;
 
 export const WaitingVoiceSchema = z.strictObject({ voice: z.string(), reason: z.string(), since: isoTime });
+/** A job (or one source of it) waiting for assets: `job` is its name, with ` (source <path>)` for one source. */
+export const WaitingJobSchema = z.strictObject({ job: z.string(), reason: z.string(), since: isoTime });
 
 /** A raw file the main worker gave up on for now: it kept failing (not as the file's fault) past every retry. */
 export const StuckFileSchema = z.strictObject({ file: z.string(), code: z.string(), message: z.string(), tries: z.number().int().min(1), since: isoTime });
@@ -63,6 +65,7 @@ export const MainWorkerStatusSchema = z.strictObject({
   updated_at: isoTime.optional(),
   totals: z.record(z.string(), z.number()).optional(),
   waiting: z.array(WaitingVoiceSchema).optional(),
+  waiting_jobs: z.array(WaitingJobSchema).optional(),
   /** Raw files left in raw/ that kept failing: reported here once instead of on every scan. */
   stuck: z.array(StuckFileSchema).optional(),
 });

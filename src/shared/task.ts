@@ -34,6 +34,25 @@ export const TaskClipSchema = object({
 });
 export type TaskClip = z.infer<typeof TaskClipSchema>;
 
+/** metadata.json `job`: one (job, source, variation), and what was drawn for it. */
+export const JobFieldSchema = object({
+  /** The job file's name without .json (scanned/job/<name>.json). */
+  name: text(),
+  /** The source video's asset id and scanned path. */
+  source: text(),
+  source_path: text(),
+  /** 0-based; of `variations`. */
+  variation: integerAtLeast(0),
+  variations: integerAtLeast(1),
+  /** The narration take of each part, in order (ids: <category>/<campaign>/part_<NNNN>[_k]). */
+  narrations: z.array(text(), { error: 'a list of narration ids' }),
+  /** The on-screen texts drawn (the words). */
+  texts: z.array(z.string({ error: 'a string' }), { error: 'a list of texts' }),
+  /** The logo image (scanned path), or null. */
+  logo: text().nullable(),
+});
+export type JobField = z.infer<typeof JobFieldSchema>;
+
 /**
  * metadata.json: the spec's §5 fields plus what reproduction and operations need. Version 2
  * adds `timeline` (docs/timeline.md), the whole description of the video; a version 1 task
@@ -51,15 +70,18 @@ export const MetadataSchema = object({
   seed: integerAtLeast(0),
   /** How many times a render worker started it. */
   attempts: integerAtLeast(0),
-  voice_file: localName(),
-  /** The scanned voice file, relative to the root. */
-  voice_source: text(),
+  /** The voice in the task folder. Null for a job task: its narrations are timeline audio tracks (job.narrations). */
+  voice_file: localName().nullable(),
+  /** The scanned voice file, relative to the root; null for a job task. */
+  voice_source: text().nullable(),
+  /** Seconds of the voice; for a job task (no single voice), the seconds of the whole video. */
   voice_duration: atLeast(0.001),
-  /** No music: all three are null. */
+  /** No music: all three are null. A job task names its music in the timeline (music_file null, music_source the scanned track). */
   music_file: localName().nullable(),
   music_source: text().nullable(),
   music_duration: atLeast(0.001).nullable(),
-  video_list: localName(),
+  /** The ffconcat list of the clips; null for a job task (its timeline is what renders). */
+  video_list: localName().nullable(),
   /** A decorative layer blended over the footage (screen), looped; null or absent for none. */
   frame_file: localName().nullable().optional(),
   frame_source: text().nullable().optional(),
@@ -99,6 +121,8 @@ export const MetadataSchema = object({
   revision_of: z.string({ error: 'a UUID' }).regex(UUID_RE, { error: 'a UUID' }).optional(),
   /** The edit's number, from 1 (revision 0 is the original). */
   revision: integerAtLeast(1).optional(),
+  /** A job task (docs/jobs.md): which job, source and variation it is; absent for a voice-over task. */
+  job: JobFieldSchema.optional(),
 }).superRefine((m, ctx) => {
   if (m.schema_version >= 2 && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (schema_version 2)', input: undefined });
   if (m.schema_version === 1 && m.timeline) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: '2 (the task has a timeline)', input: 1 });
@@ -110,6 +134,13 @@ export const MetadataSchema = object({
   need(m.music_file, 'music_duration', 'a number >= 0.001 (music_file is set)');
   need(m.frame_file, 'frame_source', `${NON_EMPTY} (frame_file is set)`);
   if ((m.revision_of === undefined) !== (m.revision === undefined)) ctx.addIssue({ code: 'custom', path: [m.revision === undefined ? 'revision' : 'revision_of'], message: 'set together with ' + (m.revision === undefined ? 'revision_of' : 'revision'), input: undefined });
+  // Only a job task (a timeline with its narrations as tracks) goes without a voice and a clip list.
+  if (!m.job) {
+    if (m.voice_file === null) ctx.addIssue({ code: 'custom', path: ['voice_file'], message: `${NON_EMPTY} (not a job task)`, input: null });
+    if (m.voice_source === null) ctx.addIssue({ code: 'custom', path: ['voice_source'], message: `${NON_EMPTY} (not a job task)`, input: null });
+    if (m.video_list === null) ctx.addIssue({ code: 'custom', path: ['video_list'], message: `${NON_EMPTY} (not a job task)`, input: null });
+  }
+  if (m.job && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (a job task)', input: undefined });
 });
 export type TaskMetadata = z.infer<typeof MetadataSchema>;
 

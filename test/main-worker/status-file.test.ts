@@ -47,3 +47,15 @@ test('a status that cannot be written is logged, not thrown', async (t) => {
   await new StatusFile(new Layout(root), log).write(emptyTotals(), []);
   assert.match(lines.join(''), /Could not write nodes\/main-worker\.json/);
 });
+
+test('nodes/main-worker.json lists the waiting jobs (absent when none)', async (t) => {
+  const root = await tempDir(t);
+  await mkdir(join(root, 'nodes'));
+  const layout = new Layout(root);
+  const status = new StatusFile(layout, capture().log);
+  await status.write(emptyTotals(), []);
+  assert.equal((await readJson(MainWorkerStatusSchema, layout.mainWorkerStatus, 'IO')).waiting_jobs, undefined);
+  const jobs = [{ voice: 'spring (source scanned/video/p/mp4_w160_h90/1.0_x.mp4)', reason: 'parts[1]: no narration part 2 in scanned/narration/c/s/', since: '2030-01-01T00:00:01.000Z' }];
+  await status.write(emptyTotals(), [], jobs);
+  assert.deepEqual((await readJson(MainWorkerStatusSchema, layout.mainWorkerStatus, 'IO')).waiting_jobs, [{ job: jobs[0]!.voice, reason: jobs[0]!.reason, since: jobs[0]!.since }]);
+});

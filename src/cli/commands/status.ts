@@ -11,6 +11,7 @@ import { failedNames } from '../../shared/protocol/retry.js';
 import { HeartbeatSchema, MainWorkerStatusSchema, type HeartbeatFile, type MainWorkerStatus } from '../../shared/node-files.js';
 import { ClaimSchema, ErrorFileSchema } from '../../shared/protocol/files.js';
 import { TASK_FILES } from '../../shared/task.js';
+import { formatJobs, jobsReport, type JobsReport } from './jobs.js';
 import { COMMON_HELP, COMMON_OPTIONS, configFrom, rootFrom, usageError, type Command } from '../common.js';
 
 async function walk(dir: string): Promise<{ path: string; mtimeMs: number }[]> {
@@ -45,6 +46,8 @@ export interface StatusReport {
   counts: Record<string, number>;
   main_worker: { host: string; pid: number; updated_at: string | undefined; lock_fresh: boolean } | null;
   waiting: NonNullable<MainWorkerStatus['waiting']>;
+  /** Job files and their variations (clipmill jobs). */
+  jobs: JobsReport;
   /** Raw files the main worker gave up on for now (they kept failing for machine reasons). */
   stuck: NonNullable<MainWorkerStatus['stuck']>;
   processing: { task: string; node: string | null; pid: number | null; claimed_at: string | null }[];
@@ -131,6 +134,7 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     // proper-lockfile refreshes the lock's mtime every 10 s; it goes stale after 30 s.
     main_worker: main ? { host: main.host, pid: main.pid, updated_at: main.updated_at, lock_fresh: !!lock && Date.now() - lock.mtimeMs < 30_000 } : null,
     waiting: main?.waiting ?? [],
+    jobs: await jobsReport(layout),
     stuck: main?.stuck ?? [],
     processing,
     recent_rejects: recentRejects,
@@ -146,6 +150,7 @@ function formatText(r: StatusReport): string {
   lines.push(m ? `main worker: pid ${m.pid} on ${m.host}, ${m.lock_fresh ? 'running' : 'NOT running (its lock is stale or gone)'}, last planning pass ${m.updated_at ?? 'never'}` : 'main worker: none has run on this root');
   lines.push(r.waiting.length ? `waiting voices (${r.waiting.length}):` : 'waiting voices: none');
   for (const w of r.waiting) lines.push(`  ${w.voice}: ${w.reason} (since ${w.since})`);
+  if (r.jobs.jobs.length || r.jobs.rejected.length) lines.push(...formatJobs(r.jobs));
   if (r.stuck.length) lines.push(`raw files given up on until they change (${r.stuck.length}):`);
   for (const f of r.stuck) lines.push(`  ${f.file}: ${f.code}: ${f.message} (${f.tries} tries, since ${f.since})`);
   lines.push(r.nodes.length ? `render nodes (${r.nodes.length}):` : 'render nodes: none has reported');
@@ -169,12 +174,13 @@ function formatText(r: StatusReport): string {
 
 export const status: Command = {
   name: 'status',
-  summary: 'what the farm holds and does: counts, waiting voices, claims, failures',
+  summary: 'what the farm holds and does: counts, waiting voices, jobs, claims, failures',
   usage: 'clipmill status --root <dir> [--json] [--watch [--interval <s>]]',
   help: `Reads the root (nothing is changed): files per folder, the main worker and whether it runs,
-the voices waiting for footage or music and why, the render nodes (their circuit breaker
-when it is open), the queue (waiting tasks by priority, the next ones in claim order, those
-in backoff), the tasks in processing/ and who claimed them, and the latest failed tasks and rejected files with their reasons.
+the voices waiting for footage or music and why, the job files with their variations (as
+clipmill jobs lists them), the render nodes (their circuit breaker when it is open), the queue
+(waiting tasks by priority, the next ones in claim order, those in backoff), the tasks in
+processing/ and who claimed them, and the latest failed tasks and rejected files with their reasons.
 
 Options:
   --json              print one JSON object instead of text (one per refresh with --watch)

@@ -12,6 +12,7 @@ import type { MainContext } from '../context.js';
 import { changedSince, type RawFile } from '../scan.js';
 import type { ConvertJob } from './convert.js';
 import type { Agent } from 'undici';
+import { validateJobFile } from './job.js';
 import { ingestLink } from './link.js';
 import { validateMusic } from './music.js';
 import { SOURCE_SUFFIX, SourceRecordSchema, type SourceRecord } from './records.js';
@@ -70,9 +71,17 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     }
     if (file.size === 0) throw new ClipmillError('RAW_EMPTY', 'the file is empty (0 bytes)');
     if (entry.kind === 'link' && !opts.agent) return { status: 'skipped', reason: 'no crawler in this process' };
-    if (entry.kind === 'narration-text' || entry.kind === 'job') {
-      // Kinds whose ingest is being built this session (texts to voice, job files) stay in raw/ until then.
+    if (entry.kind === 'narration-text') {
+      // Texts to voice: their ingest is being built this session; they stay in raw/ until then.
       return { status: 'skipped', reason: `raw/${entry.kind} files are not taken by this version` };
+    }
+    if (entry.kind === 'job') {
+      // A job file is filed as it is (no sidecar, no asset record: it is a recipe, not an asset).
+      const job = await validateJobFile(ctx, file, entry.name);
+      if (await changedSince(file)) return { status: 'changed' };
+      await moveFile(file.path, job.dest);
+      ctx.log.info({ file: rawPath, kind: 'job' }, `Moved file ${rawPath} → ${ctx.layout.rel(job.dest)} (${job.variations} variation(s) of each source, ${job.parts || 'no'} part(s))`);
+      return { status: 'moved', kind: 'job', dest: job.dest };
     }
     // The sidecar first: a bad one rejects the file before any media is decoded.
     const sidecar = await readSidecar(file);

@@ -101,8 +101,10 @@ export async function editTask(layout: Layout, req: EditRequest): Promise<EditRe
   const meta = await readMetadata(base);
   const original = meta.revision_of ?? id;
   const from = meta.revision ?? 0;
-  const change = req.edit.voice ? { ...req.edit, voice: { ...req.edit.voice, previous: meta.voice_source } } : req.edit;
-  const edited = editTimeline(timelineOf(meta), { voice: meta.voice_file, music: meta.music_file, logo: meta.render.logo }, change);
+  const change = req.edit.voice ? { ...req.edit, voice: { ...req.edit.voice, previous: meta.voice_source ?? undefined } } : req.edit;
+  // A job task's timeline names its scanned files directly (no copies in the task folder).
+  const files = meta.job ? { voice: null, music: meta.music_source, logo: meta.job.logo } : { voice: meta.voice_file, music: meta.music_file, logo: meta.render.logo };
+  const edited = editTimeline(timelineOf(meta), files, change);
   const now = req.now ?? new Date();
   return withRevisionsLock(layout, original, async () => {
     const file = (await readRevisions(layout, original)) ?? {
@@ -137,7 +139,7 @@ export async function editTask(layout: Layout, req: EditRequest): Promise<EditRe
         if (st.isSymbolicLink()) await symlink(await readlink(src), join(dir, name));
         else if (st.isFile()) await copyFile(src, join(dir, name));
       }
-      if (req.edit.voice) {
+      if (req.edit.voice && meta.voice_file !== null) {
         await rm(join(dir, meta.voice_file), { force: true });
         await symlink(posix.join('../..', req.edit.voice.path), join(dir, meta.voice_file));
       }

@@ -24,7 +24,8 @@ export interface TimelineEdit {
 
 /** Which files of the timeline are the task's voice, music and logo. */
 export interface TaskFiles {
-  voice: string;
+  /** Null for a job task (its narrations are parts of a longer video, not one voice to swap). */
+  voice: string | null;
   music: string | null;
   logo: string | null;
 }
@@ -95,8 +96,8 @@ export function editTimeline(tl: Timeline, files: TaskFiles, edit: TimelineEdit)
     changes.push(`video order ${tl.video.map((_, i) => i + 1).join(',')} → ${order.join(',')}`);
   }
   if (edit.voice) {
-    const voice = next.audio.find((a) => a.file === files.voice);
-    if (!voice) throw usage('the task has no voice track to replace');
+    const voice = files.voice === null ? undefined : next.audio.find((a) => a.file === files.voice);
+    if (!voice) throw usage(files.voice === null ? 'the task is a job task: its narration parts are not one voice to replace (edit the job file instead)' : 'the task has no voice track to replace');
     const total = next.video.reduce((s, seg) => s + segmentDuration(seg), 0);
     const d = Math.round(edit.voice.duration * 1000) / 1000;
     if (total < d - 0.5 / next.output.fps) throw usage(`the voice ${edit.voice.path} lasts ${d} s but the task's footage only ${Math.round(total * 1000) / 1000} s: choose a voice of at most that length`);

@@ -1,6 +1,7 @@
 // The timeline of a task: metadata.json v2 carries it; a v1 task (written before timelines)
 // gets the one the voice-over planner would write for it today, so that it renders through
 // the same compiler. voiceOverTimeline is also what the planner writes into v2 tasks.
+import { ClipmillError } from '../errors.js';
 import { describeExpected, validate } from '../json.js';
 import type { TaskMetadata } from '../task.js';
 import { TimelineSchema, type Timeline, type TimelineInput } from './schema.js';
@@ -9,6 +10,8 @@ import { TimelineSchema, type Timeline, type TimelineInput } from './schema.js';
 export function voiceOverTimeline(meta: Omit<TaskMetadata, 'timeline'>): Timeline {
   const [width, height] = meta.render.resolution.split('x').map(Number) as [number, number];
   const duration = meta.voice_duration;
+  // Only job tasks have no voice, and they always carry their timeline (MetadataSchema).
+  if (meta.voice_file === null) throw new ClipmillError('TASK_INVALID', `task ${meta.task_id} has no voice_file and no timeline`);
   const fade = meta.audio.fade_out_seconds > 0 && duration > meta.audio.fade_out_seconds ? meta.audio.fade_out_seconds : 0;
   const t: TimelineInput = {
     output: { width, height, fps: meta.render.frame_rate, duration, quality: 'normal' },

@@ -88,3 +88,9 @@ export async function fcMatch(family: string, bold: boolean, signal?: AbortSigna
 export async function fcListCharset(codePoint: number, signal?: AbortSignal): Promise<FcFace[]> {
   return run('fc-list', ['--format', FIELDS, `:charset=${codePoint.toString(16)}:outline=true`], signal);
 }
+
+/** The families of every installed outline font (each face's first name), sorted, once each. */
+export async function fcFamilies(signal?: AbortSignal): Promise<string[]> {
+  const faces = await run('fc-list', ['--format', FIELDS, ':outline=true'], signal);
+  return [...new Set(faces.map((f) => f.families[0]).filter((f): f is string => !!f))].sort();
+}

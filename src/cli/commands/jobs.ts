@@ -1,0 +1,135 @@
+// clipmill jobs: each job file of the root (scanned/job/) with its variations planned, queued,
+// rendering, rendered and failed, the output paths, and why it waits (nodes/main-worker.json).
+// Read from the task folders' metadata.json `job` field; nothing is changed. Job files refused
+// at ingest (trash/invalid/job/) are listed with their reason.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ReasonFileSchema } from '../../shared/ingest-files.js';
+import { parseJob } from '../../shared/job.js';
+import { readJsonOrNull } from '../../shared/json.js';
+import { isIgnoredName, Layout } from '../../shared/layout.js';
+import { MainWorkerStatusSchema } from '../../shared/node-files.js';
+import { taskIds } from '../../shared/protocol/claim.js';
+import { failedId, latestFailures } from '../../shared/protocol/retry.js';
+import { readRegularFile } from '../../shared/safe-files.js';
+import { TASK_FILES } from '../../shared/task.js';
+import { COMMON_HELP, COMMON_OPTIONS, rootFrom, type Command } from '../common.js';
+
+/** What jobs reads of a metadata.json: lenient, so that any version's task is counted. */
+const JobTaskSchema = z.looseObject({
+  task_id: z.string(),
+  job: z.looseObject({ name: z.string(), source_path: z.string(), variation: z.number() }),
+});
+
+export type VariationState = 'queued' | 'rendering' | 'rendered' | 'failed';
+
+export interface JobReport {
+  name: string;
+  /** null when the scanned job file no longer parses. */
+  variations: number | null;
+  planned: number;
+  queued: number;
+  rendering: number;
+  rendered: number;
+  failed: number;
+  tasks: { task: string; source: string; variation: number; state: VariationState; output: string | null }[];
+  waiting: { for: string; reason: string; since: string }[];
+}
+
+export interface JobsReport {
+  jobs: JobReport[];
+  rejected: { file: string; message: string; at: string }[];
+}
+
+async function names(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter((n) => !isIgnoredName(n)).sort();
+}
+
+export async function jobsReport(layout: Layout): Promise<JobsReport> {
+  const jobs = new Map<string, JobReport>();
+  const get = (name: string) => {
+    let j = jobs.get(name);
+    if (!j) jobs.set(name, (j = { name, variations: null, planned: 0, queued: 0, rendering: 0, rendered: 0, failed: 0, tasks: [], waiting: [] }));
+    return j;
+  };
+  for (const n of (await names(layout.scannedJobs)).filter((n) => /\.json$/i.test(n))) {
+    const j = get(n.slice(0, -'.json'.length));
+    try {
+      j.variations = parseJob(await readRegularFile(join(layout.scannedJobs, n)), n).variations;
+    } catch {
+      // listed without its variation count
+    }
+  }
+  // A task in several places (failed, then requeued) counts where it is now: the latest state wins.
+  const seen = new Set<string>();
+  const places: [string, VariationState, string[]][] = [
+    [layout.output, 'rendered', await taskIds(layout.output)],
+    [layout.processing, 'rendering', await taskIds(layout.processing)],
+    [layout.tasks, 'queued', await taskIds(layout.tasks)],
+    [layout.trashFailed, 'failed', await latestFailures(layout)],
+  ];
+  for (const [dir, state, list] of places) {
+    for (const folder of list.sort()) {
+      const id = state === 'failed' ? failedId(folder) : folder;
+      if (seen.has(id)) continue;
+      const meta = await readJsonOrNull(JobTaskSchema, join(dir, folder, TASK_FILES.metadata));
+      if (!meta) continue;
+      seen.add(id);
+      const j = get(meta.job.name);
+      j.planned++;
+      j[state]++;
+      j.tasks.push({ task: id, source: meta.job.source_path, variation: meta.job.variation, state, output: state === 'rendered' ? `output/${id}/final.mp4` : null });
+    }
+  }
+  for (const j of jobs.values()) j.tasks.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.variation - b.variation));
+  const main = await readJsonOrNull(MainWorkerStatusSchema, layout.mainWorkerStatus);
+  for (const w of main?.waiting_jobs ?? []) {
+    const m = /^(.*) \(source (.*)\)$/.exec(w.job);
+    get(m ? m[1]! : w.job).waiting.push({ for: m ? m[2]! : 'the job', reason: w.reason, since: w.since });
+  }
+  const rejected: JobsReport['rejected'] = [];
+  const trash = join(layout.trashInvalid, 'job');
+  for (const n of (await names(trash)).filter((n) => n.endsWith('.reason.json'))) {
+    const r = await readJsonOrNull(ReasonFileSchema, join(trash, n));
+    if (r) rejected.push({ file: r.raw_path, message: `${r.code}: ${r.message}`, at: r.rejected_at });
+  }
+  return { jobs: [...jobs.values()].sort((a, b) => (a.name < b.name ? -1 : 1)), rejected };
+}
+
+/** The text form, also printed by `clipmill status`. */
+export function formatJobs(r: JobsReport): string[] {
+  const lines: string[] = [r.jobs.length ? `jobs (${r.jobs.length}):` : 'jobs: none'];
+  for (const j of r.jobs) {
+    lines.push(`  ${j.name}: ${j.variations ?? '?'} variation(s) per source; planned ${j.planned}, queued ${j.queued}, rendering ${j.rendering}, rendered ${j.rendered}, failed ${j.failed}`);
+    for (const w of j.waiting) lines.push(`    waiting (${w.for}): ${w.reason} (since ${w.since})`);
+    for (const t of j.tasks) lines.push(`    ${t.source} #${t.variation + 1}: ${t.state} ${t.output ?? `task ${t.task}`}`);
+  }
+  if (r.rejected.length) lines.push(`rejected job files (${r.rejected.length}):`);
+  for (const x of r.rejected) lines.push(`  ${x.file} at ${x.at}: ${x.message}`);
+  return lines;
+}
+
+export const jobs: Command = {
+  name: 'jobs',
+  summary: 'each job file: variations planned, rendered, failed, output paths, why it waits',
+  usage: 'clipmill jobs --root <dir> [--json]',
+  help: `Lists the job files of the root (raw/job/<name>.json once filed; docs/jobs.md) with, for
+each, how many variations are planned, queued, rendering, rendered and failed, the output
+path of each rendered one, and why the job (or one of its sources) waits for assets. Job
+files refused at ingest are listed with the reason. Reads the root; changes nothing.
+
+Options:
+  --json              print one JSON object instead of text
+${COMMON_HELP}
+Examples:
+  clipmill jobs --root /srv/farm
+  clipmill jobs --root /srv/farm --json | jq '.jobs[] | {name, rendered, failed}'`,
+  options: { ...COMMON_OPTIONS, json: { type: 'boolean' } },
+  async run(args, io) {
+    const layout = new Layout(rootFrom(args, io.env, { mustExist: true }));
+    const report = await jobsReport(layout);
+    io.out.write(args.values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatJobs(report).join('\n')}\n`);
+    return 0;
+  },
+};

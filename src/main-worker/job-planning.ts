@@ -1,0 +1,167 @@
+// The planning pass of job files (scanned/job/<name>.json, docs/jobs.md): for every job, every
+// source it selects and every variation, publish the task unless the ledger says it exists;
+// record why a job (or one of its sources) waits for assets. Each variation's task id and seed
+// are derived from (job, source, variation), so a pass that a crash interrupted anywhere, run
+// again, publishes what is missing and nothing twice (the ledger falls back to the task folders
+// for a task published just before the crash).
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseResolution } from '../shared/config.js';
+import { errorMessage } from '../shared/errors.js';
+import { parseJob, type Job } from '../shared/job.js';
+import { isIgnoredName } from '../shared/layout.js';
+import { createRng } from '../shared/rng.js';
+import { readRegularFile } from '../shared/safe-files.js';
+import { fcFamilies } from '../shared/timeline/text/fontconfig.js';
+import { readMetadata } from '../shared/protocol/task-files.js';
+import { findTask } from '../shared/protocol/publish.js';
+import type { Catalog } from './catalog.js';
+import type { MainContext } from './context.js';
+import type { Ledger } from './ledger.js';
+import type { MainMetrics, Totals } from './metrics.js';
+import { jobSources, planJob } from './planners/job.js';
+import { jobSeed, jobTaskIdFor, writeJobTask } from './write-job-task.js';
+
+export interface JobPlanningOptions {
+  ctx: MainContext;
+  ledger: Ledger;
+  totals: Totals;
+  metrics: MainMetrics | null;
+  /** Installed font families (for texts without fonts); default: fontconfig's list, read once. */
+  fonts?: () => Promise<string[]>;
+}
+
+/** The job files of scanned/job/, by name (without .json), sorted. */
+export async function listJobFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  return names.filter((n) => !isIgnoredName(n) && /\.json$/i.test(n)).map((n) => n.slice(0, -'.json'.length)).sort();
+}
+
+/** What a job selects from, as busyAssets keys (`video/<category>`, `narration/<category>/<campaign>`...): planning waits while one is being filed. */
+export function jobAssetKeys(job: Job): Set<string> {
+  const out = new Set<string>();
+  const add = (kind: string, s: { category?: string | undefined } | undefined) => s?.category !== undefined && out.add(`${kind}/${s.category}`);
+  job.sources.forEach((s) => add('video', s));
+  for (const p of job.parts ?? []) {
+    p.footage.forEach((s) => add('video', s));
+    if (p.narration.category !== undefined) out.add(`narration/${p.narration.category}/${p.narration.campaign}`);
+    add('text', p.text);
+  }
+  add('music', job.soundtrack?.music);
+  add('music', job.audio?.music);
+  add('text', job.text);
+  add('image', job.logo);
+  return out;
+}
+
+export class JobPlanning {
+  private readonly opts: JobPlanningOptions;
+  /** Parsed job files (scanned/ is immutable: read once); null for one that no longer parses. */
+  private readonly jobs = new Map<string, Job | null>();
+  /** `${job}\0${source path}`: every variation has a task. */
+  private readonly done = new Set<string>();
+  private fonts: string[] | null = null;
+
+  constructor(opts: JobPlanningOptions) {
+    this.opts = opts;
+  }
+
+  private async job(name: string): Promise<Job | null> {
+    if (this.jobs.has(name)) return this.jobs.get(name)!;
+    const { layout, log } = this.opts.ctx;
+    const path = join(layout.scannedJobs, `${name}.json`);
+    let job: Job | null = null;
+    try {
+      job = parseJob(await readRegularFile(path), layout.rel(path));
+    } catch (err) {
+      // Validated at ingest: only a hand edit in scanned/ gets here. Said once, not every pass.
+      log.error({ job: name, err }, `Job ${name} cannot be planned: ${errorMessage(err)}`);
+    }
+    this.jobs.set(name, job);
+    return job;
+  }
+
+  private async installedFonts(): Promise<string[]> {
+    if (!this.fonts) {
+      this.fonts = await (this.opts.fonts ?? (() => fcFamilies()))().catch((err: unknown) => {
+        this.opts.ctx.log.warn({ err }, `Could not list the installed fonts: ${errorMessage(err)}; texts without "fonts" use Noto Sans`);
+        return [] as string[];
+      });
+    }
+    return this.fonts;
+  }
+
+  /** One pass over scanned/job/. `busy`: busyAssets keys; `waiting` receives job (or job and source) -> reason. */
+  async run(catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, signal?: AbortSignal): Promise<void> {
+    const { ctx, ledger, totals, metrics } = this.opts;
+    const { config, layout, log } = ctx;
+    const defaults = { ...parseResolution(config.render.resolution), fps: config.render.fps };
+    for (const name of await listJobFiles(layout.scannedJobs)) {
+      if (signal?.aborted) return;
+      const job = await this.job(name);
+      if (!job) continue;
+      if ([...jobAssetKeys(job)].some((k) => busy.has(k))) {
+        log.debug({ job: name }, `Planning of job ${name} waits: assets it selects are still being filed`);
+        continue;
+      }
+      const { sources, unmatched } = jobSources(job, catalog);
+      if (!sources.length) {
+        waiting.set(name, unmatched.join('; '));
+        continue;
+      }
+      for (const source of sources) {
+        const key = `${name}\0${source.path}`;
+        if (this.done.has(key) || signal?.aborted) continue;
+        try {
+          const todo: number[] = [];
+          const avoid: string[][] = [];
+          for (let v = 0; v < job.variations; v++) {
+            const id = jobTaskIdFor(name, source.id, v);
+            if (!(await ledger.has(id, { job: name, source: source.id, variation: v }))) todo.push(v);
+            else if (job.variations > 1) avoid.push(await this.sequenceOf(id));
+          }
+          if (!todo.length) {
+            this.done.add(key);
+            continue;
+          }
+          const rules = { ...defaults, fonts: await this.installedFonts() };
+          for (const variation of todo) {
+            const seed = jobSeed(name, source.id, variation);
+            const r = planJob({ job, source }, catalog, rules, createRng(seed), avoid);
+            if (!r.ok) {
+              waiting.set(`${name} (source ${source.path})`, r.waiting);
+              break;
+            }
+            const id = jobTaskIdFor(name, source.id, variation);
+            const published = await writeJobTask(layout, { id, jobName: name, job, source, variation, seed, plan: r.plan }, config);
+            await ledger.record({ task_id: id, job: name, source: source.id, variation, created_at: new Date().toISOString() });
+            avoid.push(r.plan.sequence);
+            if (!published) continue;
+            totals.tasksCreated++;
+            metrics?.tasks.inc();
+            log.info({ task: id, job: name }, `Created task tasks/${id} for job ${name} (source ${source.path}, variation ${variation + 1}/${job.variations}, ${r.plan.seconds.toFixed(1)} s, ${r.plan.shots.length} shots)`);
+          }
+        } catch (err) {
+          if (signal?.aborted) return;
+          totals.errors++;
+          log.error({ job: name, err }, `Could not plan job ${name} for ${source.path}: ${errorMessage(err)}`);
+        }
+      }
+    }
+  }
+
+  /** The shot list of an existing variation (for distinct variations); empty when unreadable. */
+  private async sequenceOf(id: string): Promise<string[]> {
+    const dir = await findTask(this.opts.ctx.layout, id);
+    if (!dir) return [];
+    try {
+      const meta = await readMetadata(dir);
+      return [...meta.video_files.map((c) => c.path), ...(meta.job?.narrations ?? [])];
+    } catch {
+      return [];
+    }
+  }
+}

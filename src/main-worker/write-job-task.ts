@@ -1,0 +1,86 @@
+// What goes into a job task folder: metadata.json only (the timeline names the scanned files by
+// their root-relative paths; the render worker opens them there). The task id and the seed are
+// derived from (job, source, variation): "is there already a task for this variation?" is a
+// lookup of that id, and a plan made again after a crash is the same plan.
+import { createHash } from 'node:crypto';
+import type { Config } from '../shared/config.js';
+import { stableUuid } from '../shared/ids.js';
+import type { Job } from '../shared/job.js';
+import type { Layout } from '../shared/layout.js';
+import { publishTask } from '../shared/protocol/publish.js';
+import { writeMetadata } from '../shared/protocol/task-files.js';
+import { METADATA_SCHEMA_VERSION, type TaskMetadata } from '../shared/task.js';
+import type { JobPlan, VideoAsset } from './planners/job.js';
+
+export function jobTaskIdFor(jobName: string, sourceId: string, variation: number): string {
+  return stableUuid('clipmill-job-task', jobName, sourceId, String(variation));
+}
+
+/** The seed of a variation's draws: 32 bits of a hash of (job, source, variation). */
+export function jobSeed(jobName: string, sourceId: string, variation: number): number {
+  return createHash('sha256').update(['clipmill-job-seed', jobName, sourceId, String(variation)].join('\0')).digest().readUInt32BE(0);
+}
+
+export interface JobTaskInput {
+  id: string;
+  jobName: string;
+  job: Job;
+  source: VideoAsset;
+  variation: number;
+  seed: number;
+  plan: JobPlan;
+}
+
+/** metadata.json v2 of a job task: the spec's fields filled from the plan, the job field, the timeline. */
+export function buildJobMetadata(input: JobTaskInput, config: Config, now: Date): TaskMetadata {
+  const { plan, source, job } = input;
+  const out = plan.timeline.output;
+  return {
+    schema_version: METADATA_SCHEMA_VERSION,
+    task_id: input.id,
+    created_at: now.toISOString(),
+    category: source.category,
+    story_name: input.jobName,
+    variation: input.variation,
+    seed: input.seed,
+    attempts: 0,
+    voice_file: null,
+    voice_source: null,
+    voice_duration: plan.seconds,
+    music_file: null,
+    music_source: plan.music?.path ?? null,
+    music_duration: plan.music?.duration ?? null,
+    video_list: null,
+    frame_file: null,
+    frame_source: null,
+    video_class: source.videoClass,
+    video_files: plan.shots,
+    audio: { voice_volume: 1, music_volume: plan.music?.volume ?? 0, fade_out_seconds: plan.timeline.audio.find((a) => a.file === plan.music?.path)?.fade_out ?? 0 },
+    render: {
+      resolution: `${out.width}x${out.height}`,
+      frame_rate: out.fps,
+      fit: 'crop',
+      logo: null,
+      logo_width: plan.logo ? (plan.timeline.layers.find((l) => l.type === 'image')?.scale ?? config.render.logoWidth) : config.render.logoWidth,
+      output_format: 'mp4',
+    },
+    timeline: plan.timeline,
+    priority: job.priority,
+    job: {
+      name: input.jobName,
+      source: source.id,
+      source_path: source.path,
+      variation: input.variation,
+      variations: job.variations,
+      narrations: plan.narrations.map((n) => n.id),
+      texts: plan.texts.map((t) => t.text),
+      logo: plan.logo,
+    },
+  };
+}
+
+/** Publishes the task; returns its folder, or null when a task with that id appeared meanwhile. */
+export async function writeJobTask(layout: Layout, input: JobTaskInput, config: Config, now = new Date()): Promise<string | null> {
+  const meta = buildJobMetadata(input, config, now);
+  return publishTask(layout, input.id, (dir) => writeMetadata(dir, meta));
+}

@@ -1,0 +1,191 @@
+// Job files (raw/job/<name>.json; later submitted by the dashboard through the same schema): N
+// unique videos from one recipe. docs/jobs.md documents every key with examples; a test parses
+// each example of it with this schema. Strict: an unknown key (a typo) is an error naming it, and
+// every error names the field and the bad value (`parts[1].clip_seconds.min: a number > 0, got -1`).
+import { z } from 'zod';
+import { ClipmillError } from './errors.js';
+import { describeIssues, fieldPath } from './json.js';
+import { QUALITIES } from './timeline/schema.js';
+
+const num = (what: string) => z.number({ error: what });
+const between = (min: number, max: number) => num(`a number from ${min} to ${max}`).min(min, { error: `a number from ${min} to ${max}` }).max(max, { error: `a number from ${min} to ${max}` });
+const above = (min: number) => num(`a number > ${min}`).gt(min, { error: `a number > ${min}` });
+const intBetween = (min: number, max: number) => z.number({ error: `an integer from ${min} to ${max}` }).int({ error: `an integer from ${min} to ${max}` }).min(min, { error: `an integer from ${min} to ${max}` }).max(max, { error: `an integer from ${min} to ${max}` });
+const nonEmpty = (what = 'a non-empty string') => z.string({ error: what }).trim().min(1, { error: what });
+const bool = () => z.boolean({ error: 'true or false' });
+/** A strict object: unknown keys are errors, so a typo in a key is reported, not ignored. */
+const object = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : 'an object') });
+const list = <T extends z.ZodType>(item: T, what: string, min = 1) => z.array(item, { error: what }).min(min, { error: what });
+
+/** Most variations one job may ask for per source. */
+export const MAX_VARIATIONS = 1000;
+
+/**
+ * Selector (DESIGN §1): `{"id": "<asset id>"}`, or `{"category": "c", "tags": ["t"]}` (every asset
+ * of the category that has all the tags; no tags: all of it).
+ */
+export const SelectorSchema = object({
+  id: nonEmpty('an asset id').optional(),
+  category: nonEmpty('a category name').optional(),
+  tags: list(nonEmpty('a tag'), 'a list of tags', 0).optional(),
+}).superRefine((s, ctx) => {
+  if (s.id === undefined && s.category === undefined) ctx.addIssue({ code: 'custom', path: [], message: 'a selector: {"id": ...} or {"category": ..., "tags": [...]}', input: s });
+  if (s.id !== undefined && (s.category !== undefined || s.tags !== undefined)) ctx.addIssue({ code: 'custom', path: ['id'], message: 'an id alone (an id names one asset: no category or tags with it)', input: s.id });
+});
+export type Selector = z.infer<typeof SelectorSchema>;
+
+/** A recorded narration part: scanned/narration/<category>/<campaign>/part_<NNNN>[_<take>].mp3 (every take of it), or one take by id. */
+export const NarrationSelectorSchema = object({
+  id: nonEmpty('a narration id').optional(),
+  category: nonEmpty('a category name').optional(),
+  campaign: nonEmpty('a campaign name').optional(),
+  part: intBetween(1, 9999).optional(),
+}).superRefine((s, ctx) => {
+  if (s.id !== undefined) {
+    if (s.category !== undefined || s.campaign !== undefined || s.part !== undefined) ctx.addIssue({ code: 'custom', path: ['id'], message: 'an id alone (no category, campaign or part with it)', input: s.id });
+    return;
+  }
+  for (const k of ['category', 'campaign', 'part'] as const) if (s[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: k === 'part' ? 'an integer from 1 to 9999 (with category and campaign)' : `a non-empty string (a narration selector is {"category", "campaign", "part"} or {"id"})`, input: undefined });
+});
+export type NarrationSelector = z.infer<typeof NarrationSelectorSchema>;
+
+/**
+ * On-screen text: a literal `text`, or texts of raw/text assets (`id`, or `category` and `tags`),
+ * of which one whose tags match the footage under it is drawn per variation. The font and the size
+ * are drawn per variation from `fonts` x `sizes` (absent: from the installed fonts).
+ */
+export const TextSpecSchema = object({
+  text: z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).max(500, { error: 'at most 500 characters' }).optional(),
+  id: nonEmpty('a text asset id').optional(),
+  category: nonEmpty('a category name').optional(),
+  tags: list(nonEmpty('a tag'), 'a list of tags', 0).optional(),
+  fonts: list(nonEmpty('a font family name'), 'a non-empty list of font family names').optional(),
+  /** Pixels of the output. */
+  sizes: list(between(4, 1000), 'a non-empty list of sizes from 4 to 1000').optional(),
+}).superRefine((s, ctx) => {
+  const ways = [s.text !== undefined, s.id !== undefined, s.category !== undefined].filter(Boolean).length;
+  if (ways !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'one of "text" (the words), "id" (a text asset) or "category" (with optional "tags")', input: s });
+  if (s.tags !== undefined && s.category === undefined) ctx.addIssue({ code: 'custom', path: ['tags'], message: 'tags with a category', input: s.tags });
+});
+export type TextSpec = z.infer<typeof TextSpecSchema>;
+
+const range = (min: number, max: number, what: string) =>
+  z
+    .tuple([between(min, max), between(min, max)], { error: `[low, high], ${what} from ${min} to ${max}` })
+    .refine(([a, b]) => a <= b, { error: 'low <= high' });
+
+/** Per-variation effect values, drawn uniformly inside each [low, high] (absent: no change). */
+export const UniquenessSchema = object({
+  contrast: range(0, 4, 'contrast factors').optional(),
+  brightness: range(-1, 1, 'brightness offsets').optional(),
+  saturation: range(0, 3, 'saturation factors').optional(),
+  speed: range(0.5, 2, 'speed factors').optional(),
+  pitch: range(0.5, 2, 'pitch factors').optional(),
+});
+export type Uniqueness = z.infer<typeof UniquenessSchema>;
+
+const RESOLUTION = '"WIDTHxHEIGHT" with even sizes from 16 to 8192, such as "1080x1920"';
+export const JobOutputSchema = object({
+  resolution: z
+    .string({ error: RESOLUTION })
+    .refine((v) => {
+      const m = /^(\d{2,4})x(\d{2,4})$/.exec(v);
+      if (!m) return false;
+      const [w, h] = [Number(m[1]), Number(m[2])];
+      return w >= 16 && h >= 16 && w <= 8192 && h <= 8192 && w % 2 === 0 && h % 2 === 0;
+    }, { error: RESOLUTION })
+    .optional(),
+  fps: between(1, 120).optional(),
+});
+
+export const PartSchema = object({
+  /** Where the part's clips come from (any of the selectors). */
+  footage: list(SelectorSchema, 'a non-empty list of selectors'),
+  /** How many clips the part cuts between (looped or trimmed to the narration). */
+  clips: intBetween(1, 100),
+  /** Seconds each clip is shown. */
+  clip_seconds: object({ min: above(0), max: above(0) }).superRefine((c, ctx) => {
+    if (c.max < c.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `a number >= min (${c.min})`, input: c.max });
+  }),
+  /** The part lasts as long as its narration (one take of it, drawn per variation). */
+  narration: NarrationSelectorSchema,
+  text: TextSpecSchema.optional(),
+  /** The job's logo lies over this part. */
+  logo: bool().default(false),
+});
+export type Part = z.infer<typeof PartSchema>;
+
+export const JobSchema = object({
+  /** Videos made of each source, each one different. */
+  variations: intBetween(1, MAX_VARIATIONS).default(1),
+  /** Claim order of its tasks: higher first. */
+  priority: z.number({ error: 'an integer' }).int({ error: 'an integer' }).min(-1000, { error: 'an integer from -1000 to 1000' }).max(1000, { error: 'an integer from -1000 to 1000' }).default(0),
+  quality: z.enum(QUALITIES, { error: '"draft", "normal" or "high"' }).default('normal'),
+  /** The source videos (scanned/video/): each one gets `variations` outputs of its own. */
+  sources: list(SelectorSchema, 'a non-empty list of selectors'),
+  /** Absent keys: render.resolution and render.fps of the configuration. */
+  output: JobOutputSchema.default({}),
+  /** Mirror the source (only the source: never the parts' footage). */
+  flip_source: bool().default(false),
+  /** Absent: one-part mode (the source alone, with `audio`, `text`, `logo` and the effects). */
+  parts: list(PartSchema, 'a non-empty list of parts').max(50, { error: 'at most 50 parts' }).optional(),
+  /** Multi-part: music over parts from_part..to_part (1-based, inclusive). */
+  soundtrack: object({
+    music: SelectorSchema,
+    from_part: intBetween(1, 50).default(1),
+    /** Absent: the last part. */
+    to_part: intBetween(1, 50).optional(),
+    volume: between(0, 10).default(0.25),
+  }).optional(),
+  /** One-part mode: music under the whole video. */
+  audio: object({ music: SelectorSchema, volume: between(0, 10).default(0.3) }).optional(),
+  /** One-part mode: a text over the source. */
+  text: TextSpecSchema.optional(),
+  /** An image (scanned/image/): over the whole video in one-part mode, over the parts with "logo": true otherwise. */
+  logo: SelectorSchema.optional(),
+  uniqueness: UniquenessSchema.default({}),
+}).superRefine((j, ctx) => {
+  const issue = (path: (string | number)[], message: string, input: unknown) => ctx.addIssue({ code: 'custom', path, message, input });
+  if (j.parts === undefined) {
+    if (j.soundtrack) issue(['soundtrack'], 'absent in one-part mode (no "parts"): use "audio"', j.soundtrack);
+    return;
+  }
+  if (j.audio) issue(['audio'], 'absent when the job has "parts": use "soundtrack"', j.audio);
+  if (j.text) issue(['text'], 'absent when the job has "parts": give each part its "text"', j.text);
+  const n = j.parts.length;
+  if (j.soundtrack) {
+    const { from_part: from, to_part: to } = j.soundtrack;
+    if (from > n) issue(['soundtrack', 'from_part'], `a part number from 1 to ${n}`, from);
+    if (to !== undefined && (to > n || to < from)) issue(['soundtrack', 'to_part'], `a part number from from_part (${from}) to ${n}`, to);
+  }
+  j.parts.forEach((p, i) => {
+    if (p.logo && !j.logo) issue(['parts', i, 'logo'], 'false, or a top-level "logo" selector to take the image from', true);
+  });
+});
+export type Job = z.infer<typeof JobSchema>;
+export type JobInput = z.input<typeof JobSchema>;
+
+/** The output size of a job: its own, else the configured one. */
+export function jobOutput(job: Job, defaults: { width: number; height: number; fps: number }): { width: number; height: number; fps: number } {
+  const [w, h] = job.output.resolution ? job.output.resolution.split('x').map(Number) : [defaults.width, defaults.height];
+  return { width: w!, height: h!, fps: job.output.fps ?? defaults.fps };
+}
+
+/** Validates a parsed job; throws JOB_INVALID naming `file`, the field and the bad value. */
+export function validateJob(value: unknown, file: string): Job {
+  const r = JobSchema.safeParse(value, { reportInput: true });
+  if (r.success) return r.data;
+  const first = r.error.issues[0];
+  throw new ClipmillError('JOB_INVALID', `${file}: ${describeIssues(r.error.issues)}`, { details: { file, field: first ? fieldPath(first.code === 'unrecognized_keys' ? [...first.path, first.keys[0]!] : first.path) : null } });
+}
+
+/** Parses a job file's text (a leading BOM is allowed); JOB_INVALID for bad JSON or content. */
+export function parseJob(text: string, file: string): Job {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new ClipmillError('JOB_INVALID', `${file} is not valid JSON: ${(err as Error).message}`, { cause: err, details: { file, field: null } });
+  }
+  return validateJob(value, file);
+}
