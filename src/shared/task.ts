@@ -119,6 +119,8 @@ export const MetadataSchema = object({
   preview: z.boolean({ error: 'true or false' }).optional(),
   /** An edit's task: the id of the original task it revises (revisions/<revision_of>.json lists them). */
   revision_of: z.string({ error: 'a UUID' }).regex(UUID_RE, { error: 'a UUID' }).optional(),
+  /** How many times an opened circuit breaker took the task back from trash/failed after a fatal verdict (at most once). */
+  breaker_returns: integerAtLeast(1).optional(),
   /** The edit's number, from 1 (revision 0 is the original). */
   revision: integerAtLeast(1).optional(),
   /** A job task (docs/jobs.md): which job, source and variation it is; absent for a voice-over task. */

@@ -5,7 +5,9 @@
 // backoff and last failure cleared, and renamed back. A task the run sent to trash/failed/
 // (a fatal verdict, or its attempts spent) goes back to tasks/ the same way as `clipmill retry`,
 // with only this run's attempts given back. A task elsewhere (claimed by another node now,
-// published) is left as it is.
+// published) is left as it is. A fatal verdict is taken back once only (`breaker_returns`):
+// a task that really is bad would otherwise travel from node to node, opening each one's
+// breaker and being brought back every cooldown, forever.
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -28,7 +30,7 @@ function amended(meta: TaskMetadata, charged: number): TaskMetadata {
   return { ...rest, attempts: Math.max(0, meta.attempts - charged) };
 }
 
-const FailedBy = z.looseObject({ node: z.string().nullable().optional(), failed_at: z.string().optional() });
+const FailedBy = z.looseObject({ node: z.string().nullable().optional(), failed_at: z.string().optional(), class: z.string().optional() });
 
 /**
  * Gives back `charged` attempts (task id -> attempts its run charged) of tasks failed by `node`
@@ -62,7 +64,10 @@ export async function giveBackAttempts(layout: Layout, node: string, charged: Re
     const error = await readJsonOrNull(FailedBy, join(from, 'error.json'));
     if (error?.node !== node || !(Date.parse(error.failed_at ?? '') >= since)) continue;
     if (await exists(layout.processingTask(id)) || await exists(layout.outputTask(id))) continue;
-    const meta = amended(await readMetadata(from), n);
+    const failed = await readMetadata(from);
+    const fatal = error.class === 'fatal';
+    if (fatal && (failed.breaker_returns ?? 0) >= 1) continue;
+    const meta = { ...amended(failed, n), ...(fatal ? { breaker_returns: (failed.breaker_returns ?? 0) + 1 } : {}) };
     await writeMetadata(from, meta);
     for (const f of ['error.json', 'stderr.log', TASK_FILES.claim, 'final.mp4', 'poster.jpg', 'report.json']) await rm(join(from, f), { force: true });
     try {

@@ -39,4 +39,20 @@ test('giveBackAttempts: waiting tasks lose the attempts and the backoff the run 
   assert.deepEqual(await visible(layout.trashFailed), [ID(4), ID(5)]);
   assert.deepEqual(await visible(layout.processing), [ID(6)]);
   assert.equal((await readMetadata(layout.processingTask(ID(6)))).attempts, 1);
+  assert.equal((await readMetadata(layout.task(ID(3)))).breaker_returns, 1, 'a fatal verdict taken back is counted');
+});
+
+test('giveBackAttempts: a fatal verdict is taken back from trash/failed once only (a bad task does not travel from breaker to breaker)', async (t) => {
+  const layout = await rootWithTasks(t, 0, 2);
+  const since = Date.parse('2026-11-29T00:00:00Z');
+  await writeTaskFolder(layout.failedTask(ID(1)), ID(1), 1);
+  const p = join(layout.failedTask(ID(1)), 'metadata.json');
+  await writeFile(p, JSON.stringify({ ...JSON.parse(await readFile(p, 'utf8')), breaker_returns: 1 }));
+  await writeFile(join(layout.failedTask(ID(1)), 'error.json'), JSON.stringify(failure(ID(1), 'bad', '2026-11-29T00:00:01Z')));
+  await writeTaskFolder(layout.failedTask(ID(2)), ID(2), 1);
+  await writeFile(join(layout.failedTask(ID(2)), 'error.json'), JSON.stringify({ ...failure(ID(2), 'bad', '2026-11-29T00:00:01Z'), class: 'recoverable', code: 'RENDER_STALLED' }));
+  const given = await giveBackAttempts(layout, 'bad', new Map([[ID(1), 1], [ID(2), 1]]), since);
+  assert.deepEqual(given, [{ id: ID(2), from: 'trash/failed', attempts: 0 }]);
+  assert.deepEqual(await visible(layout.trashFailed), [ID(1)]);
+  assert.equal((await readMetadata(layout.task(ID(2)))).breaker_returns, undefined);
 });
