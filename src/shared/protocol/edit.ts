@@ -115,8 +115,13 @@ export async function editTask(layout: Layout, req: EditRequest): Promise<EditRe
       history: [],
     };
     let n = Math.max(...file.revisions.map((r) => r.revision)) + 1;
-    // A revision published by an edit that died before recording it keeps its number.
-    while (await exists(layout.task(revisionId(original, n))).then(async (a) => a || (await exists(layout.processingTask(revisionId(original, n)))) || (await exists(layout.outputTask(revisionId(original, n)))))) n++;
+    // A revision published by an edit that died before recording it keeps its number and is
+    // recorded now (by whom is lost with that process), so that revisions/ lists every one.
+    const late: Revision[] = [];
+    for (let dir = await findTask(layout, revisionId(original, n)); dir; dir = await findTask(layout, revisionId(original, ++n))) {
+      const m = await readMetadata(dir).catch(() => null);
+      late.push({ revision: n, task_id: revisionId(original, n), by: null, at: m?.created_at ?? now.toISOString(), changes: ['recorded late: published by an edit that stopped before recording it'] });
+    }
     const taskId = revisionId(original, n);
     const { not_before: _n, last_failure: _l, avoid_nodes: _a, timeline: _t, ...rest } = meta;
     const next: TaskMetadata = {
@@ -151,7 +156,7 @@ export async function editTask(layout: Layout, req: EditRequest): Promise<EditRe
     const updated: RevisionsFile = {
       ...file,
       current: n,
-      revisions: [...file.revisions, { revision: n, task_id: taskId, from, by: req.by, at, changes: edited.changes }],
+      revisions: [...file.revisions, ...late, { revision: n, task_id: taskId, from, by: req.by, at, changes: edited.changes }],
       history: [...file.history, { action: 'edit', current: n, by: req.by, at }],
     };
     await writeJson(RevisionsFileSchema, layout.revisionsFile(original), updated);

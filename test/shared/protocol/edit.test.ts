@@ -34,14 +34,18 @@ test('editTask: revision ids derived from the original and N; two edits at once 
   assert.equal(file.current, 2);
 });
 
-test('editTask: a task not finished is refused, naming where it is; a number taken by a lost edit is skipped; undo goes back one revision at a time', async (t) => {
+test('editTask: a task not finished is refused, naming where it is; a number taken by a lost edit is recorded late; undo goes back one revision at a time', async (t) => {
   const layout = await finished(t);
   await assert.rejects(editTask(layout, { taskId: ID(1), edit: { noMusic: true }, by: 'x' }), (e: unknown) => isClipmillError(e, 'USAGE') && /is not finished \(it is in tasks\/0f8fad5b[^)]*\): only a task in output\/ can be edited/.test(e.message));
   // An edit that died after publishing revision 1, before recording it.
   await mkdir(layout.outputTask(revisionId(ID(9), 1)));
   const r = await editTask(layout, { taskId: ID(9), edit: { noMusic: true }, by: 'x' });
   assert.equal(r.revision, 2);
+  const file = RevisionsFileSchema.parse(JSON.parse(await readFile(layout.revisionsFile(ID(9)), 'utf8')));
+  assert.deepEqual(file.revisions.map((x) => [x.revision, x.task_id, x.by]), [[0, ID(9), null], [1, revisionId(ID(9), 1), null], [2, r.taskId, 'x']]);
+  assert.match(file.revisions[1]!.changes[0]!, /recorded late/);
   const u = await undoRevision(layout, r.taskId, 'y');
-  assert.deepEqual([u.original, u.current.revision, u.undone.revision], [ID(9), 0, 2]);
+  assert.deepEqual([u.original, u.current.revision, u.undone.revision], [ID(9), 1, 2]);
+  assert.equal((await undoRevision(layout, r.taskId, 'y')).current.revision, 0);
   await assert.rejects(undoRevision(layout, ID(9), 'y'), /nothing to undo/);
 });
