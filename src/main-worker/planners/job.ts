@@ -137,6 +137,23 @@ function partShots(pool: VideoAsset[], count: number, range: { min: number; max:
   return out;
 }
 
+/**
+ * The source's own sound under its segment (output 0 to its duration): its kept original's
+ * audio, cut to the same span of the clip's time (placed by the offset of its first sample), at
+ * `volume`. Null for a source without sound, or at volume 0.
+ */
+export function sourceSoundTrack(source: VideoAsset, volume: number): NonNullable<TimelineInput['audio']>[number] | null {
+  const sound = source.sound;
+  if (!sound || volume <= 0) return null;
+  // The source segment shows the clip's time 0 to its duration; that span of the audio's time
+  // is (clip time - offset). Audio starting after the clip does: the track starts later.
+  const start = round(Math.max(0, sound.offset));
+  const inPoint = round(Math.max(0, -sound.offset));
+  const out = round(Math.min(sound.duration, source.duration - sound.offset));
+  if (out - inPoint < 1e-3) return null;
+  return { file: sound.path, start, in: inPoint, out, volume };
+}
+
 /** Attempts at a shot list no other variation has, before one is accepted as it is. */
 const DISTINCT_TRIES = 20;
 
@@ -254,7 +271,10 @@ function drawOnce({ job, source }: { job: Job; source: VideoAsset }, catalog: Jo
     for (const s of spans) layers.push({ type: 'image', file: logo, start: round(s.start), end: round(s.end), position: 'top-right', margin, scale: 0.18 });
   }
 
-  const audio: NonNullable<TimelineInput['audio']> = narrations.map((n, i) => ({ file: n.path, start: round(starts[i]!), duration: n.duration, volume: 1 }));
+  const audio: NonNullable<TimelineInput['audio']> = [];
+  const own = sourceSoundTrack(source, (job.soundtrack ?? job.audio)?.source_volume ?? 1);
+  if (own) audio.push(own);
+  audio.push(...narrations.map((n, i) => ({ file: n.path, start: round(starts[i]!), duration: n.duration, volume: 1 })));
   if (music) {
     const fade = round(Math.min(1, musicSeconds / 4));
     audio.push({ file: music.path, start: round(musicStart), duration: round(musicSeconds), volume: music.volume, loop: true, fade_out: fade });
