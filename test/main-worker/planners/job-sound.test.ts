@@ -90,6 +90,32 @@ test('the source track: cut to the source segment, placed by the offset, silent 
   assert.equal(sourceSoundTrack(source, 1), null);
 });
 
+test('multi-part: the source\'s sound under the source segment only, before the narrations, at soundtrack.source_volume', () => {
+  const src: FixtureAsset = { kind: 'video', category: 'promo', seconds: 2 };
+  const rest: FixtureAsset[] = [
+    { kind: 'video', category: 'cars', seconds: 3 },
+    { kind: 'narration', category: 'cars', campaign: 'spring', part: 1, seconds: 1.5 },
+    MUSIC,
+  ];
+  const catalog = new Catalog();
+  const sound = { path: 'scanned/video/promo/original/x.mov', duration: 2, offset: 0 };
+  assert.ok(catalog.add(fixturePath(src), { ...fixtureRecord(src), sound }));
+  for (const a of rest) assert.ok(catalog.add(fixturePath(a), fixtureRecord(a)));
+  const job = (soundtrack: object) =>
+    JobSchema.parse({ sources: [{ category: 'promo' }], parts: [{ footage: [{ category: 'cars' }], clips: 1, clip_seconds: { min: 1, max: 2 }, narration: { category: 'cars', campaign: 'spring', part: 1 } }], soundtrack: { music: { category: 'upbeat' }, ...soundtrack } });
+  const audioOf = (j: ReturnType<typeof job>) => {
+    const r = planJob({ job: j, source: jobSources(j, catalog).sources[0]! }, catalog, RULES, createRng(3));
+    assert.ok(r.ok, r.ok ? '' : r.waiting);
+    return r.plan.timeline.audio.map((a) => [a.file, a.start, a.in, a.out ?? null, a.volume]);
+  };
+  assert.deepEqual(audioOf(job({ source_volume: 0.5 })), [
+    [sound.path, 0, 0, 2, 0.5],
+    [fixturePath(rest[1]!), 2, 0, null, 1],
+    [fixturePath(MUSIC), 2, 0, null, 0.25],
+  ]);
+  assert.deepEqual(audioOf(job({ source_volume: 0 })).map((a) => a[0]), [fixturePath(rest[1]!), fixturePath(MUSIC)]);
+});
+
 test('a one-part variation: the source tone in sync under the music, in one ffmpeg pass; source_volume 0 removes it', async (t) => {
   const { env, catalog, original } = await filed(t);
   const { ffmpeg, ffprobe } = await binaries();
