@@ -12,6 +12,7 @@ import { jobOutput } from '../../shared/job.js';
 import type { Rng } from '../../shared/rng.js';
 import { TimelineSchema, type Timeline, type TimelineInput } from '../../shared/timeline/schema.js';
 import type { Catalog, CatalogAsset, CatalogNarrationPart } from '../catalog.js';
+import { sourceSoundTrack } from './job-sound.js';
 
 /** What the planner reads of the catalog (tests build it by hand or with Catalog.add). */
 export type JobCatalog = Pick<Catalog, 'byId' | 'assets' | 'narration'>;
@@ -135,23 +136,6 @@ function partShots(pool: VideoAsset[], count: number, range: { min: number; max:
     if (len <= 0) break;
   }
   return out;
-}
-
-/**
- * The source's own sound under its segment (output 0 to its duration): its kept original's
- * audio, cut to the same span of the clip's time (placed by the offset of its first sample), at
- * `volume`. Null for a source without sound, or at volume 0.
- */
-export function sourceSoundTrack(source: VideoAsset, volume: number): NonNullable<TimelineInput['audio']>[number] | null {
-  const sound = source.sound;
-  if (!sound || volume <= 0) return null;
-  // The source segment shows the clip's time 0 to its duration; that span of the audio's time
-  // is (clip time - offset). Audio starting after the clip does: the track starts later.
-  const start = round(Math.max(0, sound.offset));
-  const inPoint = round(Math.max(0, -sound.offset));
-  const out = round(Math.min(sound.duration, source.duration - sound.offset));
-  if (out - inPoint < 1e-3) return null;
-  return { file: sound.path, start, in: inPoint, out, volume };
 }
 
 /** Attempts at a shot list no other variation has, before one is accepted as it is. */
