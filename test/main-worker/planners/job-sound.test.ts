@@ -155,6 +155,12 @@ test('a one-part variation: the source tone in sync under the music, in one ffmp
   let onset = -1;
   for (let i = 0; i + step <= around!.length && onset < 0; i += step / 4) if (amplitude(around!.subarray(i, i + step), 1000) > 0.05) onset = 0.8 + (i + step / 2) / 48000;
   assert.ok(Math.abs(onset - 1) <= 0.03, `the tone starts at ${onset} s, with the picture (1 s)`);
+  // Speed changes it with the picture (the tone now starts at 1.0 / 1.25 s), keeping its pitch.
+  const fast = plan({ sources: [{ id: ID }], audio: { music: { category: 'upbeat' }, volume: 0.3 }, uniqueness: { speed: [1.25, 1.25] } }, 'fast');
+  const fastOut = await render(fast);
+  const [early] = await samples(fastOut, 0.6, 0.15);
+  const [late] = await samples(fastOut, 0.85, 0.3);
+  assert.ok(amplitude(early!, 1000) < 0.01 && amplitude(late!, 1000) > 0.08, `sped up: ${amplitude(early!, 1000)} before 0.8 s, ${amplitude(late!, 1000)} after`);
   // source_volume 0: the music alone.
   const quiet = plan({ sources: [{ id: ID }], audio: { music: { category: 'upbeat' }, volume: 0.3, source_volume: 0 } }, 'quiet');
   assert.equal(quiet.tl.audio.length, 1);
