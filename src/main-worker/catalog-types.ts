@@ -6,6 +6,12 @@ export interface CatalogClip {
   duration: number;
   /** Normalized (lower-case); [] when untagged. */
   tags: string[];
+  /**
+   * The clip's sound (its asset record's `sound`): the kept original (relative to the root)
+   * whose audio belongs under it, its seconds, and where its first sample lies on the clip's
+   * time. Absent: the clip has no sound.
+   */
+  sound?: { path: string; duration: number; offset: number };
 }
 
 export interface CatalogClass {

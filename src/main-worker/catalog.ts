@@ -77,7 +77,7 @@ export class Catalog {
       const classes = p[1] === 'video' ? c.classes : c.frames;
       let cls = classes.get(p[3]!);
       if (!cls) classes.set(p[3]!, (cls = { name: p[3]!, ...size, clips: [] }));
-      const clip: CatalogClip = { path: rel, id: parsed.id, duration: parsed.duration, tags };
+      const clip: CatalogClip = { path: rel, id: parsed.id, duration: parsed.duration, tags, ...(record?.sound ? { sound: { ...record.sound } } : {}) };
       cls.clips.push(clip);
       c.clipPaths.add(rel);
       this.changed(p[2]!, { kind: p[1], ...clip, category: p[2]!, videoClass: p[3]!, ...size });

@@ -63,6 +63,15 @@ export const AssetRecordSchema = z.strictObject({
   take: z.number().int().min(1).optional(),
   /** Text assets: the texts parsed from the file. */
   texts: z.array(AssetTextSchema).optional(),
+  /**
+   * Footage whose original had sound: the concat-safe profile files the clip without audio, and
+   * the original kept under scanned/<kind>/<category>/original/ holds it. `path`: that original,
+   * relative to the root; `duration`: seconds of its audio (decoded at conversion); `offset`:
+   * where its first sample lies on the filed clip's time (seconds; negative: before the clip's
+   * first frame). Absent: the clip has no sound (a clip moved as it came never has: the profile
+   * has no audio).
+   */
+  sound: z.strictObject({ path: z.string().min(1), duration: z.number().positive(), offset: z.number() }).optional(),
 });
 export type AssetRecord = z.infer<typeof AssetRecordSchema>;
 

@@ -136,9 +136,11 @@ export const JobSchema = object({
     /** Absent: the last part. */
     to_part: intBetween(1, 50).optional(),
     volume: between(0, 10).default(0.25),
+    /** The source's own sound (its kept original's audio) under its segment; 0: silent. */
+    source_volume: between(0, 10).default(1),
   }).optional(),
-  /** One-part mode: music under the whole video. */
-  audio: object({ music: SelectorSchema, volume: between(0, 10).default(0.3) }).optional(),
+  /** One-part mode: music under the whole video, mixed with the source's own sound at source_volume (0: silent). */
+  audio: object({ music: SelectorSchema, volume: between(0, 10).default(0.3), source_volume: between(0, 10).default(1) }).optional(),
   /** One-part mode: a text over the source. */
   text: TextSpecSchema.optional(),
   /** An image (scanned/image/): over the whole video in one-part mode, over the parts with "logo": true otherwise. */

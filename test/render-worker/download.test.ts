@@ -43,6 +43,18 @@ test('an untampered task resolves and downloads', async (t) => {
   assert.equal(d.bytes, 9);
 });
 
+test('a job source\'s sound: its kept original (scanned/video/<c>/original/) is copied like every timeline file, extension kept', async (t) => {
+  const { env, dir, meta } = await taskWith(t, async (m) => m);
+  const root = env.layout.root;
+  await mkdir(join(root, 'scanned/video/c/original'), { recursive: true });
+  await writeFile(join(root, 'scanned/video/c/original/x y.mkv'), 'original');
+  const tl = meta.timeline!;
+  const withSound = { ...meta, timeline: { ...tl, audio: [{ ...tl.audio[0]!, file: 'scanned/video/c/original/x y.mkv', in: 0, out: 1 }, ...tl.audio] } };
+  const d = await downloadInputs(await resolveInputs(env.layout, dir, withSound), join(env.scratch, 'y'));
+  assert.equal(d.inputs.paths.get('scanned/video/c/original/x y.mkv'), join(env.scratch, 'y', 'in/0002.mkv'));
+  assert.equal(await readFile(d.inputs.paths.get('scanned/video/c/original/x y.mkv')!, 'utf8'), 'original');
+});
+
 test('paths outside the root, links out of it and FIFOs are refused as TASK_INVALID before anything is opened', async (t) => {
   const cases: [string, (m: TaskMetadata, dir: string, root: string) => Promise<TaskMetadata>, RegExp][] = [
     ['a clip path up to /etc/passwd', async (m) => ({ ...m, video_files: [{ path: '../../../../etc/passwd', duration: 1, in: 0, out: 1 }] }), /timeline file \.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd .* outside/],

@@ -33,6 +33,14 @@ test('a valid job parses with its defaults', () => {
   assert.deepEqual(jobOutput(JobSchema.parse({ ...base(), output: { resolution: '90x160' } }), { width: 160, height: 90, fps: 25 }), { width: 90, height: 160, fps: 25 });
 });
 
+test('source_volume: the source\'s own sound, 1 by default, 0 for none', () => {
+  const one = (audio: object) => JobSchema.parse({ sources: [{ category: 'p' }], audio: { music: { category: 'm' }, ...audio } }).audio!;
+  assert.equal(one({}).source_volume, 1);
+  assert.equal(one({ source_volume: 0 }).source_volume, 0);
+  assert.equal(one({ volume: 0.3, source_volume: 1.0 }).source_volume, 1);
+  assert.equal(JobSchema.parse({ ...base(), soundtrack: { music: { category: 'm' } } }).soundtrack!.source_volume, 1);
+});
+
 test('a BOM is allowed; bad JSON is JOB_INVALID naming the file', () => {
   assert.equal(parseJob(`\uFEFF${JSON.stringify(base())}`, 'x.json').variations, 3);
   assert.match(errorOf(undefined), /x\.json is not valid JSON/);
@@ -63,6 +71,9 @@ test('each error names the field and the bad value', () => {
     [part({ text: { text: 'hi', sizes: [2] } }, 0), /parts\[0\]\.text\.sizes\[0\]: a number from 4 to 1000, got 2/],
     [{ ...b, audio: { music: { category: 'm' } } }, /audio: absent when the job has "parts"/],
     [{ variations: 1, sources: [{ category: 'p' }], soundtrack: { music: { category: 'm' } } }, /soundtrack: absent in one-part mode/],
+    [{ variations: 1, sources: [{ category: 'p' }], audio: { music: { category: 'm' }, source_volume: -0.5 } }, /audio\.source_volume: a number from 0 to 10, got -0\.5/],
+    [{ variations: 1, sources: [{ category: 'p' }], audio: { music: { category: 'm' }, source_volume: '1' } }, /audio\.source_volume: a number from 0 to 10, got "1"/],
+    [{ ...b, soundtrack: { music: { category: 'm' }, source_volume: 11 } }, /soundtrack\.source_volume: a number from 0 to 10, got 11/],
     [{ ...b, template: 'golden-frame' }, /template: unknown key/],
     [{ ...b, flip_source: 'yes' }, /flip_source: true or false, got "yes"/],
     [[], /\(top level\): an object/],

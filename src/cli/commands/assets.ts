@@ -31,6 +31,8 @@ export interface ListedAsset {
   take?: number;
   /** Voices. */
   story?: string;
+  /** Footage with sound: the kept original that holds it (the asset record's `sound.path`). */
+  sound?: string;
 }
 
 function listed(a: CatalogAsset, size: number | null): ListedAsset {
@@ -38,7 +40,7 @@ function listed(a: CatalogAsset, size: number | null): ListedAsset {
   switch (a.kind) {
     case 'video':
     case 'frame':
-      return { ...base, id: a.id, duration: a.duration, width: a.width, height: a.height };
+      return { ...base, id: a.id, duration: a.duration, width: a.width, height: a.height, ...(a.sound ? { sound: a.sound.path } : {}) };
     case 'music':
       return { ...base, id: a.id, duration: a.duration };
     case 'voice':

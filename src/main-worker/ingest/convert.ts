@@ -11,7 +11,7 @@ import { fsyncPath, renameNoReplace } from '../../shared/fs.js';
 import { readJsonOrNull } from '../../shared/json.js';
 import { scannedMediaName } from '../../shared/layout.js';
 import { loudnormSecondPass, measureLoudness } from '../../shared/media/audio.js';
-import { probe } from '../../shared/media/probe.js';
+import { probe, type ProbeInfo } from '../../shared/media/probe.js';
 import { AUDIO_LENGTH_TOLERANCE, checkLength, measuredSeconds } from '../../shared/media/length.js';
 import type { MainContext } from '../context.js';
 import { conformArgv, conformDecision, musicArgv, type ConformDecision } from './conform.js';
@@ -25,6 +25,8 @@ import { buildAssetRecord, writeAssetRecord, type AssetFacts } from './asset-rec
 import { imageArgv, readOrientation } from './image.js';
 import { SIDECAR_COPY_SUFFIX } from './sidecar.js';
 import { conformTarget } from './video.js';
+
+type AssetSound = NonNullable<AssetRecord['sound']>;
 
 export interface ConvertJob {
   kind: 'video' | 'frame' | 'music' | 'voice' | 'image' | 'narration';
@@ -70,6 +72,34 @@ async function verifiedAudio(ctx: MainContext, job: ConvertJob, tmp: string, sou
   const seconds = await measuredSeconds(ffmpegPath, tmp, 'audio', { expected, signal });
   checkLength(`the converted ${ctx.layout.rel(job.original)}`, seconds, expected, AUDIO_LENGTH_TOLERANCE);
   return seconds;
+}
+
+/**
+ * The sound of footage, which the concat-safe profile leaves out of the filed clip: the kept
+ * original holds it. Recorded only when the original's audio decodes (an audio stream that does
+ * not is no sound, not a reason to refuse the picture). `offset`: where the audio's first
+ * sample lies on the filed clip's time (the render places the track by it): the original's
+ * audio start relative to its video start, plus where the filed clip's first frame lies
+ * (remuxing and fps= keep the picture's timing, so this holds for both).
+ */
+export async function originalSound(ctx: MainContext, original: string, before: ProbeInfo, filed: ProbeInfo, signal?: AbortSignal): Promise<AssetSound | undefined> {
+  if (!before.audio || !before.video) return undefined;
+  let seconds: number;
+  try {
+    seconds = await measuredSeconds(ctx.bins.ffmpeg.path, original, 'audio', { expected: before.audio.duration ?? before.duration, signal });
+  } catch (err) {
+    // A killed or timed-out decode is the machine's: the conversion is tried again.
+    if (signal?.aborted || isRecoverable(err)) throw err;
+    ctx.log.warn({ file: ctx.layout.rel(original) }, `${ctx.layout.rel(original)}: its audio does not decode (${errorMessage(err)}); the clip is filed without sound`);
+    return undefined;
+  }
+  const [audioStart, videoStart] = [before.audio.startTime ?? 0, before.video.startTime ?? 0];
+  // The decode reports where the audio ends on the file's time, which ffmpeg starts at the
+  // file's first timestamp (the earlier stream's): an audio track starting later is shorter.
+  const length = seconds - Math.max(0, audioStart - Math.min(audioStart, videoStart));
+  if (!(length > 0.001)) return undefined;
+  const offset = (filed.video?.startTime ?? 0) + audioStart - videoStart;
+  return { path: ctx.layout.rel(original), duration: Math.round(length * 1000) / 1000, offset: Math.round(offset * 1000) / 1000 };
 }
 
 /**
@@ -133,8 +163,10 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       const fps = info.video.fps ?? ctx.config.render.fps;
       checkLength(`the conformed ${layout.rel(job.original)}`, await measuredSeconds(ctx.bins.ffmpeg.path, tmp, 'video', { expected, signal }), expected, 2 / fps + 0.05);
       dest = join(layout.scannedClipDir(job.kind, job.category, info.video.displayWidth, info.video.displayHeight), scannedMediaName(duration, job.id, 'mp4'));
-      facts = { id: job.id, duration, width: info.video.displayWidth, height: info.video.displayHeight };
-      what = `${decision.action === 'remux' ? 'rewrapped' : 'transcoded'} (${decision.reasons.join(', ')})`;
+      // Decorative frames are overlays: only footage keeps a sound.
+      const sound = job.kind === 'video' ? await originalSound(ctx, job.original, before, info, signal) : undefined;
+      facts = { id: job.id, duration, width: info.video.displayWidth, height: info.video.displayHeight, ...(sound ? { sound } : {}) };
+      what = `${decision.action === 'remux' ? 'rewrapped' : 'transcoded'} (${decision.reasons.join(', ')})${sound ? `; its sound (${sound.duration.toFixed(2)} s) stays in the original` : ''}`;
     }
     await fsyncPath(tmp);
     await mkdir(join(dest, '..'), { recursive: true });

@@ -12,6 +12,7 @@ import { jobOutput } from '../../shared/job.js';
 import type { Rng } from '../../shared/rng.js';
 import { TimelineSchema, type Timeline, type TimelineInput } from '../../shared/timeline/schema.js';
 import type { Catalog, CatalogAsset, CatalogNarrationPart } from '../catalog.js';
+import { sourceSoundTrack } from './job-sound.js';
 
 /** What the planner reads of the catalog (tests build it by hand or with Catalog.add). */
 export type JobCatalog = Pick<Catalog, 'byId' | 'assets' | 'narration'>;
@@ -254,7 +255,10 @@ function drawOnce({ job, source }: { job: Job; source: VideoAsset }, catalog: Jo
     for (const s of spans) layers.push({ type: 'image', file: logo, start: round(s.start), end: round(s.end), position: 'top-right', margin, scale: 0.18 });
   }
 
-  const audio: NonNullable<TimelineInput['audio']> = narrations.map((n, i) => ({ file: n.path, start: round(starts[i]!), duration: n.duration, volume: 1 }));
+  const audio: NonNullable<TimelineInput['audio']> = [];
+  const own = sourceSoundTrack(source, (job.soundtrack ?? job.audio)?.source_volume ?? 1);
+  if (own) audio.push(own);
+  audio.push(...narrations.map((n, i) => ({ file: n.path, start: round(starts[i]!), duration: n.duration, volume: 1 })));
   if (music) {
     const fade = round(Math.min(1, musicSeconds / 4));
     audio.push({ file: music.path, start: round(musicStart), duration: round(musicSeconds), volume: music.volume, loop: true, fade_out: fade });

@@ -20,6 +20,8 @@ export interface VideoStreamInfo {
   /** Sample aspect ratio as a number (1 = square pixels); null when unset. */
   sar: number | null;
   duration: number | null;
+  /** Seconds of the stream's first timestamp (start_time), when known. */
+  startTime?: number | null;
 }
 
 export interface AudioStreamInfo {
@@ -27,6 +29,8 @@ export interface AudioStreamInfo {
   sampleRate: number | null;
   channels: number | null;
   duration: number | null;
+  /** Seconds of the stream's first timestamp (start_time), when known. */
+  startTime?: number | null;
 }
 
 export interface ProbeInfo {
@@ -47,6 +51,7 @@ interface RawStream {
   avg_frame_rate?: string;
   r_frame_rate?: string;
   duration?: string;
+  start_time?: string;
   sample_rate?: string;
   sample_aspect_ratio?: string;
   channels?: number;
@@ -93,10 +98,11 @@ export function parseProbe(json: string): ProbeInfo {
       baseFps: parseRate(v.r_frame_rate),
       sar: parseRate(v.sample_aspect_ratio?.replace(':', '/')),
       duration: num(v.duration),
+      startTime: num(v.start_time),
     };
   }
   const audio: AudioStreamInfo | null = a
-    ? { codec: a.codec_name ?? 'unknown', sampleRate: num(a.sample_rate), channels: a.channels ?? null, duration: num(a.duration) }
+    ? { codec: a.codec_name ?? 'unknown', sampleRate: num(a.sample_rate), channels: a.channels ?? null, duration: num(a.duration), startTime: num(a.start_time) }
     : null;
   const duration = num(data.format?.duration) ?? video?.duration ?? audio?.duration ?? 0;
   return { formatName: data.format?.format_name ?? 'unknown', duration, size: num(data.format?.size) ?? 0, video, audio };
