@@ -35,7 +35,7 @@ try {
     const cls = CLASSES[i % CLASSES.length]!;
     await writeFile(join(layout.scanned, 'video', `cat${i % CATEGORIES}`, cls, `${(2 + Math.floor(rng() * 200) / 10).toFixed(1)}_${stableUuid('c', String(i))}.mp4`), '');
   }
-  const voices = Array.from({ length: VOICES }, (_, i) => ({ path: `scanned/story/cat${i % CATEGORIES}/story${i}/voice/chapter_0001.mp3`, category: `cat${i % CATEGORIES}`, story: `story${i}`, name: 'chapter_0001.mp3', duration: 30 + (i % 300) }));
+  const voices = Array.from({ length: VOICES }, (_, i) => ({ path: `scanned/story/cat${i % CATEGORIES}/story${i}/voice/chapter_0001.mp3`, category: `cat${i % CATEGORIES}`, story: `story${i}`, name: 'chapter_0001.mp3', tags: [] as string[], duration: 30 + (i % 300) }));
   const rules = { width: 1920, height: 1080, classFallback: 'any' as const };
 
   let t = performance.now();

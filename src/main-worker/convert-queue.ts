@@ -3,6 +3,7 @@
 // conversion that fails for a machine reason is queued again after CONVERT_RETRY's wait; a
 // --once run leaves it to the next run's start-up recovery instead.
 import PQueue from 'p-queue';
+import type { AssetRecord } from '../shared/assets.js';
 import { errorMessage } from '../shared/errors.js';
 import { RetryPolicy } from '../shared/retry.js';
 import type { MainContext } from './context.js';
@@ -23,7 +24,7 @@ export interface ConvertQueueOptions {
   totals: Totals;
   metrics: MainMetrics | null;
   /** An original was converted into scanned/ (`dest`: the new file). */
-  converted(dest: string, signal?: AbortSignal): void;
+  converted(dest: string, signal?: AbortSignal, record?: AssetRecord): void;
   /** Whether a conversion that failed for a machine reason is tried again later (false in --once). */
   retryLater(): boolean;
   /** Default CONVERT_RETRY. */
@@ -86,7 +87,7 @@ export class ConvertQueue {
       if (r.status === 'failed') metrics?.rejects.inc({ code: 'CONVERT_FAILED' });
       if (r.status === 'done') {
         totals.converted++;
-        this.opts.converted(r.dest, signal);
+        this.opts.converted(r.dest, signal, r.record);
       } else if (r.status === 'failed') totals.rejected++;
       else {
         totals.errors++;

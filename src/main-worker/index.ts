@@ -11,6 +11,7 @@
 // Scans run at start-up, when chokidar reports a change, when a settling file is due, and every
 // ingest.scanIntervalMs whatever the watcher says.
 import type { Registry } from 'prom-client';
+import type { AssetRecord } from '../shared/assets.js';
 import { ClipmillError, errorMessage } from '../shared/errors.js';
 import { Catalog } from './catalog.js';
 import type { MainContext } from './context.js';
@@ -26,7 +27,7 @@ import { onceLoop } from './once-loop.js';
 import { busyCategories, Planner } from './planner.js';
 import { lockRoot } from './root-lock.js';
 import { limitChildMemory, startsUnderLimit } from '../shared/media/exec.js';
-import { listRaw, StabilityTracker, type RawFile } from './scan.js';
+import { listRaw, sidecarGate, StabilityTracker, type RawFile } from './scan.js';
 import { recoverAtStart } from './startup.js';
 import { StatusFile } from './status-file.js';
 
@@ -69,11 +70,11 @@ export class MainWorker {
     this.ingest = new IngestQueue({
       ...common,
       forget: (path) => this.tracker.forget(path),
-      moved: (dest, signal) => this.filed(dest, signal),
+      moved: (dest, signal, record) => this.filed(dest, signal, record),
       convert: (job, signal) => this.convert.enqueue(job, signal),
       ...(stages.ingest ? { ingest: stages.ingest } : {}),
     });
-    this.convert = new ConvertQueue({ ...common, converted: (dest, signal) => this.filed(dest, signal), retryLater: () => !this.once && !this.closed, ...(stages.convert ? { convert: stages.convert } : {}) });
+    this.convert = new ConvertQueue({ ...common, converted: (dest, signal, record) => this.filed(dest, signal, record), retryLater: () => !this.once && !this.closed, ...(stages.convert ? { convert: stages.convert } : {}) });
     this.planner = new Planner({
       ...common,
       ledger: this.ledger,
@@ -89,9 +90,9 @@ export class MainWorker {
     return { ingest, convert: this.convert.depth(), crawl, plan: this.planner.depth() };
   }
 
-  /** A file entered scanned/: into the catalog, and plan again. */
-  private filed(dest: string, signal?: AbortSignal): void {
-    this.catalog?.add(this.ctx.layout.rel(dest));
+  /** A file entered scanned/ (with the asset record just written beside it): into the catalog, and plan again. */
+  private filed(dest: string, signal?: AbortSignal, record?: AssetRecord): void {
+    this.catalog?.add(this.ctx.layout.rel(dest), record);
     this.planner.schedule(signal);
   }
 
@@ -121,7 +122,7 @@ export class MainWorker {
     const { pending } = await recoverAtStart(this.ctx, this.ledger, () => this.health());
     this.catalog ??= await Catalog.load(layout);
     const size = this.catalog.size;
-    log.info(`Catalog of scanned/: ${size.clips} clip(s), ${size.music} music track(s), ${size.voices} voice file(s)`);
+    log.info(`Catalog of scanned/: ${size.clips} clip(s), ${size.music} music track(s), ${size.voices} voice file(s), ${size.images} image(s), ${size.texts} text(s), ${size.narration} narration part(s)`);
     for (const job of pending) {
       log.info({ file: layout.rel(job.original) }, `Resuming conversion of ${layout.rel(job.original)}`);
       this.convert.enqueue(job, signal);
@@ -152,11 +153,15 @@ export class MainWorker {
     const files = await listRaw(this.ctx.layout.raw);
     this.ingest.forgetGone(new Set(files.map((f) => f.path)));
     const now = Date.now();
-    const { stable, settling } = this.tracker.observe(files, now);
+    const observed = this.tracker.observe(files, now);
+    // A stable file whose sidecar is still being copied waits for it, as if it were settling.
+    const { take, wait } = sidecarGate(observed.stable, observed.settling, files);
+    const settling = [...observed.settling, ...wait];
     this.totals.settling = settling.length;
     this.lastSettling = settling;
-    for (const f of settling) this.ctx.log.debug({ file: `raw/${f.rel}` }, `Waiting for raw/${f.rel} to stop changing`);
-    for (const file of stable) if (this.ingest.isDue(file.path, now, file)) this.ingest.enqueue(file, signal);
+    for (const f of observed.settling) this.ctx.log.debug({ file: `raw/${f.rel}` }, `Waiting for raw/${f.rel} to stop changing`);
+    for (const f of wait) this.ctx.log.debug({ file: `raw/${f.rel}` }, `Waiting for the sidecar of raw/${f.rel} to stop changing`);
+    for (const file of take) if (this.ingest.isDue(file.path, now, file)) this.ingest.enqueue(file, signal);
     // Planning also runs after every scan, not only after an ingest: a voice waiting for a logo
     // that appeared, or for footage filed by another way, is planned without a restart.
     this.planner.schedule(signal);

@@ -9,6 +9,7 @@
 // the reason (mayBlameInput); any other failure (a disk error) gives it up, listed by status.
 import PQueue from 'p-queue';
 import type { Agent } from 'undici';
+import type { AssetRecord } from '../shared/assets.js';
 import { ClipmillError, errorMessage } from '../shared/errors.js';
 import type { StuckFile } from '../shared/node-files.js';
 import { RetryPolicy } from '../shared/retry.js';
@@ -35,7 +36,7 @@ export interface IngestQueueOptions {
   /** Told when a file has left raw/ or must settle again, so that it is watched afresh. */
   forget(path: string): void;
   /** A file was moved into scanned/ as it was (`dest`: its path there). */
-  moved(dest: string, signal?: AbortSignal): void;
+  moved(dest: string, signal?: AbortSignal, record?: AssetRecord): void;
   /** A file was kept as an original under scanned/; it is to be converted. */
   convert(job: ConvertJob, signal?: AbortSignal): void;
   /** Default INGEST_RETRY. */
@@ -154,7 +155,7 @@ export class IngestQueue {
       if (out.status === 'rejected') metrics?.rejects.inc({ code: out.code });
       if (out.status === 'moved') {
         totals.moved++;
-        this.opts.moved(out.dest, signal);
+        this.opts.moved(out.dest, signal, out.record);
       } else if (out.status === 'convert') {
         this.opts.convert(out.job, signal);
       } else if (out.status === 'changed') {

@@ -79,7 +79,7 @@ const DISTINCT_TRIES = 20;
  * `avoid`: the clip sequences (paths) of the voice's other variations. A plan repeating one of
  * them is drawn again, a bounded number of times (a class of one clip has only one sequence).
  */
-export function planTask(voice: { duration: number; category: string }, catalog: CategoryCatalog, rules: PlanRules, rng: Rng, avoid: string[][] = []): PlanResult {
+export function planTask(voice: { duration: number; category: string }, catalog: Pick<CategoryCatalog, 'video' | 'music' | 'frames'>, rules: PlanRules, rng: Rng, avoid: string[][] = []): PlanResult {
   const cls = chooseClass(catalog.video, rules);
   if (!cls || cls.clips.length === 0) {
     const none = catalog.video.length === 0;

@@ -22,22 +22,42 @@ import { findTask } from '../shared/protocol/publish.js';
 import { taskIdFor, writeTask } from './write-task.js';
 
 /**
- * Categories whose footage or music is still arriving: raw files settling or being checked
- * (`rawPaths`, absolute, under raw/), or originals being converted (`converting`, absolute,
- * under scanned/). Planning waits for them, so that a task is not built from the part of a drop
- * that happened to be filed first.
+ * What is still arriving, by kind: raw files settling or being checked (`rawPaths`, absolute,
+ * under raw/), or originals being converted (`converting`, absolute, under scanned/). Keys:
+ * `<kind>/<category>` for video, frame, music, image and text; `narration/<category>/<campaign>`
+ * for narration parts (recorded, or a text to voice: raw/narration/<category>/<campaign>.csv|txt).
+ * A sidecar counts as its file. Planners wait for what they would select from, so that a task is
+ * not built from the part of a drop that happened to be filed first.
+ */
+export function busyAssets(layout: Layout, rawPaths: Iterable<string>, converting: Iterable<string>): Set<string> {
+  const busy = new Set<string>();
+  const add = (parts: string[], fromRaw: boolean) => {
+    const [kind, category] = parts;
+    if (!category) return;
+    if ((kind === 'video' || kind === 'frame' || kind === 'music' || kind === 'image' || kind === 'text') && (!fromRaw || parts.length === 3)) busy.add(`${kind}/${category}`);
+    else if (kind === 'narration' && parts.length >= 3) {
+      // raw: <category>/<campaign>/part_0001.mp3 or <category>/<campaign>.csv|txt; scanned: <category>/<campaign>/original/...
+      const campaign = fromRaw && parts.length === 3 ? parts[2]!.replace(/(\.(csv|txt))?(\.json)?$/i, '') : parts[2]!;
+      busy.add(`narration/${category}/${campaign}`);
+    }
+  };
+  for (const p of rawPaths) add(p.slice(layout.raw.length + 1).split('/'), true);
+  for (const p of converting) add(p.slice(layout.scanned.length + 1).split('/'), false);
+  return busy;
+}
+
+/**
+ * Categories whose footage or music (what a voice-over task is made of) is still arriving (see
+ * busyAssets). Overlay clips (an optional decoration), stills, texts and narration parts do not
+ * hold voice-overs up.
  */
 export function busyCategories(layout: Layout, rawPaths: Iterable<string>, converting: Iterable<string>): Set<string> {
-  const busy = new Set<string>();
-  for (const p of rawPaths) {
-    const parts = p.slice(layout.raw.length + 1).split('/');
-    if ((parts[0] === 'video' || parts[0] === 'music') && parts.length === 3) busy.add(parts[1]!);
+  const out = new Set<string>();
+  for (const key of busyAssets(layout, rawPaths, converting)) {
+    const [kind, category] = key.split('/');
+    if (kind === 'video' || kind === 'music') out.add(category!);
   }
-  for (const p of converting) {
-    const parts = p.slice(layout.scanned.length + 1).split('/');
-    if (parts[0] === 'video' || parts[0] === 'music') busy.add(parts[1]!);
-  }
-  return busy;
+  return out;
 }
 
 /** Voices waiting for assets: the reason and since when it has been the reason. */

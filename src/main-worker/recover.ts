@@ -2,7 +2,8 @@
 // finished or undone. Safe because there is one main worker per root.
 //  - dot-temp files in scanned/ (an interrupted move across file systems or conversion): removed;
 //  - originals with no converted file yet: converted again;
-//  - source records whose original is gone (a crash before the move): removed.
+//  - source records whose original is gone (a crash before the move): removed; raw sidecars
+//    kept beside originals (<original>.sidecar.json) are raw files: never removed, never converted.
 import { readdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseResolutionClass } from '../shared/layout.js';
@@ -10,6 +11,7 @@ import type { MainContext } from './context.js';
 import type { ConvertJob } from './ingest/convert.js';
 import { SOURCE_SUFFIX } from './ingest/index.js';
 import { isManifestName, rollForward } from './ingest/link.js';
+import { SIDECAR_COPY_SUFFIX } from './ingest/sidecar.js';
 
 async function list(dir: string): Promise<import('node:fs').Dirent[]> {
   try {
@@ -40,6 +42,11 @@ async function removeTemps(dir: string): Promise<number> {
 
 async function hasConverted(ctx: MainContext, job: ConvertJob): Promise<boolean> {
   if (job.kind === 'voice') return (await list(ctx.layout.scannedVoiceDir(job.category, job.story ?? ''))).some((e) => e.name === `${job.id}.mp3`);
+  if (job.kind === 'narration') return (await list(ctx.layout.scannedNarrationDir(job.category, job.campaign ?? ''))).some((e) => e.name === `${job.id}.mp3`);
+  if (job.kind === 'image') {
+    const suffix = `_${job.id}${extname(job.original).toLowerCase()}`;
+    return (await list(ctx.layout.scannedImageDir(job.category))).some((e) => e.isFile() && e.name.endsWith(suffix));
+  }
   const suffix = `_${job.id}.${job.kind === 'music' ? 'mp3' : 'mp4'}`;
   const dirs = job.kind === 'music'
     ? [ctx.layout.scannedMusicDir(job.category)]
@@ -72,6 +79,8 @@ async function pendingIn(ctx: MainContext, dir: string, jobFor: (name: string, o
       if (!names.has(e.name.slice(0, -SOURCE_SUFFIX.length))) await rm(join(dir, e.name), { force: true });
       continue;
     }
+    // The raw sidecar kept beside its original (ingest/sidecar.ts): a raw file, never removed.
+    if (e.name.endsWith(SIDECAR_COPY_SUFFIX)) continue;
     const job = jobFor(e.name, join(dir, e.name));
     if (!(await hasConverted(ctx, job))) out.push(job);
   }
@@ -82,7 +91,7 @@ export async function recover(ctx: MainContext): Promise<{ temps: number; public
   const publications = await rollForwardPublications(join(ctx.layout.scanned, 'story'));
   const temps = await removeTemps(ctx.layout.scanned);
   const pending: ConvertJob[] = [];
-  for (const kind of ['video', 'frame', 'music'] as const) {
+  for (const kind of ['video', 'frame', 'music', 'image'] as const) {
     for (const cat of await list(join(ctx.layout.scanned, kind))) {
       if (!cat.isDirectory()) continue;
       pending.push(...(await pendingIn(ctx, ctx.layout.scannedOriginalDir(kind, cat.name), (name, original) => ({ kind, category: cat.name, original, id: name.slice(0, name.length - extname(name).length) }))));
@@ -94,6 +103,14 @@ export async function recover(ctx: MainContext): Promise<{ temps: number; public
     for (const story of await list(join(ctx.layout.scanned, 'story', cat.name))) {
       if (!story.isDirectory()) continue;
       pending.push(...(await pendingIn(ctx, ctx.layout.scannedVoiceOriginalDir(cat.name, story.name), (name, original) => ({ kind: 'voice', category: cat.name, story: story.name, original, id: name.slice(0, name.length - extname(name).length) }))));
+    }
+  }
+  // Narration parts re-encoded because their header lied: scanned/narration/<c>/<campaign>/original/.
+  for (const cat of await list(join(ctx.layout.scanned, 'narration'))) {
+    if (!cat.isDirectory()) continue;
+    for (const campaign of await list(join(ctx.layout.scanned, 'narration', cat.name))) {
+      if (!campaign.isDirectory()) continue;
+      pending.push(...(await pendingIn(ctx, join(ctx.layout.scannedNarrationDir(cat.name, campaign.name), 'original'), (name, original) => ({ kind: 'narration', category: cat.name, campaign: campaign.name, original, id: name.slice(0, name.length - extname(name).length) }))));
     }
   }
   return { temps, publications, pending };

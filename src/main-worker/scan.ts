@@ -1,7 +1,7 @@
 // Listing raw/ and deciding when a file has stopped changing (DESIGN invariant 3).
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isIgnoredName } from '../shared/layout.js';
+import { classifyRaw, isIgnoredName } from '../shared/layout.js';
 
 export interface RawFile {
   /** Absolute path. */
@@ -99,4 +99,28 @@ export class StabilityTracker {
     }
     return min === Number.POSITIVE_INFINITY ? min : Math.max(0, min);
   }
+}
+
+/**
+ * Sidecars (DESIGN §1) are taken with their file: of the stable files, `take` are those to
+ * ingest now; `wait` are files whose sidecar is still settling (a sidecar copied after its file
+ * settles within ingest.stableMs of its last change, so a file waits at most that long for it);
+ * a sidecar whose file is in raw/ (settling, waiting or being taken) is neither: its file's
+ * ingest takes it. A sidecar whose file is not in raw/ is taken alone, and rejected as an orphan.
+ */
+export function sidecarGate(stable: RawFile[], settling: RawFile[], all: RawFile[]): { take: RawFile[]; wait: RawFile[] } {
+  const present = new Set(all.map((f) => f.rel));
+  const settlingRels = new Set(settling.map((f) => f.rel));
+  const take: RawFile[] = [];
+  const wait: RawFile[] = [];
+  for (const f of stable) {
+    const entry = classifyRaw(f.rel);
+    if (!('unexpected' in entry) && entry.kind === 'sidecar') {
+      if (!present.has(entry.of)) take.push(f);
+      continue;
+    }
+    if (settlingRels.has(`${f.rel}.json`) || settlingRels.has(`${f.rel}.JSON`)) wait.push(f);
+    else take.push(f);
+  }
+  return { take, wait };
 }

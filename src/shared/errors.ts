@@ -49,6 +49,11 @@ export const ERROR_CODES = {
   TOO_SHORT: c('fatal', 'the media is shorter than the configured minimum'),
   TOO_LONG: c('fatal', 'the media is longer than the configured maximum'),
   DUPLICATE: c('fatal', 'a file with the same destination already exists in scanned/ (scanned/ is immutable)'),
+  SIDECAR_INVALID: c('fatal', 'the file\'s sidecar (<file>.json) is not JSON or fails its schema (a typo\'d key, a bad value): the file and the sidecar go to trash/invalid together'),
+  SIDECAR_ORPHAN: c('fatal', 'a sidecar (<file>.json) whose file is not in raw/ (gone, or filed before the sidecar arrived)'),
+  IMAGE_TOO_LARGE: c('fatal', 'the image has more pixels than ingest.maxImagePixels'),
+  TEXT_INVALID: c('fatal', 'a text file (raw/text/) is not valid UTF-8, is empty, has a bad CSV row or a wrong header; the reason names the line'),
+  NARRATION_BAD_NAME: c('fatal', 'a recorded narration part is not named part_<NNNN>.mp3 or part_<NNNN>_<k>.mp3'),
   // story links (reason files in trash/invalid/)
   LINK_EMPTY: c('fatal', 'the link file holds no URL (only blank lines and # comments)'),
   CRAWL_REFUSED: c('fatal', 'the URL is refused: not http(s), has credentials, or points at a non-public address'),

@@ -115,7 +115,7 @@ export class Layout {
    * not fit the concat profile, music before loudness normalization) are kept here as they
    * came, so that nothing an operator dropped is ever deleted.
    */
-  scannedOriginalDir(kind: ClipKind | 'music', category: string) {
+  scannedOriginalDir(kind: ClipKind | 'music' | 'image', category: string) {
     return join(this.scanned, kind, category, 'original');
   }
   scannedMusicDir(category: string) {

@@ -6,7 +6,7 @@ import { createRng } from '../../src/shared/rng.js';
 
 function cls(width: number, height: number, durations: number[]): CatalogClass {
   const name = `mp4_w${width}_h${height}`;
-  return { name, width, height, clips: durations.map((d, i) => ({ path: `scanned/video/c/${name}/${d}_${i}.mp4`, id: String(i), duration: d })) };
+  return { name, width, height, clips: durations.map((d, i) => ({ path: `scanned/video/c/${name}/${d}_${i}.mp4`, id: String(i), duration: d, tags: [] })) };
 }
 
 const rules = { width: 1920, height: 1080 };
@@ -30,9 +30,9 @@ test('property: clips cover the voice, and none repeats before all were used', (
 });
 
 test('property: the same seed gives the same plan; different seeds usually differ', () => {
-  const catalog: CategoryCatalog = {
+  const catalog: Pick<CategoryCatalog, 'video' | 'music' | 'frames'> = {
     video: [cls(1920, 1080, [3, 4, 5, 6, 7, 8])],
-    music: [10, 50, 200].map((d, i) => ({ path: `scanned/music/c/mp3/${d}.0_${i}.mp3`, id: String(i), duration: d })),
+    music: [10, 50, 200].map((d, i) => ({ path: `scanned/music/c/mp3/${d}.0_${i}.mp3`, id: String(i), duration: d, tags: [] })),
   };
   const plans = new Set<string>();
   for (let seed = 0; seed < 50; seed++) {
@@ -47,13 +47,13 @@ test('property: the same seed gives the same plan; different seeds usually diffe
 });
 
 test('music shorter than the voice is still chosen (it loops)', () => {
-  const r = planTask({ duration: 100, category: 'c' }, { video: [cls(1920, 1080, [5])], music: [{ path: 'm', id: 'm', duration: 10 }] }, rules, createRng(3));
+  const r = planTask({ duration: 100, category: 'c' }, { video: [cls(1920, 1080, [5])], music: [{ path: 'm', id: 'm', duration: 10, tags: [] }] }, rules, createRng(3));
   assert.ok(r.ok && r.plan.music.path === 'm');
   assert.ok(r.ok && r.plan.clips.length === 20);
 });
 
 test('a category without footage or music waits, saying why', () => {
-  assert.deepEqual(planTask({ duration: 5, category: 'c' }, { video: [], music: [{ path: 'm', id: 'm', duration: 10 }] }, rules, createRng(1)), { ok: false, waiting: 'no footage in scanned/video/c/' });
+  assert.deepEqual(planTask({ duration: 5, category: 'c' }, { video: [], music: [{ path: 'm', id: 'm', duration: 10, tags: [] }] }, rules, createRng(1)), { ok: false, waiting: 'no footage in scanned/video/c/' });
   assert.deepEqual(planTask({ duration: 5, category: 'c' }, { video: [cls(1920, 1080, [5])], music: [] }, rules, createRng(1)), { ok: false, waiting: 'no music in scanned/music/c/' });
 });
 
@@ -68,7 +68,7 @@ test('resolution class: exact, else same aspect ratio, else the one with most fo
 });
 
 test('variations of one voice get distinct clip sequences when the class allows it', () => {
-  const catalog: CategoryCatalog = { video: [cls(1920, 1080, [2, 2, 2, 2])], music: [{ path: 'm', id: 'm', duration: 60 }] };
+  const catalog: Pick<CategoryCatalog, 'video' | 'music' | 'frames'> = { video: [cls(1920, 1080, [2, 2, 2, 2])], music: [{ path: 'm', id: 'm', duration: 60, tags: [] }] };
   for (let seed = 0; seed < 50; seed++) {
     const rng = createRng(seed);
     const avoid: string[][] = [];
@@ -86,7 +86,7 @@ test('variations of one voice get distinct clip sequences when the class allows 
 });
 
 test('tasks.classFallback: none waits for the render size; same-aspect refuses other ratios', () => {
-  const catalog: CategoryCatalog = { video: [cls(1080, 1080, [20])], music: [{ path: 'm', id: 'm', duration: 60 }] };
+  const catalog: Pick<CategoryCatalog, 'video' | 'music' | 'frames'> = { video: [cls(1080, 1080, [20])], music: [{ path: 'm', id: 'm', duration: 60, tags: [] }] };
   assert.ok(planTask({ duration: 5, category: 'c' }, catalog, { ...rules, classFallback: 'any' }, createRng(1)).ok);
   const none = planTask({ duration: 5, category: 'c' }, catalog, { ...rules, classFallback: 'none' }, createRng(1));
   assert.deepEqual(none, { ok: false, waiting: 'no footage of 1920x1080 in scanned/video/c/ (tasks.classFallback is "none")' });
@@ -96,7 +96,7 @@ test('tasks.classFallback: none waits for the render size; same-aspect refuses o
 
 test('a frame layer is drawn last: asking for one changes neither clips nor music', () => {
   const frames = [cls(1920, 1080, [5, 6])].map((k) => ({ ...k, clips: k.clips.map((c) => ({ ...c, path: c.path.replace('video', 'frame') })) }));
-  const catalog: CategoryCatalog = { video: [cls(1920, 1080, [3, 4, 5])], music: [{ path: 'm', id: 'm', duration: 60 }], frames };
+  const catalog: Pick<CategoryCatalog, 'video' | 'music' | 'frames'> = { video: [cls(1920, 1080, [3, 4, 5])], music: [{ path: 'm', id: 'm', duration: 60, tags: [] }], frames };
   for (let seed = 0; seed < 20; seed++) {
     const plain = planTask({ duration: 9, category: 'c' }, catalog, rules, createRng(seed));
     const framed = planTask({ duration: 9, category: 'c' }, catalog, { ...rules, frame: true }, createRng(seed));

@@ -19,19 +19,19 @@ const CLASS = 'scanned/video/c/mp4_w160_h90';
 function input(over: Partial<BuildTaskInput> = {}, voicePath = 'scanned/story/c/my story/voice/chapter_0001.mp3'): BuildTaskInput {
   return {
     id: taskIdFor(voicePath, 0),
-    voice: { path: voicePath, category: 'c', story: 'my story', name: 'chapter_0001.mp3' },
+    voice: { path: voicePath, category: 'c', story: 'my story', name: 'chapter_0001.mp3', tags: [] },
     voiceDuration: 10.5,
     variation: 0,
     seed: 1234,
     plan: {
       videoClass: 'mp4_w160_h90',
       clips: [
-        { path: `${CLASS}/4.0_a.mp4`, id: 'a', duration: 4 },
-        { path: `${CLASS}/4.0_b.mp4`, id: 'b', duration: 4 },
-        { path: `${CLASS}/4.0_c.mp4`, id: 'c', duration: 4 },
+        { path: `${CLASS}/4.0_a.mp4`, id: 'a', duration: 4, tags: [] },
+        { path: `${CLASS}/4.0_b.mp4`, id: 'b', duration: 4, tags: [] },
+        { path: `${CLASS}/4.0_c.mp4`, id: 'c', duration: 4, tags: [] },
       ],
-      music: { path: 'scanned/music/c/mp3/60.0_m.mp3', id: 'm', duration: 60 },
-      frame: { path: 'scanned/frame/c/mp4_w160_h90/3.0_f.mp4', id: 'f', duration: 3 },
+      music: { path: 'scanned/music/c/mp3/60.0_m.mp3', id: 'm', duration: 60, tags: [] },
+      frame: { path: 'scanned/frame/c/mp4_w160_h90/3.0_f.mp4', id: 'f', duration: 3, tags: [] },
     },
     logo: null,
     ...over,
@@ -148,7 +148,7 @@ test('writeTask publishes tasks/<id>/: relative links, the clip list, the logo, 
 
 test('writeTask without a frame or a logo; quotes in paths are escaped in the clip list', async (t) => {
   const clipPath = "scanned/video/it's/mp4_w160_h90/4.0_a.mp4";
-  const i = input({ plan: { ...input().plan, frame: null, clips: [{ path: clipPath, id: 'a', duration: 12 }] } });
+  const i = input({ plan: { ...input().plan, frame: null, clips: [{ path: clipPath, id: 'a', duration: 12, tags: [] }] } });
   const layout = await rootWithInputs(t, i);
   const dir = (await writeTask(layout, i, CONFIG, NOW))!;
   assert.deepEqual((await readdir(dir)).sort(), ['metadata.json', 'music.mp3', 'video_list.txt', 'voice.mp3']);
@@ -165,7 +165,7 @@ test('writeTask: a task with that id already there is left alone (null); a task 
   assert.equal(await writeTask(layout, { ...i, seed: 99 }, CONFIG, new Date('2027-01-01T00:00:00Z')), null);
   assert.equal(await readFile(join(first, 'metadata.json'), 'utf8'), before, 'the published task is untouched');
   // A clip path with a line break cannot be written to an ffconcat list.
-  const bad = input({ plan: { ...i.plan, clips: [{ path: 'scanned/video/c\nx/mp4_w160_h90/4.0_a.mp4', id: 'a', duration: 12 }] } }, 'scanned/story/c/other/voice/chapter_0001.mp3');
+  const bad = input({ plan: { ...i.plan, clips: [{ path: 'scanned/video/c\nx/mp4_w160_h90/4.0_a.mp4', id: 'a', duration: 12, tags: [] }] } }, 'scanned/story/c/other/voice/chapter_0001.mp3');
   await assert.rejects(writeTask(layout, bad, CONFIG, NOW), (err: unknown) => isClipmillError(err, 'TASK_INVALID'));
   assert.deepEqual(await readdir(layout.tasks), [i.id], 'neither a task folder nor a temporary one for it');
 });

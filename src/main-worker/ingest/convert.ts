@@ -18,13 +18,21 @@ import { conformArgv, conformDecision, musicArgv, type ConformDecision } from '.
 import { SOURCE_SUFFIX, SourceRecordSchema, type SourceRecord } from './records.js';
 import { loudnessTarget } from './music.js';
 import { rejectFile } from './reject.js';
+import type { AssetRecord } from '../../shared/assets.js';
+import { exists } from '../../shared/fs.js';
+import { narrationPartId, parseNarrationPartName, scannedImageName } from '../catalog.js';
+import { buildAssetRecord, writeAssetRecord, type AssetFacts } from './asset-record.js';
+import { imageArgv, readOrientation } from './image.js';
+import { SIDECAR_COPY_SUFFIX } from './sidecar.js';
 import { conformTarget } from './video.js';
 
 export interface ConvertJob {
-  kind: 'video' | 'frame' | 'music' | 'voice';
+  kind: 'video' | 'frame' | 'music' | 'voice' | 'image' | 'narration';
   category: string;
   /** The story, for a voice. */
   story?: string;
+  /** The campaign, for a narration part. */
+  campaign?: string;
   /** Absolute path of the original. */
   original: string;
   id: string;
@@ -68,30 +76,49 @@ async function verifiedAudio(ctx: MainContext, job: ConvertJob, tmp: string, sou
  * Converts one original; when the file itself is at fault the original goes to trash/invalid/
  * with the reason; when the machine is ('retry': ffmpeg killed, a disk error), it stays.
  */
-export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal, opts: { lastTry?: boolean } = {}): Promise<{ status: 'done'; dest: string } | { status: 'failed' | 'retry' }> {
+export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal, opts: { lastTry?: boolean } = {}): Promise<{ status: 'done'; dest: string; record?: AssetRecord } | { status: 'failed' | 'retry' }> {
   const { layout, log } = ctx;
   const source = await readSource(job.original);
   const started = performance.now();
-  const audio = job.kind === 'music' || job.kind === 'voice';
-  const parent = job.kind === 'music' ? layout.scannedMusicDir(job.category) : job.kind === 'voice' ? layout.scannedVoiceDir(job.category, job.story ?? '') : join(layout.scanned, job.kind, job.category);
+  const speechDir = job.kind === 'voice' ? layout.scannedVoiceDir(job.category, job.story ?? '') : layout.scannedNarrationDir(job.category, job.campaign ?? '');
+  const parent = job.kind === 'music' ? layout.scannedMusicDir(job.category) : job.kind === 'voice' || job.kind === 'narration' ? speechDir : job.kind === 'image' ? layout.scannedImageDir(job.category) : join(layout.scanned, job.kind, job.category);
   await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${job.id}.tmp-${randomBytes(4).toString('hex')}.${audio ? 'mp3' : 'mp4'}`);
+  const imageExt = extname(job.original).slice(1).toLowerCase() as 'png' | 'jpg' | 'webp';
+  const tmpExt = job.kind === 'image' ? imageExt : job.kind === 'music' || job.kind === 'voice' || job.kind === 'narration' ? 'mp3' : 'mp4';
+  const tmp = join(parent, `.${job.id}.tmp-${randomBytes(4).toString('hex')}.${tmpExt}`);
   try {
     let dest: string;
     let what: string;
+    let facts: AssetFacts;
     if (job.kind === 'music') {
       const target = loudnessTarget(ctx);
       const measured = source?.extra.loudness ?? (await measureLoudness(ctx.bins.ffmpeg.path, job.original, target, signal));
       await ffmpeg(ctx, musicArgv(job.original, tmp, loudnormSecondPass(target, measured), ctx.config.ingest.musicBitrate), source?.extra.decoded_seconds ?? ctx.config.ingest.musicMaxSeconds, signal);
       const seconds = await verifiedAudio(ctx, job, tmp, source, signal);
       dest = join(layout.scannedMusicDir(job.category), scannedMediaName(seconds, job.id, 'mp3'));
+      facts = { id: job.id, duration: seconds };
       what = `normalized ${Number.isFinite(measured.inputI) ? measured.inputI.toFixed(1) : measured.inputI} → ${target.lufs} LUFS`;
-    } else if (job.kind === 'voice') {
+    } else if (job.kind === 'voice' || job.kind === 'narration') {
       // Re-encoded with a Xing header, so that its header and every reader agree on its length.
       await ffmpeg(ctx, voiceArgv(job.original, tmp), source?.extra.decoded_seconds ?? ctx.config.ingest.voiceMaxSeconds, signal);
       const seconds = await verifiedAudio(ctx, job, tmp, source, signal);
-      dest = join(layout.scannedVoiceDir(job.category, job.story ?? ''), `${job.id}.mp3`);
+      dest = join(speechDir, `${job.id}.mp3`);
+      const name = `${job.id}.mp3`;
+      const part = parseNarrationPartName(name);
+      facts =
+        job.kind === 'voice'
+          ? { id: `${job.category}/${job.story ?? ''}/${job.id}`, duration: seconds }
+          : { id: narrationPartId(job.category, job.campaign ?? '', name), duration: seconds, campaign: job.campaign ?? '', ...(part ? { part: part.part, take: part.take } : {}) };
       what = `re-encoded with a true header (${seconds.toFixed(2)} s)`;
+    } else if (job.kind === 'image') {
+      // Turned upright once, here, so that no reader needs to know about EXIF.
+      const orientation = source?.extra.orientation ?? (await readOrientation(job.original));
+      await ffmpeg(ctx, imageArgv(job.original, tmp, orientation, imageExt), 0, signal);
+      const info = await probe(ctx.bins.ffprobe.path, tmp, { signal });
+      if (!info.video) throw new ClipmillError('CONVERT_FAILED', 'the turned image holds no picture');
+      dest = join(layout.scannedImageDir(job.category), scannedImageName(info.video.width, info.video.height, job.id, imageExt));
+      facts = { id: job.id, width: info.video.width, height: info.video.height };
+      what = `EXIF orientation ${orientation} applied (${info.video.width}x${info.video.height})`;
     } else {
       const before = await probe(ctx.bins.ffprobe.path, job.original, { signal });
       const decided = conformDecision(before, extname(job.original).toLowerCase(), conformTarget(ctx));
@@ -106,10 +133,15 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       const fps = info.video.fps ?? ctx.config.render.fps;
       checkLength(`the conformed ${layout.rel(job.original)}`, await measuredSeconds(ctx.bins.ffmpeg.path, tmp, 'video', { expected, signal }), expected, 2 / fps + 0.05);
       dest = join(layout.scannedClipDir(job.kind, job.category, info.video.displayWidth, info.video.displayHeight), scannedMediaName(duration, job.id, 'mp4'));
+      facts = { id: job.id, duration, width: info.video.displayWidth, height: info.video.displayHeight };
       what = `${decision.action === 'remux' ? 'rewrapped' : 'transcoded'} (${decision.reasons.join(', ')})`;
     }
     await fsyncPath(tmp);
     await mkdir(join(dest, '..'), { recursive: true });
+    // The asset record before the rename (a file in scanned/ always has its record), with what
+    // the raw sidecar said (kept in the source record).
+    const rawPathOf = source?.raw_path ?? layout.rel(job.original);
+    const record = await writeAssetRecord(dest, buildAssetRecord(job.kind, job.category, rawPathOf, source?.sidecar, facts));
     try {
       await renameNoReplace(tmp, dest);
     } catch (err) {
@@ -118,11 +150,11 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       if (!(err instanceof ClipmillError && err.code === 'DUPLICATE')) throw err;
       await rm(tmp, { force: true });
       log.info({ file: layout.rel(job.original) }, `${layout.rel(job.original)} was converted before: ${layout.rel(dest)} is kept`);
-      return { status: 'done', dest };
+      return { status: 'done', dest, record };
     }
     await fsyncPath(join(dest, '..'));
     log.info({ file: layout.rel(job.original) }, `Converted ${layout.rel(job.original)} → ${layout.rel(dest)}: ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return { status: 'done', dest };
+    return { status: 'done', dest, record };
   } catch (err) {
     await rm(tmp, { force: true });
     if (signal?.aborted) throw err;
@@ -131,11 +163,20 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       return { status: 'retry' };
     }
     const rawPath = source?.raw_path ?? layout.rel(job.original);
-    const trashRel = rawPath.startsWith('raw/') ? rawPath.slice(4) : job.kind === 'voice' ? `story/${job.category}/${job.story ?? ''}/voice/${basename(job.original)}` : `${job.kind}/${job.category}/${basename(job.original)}`;
+    const trashRel = rawPath.startsWith('raw/')
+      ? rawPath.slice(4)
+      : job.kind === 'voice'
+        ? `story/${job.category}/${job.story ?? ''}/voice/${basename(job.original)}`
+        : job.kind === 'narration'
+          ? `narration/${job.category}/${job.campaign ?? ''}/${basename(job.original)}`
+          : `${job.kind}/${job.category}/${basename(job.original)}`;
     const wrapped = err instanceof ClipmillError && !isRecoverable(err) ? err : new ClipmillError('CONVERT_FAILED', errorMessage(err), { cause: err });
     try {
       await rejectFile(ctx, job.original, trashRel, rawPath, new ClipmillError(wrapped.code, wrapped.message, { details: { ...wrapped.details, ...(source ? { probe: source.probe } : {}) } }));
       await rm(`${job.original}${SOURCE_SUFFIX}`, { force: true });
+      // The raw sidecar kept beside the original goes along (nothing an operator dropped is deleted).
+      const sidecarCopy = `${job.original}${SIDECAR_COPY_SUFFIX}`;
+      if (await exists(sidecarCopy)) await rejectFile(ctx, sidecarCopy, `${trashRel}.json`, `${rawPath}.json`, new ClipmillError(wrapped.code, `its file ${rawPath} was rejected: ${wrapped.message}`));
     } catch (moveErr) {
       log.error({ err: moveErr }, `Could not convert ${layout.rel(job.original)} (${errorMessage(err)}) nor move it to trash/invalid: ${errorMessage(moveErr)}`);
       // Not rejected after all: the original stays, and is tried again.

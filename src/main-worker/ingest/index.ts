@@ -1,5 +1,7 @@
 // One raw file, one decision: moved into scanned/, kept as an original to be converted,
 // rejected into trash/invalid/, or (links, which this version does not crawl) left in place.
+// A file's sidecar (<file>.json) is read first and goes where the file goes (sidecar.ts); every
+// filed asset gets its asset record (<scanned file>.json) before it is renamed in.
 import { basename, extname } from 'node:path';
 import { readlink } from 'node:fs/promises';
 import { ClipmillError, errorMessage, isClipmillError, isRecoverable, mayBlameInput, type ErrorCode } from '../../shared/errors.js';
@@ -16,16 +18,24 @@ import { SOURCE_SUFFIX, SourceRecordSchema, type SourceRecord } from './records.
 import { rejectFile } from './reject.js';
 import { validateClip } from './video.js';
 import { validateVoice } from './voice.js';
+import type { AssetKind, AssetRecord } from '../../shared/assets.js';
+import { buildAssetRecord, writeAssetRecord, type AssetFacts } from './asset-record.js';
+import { validateImage } from './image.js';
+import { validateNarrationPart } from './narration.js';
+import { fileSidecar, findSidecar, ingestOrphanSidecar, readSidecar, rejectSidecarOf, sidecarChanged } from './sidecar.js';
+import { validateText } from './text.js';
 
 export type Validated =
-  | { kind: 'move'; dest: string; probe: Record<string, unknown> }
+  /** `facts`: the asset record's id and the kind's facts (duration, size, texts...). */
+  | { kind: 'move'; dest: string; probe: Record<string, unknown>; facts: AssetFacts }
   | { kind: 'convert'; original: string; why: string; probe: Record<string, unknown>; extra: SourceRecord['extra'] };
 
 /** What convert.ts needs to know about an original; stored beside it as <original>.source.json (schema in records.ts). */
 export { SOURCE_SUFFIX, type SourceRecord };
 
 export type IngestOutcome =
-  | { status: 'moved'; kind: string; dest: string }
+  /** `record`: the asset record written beside `dest` (none for a story link). */
+  | { status: 'moved'; kind: string; dest: string; record?: AssetRecord }
   | { status: 'convert'; job: ConvertJob }
   | { status: 'rejected'; dest: string; code: string }
   | { status: 'skipped'; reason: string }
@@ -50,40 +60,71 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
   }
   try {
     if ('unexpected' in entry) throw new ClipmillError('RAW_UNEXPECTED_PATH', entry.unexpected);
+    // A sidecar is taken with its file (the scan holds it back while its file is in raw/); one
+    // that comes here alone has lost its file.
+    if (entry.kind === 'sidecar') return await ingestOrphanSidecar(ctx, file, entry.of);
     const folders = 'story' in entry ? [entry.category, entry.story] : 'campaign' in entry ? [entry.category, entry.campaign] : 'category' in entry ? [entry.category] : [];
     for (const folder of folders) {
       const why = badFolderName(folder);
       if (why) throw new ClipmillError('RAW_BAD_NAME', why);
     }
     if (file.size === 0) throw new ClipmillError('RAW_EMPTY', 'the file is empty (0 bytes)');
+    if (entry.kind === 'link' && !opts.agent) return { status: 'skipped', reason: 'no crawler in this process' };
+    if (entry.kind === 'narration-text' || entry.kind === 'job') {
+      // Kinds whose ingest is being built this session (texts to voice, job files) stay in raw/ until then.
+      return { status: 'skipped', reason: `raw/${entry.kind} files are not taken by this version` };
+    }
+    // The sidecar first: a bad one rejects the file before any media is decoded.
+    const sidecar = await readSidecar(file);
     if (entry.kind === 'link') {
-      if (!opts.agent) return { status: 'skipped', reason: 'no crawler in this process' };
-      const r = await ingestLink(ctx, file, entry.category, entry.story, entry.name, opts.agent, signal);
+      const r = await ingestLink(ctx, file, entry.category, entry.story, entry.name, opts.agent!, signal);
+      if (sidecar) await fileSidecar(ctx, sidecar, r.dest);
       return { status: 'moved', kind: 'link', dest: r.dest };
     }
     let v: Validated;
+    let assetKind: AssetKind;
     switch (entry.kind) {
       case 'video':
       case 'frame':
         v = await validateClip(ctx, file, entry.kind, entry.category, entry.name, signal);
+        assetKind = entry.kind;
         break;
       case 'music':
         v = await validateMusic(ctx, file, entry.category, entry.name, signal);
+        assetKind = 'music';
         break;
       case 'voice':
         v = await validateVoice(ctx, file, entry.category, entry.story, entry.name, signal);
+        assetKind = 'voice';
         break;
-      default:
-        // Kinds whose ingest is being built this session (images, texts, narration, jobs, sidecars) stay in raw/ until then.
-        return { status: 'skipped', reason: `raw/${entry.kind} files are not taken by this version` };
+      case 'image':
+        v = await validateImage(ctx, file, entry.category, entry.name, signal);
+        assetKind = 'image';
+        break;
+      case 'text':
+        v = await validateText(ctx, file, entry.category, entry.name);
+        assetKind = 'text';
+        break;
+      case 'narration':
+        v = await validateNarrationPart(ctx, file, entry.category, entry.campaign, entry.name, signal);
+        assetKind = 'narration';
+        break;
     }
-    // Validation took a while: if the operator rewrote the file meanwhile, what was checked is
-    // not what would be moved. Leave it; the next scans see it settle again.
-    if (await changedSince(file)) return { status: 'changed' };
+    // Validation took a while: if the operator rewrote the file (or its sidecar) meanwhile, what
+    // was checked is not what would be moved. Leave it; the next scans see it settle again.
+    if ((await changedSince(file)) || (sidecar && (await sidecarChanged(sidecar)))) return { status: 'changed' };
+    if (!sidecar && (await findSidecar(file.path))) return { status: 'changed' };
     if (v.kind === 'move') {
+      // The record first, then the one rename that files the file, then its raw sidecar (see
+      // sidecar.ts for why in this order). A file already there with other bytes is a duplicate
+      // before anything is written; with the same bytes it is this very file, filed by a run
+      // that stopped before removing it from raw/ (moveFile completes that).
+      if ((await exists(v.dest)) && !(await sameContent(file.path, v.dest))) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(v.dest)} already exists (scanned/ is immutable)`, { details: { destination: ctx.layout.rel(v.dest) } });
+      const record = await writeAssetRecord(v.dest, buildAssetRecord(assetKind, entry.category, rawPath, sidecar?.facts, v.facts));
       await moveFile(file.path, v.dest);
-      ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.dest)}`);
-      return { status: 'moved', kind: entry.kind, dest: v.dest };
+      ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.dest)}${record.tags.length ? ` (tags: ${record.tags.join(', ')})` : ''}`);
+      if (sidecar) await fileSidecar(ctx, sidecar, v.dest);
+      return { status: 'moved', kind: entry.kind, dest: v.dest, record };
     }
     // The source record first, then the one rename that takes the file out of raw/: a crash
     // in between leaves an orphan record (removed at start-up) and the file still in raw/.
@@ -92,11 +133,16 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     if ((await exists(v.original)) && !(await sameContent(file.path, v.original))) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(v.original)} already exists (a file with the same id was taken before)`, { details: { destination: ctx.layout.rel(v.original) } });
     // A measurement JSON cannot hold (an infinite level) is left out: conversion measures again.
     const extra = SourceRecordSchema.shape.extra.safeParse(v.extra);
-    await writeJson(SourceRecordSchema, `${v.original}${SOURCE_SUFFIX}`, { raw_path: rawPath, moved_at: new Date().toISOString(), why: v.why, probe: v.probe, extra: extra.success ? extra.data : {} });
+    // The sidecar's facts travel in the source record to the asset record the conversion writes.
+    await writeJson(SourceRecordSchema, `${v.original}${SOURCE_SUFFIX}`, { raw_path: rawPath, moved_at: new Date().toISOString(), why: v.why, probe: v.probe, extra: extra.success ? extra.data : {}, ...(sidecar ? { sidecar: sidecar.facts } : {}) });
     await moveFile(file.path, v.original);
     ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.original)} (to convert: ${v.why})`);
+    if (sidecar) await fileSidecar(ctx, sidecar, v.original);
     const kind = entry.kind as ConvertJob['kind'];
-    return { status: 'convert', job: { kind, category: entry.category, ...('story' in entry ? { story: entry.story } : {}), original: v.original, id: basename(v.original, extname(v.original)) } };
+    return {
+      status: 'convert',
+      job: { kind, category: entry.category, ...('story' in entry ? { story: entry.story } : {}), ...('campaign' in entry ? { campaign: entry.campaign } : {}), original: v.original, id: basename(v.original, extname(v.original)) },
+    };
   } catch (err) {
     if (signal?.aborted) throw err;
     if (isClipmillError(err, 'RAW_CHANGED')) return { status: 'changed' };
@@ -108,6 +154,8 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     // On the last try only a tool failing on this very file is blamed on it (mayBlameInput).
     if (isRecoverable(err) && (!opts.lastTry || !mayBlameInput(err))) return { status: 'retry', message: errorMessage(err), code: err instanceof ClipmillError ? err.code : 'IO' };
     const dest = await rejectFile(ctx, file.path, file.rel, rawPath, err);
+    // Its sidecar goes along, with a reason saying why (an invalid sidecar: its own error).
+    if (!('unexpected' in entry) && entry.kind !== 'sidecar') await rejectSidecarOf(ctx, file, err);
     return { status: 'rejected', dest, code: err instanceof ClipmillError ? err.code : 'IO' };
   }
 }

@@ -14,6 +14,13 @@ export const LoudnessSchema = z.strictObject({
   targetOffset: z.number(),
 });
 
+/** What a raw sidecar said, normalized (RawSidecarSchema's output): it travels in the source record to the asset record written at conversion. */
+export const SidecarFactsSchema = z.strictObject({
+  tags: z.array(z.string()).optional(),
+  priority: z.number().int().optional(),
+  transcript: z.string().optional(),
+});
+
 /** <original>.source.json: what convert.ts needs to know about an original. */
 export const SourceRecordSchema = z.strictObject({
   /** Where the file came from: raw/<kind>/<category>/<name>. */
@@ -28,7 +35,11 @@ export const SourceRecordSchema = z.strictObject({
     loudness: LoudnessSchema.optional(),
     /** The length measured by decoding the original at validation (its header may lie): what the conversion must hold. */
     decoded_seconds: z.number().positive().optional(),
+    /** Stills: the EXIF orientation (2-8) the conversion applies. */
+    orientation: z.number().int().min(1).max(8).optional(),
   }),
+  /** The raw file's sidecar, when it had one (its facts go into the asset record of the converted file). */
+  sidecar: SidecarFactsSchema.optional(),
 });
 export type SourceRecord = z.infer<typeof SourceRecordSchema>;
 

@@ -44,7 +44,12 @@ export async function validateClip(ctx: MainContext, file: RawFile, kind: 'video
   const id = idFromRawName(name, file);
   const decision = conformDecision(info, ext, conformTarget(ctx));
   if (decision.action === 'move') {
-    return { kind: 'move', dest: join(ctx.layout.scannedClipDir(kind, category, v.displayWidth, v.displayHeight), scannedMediaName(duration, id, 'mp4')), probe: summary };
+    return {
+      kind: 'move',
+      dest: join(ctx.layout.scannedClipDir(kind, category, v.displayWidth, v.displayHeight), scannedMediaName(duration, id, 'mp4')),
+      probe: summary,
+      facts: { id, duration, width: v.displayWidth, height: v.displayHeight },
+    };
   }
   return { kind: 'convert', original: join(ctx.layout.scannedOriginalDir(kind, category), `${id}${ext}`), why: `${decision.action}: ${decision.reasons.join(', ')}`, probe: summary, extra: {} };
 }

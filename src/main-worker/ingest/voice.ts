@@ -8,10 +8,21 @@ import { checkTimeoutMs, headerLies, peakAndLength } from '../../shared/media/au
 import { probe, probeSummary } from '../../shared/media/probe.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
+import type { AssetFacts } from './asset-record.js';
 import type { Validated } from './index.js';
 
 export async function validateVoice(ctx: MainContext, file: RawFile, category: string, story: string, name: string, signal?: AbortSignal): Promise<Validated> {
   if (extname(name).toLowerCase() !== '.mp3') throw new ClipmillError('RAW_UNSUPPORTED_TYPE', `voice files must be .mp3, got ${JSON.stringify(extname(name) || name)}`);
+  const dir = ctx.layout.scannedVoiceDir(category, story);
+  return validateSpeech(ctx, file, name, dir, ctx.layout.scannedVoiceOriginalDir(category, story), { id: `${category}/${story}/${name.replace(/\.mp3$/i, '')}` }, signal);
+}
+
+/**
+ * A recorded speech file (a story's voice, a narration part): MP3, ingest.voiceMinSeconds to
+ * voiceMaxSeconds long when decoded, not silent. Moved to `dir`/`name`, or re-encoded there
+ * from `originalDir` when its header lies about its length.
+ */
+export async function validateSpeech(ctx: MainContext, file: RawFile, name: string, dir: string, originalDir: string, facts: AssetFacts, signal?: AbortSignal): Promise<Validated> {
   const info = await probe(ctx.bins.ffprobe.path, file.path, { signal });
   const summary = probeSummary(info);
   const details = { details: { probe: summary } };
@@ -38,15 +49,15 @@ export async function validateVoice(ctx: MainContext, file: RawFile, category: s
   if (headerLies(info.duration, seconds)) {
     // The re-encoded voice takes the name of the raw one: a voice of that name already filed is
     // a duplicate now, not after the original has been moved out of raw/.
-    const dest = join(ctx.layout.scannedVoiceDir(category, story), name);
+    const dest = join(dir, name);
     if (await exists(dest)) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(dest)} already exists (scanned/ is immutable)`, { details: { destination: ctx.layout.rel(dest) } });
     return {
       kind: 'convert',
-      original: join(ctx.layout.scannedVoiceOriginalDir(category, story), name),
+      original: join(originalDir, name),
       why: `its header says ${info.duration.toFixed(2)} s, it decodes to ${seconds.toFixed(2)} s`,
       probe: summary,
       extra: { decoded_seconds: seconds },
     };
   }
-  return { kind: 'move', dest: join(ctx.layout.scannedVoiceDir(category, story), name), probe: summary };
+  return { kind: 'move', dest: join(dir, name), probe: summary, facts: { ...facts, duration: seconds } };
 }

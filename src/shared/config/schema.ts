@@ -95,6 +95,8 @@ export const SECTIONS = {
     footageMaxSeconds: number(0, undefined, true),
     /** Footage wider or taller than this is rejected (FRAME_TOO_LARGE) before it is decoded. Default 4096. */
     maxFrameSize: integer(16, 16384),
+    /** Stills with more pixels (width x height) than this are rejected (IMAGE_TOO_LARGE) before they are decoded. Default 40000000. */
+    maxImagePixels: integer(1, 1_000_000_000),
     /** Address-space limit (RLIMIT_AS, set with prlimit) of ingest's ffmpeg and ffprobe, in MB; 0: none. Default 4096. */
     memoryLimitMb: integer(0),
   }),

@@ -23,8 +23,10 @@ test('music: normalized to an MP3 in scanned/music/<category>/mp3/, named by dur
   const before = await sha256(original);
   const r = await convertOriginal(env.ctx, { kind: 'music', category: 'c', original, id: ID });
   const dest = join(env.layout.scannedMusicDir('c'), `3.0_${ID}.mp3`);
-  assert.deepEqual(r, { status: 'done', dest });
-  assert.deepEqual(await readdir(env.layout.scannedMusicDir('c')), [`3.0_${ID}.mp3`], 'no temporary left');
+  assert.deepEqual({ ...r, record: undefined }, { status: 'done', dest, record: undefined });
+  assert.ok(r.status === 'done' && r.record);
+  assert.deepEqual([r.record.kind, r.record.id, r.record.duration, r.record.tags], ['music', ID, 3, []]);
+  assert.deepEqual(await readdir(env.layout.scannedMusicDir('c')), [`3.0_${ID}.mp3`, `3.0_${ID}.mp3.json`], 'no temporary left; the asset record beside it');
   assert.equal(await sha256(original), before, 'the original is kept as it came');
   const { ffmpeg, ffprobe } = await binaries();
   assert.equal((await probe(ffprobe.path, dest)).audio?.codec, 'mp3');

@@ -72,7 +72,8 @@ test('ingest: every raw file accounted for, rejects with their reason, good clip
   // raw/ is empty; every raw file's bytes are in scanned/ or trash/invalid/ exactly once
   // (several fixtures are byte-identical: each copy must be kept once, no more, no less).
   assert.deepEqual(await walk(layout.raw), []);
-  const kept = [...(await walk(layout.scanned)), ...(await walk(layout.trashInvalid))].filter((p) => !p.endsWith('.reason.json') && !p.endsWith('.source.json'));
+  // (Asset records <scanned file>.json are the farm's own, not raw files.)
+  const kept = [...(await walk(layout.scanned)), ...(await walk(layout.trashInvalid))].filter((p) => !p.endsWith('.reason.json') && !p.endsWith('.source.json') && !/\.(mp4|mp3)\.json$/.test(p));
   await assertKeptOnce(hashes, kept);
 
   // Rejects: the right code, a reason naming the raw path, the file intact.
@@ -86,7 +87,13 @@ test('ingest: every raw file accounted for, rejects with their reason, good clip
   assert.match(cutShort.message, /^decoding the first and last 1 s failed: /);
 
   // Good clips: every file in a class folder conforms to the concat profile.
-  const classFiles = (await walk(join(layout.scanned, 'video', 'c'))).filter((p) => /\/mp4_w\d+_h\d+\//.test(p));
+  const classFiles = (await walk(join(layout.scanned, 'video', 'c'))).filter((p) => /\/mp4_w\d+_h\d+\//.test(p) && !p.endsWith('.json'));
+  // Each has its asset record, moved or converted alike.
+  for (const p of classFiles) {
+    const record = JSON.parse(await readFile(`${p}.json`, 'utf8')) as { kind: string; category: string; raw_path: string; tags: string[]; duration: number };
+    assert.deepEqual([record.kind, record.category, record.tags], ['video', 'c', []], p);
+    assert.match(record.raw_path, /^raw\/video\/c\//);
+  }
   const classes = new Map<string, number>();
   for (const p of classFiles) {
     const info = await probe((await binaries()).ffprobe.path, p);
@@ -118,10 +125,10 @@ test('ingest: every raw file accounted for, rejects with their reason, good clip
   assert.ok(odd, [...sources.keys()].join(', '));
   assert.match(odd.why, /^transcode: .*odd size 161x91/);
   assert.equal(classFiles.filter((p) => p.endsWith(`/mp4_w160_h90/1.0_${odd.id}.mp4`)).length, 1);
-  assert.equal((await walk(join(layout.scanned, 'frame', 'c', 'mp4_w160_h90'))).length, 1);
+  assert.equal((await walk(join(layout.scanned, 'frame', 'c', 'mp4_w160_h90'))).filter((p) => !p.endsWith('.json')).length, 1);
 
   // Music: both tracks normalized to the target loudness, as MP3, originals kept.
-  const tracks = await walk(layout.scannedMusicDir('c'));
+  const tracks = (await walk(layout.scannedMusicDir('c'))).filter((p) => !p.endsWith('.json'));
   assert.equal(tracks.length, 2);
   for (const tr of tracks) {
     assert.match(tr, /\/\d+\.\d_[0-9a-f-]{36}\.mp3$/);
@@ -139,7 +146,7 @@ test('ingest: every raw file accounted for, rejects with their reason, good clip
   }
 
   // Voice: moved as it is; a task was planned for it.
-  assert.deepEqual(await walk(layout.scannedVoiceDir('c', 'my story')), [join(layout.scannedVoiceDir('c', 'my story'), 'chapter_0001.mp3')]);
+  assert.deepEqual((await walk(layout.scannedVoiceDir('c', 'my story'))).filter((p) => !p.endsWith('.json')), [join(layout.scannedVoiceDir('c', 'my story'), 'chapter_0001.mp3')]);
   assert.equal(totals.tasksCreated, 1);
 
   // No temporary name anywhere.

@@ -50,6 +50,7 @@ test('a clip that fits the profile is moved into its resolution class, named by 
     kind: 'move',
     dest: join(env.layout.scanned, `video/c/mp4_w160_h90/1.5_${UUID}.mp4`),
     probe: (v as { probe: Record<string, unknown> }).probe,
+    facts: { id: UUID, duration: 1.5, width: 160, height: 90 },
   });
   assert.deepEqual((v.probe as { video: unknown }).video, { codec: 'h264', width: 160, height: 90, rotation: 0, pix_fmt: 'yuv420p', fps: 30 });
   // Any other name: an id derived from the raw path, size and time, the same on every try.

@@ -38,6 +38,6 @@ test('a good voice is moved as it is into its story', async (t) => {
   const env = await ingestEnv(t);
   const voice = await env.raw(`${DIR}/chapter_0001.mp3`, (p) => FIXTURES.voice(p, 2));
   const v = await validateVoice(env.ctx, voice, 'c', 'my story', 'chapter_0001.mp3');
-  assert.deepEqual({ ...v, probe: null }, { kind: 'move', dest: join(env.layout.scanned, 'story/c/my story/voice/chapter_0001.mp3'), probe: null });
+  assert.deepEqual({ ...v, probe: null }, { kind: 'move', dest: join(env.layout.scanned, 'story/c/my story/voice/chapter_0001.mp3'), probe: null, facts: { id: 'c/my story/chapter_0001', duration: (v as { facts: { duration: number } }).facts.duration } });
   assert.equal((v.probe as { audio: { codec: string } }).audio.codec, 'mp3');
 });
