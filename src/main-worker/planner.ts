@@ -20,6 +20,7 @@ import { planTask } from './plan-task.js';
 import type { StatusFile, WaitingVoice } from './status-file.js';
 import { findTask } from '../shared/protocol/publish.js';
 import { taskIdFor, writeTask } from './write-task.js';
+import { wordsPath } from '../shared/words.js';
 
 /**
  * What is still arriving, by kind: raw files settling or being checked (`rawPaths`, absolute,
@@ -195,6 +196,8 @@ export class Planner {
         const rules = { ...baseRules, frame: config.tasks.categories[voice.category]?.frame === true };
         let waiting: string | null = null;
         if (logo && !(await exists(logo))) waiting = `render.logo ${logo} does not exist`;
+        // Captions when the voice has word timings (voiced by the narration engine, or aligned to its transcript).
+        const words = config.narration.captionStyle !== 'none' && (await exists(wordsPath(layout.abs(voice.path)))) ? wordsPath(voice.path) : null;
         for (const variation of todo) {
           if (waiting) break;
           const seed = newSeed();
@@ -204,7 +207,7 @@ export class Planner {
             break;
           }
           const id = taskIdFor(voice.path, variation);
-          const published = await writeTask(layout, { id, voice, voiceDuration: duration, variation, seed, plan: result.plan, logo }, config);
+          const published = await writeTask(layout, { id, voice, voiceDuration: duration, variation, seed, plan: result.plan, logo, words }, config);
           await ledger.record({ task_id: id, voice: voice.path, variation, created_at: new Date().toISOString() });
           avoid.push(result.plan.clips.map((c) => c.path));
           if (!published) continue;

@@ -30,6 +30,8 @@ export interface BuildTaskInput {
   plan: TaskPlan;
   /** Absolute path of the logo PNG to copy into the task, or null. */
   logo: string | null;
+  /** The voice's word timings (root-relative scanned/ path) when it has them: the video is captioned. */
+  words?: string | null;
 }
 
 /** Each clip from its start; the last one cut where the voice ends. */
@@ -45,7 +47,8 @@ export function clipPoints(clips: { path: string; duration: number }[], voiceDur
 /** metadata.json v2: the spec's fields and the voice-over timeline made of them. */
 export function buildMetadata(input: BuildTaskInput, config: Config, now: Date): TaskMetadata {
   const fields = specFields(input, config, now);
-  return { ...fields, timeline: voiceOverTimeline(fields) };
+  const captions = input.words && config.narration.captionStyle !== 'none' ? { words: input.words, style: config.narration.captionStyle } : null;
+  return { ...fields, timeline: voiceOverTimeline(fields, captions) };
 }
 
 function specFields(input: BuildTaskInput, config: Config, now: Date): Omit<TaskMetadata, 'timeline'> {

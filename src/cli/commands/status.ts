@@ -10,6 +10,7 @@ import { failedNames } from '../../shared/protocol/retry.js';
 import { HeartbeatSchema, MainWorkerStatusSchema, type HeartbeatFile, type MainWorkerStatus } from '../../shared/node-files.js';
 import { ClaimSchema, ErrorFileSchema } from '../../shared/protocol/files.js';
 import { TASK_FILES } from '../../shared/task.js';
+import { narrationStatus, type NarrationStatus } from '../../main-worker/narrate/discover.js';
 import { COMMON_HELP, COMMON_OPTIONS, configFrom, rootFrom, usageError, type Command } from '../common.js';
 
 async function walk(dir: string): Promise<{ path: string; mtimeMs: number }[]> {
@@ -50,9 +51,11 @@ export interface StatusReport {
   nodes: NodeStatus[];
   recent_rejects: { raw_path: string; code: string; message: string; at: string }[];
   recent_failures: { task: string; code: string; stage: string; message: string; at: string }[];
+  /** Text to speech: parts and chapters queued, voiced and failed; recordings without captions. */
+  narration: NarrationStatus;
 }
 
-export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 30_000): Promise<StatusReport> {
+export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 30_000, narration = { fromStories: false }): Promise<StatusReport> {
   const raw = await walk(layout.raw);
   const scanned = await walk(layout.scanned);
   const rel = (p: string) => layout.rel(p);
@@ -116,6 +119,7 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     processing,
     recent_rejects: recentRejects,
     recent_failures: failures,
+    narration: await narrationStatus(layout, narration),
   };
 }
 
@@ -139,6 +143,8 @@ function formatText(r: StatusReport): string {
   for (const p of r.processing) lines.push(`  ${p.task}: ${p.node ? `claimed by ${p.node} pid ${p.pid} at ${p.claimed_at}` : 'no claim.json'}`);
   lines.push(r.recent_failures.length ? 'recent failed tasks:' : 'failed tasks: none');
   for (const f of r.recent_failures) lines.push(`  ${f.task} at ${f.at}: ${f.code} (${f.stage}): ${f.message}`);
+  const n = r.narration;
+  lines.push(`narration: ${n.queued} queued, ${n.done} voiced, ${n.failed} failed (retried at the main worker's next start)${n.uncaptioned ? `; ${n.uncaptioned} recording(s) without a transcript: no captions` : ''}`);
   lines.push(r.recent_rejects.length ? 'recent rejected files:' : 'rejected files: none');
   for (const f of r.recent_rejects) lines.push(`  ${f.raw_path} at ${f.at}: ${f.code}: ${f.message}`);
   return `${lines.join('\n')}\n`;
@@ -150,7 +156,8 @@ export const status: Command = {
   usage: 'clipmill status --root <dir> [--json] [--watch [--interval <s>]]',
   help: `Reads the root (nothing is changed): files per folder, the main worker and whether it runs,
 the voices waiting for footage or music and why, the tasks in processing/ and who claimed
-them, and the latest failed tasks and rejected files with their reasons.
+them, narration (parts and chapters queued, voiced and failed; recordings without captions),
+and the latest failed tasks and rejected files with their reasons.
 
 Options:
   --json              print one JSON object instead of text (one per refresh with --watch)
@@ -164,7 +171,7 @@ ${COMMON_HELP}`,
     const interval = Number(args.values.interval ?? 2);
     if (!(interval >= 0.2)) throw usageError(`--interval must be a number of seconds >= 0.2, got ${JSON.stringify(args.values.interval)}`);
     for (;;) {
-      const report = await statusReport(layout, 10, config.health.nodeTimeoutMs);
+      const report = await statusReport(layout, 10, config.health.nodeTimeoutMs, { fromStories: config.narration.fromStories });
       const text = args.values.json ? `${JSON.stringify(report, args.values.watch ? undefined : null, args.values.watch ? undefined : 2)}\n` : formatText(report);
       // Clear the terminal between refreshes, unless JSON lines are being streamed.
       io.out.write(args.values.watch && !args.values.json ? `\x1b[2J\x1b[H${text}` : text);

@@ -11,6 +11,8 @@ export const narrationSection = section('narration', {
   maxPartWords: integer(1),
   /** Voice every chunk of a crawled story into a chapter voice (voice-over tasks follow). Default false. */
   fromStories: flag(),
+  /** Captions on voice-over videos whose voice has word timings: "line", "word", "karaoke" or "none". Default "line". */
+  captionStyle: oneOf(['line', 'word', 'karaoke', 'none']),
   /** espeak-ng's voice (espeak-ng --voices lists them). Default "en". */
   espeakVoice: text(/^[A-Za-z0-9_+\/-]{1,64}$/, 'an espeak-ng voice name such as "en" or "en-us+f3"'),
   /** espeak-ng's speed in words per minute. Default 165. */
