@@ -46,34 +46,75 @@ export function writeWords(path: string, file: WordsFile): Promise<void> {
 /** Milliseconds precision is all captions need; keeps the files small and stable. */
 export const roundMs = (s: number) => Math.round(s * 1000) / 1000;
 
-/** Words of a text: runs of non-space characters. */
-export function splitWords(text: string): string[] {
-  return text.split(/\s+/u).filter((w) => w.length > 0);
-}
+/** Han and kana: scripts written without spaces, where a character is the unit of speech. */
+const CJK_CHAR = /[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
+const LETTER = /[\p{L}\p{N}]/u;
 
 /**
- * Words from a character alignment (ElevenLabs' `alignment`: one start and end per character of
- * the text sent): each run of non-space characters is a word, from its first character's start
- * to its last one's end.
+ * The words of a text with where they lie (code point offsets): runs of non-space characters;
+ * in text written without spaces (Han, kana) each character is a word of its own, with the
+ * punctuation around it ("你好，" is "你" and "好，"; "「好」" is one; "iPhone买了" is "iPhone", "买", "了").
  */
-export function wordsFromCharacters(chars: readonly string[], starts: readonly number[], ends: readonly number[], offset = 0): Word[] {
-  const out: Word[] = [];
-  let cur: { word: string; start: number; end: number } | null = null;
+export function wordSpans(text: string): Array<{ word: string; from: number; to: number }> {
+  const chars = [...text];
+  const out: Array<{ word: string; from: number; to: number }> = [];
+  let cur: { word: string; from: number; to: number } | null = null;
   chars.forEach((c, i) => {
-    if (/^\s*$/u.test(c)) {
+    if (/\s/u.test(c)) {
       if (cur) out.push(cur);
       cur = null;
       return;
     }
-    const s = starts[i] ?? 0;
-    const e = Math.max(s, ends[i] ?? s);
-    if (cur) {
+    const prev = chars[i - 1];
+    // Opening punctuation (no letter yet) stays with the character after it.
+    const split = cur !== null && LETTER.test(cur.word) && (CJK_CHAR.test(c) || (LETTER.test(c) && prev !== undefined && CJK_CHAR.test(prev)));
+    if (split) out.push(cur!);
+    if (!cur || split) cur = { word: c, from: i, to: i + 1 };
+    else {
       cur.word += c;
-      cur.end = Math.max(cur.end, e);
-    } else cur = { word: c, start: s, end: e };
+      cur.to = i + 1;
+    }
   });
   if (cur) out.push(cur);
-  return out.map((w) => ({ word: w.word, start: roundMs(w.start + offset), end: roundMs(w.end + offset) }));
+  return out;
+}
+
+/** The words of a text (see wordSpans). */
+export function splitWords(text: string): string[] {
+  return wordSpans(text).map((w) => w.word);
+}
+
+/**
+ * How many words a text holds for judging a voice's pace: a Han or kana character counts as
+ * 1/1.5 of a word (4 to 8 of them are spoken per second), so that 0.15 to 1.2 s per word
+ * holds for every script.
+ */
+export function speechUnits(text: string): number {
+  return wordSpans(text).reduce((n, w) => n + (CJK_CHAR.test(w.word) ? 1 / 1.5 : 1), 0);
+}
+
+/**
+ * Words from a character alignment (ElevenLabs' `alignment`: one start and end per character of
+ * the text sent), split as wordSpans splits the text: each from its first character's start to
+ * its last one's end.
+ */
+export function wordsFromCharacters(chars: readonly string[], starts: readonly number[], ends: readonly number[], offset = 0): Word[] {
+  // Alignment entries are characters, usually one code point each; map code points to entries.
+  const entryOf: number[] = [];
+  chars.forEach((c, i) => {
+    for (const _ of c) entryOf.push(i);
+  });
+  return wordSpans(chars.join('')).map((w) => {
+    const first = entryOf[w.from]!;
+    const last = entryOf[w.to - 1]!;
+    let start = Infinity;
+    let end = -Infinity;
+    for (let i = first; i <= last; i++) {
+      start = Math.min(start, starts[i] ?? 0);
+      end = Math.max(end, ends[i] ?? starts[i] ?? 0);
+    }
+    return { word: w.word, start: roundMs(start + offset), end: roundMs(Math.max(start, end) + offset) };
+  });
 }
 
 /** Sentences of a text: ends at . ! ? … and their CJK and Arabic forms (quotes and brackets after them go with them), and at line breaks. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeFile } from 'node:fs/promises';
 import { ClipmillError } from '../../src/shared/errors.js';
-import { alignTranscript, readWords, splitSentences, splitWords, wordsFromCharacters, writeWords } from '../../src/shared/words.js';
+import { alignTranscript, readWords, speechUnits, splitSentences, splitWords, wordsFromCharacters, writeWords } from '../../src/shared/words.js';
 import { tempDir } from '../helpers.js';
 
 test('words: a character alignment becomes words, spaces and line breaks between them', () => {
@@ -15,6 +15,16 @@ test('words: a character alignment becomes words, spaces and line breaks between
     { word: 'you', start: 1.4, end: 1.7 },
     { word: 'there', start: 1.8, end: 2.3 },
   ]);
+});
+
+test('words: Han and kana are a word per character (punctuation after it stays); their pace counts 1.5 characters a word', () => {
+  const chars = [...'你好，世界。 OK'];
+  const t = chars.map((_, i) => i * 0.2);
+  assert.deepEqual(wordsFromCharacters(chars, t, t.map((x) => x + 0.2)).map((w) => w.word), ['你', '好，', '世', '界。', 'OK']);
+  assert.equal(speechUnits('one two three'), 3);
+  assert.ok(Math.abs(speechUnits('你好世界。') - 4 / 1.5) < 1e-9);
+  assert.ok(Math.abs(speechUnits('iPhone买了') - (1 + 2 / 1.5)) < 1e-9);
+  assert.deepEqual(splitWords('iPhone买了, ok 「好」'), ['iPhone', '买', '了,', 'ok', '「好」']);
 });
 
 test('words: sentences end at . ! ? … and their CJK and Arabic forms, with closing quotes', () => {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { ClipmillError, classOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { RetryPolicy } from '../../shared/retry.js';
-import { splitSentences, splitWords, wordsFromCharacters, type Word } from '../../shared/words.js';
+import { speechUnits, splitSentences, splitWords, wordsFromCharacters, type Word } from '../../shared/words.js';
 import { decodePcm, encodeMp3, joinPcm, type Pcm } from './pcm.js';
 import { SECONDS_PER_WORD, type NarrationProvider, type Synthesis, type SynthesizeOptions } from './provider.js';
 
@@ -71,10 +71,10 @@ export function splitForLimit(text: string, max: number): string[] {
 
 /** Checks a piece of voice against its words: it must last 0.15 to 1.2 s per word. */
 export function checkPace(seconds: number, words: number, what: string): void {
-  if (words === 0) throw new ClipmillError('NARRATION_INVALID', `${what}: the alignment holds no words`);
+  if (words <= 0) throw new ClipmillError('NARRATION_INVALID', `${what}: the text holds no words`);
   const per = seconds / words;
   if (per < SECONDS_PER_WORD.min || per > SECONDS_PER_WORD.max) {
-    throw new ClipmillError('NARRATION_INVALID', `${what}: ${seconds.toFixed(2)} s for ${words} words (${per.toFixed(2)} s per word; accepted: ${SECONDS_PER_WORD.min} to ${SECONDS_PER_WORD.max})`, { details: { seconds, words } });
+    throw new ClipmillError('NARRATION_INVALID', `${what}: ${seconds.toFixed(2)} s for ${Math.round(words * 10) / 10} words (${per.toFixed(2)} s per word; accepted: ${SECONDS_PER_WORD.min} to ${SECONDS_PER_WORD.max})`, { details: { seconds, words } });
   }
 }
 
@@ -207,7 +207,7 @@ export class ElevenLabsProvider implements NarrationProvider {
     const al = a.alignment!;
     const words = wordsFromCharacters(al.characters, al.character_start_times_seconds, al.character_end_times_seconds);
     const seconds = pcm.samples.length / RATE;
-    checkPace(seconds, splitWords(text).length, `ElevenLabs' voice of "${text.length > 60 ? `${text.slice(0, 57)}...` : text}"`);
+    checkPace(seconds, speechUnits(text), `ElevenLabs' voice of "${text.length > 60 ? `${text.slice(0, 57)}...` : text}"`);
     if (words.length === 0) throw new ClipmillError('NARRATION_INVALID', 'ElevenLabs answered with an alignment that holds no words');
     return { pcm, words };
   }

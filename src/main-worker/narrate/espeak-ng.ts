@@ -16,7 +16,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ClipmillError } from '../../shared/errors.js';
-import { roundMs, splitWords, type Word } from '../../shared/words.js';
+import { roundMs, splitWords, wordSpans, type Word } from '../../shared/words.js';
 import { encodeMp3, type Pcm } from './pcm.js';
 import type { NarrationProvider, Synthesis, SynthesizeOptions } from './provider.js';
 
@@ -90,22 +90,14 @@ interface EspeakOutput {
 }
 
 /**
- * Word timings from espeak-ng's WORD events: each of the text's words (splitWords) gets the
+ * Word timings from espeak-ng's WORD events: each of the text's words (wordSpans) gets the
  * events that fall inside it (espeak may read "1,234" as several words, or skip a lone "—"),
  * from the first one's sample; it ends where its sound ends before the next word starts (the
  * trailing pause trimmed), and starts where its sound starts (the pause before it trimmed).
  * A word with no event of its own (not spoken) is zero-length where the word before it ends.
  */
 export function wordsFromEvents(text: string, events: ReadonlyArray<readonly [number, number]>, pcm: Pcm): Word[] {
-  const chars = [...text];
-  const words: Array<{ word: string; from: number; to: number }> = [];
-  let i = 0;
-  while (i < chars.length) {
-    while (i < chars.length && /\s/u.test(chars[i]!)) i++;
-    const from = i;
-    while (i < chars.length && !/\s/u.test(chars[i]!)) i++;
-    if (i > from) words.push({ word: chars.slice(from, i).join(''), from, to: i });
-  }
+  const words = wordSpans(text);
   const n = pcm.samples.length;
   const startOf = words.map((w) => {
     const inside = events.filter(([pos]) => pos >= w.from && pos < w.to).map(([, s]) => s);
