@@ -82,7 +82,7 @@ export class MainWorker {
       ...(stages.ingest ? { ingest: stages.ingest } : {}),
     });
     this.convert = new ConvertQueue({ ...common, converted: (dest, signal, record) => this.filed(dest, signal, record), retryLater: () => !this.once && !this.closed, ...(stages.convert ? { convert: stages.convert } : {}) });
-    this.narration = new NarrationQueue({ ctx, filed: (dest, record, signal) => this.filed(dest, signal, record), ...(stages.narration ? { provider: stages.narration } : {}) });
+    this.narration = new NarrationQueue({ ctx, filed: (dest, record, signal) => this.filed(dest, signal, record), aligned: (signal) => this.planner.schedule(signal), ...(stages.narration ? { provider: stages.narration } : {}) });
     this.planner = new Planner({
       ...common,
       ledger: this.ledger,

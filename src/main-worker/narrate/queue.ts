@@ -25,6 +25,8 @@ export interface NarrationQueueOptions {
   ctx: MainContext;
   /** A voice entered scanned/ (its record just written): into the catalog, and plan again. */
   filed(dest: string, record: AssetRecord | undefined, signal?: AbortSignal): void;
+  /** Word timings were made for a recording, or could not be (the planner waits for one or the other). */
+  aligned?(signal?: AbortSignal): void;
   /** Default: the provider narration.provider names. */
   provider?: NarrationProvider;
 }
@@ -95,6 +97,7 @@ export class NarrationQueue {
         const rel = this.opts.ctx.layout.rel(job.target);
         this.opts.ctx.log.error({ err, target: rel }, `Voicing ${rel} failed: ${errorMessage(err)}`);
         await writeJsonAtomic(failurePath(this.opts.ctx.layout, job.target), { target: rel, kind: job.kind, code: isClipmillError(err) ? err.code : 'IO', message: errorMessage(err), failed_at: new Date().toISOString() }).catch(() => {});
+        if (job.kind === 'words') this.opts.aligned?.(signal);
       } finally {
         this.counts.queued--;
         this.inFlight.delete(job.target);
@@ -114,6 +117,7 @@ export class NarrationQueue {
       const words = await transcriptWords(ctx.bins.ffmpeg.path, job.target, job.transcript, signal);
       await writeWords(wordsPath(job.target), words);
       ctx.log.info(`Aligned the transcript of ${ctx.layout.rel(job.target)} to its pauses (${words.words.length} words)`);
+      this.opts.aligned?.(signal);
       return;
     }
     const text = job.kind === 'part' ? job.item.text : (await readFile(job.chunk, 'utf8')).trim();
