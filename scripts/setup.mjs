@@ -10,7 +10,8 @@
 //   node scripts/setup.mjs --build-only     the same without the system packages
 //   node scripts/setup.mjs --test [files]   ... then run the test suite
 //   node scripts/setup.mjs --bench [files]  ... then run the benchmarks in bench/
-//   node scripts/setup.mjs --with-espeak -- demo [args]   ... then run `clipmill demo`
+//   node scripts/setup.mjs -- demo [args]   ... then run `clipmill demo`
+//   (--with-espeak is still accepted: espeak-ng is installed in every case now)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, accessSync, constants } from 'node:fs';
@@ -110,7 +111,9 @@ function ensureNode() {
   return link;
 }
 
-// 3. FFmpeg (and espeak-ng for the demo, and the fonts of text layers), from the distribution when missing.
+// 3. FFmpeg, espeak-ng and python3 (the default narration provider drives libespeak-ng through
+// python3's ctypes: src/main-worker/narrate/espeak-ng.ts), and the fonts of text layers, from
+// the distribution when missing.
 // The order mirrors src/shared/media/ffmpeg.ts: FFMPEG_PATH, then PATH, then ffmpeg-static.
 function findFfmpeg() {
   if (process.env.FFMPEG_PATH) return existsSync(process.env.FFMPEG_PATH) ? process.env.FFMPEG_PATH : null;
@@ -139,17 +142,18 @@ function fontInstalled({ family, file }) {
   return r.status === 0 && r.stdout.trim().length > 0;
 }
 
-function ensureSystemTools({ espeak }) {
+function ensureSystemTools() {
   const missing = [];
   if (!findFfmpeg()) missing.push('ffmpeg');
-  if (espeak && !onPath('espeak-ng')) missing.push('espeak-ng');
+  if (!onPath('espeak-ng')) missing.push('espeak-ng');
+  if (!onPath('python3')) missing.push('python3');
   // fc-match and fc-list (package fontconfig) find the fonts of text layers.
   if (!onPath('fc-match') || !onPath('fc-list')) missing.push('fontconfig');
   for (const font of FONT_PACKAGES) if (!fontInstalled(font)) missing.push(font.pkg);
   if (missing.length === 0) return;
   const manual = `install them yourself (Debian/Ubuntu: sudo apt-get install ${missing.join(' ')}), or set FFMPEG_PATH to an ffmpeg binary`;
   // Without the fonts only text layers suffer (a fallback font, or TEXT_UNRENDERABLE): say so
-  // and go on where they cannot be installed; without ffmpeg or espeak-ng nothing works.
+  // and go on where they cannot be installed; without ffmpeg, espeak-ng or python3 nothing works.
   const fontsOnly = missing.every((p) => p === 'fontconfig' || p.startsWith('fonts-'));
   const cannot = (why) => {
     if (!fontsOnly) die(`missing ${missing.join(', ')} and ${why}; ${manual}`);
@@ -200,7 +204,7 @@ if (positional.length && !flags.includes('--test') && !flags.includes('--bench')
 
 ensurePackages();
 const node = ensureNode();
-if (!flags.includes('--build-only')) ensureSystemTools({ espeak: flags.includes('--with-espeak') });
+if (!flags.includes('--build-only')) ensureSystemTools();
 build(node);
 
 // Child processes (the tests start bin/clipmill) must find the same Node first on PATH.

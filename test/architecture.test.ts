@@ -22,6 +22,9 @@ const NO_TEST_NEEDED: Record<string, string> = {
   'src/main-worker/context.ts': 'types only (MainContext)',
   'src/main-worker/catalog-types.ts': 'types only (the catalog\'s assets); tested through test/main-worker/catalog.test.ts',
   'src/shared/protocol/files.ts': 'schema declarations only (claim.json, error.json, report.json), no functions',
+  'src/main-worker/narrate/provider.ts': 'types only (NarrationProvider) and one constant',
+  'src/shared/config/fields.ts': 'the leaf schemas of the config, tested through test/shared/config.test.ts',
+  'src/shared/config/narration.ts': 'schema declaration only (the narration section), tested through test/shared/config.test.ts',
 };
 
 /** Every .ts file under src/, relative to the repository ("src/a/b.ts"), sorted. */

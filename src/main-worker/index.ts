@@ -4,6 +4,8 @@
 //  - ingest-queue.ts (ingest.concurrency; links on crawl.concurrency): validate, then move,
 //    reject, or keep as an original;
 //  - convert-queue.ts (ingest.convertConcurrency): conform footage, normalize music;
+//  - narrate/queue.ts (narration.concurrency): voice narration parts, story chapters and word
+//    timings, never holding up ingest;
 //  - planner.ts (one pass at a time): publish a task for every voice variation that has none;
 //  - startup.ts: what an interrupted run left half-done; status-file.ts: nodes/main-worker.json;
 //    metrics.ts: totals and Prometheus;
@@ -21,6 +23,8 @@ import type { ingestFile } from './ingest/index.js';
 import { daemonLoop } from './daemon-loop.js';
 import { checkHealth } from './health.js';
 import { IngestQueue } from './ingest-queue.js';
+import type { NarrationProvider } from './narrate/provider.js';
+import { NarrationQueue } from './narrate/queue.js';
 import { Ledger } from './ledger.js';
 import { emptyTotals, MainMetrics, type Totals } from './metrics.js';
 import { onceLoop } from './once-loop.js';
@@ -37,6 +41,8 @@ export type { Totals } from './metrics.js';
 export interface MainWorkerStages {
   ingest?: typeof ingestFile;
   convert?: typeof convertOriginal;
+  /** The narration provider (default: narration.provider's). */
+  narration?: NarrationProvider;
 }
 
 export class MainWorker {
@@ -48,6 +54,7 @@ export class MainWorker {
   private readonly ingest: IngestQueue;
   private readonly convert: ConvertQueue;
   private readonly planner: Planner;
+  private readonly narration: NarrationQueue;
   private catalog: Catalog | null = null;
   private lastSettling: RawFile[] = [];
   private lastHealth = 0;
@@ -75,6 +82,7 @@ export class MainWorker {
       ...(stages.ingest ? { ingest: stages.ingest } : {}),
     });
     this.convert = new ConvertQueue({ ...common, converted: (dest, signal, record) => this.filed(dest, signal, record), retryLater: () => !this.once && !this.closed, ...(stages.convert ? { convert: stages.convert } : {}) });
+    this.narration = new NarrationQueue({ ctx, filed: (dest, record, signal) => this.filed(dest, signal, record), aligned: (signal) => this.planner.schedule(signal), ...(stages.narration ? { provider: stages.narration } : {}) });
     this.planner = new Planner({
       ...common,
       ledger: this.ledger,
@@ -88,13 +96,20 @@ export class MainWorker {
   /** Jobs queued or running, by queue (the clipmill_queue_depth gauge). */
   queueDepths(): Record<string, number> {
     const { ingest, crawl } = this.ingest.depths();
-    return { ingest, convert: this.convert.depth(), crawl, plan: this.planner.depth() };
+    return { ingest, convert: this.convert.depth(), crawl, plan: this.planner.depth(), narrate: this.narration.depth() };
   }
 
   /** A file entered scanned/ (with the asset record just written beside it): into the catalog, and plan again. */
   private filed(dest: string, signal?: AbortSignal, record?: AssetRecord): void {
     this.catalog?.add(this.ctx.layout.rel(dest), record);
     this.planner.schedule(signal);
+    // A narration text, a crawled story or a recording with a transcript may bring work to voice.
+    this.narration.schedule(signal);
+  }
+
+  /** The narration queue's counts in this run: queued, done, failed. */
+  narrationCounts(): Readonly<{ queued: number; done: number; failed: number }> {
+    return this.narration.counts;
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -129,6 +144,7 @@ export class MainWorker {
       this.convert.enqueue(job, signal);
     }
     this.planner.schedule(signal);
+    this.narration.schedule(signal);
   }
 
   /** Dead nodes and stale leases (health.ts), at most every health.checkIntervalMs. */
@@ -175,6 +191,7 @@ export class MainWorker {
     for (;;) {
       await this.ingest.idle();
       await this.convert.idle();
+      await this.narration.idle();
       await this.planner.idle();
       const d = this.queueDepths();
       if (Object.values(d).every((n) => n === 0)) return;
@@ -202,6 +219,7 @@ export class MainWorker {
     this.ingest.stop();
     this.convert.stop();
     this.planner.stop();
+    this.narration.stop();
     const errors: unknown[] = [];
     const step = async (fn: () => Promise<void>) => {
       try {

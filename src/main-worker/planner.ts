@@ -21,6 +21,10 @@ import { planTask } from './plan-task.js';
 import type { StatusFile, WaitingVoice } from './status-file.js';
 import { findTask } from '../shared/protocol/publish.js';
 import { taskIdFor, writeTask } from './write-task.js';
+import { wordsPath } from '../shared/words.js';
+import { AssetRecordSchema, assetRecordPath } from '../shared/assets.js';
+import { readJsonOrNull } from '../shared/json.js';
+import { failurePath } from './narrate/discover.js';
 
 /**
  * What is still arriving, by kind: raw files settling or being checked (`rawPaths`, absolute,
@@ -165,7 +169,7 @@ export class Planner {
     return isAbsolute(logo) ? logo : join(layout.root, logo);
   }
 
-  /** One pass over the catalog's voices. */
+    /** One pass over the catalog's voices. */
   private async plan(signal?: AbortSignal): Promise<void> {
     const { ctx, ledger, totals, metrics } = this.opts;
     const { config, layout, log } = ctx;
@@ -193,6 +197,11 @@ export class Planner {
         log.debug({ voice: voice.path }, `Planning of ${voice.path} waits: footage or music of ${voice.category} is still being filed`);
         continue;
       }
+      const words = await captionWords(ctx, voice.path);
+      if (words === 'waiting') {
+        log.debug({ voice: voice.path }, `Planning of ${voice.path} waits: its transcript is being aligned into word timings`);
+        continue;
+      }
       try {
         let duration = this.voiceDurations.get(voice.path);
         if (duration === undefined) {
@@ -213,7 +222,7 @@ export class Planner {
             break;
           }
           const id = taskIdFor(voice.path, variation);
-          const published = await writeTask(layout, { id, voice, voiceDuration: duration, variation, seed, plan: result.plan, logo }, config);
+          const published = await writeTask(layout, { id, voice, voiceDuration: duration, variation, seed, plan: result.plan, logo, words }, config);
           await ledger.record({ task_id: id, voice: voice.path, variation, created_at: new Date().toISOString() });
           avoid.push(result.plan.clips.map((c) => c.path));
           if (!published) continue;
@@ -255,4 +264,18 @@ export class Planner {
       return [];
     }
   }
+}
+
+/**
+ * The word timings a voice's captions use (root-relative), null for no captions, or 'waiting'
+ * while a transcript is still to be aligned (narrate/queue.ts; a failed alignment, recorded in
+ * trash/narration/, plans the voice without captions rather than never).
+ */
+async function captionWords(ctx: MainContext, voicePath: string): Promise<string | null | 'waiting'> {
+  if (ctx.config.narration.captionStyle === 'none') return null;
+  const abs = ctx.layout.abs(voicePath);
+  if (await exists(wordsPath(abs))) return wordsPath(voicePath);
+  const record = await readJsonOrNull(AssetRecordSchema, assetRecordPath(abs));
+  if (!record?.transcript) return null;
+  return (await exists(failurePath(ctx.layout, abs))) ? null : 'waiting';
 }

@@ -34,6 +34,8 @@ export interface BuildTaskInput {
   logo: string | null;
   /** The claim priority; absent: writeTask looks it up (taskPriority). */
   priority?: number;
+  /** The voice's word timings (root-relative scanned/ path) when it has them: the video is captioned. */
+  words?: string | null;
 }
 
 /**
@@ -59,7 +61,8 @@ export function clipPoints(clips: { path: string; duration: number }[], voiceDur
 /** metadata.json v2: the spec's fields and the voice-over timeline made of them. */
 export function buildMetadata(input: BuildTaskInput, config: Config, now: Date): TaskMetadata {
   const fields = specFields(input, config, now);
-  return { ...fields, timeline: voiceOverTimeline(fields), ...(input.priority === undefined ? {} : { priority: input.priority }) };
+  const captions = input.words && config.narration.captionStyle !== 'none' ? { words: input.words, style: config.narration.captionStyle } : null;
+  return { ...fields, timeline: voiceOverTimeline(fields, captions), ...(input.priority === undefined ? {} : { priority: input.priority }) };
 }
 
 function specFields(input: BuildTaskInput, config: Config, now: Date): Omit<TaskMetadata, 'timeline'> {

@@ -9,6 +9,7 @@ import type { Logger } from '../shared/log.js';
 import { assertOwnClaim, publishOutput } from '../shared/protocol/complete.js';
 import { ReportSchema, type Report } from '../shared/protocol/files.js';
 import { RetryPolicy } from '../shared/retry.js';
+import { writeCaptionFiles } from './captions.js';
 import { stageError, type Job, type WorkerEnv } from './job.js';
 
 /** Uploads to the shared root: 3 tries, waiting 0.5 s then 1 s (a share that hiccups). */
@@ -54,6 +55,7 @@ export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
   const final = join(job.dir, 'final.mp4');
   await upload(env, job.inputs!.output, final, job.log, job.lease.signal);
   if (job.poster) await upload(env, job.poster, join(job.dir, 'poster.jpg'), job.log, job.lease.signal);
+  await writeCaptionFiles(job.inputs!.timeline, job.inputs!.paths, job.dir);
   job.timings.upload = (performance.now() - u) / 1000;
   const t = job.timings;
   const report: Report = {

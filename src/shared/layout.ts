@@ -156,6 +156,10 @@ export class Layout {
   scannedNarrationDir(category: string, campaign: string) {
     return join(this.scanned, 'narration', category, campaign);
   }
+  /** scanned/cache/narration/: voices by the hash of provider, voice, settings and text (src/main-worker/narrate/cache.ts). */
+  get narrationCacheDir() {
+    return join(this.scanned, 'cache', 'narration');
+  }
   /** scanned/job/: accepted job files (`<name>.json`), as they were dropped. */
   get scannedJobs() {
     return join(this.scanned, 'job');

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { describeExpected } from '../../src/shared/json.js';
 import { MetadataSchema } from '../../src/shared/task.js';
 import {
-  ANIMATIONS, AudioTrackSchema, BLENDS, BorderLayerSchema, ClipSegmentSchema, COLOR_NAMES, ColorSegmentSchema, EffectsSchema, FITS, ImageLayerSchema, LayerSchema, OutputSchema,
+  ANIMATIONS, AudioTrackSchema, BLENDS, BorderLayerSchema, CAPTION_POSITIONS, CAPTION_STYLES, CaptionsLayerSchema, ClipSegmentSchema, COLOR_NAMES, ColorSegmentSchema, EffectsSchema, FITS, ImageLayerSchema, LayerSchema, OutputSchema,
   POSITIONS, QUALITIES, SegmentSchema, StillSegmentSchema, TextLayerSchema, TimelineSchema, TRANSITIONS, TransitionSchema, VideoLayerSchema, ViewSchema, type Timeline,
 } from '../../src/shared/timeline/schema.js';
 import { REPO } from '../helpers.js';
@@ -79,7 +79,7 @@ test('the complete example uses every element', async () => {
   const blocks = jsonBlocks(await doc()).filter((b) => b.kind === null);
   const tl: Timeline = TimelineSchema.parse(JSON.parse(blocks[blocks.length - 1]!.text));
   assert.deepEqual([...new Set(tl.video.map((s) => s.type))].sort(), ['clip', 'color', 'still']);
-  assert.deepEqual([...new Set(tl.layers.map((l) => l.type))].sort(), ['border', 'image', 'text', 'video']);
+  assert.deepEqual([...new Set(tl.layers.map((l) => l.type))].sort(), ['border', 'captions', 'image', 'text', 'video']);
   assert.ok(tl.video.some((s) => s.type === 'still' && s.ken_burns), 'a Ken Burns still');
   assert.ok(tl.video.some((s) => s.transition && s.transition.type !== 'cut'), 'a transition');
   assert.deepEqual(new Set(tl.video.map((s) => s.fit)), new Set(FITS), 'every fit');
@@ -96,10 +96,10 @@ test('docs/timeline.md names every field and every allowed value of the schema',
   const shapes: Record<string, z.ZodRawShape> = {
     timeline: TimelineSchema.shape, output: OutputSchema.shape, transition: TransitionSchema.shape, clip: ClipSegmentSchema.shape, still: StillSegmentSchema.shape,
     view: ViewSchema.shape, color: ColorSegmentSchema.shape, image: ImageLayerSchema.shape, video: VideoLayerSchema.shape, text: TextLayerSchema.shape,
-    border: BorderLayerSchema.shape, audio: AudioTrackSchema.shape, effects: EffectsSchema.shape,
+    border: BorderLayerSchema.shape, captions: CaptionsLayerSchema.shape, audio: AudioTrackSchema.shape, effects: EffectsSchema.shape,
   };
   const missing: string[] = [];
   for (const [element, shape] of Object.entries(shapes)) for (const key of Object.keys(shape)) if (key !== 'type' && !text.includes(`\`${key}\``)) missing.push(`${element}.${key}`);
-  for (const v of [...QUALITIES, ...FITS, ...TRANSITIONS, ...POSITIONS, ...ANIMATIONS, ...BLENDS, ...Object.keys(COLOR_NAMES)]) if (!text.includes(`\`${v}\``) && !text.includes(`"${v}"`)) missing.push(v);
+  for (const v of [...QUALITIES, ...FITS, ...TRANSITIONS, ...POSITIONS, ...ANIMATIONS, ...BLENDS, ...CAPTION_STYLES, ...CAPTION_POSITIONS, ...Object.keys(COLOR_NAMES)]) if (!text.includes(`\`${v}\``) && !text.includes(`"${v}"`)) missing.push(v);
   assert.deepEqual(missing, [], 'documented in docs/timeline.md');
 });

@@ -53,7 +53,7 @@ test('close() returns the same promise twice and drains: a running and a queued 
   await first;
   assert.deepEqual(s.taken, ['video/c/a.mp4', 'video/c/b.mp4'], 'the queued job ran too');
   assert.equal(await exists(s.layout.mainWorkerLock), false, 'the root lock is released');
-  assert.deepEqual(s.worker.queueDepths(), { ingest: 0, convert: 0, crawl: 0, plan: 0 });
+  assert.deepEqual(s.worker.queueDepths(), { ingest: 0, convert: 0, crawl: 0, plan: 0, narrate: 0 });
   // Closed: no new work.
   await s.worker.scan();
   assert.equal(s.taken.length, 2);

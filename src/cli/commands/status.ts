@@ -12,6 +12,7 @@ import { HeartbeatSchema, MainWorkerStatusSchema, type HeartbeatFile, type MainW
 import { ClaimSchema, ErrorFileSchema } from '../../shared/protocol/files.js';
 import { TASK_FILES } from '../../shared/task.js';
 import { formatJobs, jobsReport, type JobsReport } from './jobs.js';
+import { narrationStatus, type NarrationStatus } from '../../main-worker/narrate/discover.js';
 import { COMMON_HELP, COMMON_OPTIONS, configFrom, rootFrom, usageError, type Command } from '../common.js';
 
 async function walk(dir: string): Promise<{ path: string; mtimeMs: number }[]> {
@@ -56,9 +57,11 @@ export interface StatusReport {
   recent_failures: { task: string; code: string; stage: string; message: string; at: string }[];
   /** The waiting tasks (tasks/) as render workers see them (shared/protocol/queue.ts): the next few in claim order, and how many wait for their backoff. */
   queue: { waiting: number; delayed: number; by_priority: Record<string, number>; next: { task: string; priority: number; not_before: string | null }[] };
+  /** Text to speech: parts and chapters queued, voiced and failed; recordings without captions. */
+  narration: NarrationStatus;
 }
 
-export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 30_000): Promise<StatusReport> {
+export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 30_000, narration = { fromStories: false }): Promise<StatusReport> {
   const raw = await walk(layout.raw);
   // Asset records and raw sidecars kept beside filed files (<file>.json) are not assets.
   const scanned = (await walk(layout.scanned)).filter((f) => !f.path.endsWith('.json'));
@@ -139,6 +142,7 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     processing,
     recent_rejects: recentRejects,
     recent_failures: failures,
+    narration: await narrationStatus(layout, narration),
   };
 }
 
@@ -167,6 +171,8 @@ function formatText(r: StatusReport): string {
   for (const p of r.processing) lines.push(`  ${p.task}: ${p.node ? `claimed by ${p.node} pid ${p.pid} at ${p.claimed_at}` : 'no claim.json'}`);
   lines.push(r.recent_failures.length ? 'recent failed tasks:' : 'failed tasks: none');
   for (const f of r.recent_failures) lines.push(`  ${f.task} at ${f.at}: ${f.code} (${f.stage}): ${f.message}`);
+  const n = r.narration;
+  lines.push(`narration: ${n.queued} queued, ${n.done} voiced, ${n.failed} failed (retried at the main worker's next start)${n.uncaptioned ? `; ${n.uncaptioned} recording(s) without a transcript: no captions` : ''}`);
   lines.push(r.recent_rejects.length ? 'recent rejected files:' : 'rejected files: none');
   for (const f of r.recent_rejects) lines.push(`  ${f.raw_path} at ${f.at}: ${f.code}: ${f.message}`);
   return `${lines.join('\n')}\n`;
@@ -178,7 +184,8 @@ export const status: Command = {
   usage: 'clipmill status --root <dir> [--json] [--watch [--interval <s>]]',
   help: `Reads the root (nothing is changed): files per folder, the main worker and whether it runs,
 the voices waiting for footage or music and why, the job files with their variations (as
-clipmill jobs lists them), the render nodes (their circuit breaker when it is open), the queue
+clipmill jobs lists them), narration (parts and chapters queued, voiced and failed; recordings
+without captions), the render nodes (their circuit breaker when it is open), the queue
 (waiting tasks by priority, the next ones in claim order, those in backoff), the tasks in
 processing/ and who claimed them, and the latest failed tasks and rejected files with their reasons.
 
@@ -194,7 +201,7 @@ ${COMMON_HELP}`,
     const interval = Number(args.values.interval ?? 2);
     if (!(interval >= 0.2)) throw usageError(`--interval must be a number of seconds >= 0.2, got ${JSON.stringify(args.values.interval)}`);
     for (;;) {
-      const report = await statusReport(layout, 10, config.health.nodeTimeoutMs);
+      const report = await statusReport(layout, 10, config.health.nodeTimeoutMs, { fromStories: config.narration.fromStories });
       const text = args.values.json ? `${JSON.stringify(report, args.values.watch ? undefined : null, args.values.watch ? undefined : 2)}\n` : formatText(report);
       // Clear the terminal between refreshes, unless JSON lines are being streamed.
       io.out.write(args.values.watch && !args.values.json ? `\x1b[2J\x1b[H${text}` : text);

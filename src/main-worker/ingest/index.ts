@@ -23,6 +23,7 @@ import type { AssetKind, AssetRecord } from '../../shared/assets.js';
 import { buildAssetRecord, writeAssetRecord, type AssetFacts } from './asset-record.js';
 import { validateImage } from './image.js';
 import { validateNarrationPart } from './narration.js';
+import { ingestNarrationText } from './narration-text.js';
 import { fileSidecar, findSidecar, ingestOrphanSidecar, readSidecar, rejectSidecarOf, sidecarChanged } from './sidecar.js';
 import { validateText } from './text.js';
 
@@ -71,10 +72,6 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     }
     if (file.size === 0) throw new ClipmillError('RAW_EMPTY', 'the file is empty (0 bytes)');
     if (entry.kind === 'link' && !opts.agent) return { status: 'skipped', reason: 'no crawler in this process' };
-    if (entry.kind === 'narration-text') {
-      // Texts to voice: their ingest is being built this session; they stay in raw/ until then.
-      return { status: 'skipped', reason: `raw/${entry.kind} files are not taken by this version` };
-    }
     if (entry.kind === 'job') {
       // A job file is filed as it is (no sidecar, no asset record: it is a recipe, not an asset).
       const job = await validateJobFile(ctx, file, entry.name);
@@ -89,6 +86,12 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
       const r = await ingestLink(ctx, file, entry.category, entry.story, entry.name, opts.agent!, signal);
       if (sidecar) await fileSidecar(ctx, sidecar, r.dest);
       return { status: 'moved', kind: 'link', dest: r.dest };
+    }
+    if (entry.kind === 'narration-text') {
+      // Parsed and planned here; voiced by the narration queue (narrate/queue.ts), never in ingest.
+      const r = await ingestNarrationText(ctx, file, entry.category, entry.campaign, entry.name, sidecar?.facts ?? null);
+      if (sidecar) await fileSidecar(ctx, sidecar, r.dest);
+      return { status: 'moved', kind: 'narration-text', dest: r.dest };
     }
     let v: Validated;
     let assetKind: AssetKind;

@@ -7,40 +7,9 @@
 // checks the two agree, and that docs/config.md documents each key); each key's default is
 // repeated in its comment here.
 import { z } from 'zod';
+import { flag, integer, nullableText, number, oneOf, section, strict, text } from './fields.js';
+import { narrationSection } from './narration.js';
 
-const range = (min: number, max: number | undefined, exclusiveMin = false) => `${exclusiveMin ? '>' : '>='} ${min}${max === undefined ? '' : ` and <= ${max}`}`;
-
-/** An integer in [min, max]; `orNull` widens the message of a nullable key. */
-function integer(min: number, max?: number, orNull = '') {
-  const error = `an integer ${range(min, max)}${orNull}`;
-  const s = z.number({ error }).int({ error }).min(min, { error });
-  return max === undefined ? s : s.max(max, { error });
-}
-
-/** A finite number in [min, max], or (min, max] with `exclusiveMin`. */
-function number(min: number, max?: number, exclusiveMin = false) {
-  const error = `a number ${range(min, max, exclusiveMin)}`;
-  const s = exclusiveMin ? z.number({ error }).gt(min, { error }) : z.number({ error }).min(min, { error });
-  return max === undefined ? s : s.max(max, { error });
-}
-
-/** A non-empty string, optionally matching `pattern` (then `expected` says what it should look like). */
-function text(pattern?: RegExp, expected = 'a non-empty string') {
-  const s = z.string({ error: expected }).min(1, { error: expected });
-  return pattern ? s.regex(pattern, { error: expected }) : s;
-}
-
-const nullableText = () => text(undefined, 'a non-empty string or null').nullable();
-const flag = () => z.boolean({ error: 'true or false' });
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: `one of ${values.map((x) => `"${x}"`).join(', ')}` });
-}
-
-/** A strict object: unknown keys are errors whose message lists the known ones. */
-function strict<S extends z.ZodRawShape>(shape: S, known: string, notObject: string) {
-  return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? `${known}: ${Object.keys(shape).join(', ')}` : notObject) });
-}
-const section = <S extends z.ZodRawShape>(name: string, shape: S) => strict(shape, `known in ${name}`, 'an object');
 
 const ENCODER_NAME = /^[a-z0-9_]+$/;
 const BITRATE = /^[1-9][0-9]*k$/;
@@ -163,6 +132,8 @@ export const SECTIONS = {
     /** Heap limit of the extraction worker thread. Default 256. */
     extractMaxHeapMb: integer(32, 8192),
   }),
+  /** Text to speech (src/main-worker/narrate/): its keys are in ./narration.ts. */
+  narration: narrationSection,
   render: section('render', {
     /** Output size, even width and height (yuv420p needs them). Default "1920x1080". */
     resolution: text(/^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$/, '"WIDTHxHEIGHT" such as "1920x1080"'),

@@ -11,6 +11,8 @@ import { buildAudio, SAMPLE_RATE } from './audio.js';
 import { even } from './fit.js';
 import { Graph, secs, type AuxFile } from './graph.js';
 import { buildLayers } from './layers.js';
+import { expandCaptions } from './captions.js';
+import type { Word } from '../words.js';
 import type { Effects, Timeline } from './schema.js';
 import type { TextFonts } from './text/fonts.js';
 import { buildVideo, type SourceInfo } from './video.js';
@@ -22,8 +24,10 @@ export interface CompileInputs {
   sources?: ReadonlyMap<string, SourceInfo>;
   /** Seconds of the audio files, when known: a track without an out point ends, and fades out, where its file does. */
   durations?: ReadonlyMap<string, number>;
-  /** The fonts of the text layers (planFonts); needed only when there are text layers. */
+  /** The fonts of the text layers (planFonts); needed only when there are text layers (captions included). */
   fonts?: TextFonts;
+  /** The words of each captions layer's words file (prepare.ts captionWords); needed only when there are captions. */
+  captions?: ReadonlyMap<string, readonly Word[]>;
   /** Where the auxiliary files go (the caller writes them). */
   workDir: string;
   output: string;
@@ -101,7 +105,8 @@ export function compileTimeline(tl: Timeline, inputs: CompileInputs, encoder: En
   const fps = tl.output.fps;
   const duration = tl.output.duration;
   const base = buildVideo(g, tl, { paths: inputs.paths, sources: inputs.sources, width: size.width, height: size.height, fps, workDir: inputs.workDir }, duration);
-  const layered = buildLayers(g, tl, base, { paths: inputs.paths, fonts: inputs.fonts, canvas: size, fps, workDir: inputs.workDir, duration });
+  // Captions are drawn as the text layers they expand into (captions.ts), in their place.
+  const layered = buildLayers(g, expandCaptions(tl, inputs.captions ?? new Map()), base, { paths: inputs.paths, fonts: inputs.fonts, canvas: size, fps, workDir: inputs.workDir, duration });
   const tail = [...videoEffects(tl.effects, fps), 'format=yuv420p', ...(encoder.uploadFilter ? [encoder.uploadFilter] : [])];
   g.chain(`${layered}${tail.join(',')}[vout]`);
   const audio = buildAudio(g, tl, inputs.paths, duration, inputs.durations);

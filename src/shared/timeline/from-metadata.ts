@@ -4,10 +4,10 @@
 import { ClipmillError } from '../errors.js';
 import { describeExpected, validate } from '../json.js';
 import type { TaskMetadata } from '../task.js';
-import { TimelineSchema, type Timeline, type TimelineInput } from './schema.js';
+import { TimelineSchema, type CaptionsLayer, type Timeline, type TimelineInput } from './schema.js';
 
 /** The spec's voice over footage: the clips cut to the voice, the voice, the music looped under it, the frame layer and the logo. */
-export function voiceOverTimeline(meta: Omit<TaskMetadata, 'timeline'>): Timeline {
+export function voiceOverTimeline(meta: Omit<TaskMetadata, 'timeline'>, captions: { words: string; style: CaptionsLayer['style'] } | null = null): Timeline {
   const [width, height] = meta.render.resolution.split('x').map(Number) as [number, number];
   const duration = meta.voice_duration;
   // Only job tasks have no voice, and they always carry their timeline (MetadataSchema).
@@ -25,6 +25,9 @@ export function voiceOverTimeline(meta: Omit<TaskMetadata, 'timeline'>): Timelin
     // The logo in the top-left corner, 3% of the short side away from the edges.
     t.layers!.push({ type: 'image', file: meta.render.logo, position: 'top-left', margin: Math.max(2, Math.round((Math.min(width, height) * 0.03) / 2) * 2), scale: meta.render.logo_width });
   }
+  // The voice's words as captions, above everything (the voice starts at 0: no offset), sized
+  // to the output (80 pixels on a 1920-pixel height) with an outline that reads on any footage.
+  if (captions) t.layers!.push({ type: 'captions', words: captions.words, style: captions.style, size: Math.max(8, Math.round(height / 24)), stroke: { color: '#000000', width: Math.max(1, Math.round(height / 400)) } });
   if (meta.music_file) t.audio!.push({ file: meta.music_file, volume: meta.audio.music_volume, loop: true, fade_out: fade });
   // Fields the v1 schema allows and a timeline does not (an odd resolution, a volume above
   // 10, a logo width of 0) make the task invalid, with the field named; not a bare ZodError.

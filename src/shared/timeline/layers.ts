@@ -134,6 +134,7 @@ export function buildLayers(g: Graph, tl: Timeline, base: string, ctx: LayerCont
     if (l.type === 'image') cur = imageLayer(g, cur, l, ctx);
     else if (l.type === 'video') cur = videoLayer(g, cur, l, ctx);
     else if (l.type === 'border') cur = borderLayer(g, cur, l, ctx);
+    else if (l.type === 'captions') throw new Error('buildLayers: captions layers are expanded into text layers first (expandCaptions)');
     else {
       const entries: Array<{ layer: TextLayer; index: number }> = [];
       while (i < layers.length && layers[i]!.type === 'text') {

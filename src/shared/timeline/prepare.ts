@@ -11,6 +11,9 @@ import { probe, type ProbeInfo } from '../media/probe.js';
 import { compileTimeline, type CompileInputs, type CompileOptions, type Compiled } from './compile.js';
 import type { Timeline } from './schema.js';
 import { planFonts } from './text/fonts.js';
+import { expandCaptions } from './captions.js';
+import { localPath } from './graph.js';
+import { readWords, type Word } from '../words.js';
 import type { SourceInfo } from './video.js';
 
 export interface PrepareOptions {
@@ -81,13 +84,26 @@ export function audioDurations(tl: Timeline, paths: ReadonlyMap<string, string>,
   });
 }
 
+/** The words of every captions layer's words file (WORDS_INVALID naming the file and field when one does not read). */
+export async function captionWords(tl: Timeline, paths: ReadonlyMap<string, string>): Promise<Map<string, Word[]>> {
+  const out = new Map<string, Word[]>();
+  for (const l of tl.layers) {
+    if (l.type !== 'captions' || out.has(l.words)) continue;
+    out.set(l.words, (await readWords(localPath(paths, l.words), 'WORDS_INVALID', l.words)).words);
+  }
+  return out;
+}
+
 /** What the compiler needs besides the timeline: the probes and the fonts, found once per render (whatever the encoder). */
 export async function prepareInputs(tl: Timeline, opts: Omit<PrepareOptions, 'encoder' | 'audioBitrate' | 'progress'>): Promise<CompileInputs> {
   const sources = await clipSources(tl, opts.paths, opts.ffprobe, opts.signal);
   const durations = await audioDurations(tl, opts.paths, opts.ffprobe, opts.signal);
-  const hasText = tl.layers.some((l) => l.type === 'text');
-  const fonts = hasText ? await planFonts(tl, { fontsDirs: opts.fontsDirs, ...(opts.log ? { log: opts.log } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }) : undefined;
-  return { paths: opts.paths, sources, durations, ...(fonts ? { fonts } : {}), workDir: opts.workDir, output: opts.output };
+  const captions = await captionWords(tl, opts.paths);
+  // Captions are drawn as text layers: their fonts are planned with the other texts'.
+  const drawn = expandCaptions(tl, captions);
+  const hasText = drawn.layers.some((l) => l.type === 'text');
+  const fonts = hasText ? await planFonts(drawn, { fontsDirs: opts.fontsDirs, ...(opts.log ? { log: opts.log } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }) : undefined;
+  return { paths: opts.paths, sources, durations, ...(fonts ? { fonts } : {}), ...(captions.size ? { captions } : {}), workDir: opts.workDir, output: opts.output };
 }
 
 /** Compiles `tl` for `encoder` and writes the files its argv reads. */

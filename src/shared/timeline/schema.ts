@@ -178,7 +178,34 @@ export const BorderLayerSchema = object({
   width: above(0).default(12),
 });
 
-export const LayerSchema = z.discriminatedUnion('type', [ImageLayerSchema, VideoLayerSchema, TextLayerSchema, BorderLayerSchema], { error: 'a layer with type "image", "video", "text" or "border"' });
+export const CAPTION_STYLES = ['word', 'line', 'karaoke'] as const;
+export const CAPTION_POSITIONS = ['top', 'center', 'bottom'] as const;
+/** Captions timed by a word timings file (a voice's `<voice>.words.json`), drawn by libass like text. */
+export const CaptionsLayerSchema = object({
+  type: z.literal('captions'),
+  /** A words file (src/shared/words.ts): `{ "source", "words": [{ "word", "start", "end" }] }`, seconds of the voice. */
+  words: file(),
+  /** Output seconds at which the voice's second 0 plays (its audio track's start). */
+  offset: atLeast(0).default(0),
+  ...layerBase,
+  /** word: one word at a time; line: pages of up to max_chars, broken at sentence ends first; karaoke: the page shown, the spoken word in `highlight`. */
+  style: z.enum(CAPTION_STYLES, { error: '"word", "line" or "karaoke"' }).default('line'),
+  /** The longest page of "line" and "karaoke", in characters (a longer word is a page of its own). */
+  max_chars: z.number({ error: 'an integer from 1 to 500' }).int({ error: 'an integer from 1 to 500' }).min(1, { error: 'an integer from 1 to 500' }).max(500, { error: 'an integer from 1 to 500' }).default(32),
+  /** Where the captions sit inside the 9:16 safe area (the output less 10% at the top, 20% at the bottom, 6% at each side). */
+  position: z.enum(CAPTION_POSITIONS, { error: '"top", "center" or "bottom"' }).default('bottom'),
+  font: z.string({ error: 'a font family name' }).min(1, { error: 'a font family name' }).default('Noto Sans'),
+  size: between(4, 1000).default(64),
+  color: ColorSchema.default('#ffffff'),
+  /** The colour of the spoken word (karaoke). */
+  highlight: ColorSchema.default('#ffd700'),
+  bold: z.boolean({ error: 'true or false' }).default(true),
+  stroke: object({ color: ColorSchema.default('#000000'), width: between(0, 100).default(4) }).optional(),
+  box: object({ color: ColorSchema.default('#000000b0'), padding: between(0, 500).default(16) }).optional(),
+});
+
+export const LayerSchema = z.discriminatedUnion('type', [ImageLayerSchema, VideoLayerSchema, TextLayerSchema, BorderLayerSchema, CaptionsLayerSchema], { error: 'a layer with type "image", "video", "text", "border" or "captions"' });
+export type CaptionsLayer = z.infer<typeof CaptionsLayerSchema>;
 export type ImageLayer = z.infer<typeof ImageLayerSchema>;
 export type VideoLayer = z.infer<typeof VideoLayerSchema>;
 export type TextLayer = z.infer<typeof TextLayerSchema>;
@@ -259,7 +286,10 @@ export function timelineFileFields(t: Timeline, prefix = ''): Map<string, string
     if (!out.has(file)) out.set(file, `${prefix}${field}`);
   };
   t.video.forEach((s, i) => s.type !== 'color' && add(s.file, `video[${i}].file`));
-  t.layers.forEach((l, i) => (l.type === 'image' || l.type === 'video') && add(l.file, `layers[${i}].file`));
+  t.layers.forEach((l, i) => {
+    if (l.type === 'image' || l.type === 'video') add(l.file, `layers[${i}].file`);
+    else if (l.type === 'captions') add(l.words, `layers[${i}].words`);
+  });
   t.audio.forEach((a, i) => add(a.file, `audio[${i}].file`));
   return out;
 }

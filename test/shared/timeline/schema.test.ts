@@ -75,7 +75,7 @@ test('refusals name the field and the bad value', () => {
     [edited([['layers'], [{ type: 'video', file: 'l.mp4', opacity: 2 }]]), /layers\[0\]\.opacity must be a number from 0 to 1, got 2/, 'layers[0].opacity'],
     [edited([['layers'], [{ type: 'video', file: 'l.mp4', blend: 'multiply' }]]), /layers\[0\]\.blend must be "normal" or "screen", got "multiply"/, 'layers[0].blend'],
     [edited([['layers'], [{ type: 'border', width: 0 }]]), /layers\[0\]\.width must be a number > 0, got 0/, 'layers[0].width'],
-    [edited([['layers'], [{ type: 'sticker' }]]), /layers\[0\]\.type must be a layer with type "image", "video", "text" or "border"/, 'layers[0].type'],
+    [edited([['layers'], [{ type: 'sticker' }]]), /layers\[0\]\.type must be a layer with type "image", "video", "text", "border" or "captions"/, 'layers[0].type'],
     [edited([['audio'], [{ file: 'a.mp3', in: 2, out: 1 }]]), /audio\[0\]\.out must be a number above in \(2\), got 1/, 'audio[0].out'],
     [edited([['audio'], [{ file: 'a.mp3', volume: -1 }]]), /audio\[0\]\.volume must be a number from 0 to 10, got -1/, 'audio[0].volume'],
     [edited([['audio'], [{ file: 'a.mp3', loop: 'yes' }]]), /audio\[0\]\.loop must be true or false, got "yes"/, 'audio[0].loop'],

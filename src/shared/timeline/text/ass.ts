@@ -16,7 +16,7 @@
 // - Text is escaped so that libass draws every character as written (see escapeAssText).
 import { filterValue } from '../escape.js';
 import { COLOR_NAMES, type TextLayer } from '../schema.js';
-import { assSafeFamily, faceKey, type TextFonts } from './fonts.js';
+import { assSafeFamily, faceKey, normalizeText, type TextFonts } from './fonts.js';
 import { type Canvas, layoutText } from './layout.js';
 
 export type { Canvas } from './layout.js';
@@ -123,14 +123,35 @@ export function buildAss(entries: Array<{ layer: TextLayer; index: number }>, ca
       event(2 * order, `{\\an7\\pos(${x0},${y0})\\p1\\bord0\\shad0${assColorTags(layer.box.color)}}m 0 0 l ${w} 0 ${w} ${h} 0 ${h}{\\p0}`);
     }
     const an = layout.align === 'left' ? 7 : layout.align === 'center' ? 8 : 9;
+    // A caption's spoken word (captions.ts karaoke): its range of the text, found line by line
+    // (the lines are the text in order, less the spaces they were broken at).
+    const hl = (layer as TextLayer & { highlight?: { from: number; to: number; color: string } }).highlight;
+    const full = normalizeText(layer.text);
+    let cursor = 0;
     for (const line of layout.lines) {
       let text = `{\\an${an}\\pos(${num(line.x)},${num(line.y)})}`;
       let current = primary;
+      const lineText = line.runs.map((r) => r.text).join('');
+      const lineAt = hl ? full.indexOf(lineText, cursor) : -1;
+      if (lineAt >= 0) cursor = lineAt + lineText.length;
+      let at = lineAt;
+      let lit = false;
       line.runs.forEach((run, i) => {
         if (run.family !== current) text += `{\\fn${run.family}\\fs${fs(run.family)}}`;
         current = run.family;
         const nextSwitches = i + 1 < line.runs.length && line.runs[i + 1]!.family !== current;
-        text += escapeAssText(run.text, joinerFor(metrics(run.family).has), nextSwitches);
+        const joiner = joinerFor(metrics(run.family).has);
+        // The run cut where the highlight starts and ends; the colour switches with an override block.
+        const cuts = hl && at >= 0 ? [hl.from - at, hl.to - at].filter((c) => c > 0 && c < run.text.length) : [];
+        let k = 0;
+        for (const end of [...cuts, run.text.length]) {
+          const want = hl !== undefined && at >= 0 && at + k >= hl.from && at + k < hl.to;
+          if (want !== lit) text += `{${assColorTags(want ? hl!.color : layer.color)}}`;
+          lit = want;
+          text += escapeAssText(run.text.slice(k, end), joiner, end < run.text.length || nextSwitches);
+          k = end;
+        }
+        if (at >= 0) at += run.text.length;
       });
       event(2 * order + 1, text);
     }
