@@ -108,7 +108,9 @@ Examples:
       const bins = await resolveBinaries(config, io.env);
       const duration = (await probe(bins.ffprobe.path, layout.abs(path), { signal: io.signal })).duration;
       if (!(duration > 0)) throw new ClipmillError('PROBE_FAILED', `--voice: ${path} has no duration`);
-      e.voice = { path, duration };
+      // Its word timings, when it has them (<voice>.words.json beside it): the captions follow them.
+      const words = `${path}.words.json`;
+      e.voice = { path, duration, words: (await exists(layout.abs(words))) ? words : null };
     }
     const r = await editTask(layout, { taskId: id, edit: e, by });
     log.info({ task: r.taskId }, `Edit: revision ${r.revision} of ${r.original} queued as tasks/${r.taskId} (${r.changes.join('; ')})`);

@@ -19,7 +19,7 @@ export interface TimelineEdit {
   /** The video segments in their new order: 1-based indexes of the current order, each once. */
   order?: number[];
   /** The new voice's length in seconds (its file is the task folder's voice file, relinked by the caller). */
-  voice?: { path: string; duration: number; previous?: string };
+  voice?: { path: string; duration: number; previous?: string; /** The new voice's word timings (root-relative), when it has them: the captions follow the new voice; without them the captions go. */ words?: string | null };
 }
 
 /** Which files of the timeline are the task's voice, music and logo. */
@@ -109,6 +109,16 @@ export function editTimeline(tl: Timeline, files: TaskFiles, edit: TimelineEdit)
     for (const a of next.audio) if (a.fade_out >= d) a.fade_out = 0;
     for (const l of next.layers) if (l.end !== undefined && l.end > d) l.end = d;
     next.layers = next.layers.filter((l) => l.start < d);
+    // Captions are timed by the old voice's words: they follow the new voice's, or go.
+    if (next.layers.some((l) => l.type === 'captions')) {
+      const words = edit.voice.words ?? null;
+      if (words) {
+        for (const l of next.layers) if (l.type === 'captions') l.words = words;
+      } else {
+        next.layers = next.layers.filter((l) => l.type !== 'captions');
+      }
+      changes.push(words ? `captions timed by ${words}` : `captions removed (${edit.voice.path} has no word timings)`);
+    }
   }
   if (!changes.length) throw usage('nothing to change: give at least one of --music-volume, --no-music, --logo-position, --logo-scale, --logo-animation, --order, --voice (or --undo)');
   return { timeline: validate(TimelineSchema, next, 'the edited timeline', 'USAGE', describeExpected), changes };

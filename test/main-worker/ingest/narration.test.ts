@@ -1,7 +1,7 @@
 // Recorded narration parts (raw/narration/<category>/<campaign>/part_<NNNN>[_<k>].mp3): validated
 // like voices, filed under the same names with their record; assets for jobs, never voice-overs.
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../../src/main-worker/catalog.js';
@@ -32,7 +32,9 @@ test('parts and takes are filed under scanned/narration/<category>/<campaign>/ w
   assert.equal(totals.errors + totals.rejected, 0, env.log());
   assert.equal(totals.tasksCreated, 0, 'narration parts never make voice-over tasks');
   const dir = env.layout.scannedNarrationDir('cars', 'spring sale');
-  assert.deepEqual((await readdir(dir)).sort(), ['part_0001.mp3', 'part_0001.mp3.json', 'part_0001_2.mp3', 'part_0001_2.mp3.json', 'part_0002.mp3', 'part_0002.mp3.json', 'part_0002.mp3.sidecar.json']);
+  assert.deepEqual((await readdir(dir)).sort(), ['part_0001.mp3', 'part_0001.mp3.json', 'part_0001_2.mp3', 'part_0001_2.mp3.json', 'part_0002.mp3', 'part_0002.mp3.json', 'part_0002.mp3.sidecar.json', 'part_0002.mp3.words.json']);
+  // The part with a transcript got word timings aligned to it (the narration queue), the others none.
+  assert.equal(JSON.parse(await readFile(join(dir, 'part_0002.mp3.words.json'), 'utf8')).source, 'transcript');
   const rec = await readJson(AssetRecordSchema, join(dir, 'part_0001_2.mp3.json'), 'IO');
   assert.deepEqual([rec.kind, rec.id, rec.category, rec.campaign, rec.part, rec.take], ['narration', 'cars/spring sale/part_0001_2', 'cars', 'spring sale', 1, 2]);
   assert.ok(Math.abs(rec.duration! - 2) < 0.1, String(rec.duration));

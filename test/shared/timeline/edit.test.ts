@@ -61,3 +61,16 @@ test('editTimeline: what does not apply is refused with the reason', () => {
   assert.throws(() => editTimeline(TL, { ...FILES, music: null }, { musicVolume: 1 }), usage(/no music track/));
   assert.throws(() => editTimeline(TL, { ...FILES, logo: null }, { logoScale: 0.3 }), usage(/no logo to change/));
 });
+
+test('editTimeline: another voice takes the captions along when it has word timings; without them the captions go', () => {
+  const captioned = TimelineSchema.parse({ ...TL, layers: [...TL.layers, { type: 'captions', words: 'scanned/story/c/s/voice/chapter_0001.mp3.words.json' }] });
+  const voice = { path: 'scanned/story/c/s/voice/chapter_0002.mp3', duration: 2.5 };
+  const timed = editTimeline(captioned, FILES, { voice: { ...voice, words: `${voice.path}.words.json` } });
+  assert.deepEqual(timed.timeline.layers.flatMap((l) => (l.type === 'captions' ? [l.words] : [])), [`${voice.path}.words.json`]);
+  assert.match(timed.changes.at(-1)!, /captions timed by scanned\/story\/c\/s\/voice\/chapter_0002\.mp3\.words\.json/);
+  const bare = editTimeline(captioned, FILES, { voice: { ...voice, words: null } });
+  assert.deepEqual(bare.timeline.layers.map((l) => l.type), ['image', 'text']);
+  assert.match(bare.changes.at(-1)!, /captions removed \(scanned\/story\/c\/s\/voice\/chapter_0002\.mp3 has no word timings\)/);
+  // A timeline without captions gains none.
+  assert.deepEqual(editTimeline(TL, FILES, { voice: { ...voice, words: `${voice.path}.words.json` } }).timeline.layers.map((l) => l.type), ['image', 'text']);
+});
