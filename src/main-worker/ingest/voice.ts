@@ -3,6 +3,7 @@
 // silence (its loudest sample above ingest.voiceSilenceDb), which also decodes all of it.
 import { extname, join } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
+import { parseVersionedName } from '../../shared/asset-names.js';
 import { exists } from '../../shared/fs.js';
 import { checkTimeoutMs, headerLies, peakAndLength } from '../../shared/media/audio.js';
 import { probe, probeSummary } from '../../shared/media/probe.js';
@@ -13,6 +14,8 @@ import type { Validated } from './index.js';
 
 export async function validateVoice(ctx: MainContext, file: RawFile, category: string, story: string, name: string, signal?: AbortSignal): Promise<Validated> {
   if (extname(name).toLowerCase() !== '.mp3') throw new ClipmillError('RAW_UNSUPPORTED_TYPE', `voice files must be .mp3, got ${JSON.stringify(extname(name) || name)}`);
+  // Versions (chapter_0001.v2.mp3) are filed by clipmill (narrate/versions.ts), never dropped.
+  if (parseVersionedName(name).version > 1) throw new ClipmillError('RAW_BAD_NAME', `${JSON.stringify(name)} is a version name (<name>.v<N>.mp3), which clipmill gives to voices made again; drop the voice under its chapter's name (a person's voice for a synthesized chapter becomes its next version)`);
   const dir = ctx.layout.scannedVoiceDir(category, story);
   return validateSpeech(ctx, file, name, dir, ctx.layout.scannedVoiceOriginalDir(category, story), { id: `${category}/${story}/${name.replace(/\.mp3$/i, '')}` }, signal);
 }
