@@ -10,7 +10,10 @@ import { ClipmillError } from '../../shared/errors.js';
 import { createProvider } from '../../main-worker/narrate/providers.js';
 import { requestKinds, requestItems, requestPath, writeRequest, type NarrateRequest } from '../../main-worker/narrate/requests.js';
 import { exists } from '../../shared/fs.js';
-import { execa } from 'execa';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveBinaries } from '../../shared/media/ffmpeg.js';
 import type { Config } from '../../shared/config.js';
 import { COMMON_HELP, COMMON_OPTIONS, configFrom, rootFrom, usageError, type Command } from '../common.js';
 
@@ -90,9 +93,15 @@ async function checkProvider(provider: NarrateRequest['provider'], voice: string
     if (!env[n.elevenlabsApiKeyEnv]?.trim() && !(n.elevenlabsApiKeyFile && (await exists(n.elevenlabsApiKeyFile)))) throw new ClipmillError('NARRATION_CONFIG', `no ElevenLabs API key for the main worker: set ${n.elevenlabsApiKeyEnv} (narration.elevenlabsApiKeyEnv) where it runs, or narration.elevenlabsApiKeyFile`);
     return;
   }
-  const name = voice ?? n.espeakVoice;
-  // espeak-ng exits 1 for a voice it does not have; -q voices nothing.
-  const r = await execa('espeak-ng', ['-q', '-v', name, 'x'], { reject: false, timeout: 10_000 });
-  if ((r as { code?: string }).code === 'ENOENT') throw new ClipmillError('NARRATION_CONFIG', 'espeak-ng is not installed (node scripts/setup.mjs installs it)');
-  if (r.exitCode !== 0) throw new ClipmillError('NARRATION_CONFIG', `espeak-ng has no voice ${JSON.stringify(name)} (espeak-ng --voices lists them)`);
+  // One word voiced into a scratch folder, exactly as the main worker would voice (a voice
+  // espeak-ng does not have fails here with NARRATION_CONFIG). espeak-ng's CLI cannot tell:
+  // without a terminal it exits 0 and says nothing for an unknown voice.
+  const bins = await resolveBinaries(config, env);
+  const p = createProvider(config, { ffmpeg: bins.ffmpeg.path }, undefined, { provider, ...(voice ? { voice } : {}) }, env);
+  const work = await mkdtemp(join(tmpdir(), 'clipmill-narrate-'));
+  try {
+    await p.synthesize('hello', { out: join(work, 'check.mp3'), workDir: work });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }
