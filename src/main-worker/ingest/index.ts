@@ -3,8 +3,8 @@
 // A file's sidecar (<file>.json) is read first and goes where the file goes (sidecar.ts); every
 // filed asset gets its asset record (<scanned file>.json) before it is renamed in.
 import { basename, dirname, extname } from 'node:path';
-import { parseVersionedName, versionedName } from '../../shared/asset-names.js';
-import { isSynthesized, latestVersion, withVersionLock } from '../narrate/versions.js';
+import { parseVersionedName } from '../../shared/asset-names.js';
+import { personVoiceDest, withVersionLock } from '../narrate/versions.js';
 import { readlink } from 'node:fs/promises';
 import { ClipmillError, errorMessage, isClipmillError, isRecoverable, mayBlameInput, type ErrorCode } from '../../shared/errors.js';
 import { exists, moveFile, sameContent } from '../../shared/fs.js';
@@ -190,16 +190,3 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
 }
 
 
-/**
- * Where a person's voice for `dest` (version 1's path) is filed: `dest` when nothing is filed
- * under its name; the latest version itself when that holds these very bytes (a run that
- * stopped before removing the file from raw/); the next version when the latest was
- * synthesized (a person's voice wins); else the latest (a person's recording is there:
- * the caller rejects this one as a duplicate, as before versions existed).
- */
-async function personVoiceDest(dest: string, rawFile: string): Promise<string> {
-  const latest = await latestVersion(dirname(dest), basename(dest));
-  if (!latest) return dest;
-  if (await sameContent(rawFile, latest.path)) return latest.path;
-  return isSynthesized(latest.record) ? `${dirname(dest)}/${versionedName(basename(dest), latest.version + 1)}` : latest.path;
-}

@@ -123,7 +123,8 @@ export class NarrationQueue {
       this.opts.aligned?.(signal);
       return;
     }
-    if (job.kind === 'request') return this.request(job.target, job.request, signal);
+    // A request found by a discovery that listed it just before it was done and removed.
+    if (job.kind === 'request') return (await exists(job.target)) ? this.request(job.target, job.request, signal) : undefined;
     const text = job.kind === 'part' ? job.item.text : (await readFile(job.chunk, 'utf8')).trim();
     if (!text) throw new ClipmillError('NARRATION_INVALID', `${ctx.layout.rel(job.kind === 'chapter' ? job.chunk : job.target)} holds no text`);
     const provider = this.getProvider();

@@ -12,10 +12,12 @@
 // so an in-process lock per voice serializes them: the version number is read, the record and
 // words written and the file renamed in under the lock, and no two writers pick one number.
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseVersionedName } from '../../shared/asset-names.js';
 import { AssetRecordSchema, assetRecordPath, type AssetRecord } from '../../shared/assets.js';
 import { readJsonOrNull } from '../../shared/json.js';
+import { sameContent } from '../../shared/fs.js';
+import { versionedName } from '../../shared/asset-names.js';
 
 export interface VoiceVersion {
   name: string;
@@ -62,4 +64,25 @@ export async function withVersionLock<T>(dir: string, base: string, fn: () => Pr
   } finally {
     if (locks.get(key) === tail) locks.delete(key);
   }
+}
+
+/**
+ * Where a person's voice for `dest` (version 1's path) is filed: `dest` when nothing is filed
+ * under its name; the latest version itself when that holds these very bytes (`sameAs`: the
+ * raw file; a run that stopped before removing it from raw/); the next version when the
+ * latest was synthesized (a person's voice wins); else the latest (a person's recording is
+ * there: the caller refuses this one as a duplicate, as before versions existed). Call it
+ * under withVersionLock.
+ */
+export async function personVoiceDest(dest: string, sameAs: string | null): Promise<string> {
+  const latest = await latestVersion(dirname(dest), basename(dest));
+  if (!latest) return dest;
+  if (sameAs && (await sameContent(sameAs, latest.path))) return latest.path;
+  return isSynthesized(latest.record) ? join(dirname(dest), versionedName(basename(dest), latest.version + 1)) : latest.path;
+}
+
+/** Whether a person's voice for `dest` (version 1's path) may be filed: nothing there yet, or the latest version was synthesized. */
+export async function personVoiceWelcome(dest: string): Promise<boolean> {
+  const latest = await latestVersion(dirname(dest), basename(dest));
+  return !latest || isSynthesized(latest.record);
 }

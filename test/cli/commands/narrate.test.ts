@@ -14,6 +14,7 @@ import { makeClip, makeSpeech, makeTone } from '../../../src/shared/media/genera
 import { parseMetadata } from '../../../src/shared/task.js';
 import { readWords } from '../../../src/shared/words.js';
 import { binaries, cli, tempDir, visible } from '../../helpers.js';
+import { FIXTURES } from '../../media.js';
 
 const ENV = {
   CLIPMILL_INGEST_STABLE_MS: '100',
@@ -42,12 +43,18 @@ test('narrate: versions of a story\'s voices, a person\'s late voice wins, askin
   await rename(join(dir, 'clip.mp4'), join(root, 'raw/video/tales/clip.mp4'));
   await rename(join(dir, 'bed.mp3'), join(root, 'raw/music/tales/bed.mp3'));
   // Two crawled stories (as the crawler files them), one chapter each.
-  for (const [story, text] of [['keeper', 'The keeper climbed the stairs at dusk.'], ['told', 'It was late and the rain had stopped.']]) {
+  for (const [story, text] of [['keeper', 'The keeper climbed the stairs at dusk.'], ['told', 'It was late and the rain had stopped.'], ['late', 'Nobody came to the door that night.']]) {
     await mkdir(join(layout.scanned, 'story/tales', story), { recursive: true });
     await writeFile(join(layout.scanned, 'story/tales', story, 'chunk_0001.txt'), `${text}\n`);
   }
   const keeper = layout.scannedVoiceDir('tales', 'keeper');
   const told = layout.scannedVoiceDir('tales', 'told');
+  const late = layout.scannedVoiceDir('tales', 'late');
+  // A narration campaign of one part (its parts make no tasks; jobs select them).
+  await mkdir(join(root, 'raw/narration/tales'), { recursive: true });
+  await writeFile(join(dir, 'promo.csv'), 'text,campaign_part\nCome see the lighthouse.,1\n');
+  await rename(join(dir, 'promo.csv'), join(root, 'raw/narration/tales/promo.csv'));
+  const promo = layout.scannedNarrationDir('tales', 'promo');
 
   // Nothing to voice: refused at the terminal, exit 2, no request left.
   const none = await cli(['narrate', 'tales/nobody', '--root', root], ENV);
@@ -63,13 +70,21 @@ test('narrate: versions of a story\'s voices, a person\'s late voice wins, askin
   const v1 = await readFile(join(keeper, 'chapter_0001.mp3'));
   const v1Stat = await stat(join(keeper, 'chapter_0001.mp3'));
   const firstTasks = await visible(join(root, 'tasks'));
-  assert.deepEqual(await voiceSources(root), ['scanned/story/tales/keeper/voice/chapter_0001.mp3', 'scanned/story/tales/told/voice/chapter_0001.mp3']);
+  assert.deepEqual(await voiceSources(root), ['scanned/story/tales/keeper/voice/chapter_0001.mp3', 'scanned/story/tales/late/voice/chapter_0001.mp3', 'scanned/story/tales/told/voice/chapter_0001.mp3']);
+  assert.ok((await visible(promo)).includes('part_0001.mp3'));
 
   // An operator asks for another voice; a person drops a recording for the other story's chapter.
   const asked = await cli(['narrate', 'tales/keeper', '--voice', 'en-us', '--root', root], ENV);
   assert.equal(asked.exitCode, 0, asked.stderr);
   assert.match(asked.stdout, /^Requested: story tales\/keeper, 1 chapter\(s\) with espeak-ng \(voice en-us/);
   assert.equal((await visible(layout.narrationRequestsDir)).length, 1);
+  const askedPart = await cli(['narrate', 'tales/promo', '--voice', 'en-us', '--root', root], ENV);
+  assert.equal(askedPart.exitCode, 0, askedPart.stderr);
+  assert.match(askedPart.stdout, /^Requested: campaign tales\/promo, 1 part\(s\)/);
+  // A person's voice whose header lies about its length (re-encoded before it is filed).
+  await mkdir(join(root, 'raw/story/tales/late/voice'), { recursive: true });
+  await FIXTURES.lyingMp3(join(dir, 'lying.mp3'), 2, 3);
+  await rename(join(dir, 'lying.mp3'), join(root, 'raw/story/tales/late/voice/chapter_0001.mp3'));
   await mkdir(join(root, 'raw/story/tales/told/voice'), { recursive: true });
   await makeSpeech(ffmpeg.path, join(dir, 'person.mp3'), 'It was late and the rain had stopped.', join(dir, 'person.wav'));
   await writeFile(join(dir, 'person.mp3.json'), JSON.stringify({ transcript: 'It was late and the rain had stopped.' }));
@@ -92,27 +107,38 @@ test('narrate: versions of a story\'s voices, a person\'s late voice wins, askin
   assert.deepEqual([person.origin, person.version, person.raw_path], ['person', 2, 'raw/story/tales/told/voice/chapter_0001.mp3']);
   assert.equal((await readWords(join(told, 'chapter_0001.v2.mp3.words.json'))).source, 'transcript');
   assert.deepEqual(await visible(join(root, 'trash/invalid')), [], 'not rejected as a duplicate');
+  assert.deepEqual((await visible(late)).filter((n) => n.endsWith('.mp3')), ['chapter_0001.mp3', 'chapter_0001.v2.mp3'], 're-encoded, then filed as version 2');
+  const lateRec = await readJson(AssetRecordSchema, join(late, 'chapter_0001.v2.mp3.json'), 'IO');
+  assert.deepEqual([lateRec.origin, lateRec.version, lateRec.id], ['person', 2, 'tales/late/chapter_0001.v2']);
+  // The campaign's part: version 2, the one jobs get.
+  assert.deepEqual((await visible(promo)).filter((n) => n.endsWith('.mp3')), ['part_0001.mp3', 'part_0001.v2.mp3']);
 
   // The catalog gives planners the latest versions; every version is still listed.
   const catalog = await Catalog.load(layout);
-  assert.deepEqual(catalog.voiceList().map((v) => v.path), ['scanned/story/tales/keeper/voice/chapter_0001.v2.mp3', 'scanned/story/tales/told/voice/chapter_0001.v2.mp3']);
-  assert.equal(catalog.allVoices().length, 4);
+  assert.deepEqual(catalog.voiceList().map((v) => v.path), ['scanned/story/tales/keeper/voice/chapter_0001.v2.mp3', 'scanned/story/tales/late/voice/chapter_0001.v2.mp3', 'scanned/story/tales/told/voice/chapter_0001.v2.mp3']);
+  assert.equal(catalog.allVoices().length, 6);
+  assert.deepEqual(catalog.narration('tales', 'promo').get(1)!.map((p) => [p.id, p.version]), [['tales/promo/part_0001.v2', 2]]);
+  assert.equal(catalog.byId('tales/promo/part_0001')?.path, 'scanned/narration/tales/promo/part_0001.v2.mp3');
   const listed = await cli(['assets', '--kind', 'voice', '--json', '--root', root], ENV);
   assert.equal(listed.exitCode, 0, listed.stderr);
   assert.deepEqual((JSON.parse(listed.stdout) as Array<{ path: string; version?: number }>).map((a) => [a.path.split('/').slice(3).join('/'), a.version ?? 1]), [
     ['keeper/voice/chapter_0001.mp3', 1],
     ['keeper/voice/chapter_0001.v2.mp3', 2],
+    ['late/voice/chapter_0001.mp3', 1],
+    ['late/voice/chapter_0001.v2.mp3', 2],
     ['told/voice/chapter_0001.mp3', 1],
     ['told/voice/chapter_0001.v2.mp3', 2],
   ]);
 
   // New tasks for the new versions; the old ones stay as they were.
   const secondTasks = await visible(join(root, 'tasks'));
-  assert.equal(secondTasks.length, 4);
+  assert.equal(secondTasks.length, 6);
   for (const id of firstTasks) assert.ok(secondTasks.includes(id), `old task ${id} stays`);
   assert.deepEqual(await voiceSources(root), [
     'scanned/story/tales/keeper/voice/chapter_0001.mp3',
     'scanned/story/tales/keeper/voice/chapter_0001.v2.mp3',
+    'scanned/story/tales/late/voice/chapter_0001.mp3',
+    'scanned/story/tales/late/voice/chapter_0001.v2.mp3',
     'scanned/story/tales/told/voice/chapter_0001.mp3',
     'scanned/story/tales/told/voice/chapter_0001.v2.mp3',
   ]);
@@ -120,12 +146,15 @@ test('narrate: versions of a story\'s voices, a person\'s late voice wins, askin
   // Asked again with nothing changed: no provider call (the cache holds as many voices as
   // before), no version 3, no new task.
   const cache = await visible(layout.narrationCacheDir);
-  const again = await cli(['narrate', 'tales/keeper', '--voice', 'en-us', '--root', root], ENV);
-  assert.equal(again.exitCode, 0, again.stderr);
+  for (const target of ['tales/keeper', 'tales/promo']) {
+    const again = await cli(['narrate', target, '--voice', 'en-us', '--root', root], ENV);
+    assert.equal(again.exitCode, 0, again.stderr);
+  }
   run = await cli(['main-worker', '--once', '--root', root], ENV);
   assert.equal(run.exitCode, 0, run.stderr);
   assert.deepEqual(await visible(layout.narrationCacheDir), cache);
   assert.equal((await visible(keeper)).length, 6);
+  assert.deepEqual((await visible(promo)).filter((n) => n.endsWith('.mp3')), ['part_0001.mp3', 'part_0001.v2.mp3']);
   assert.equal((await visible(told)).length, 7, 'a synthesized voice never follows a person\'s by itself');
   assert.deepEqual(await visible(join(root, 'tasks')), secondTasks);
   assert.deepEqual(await visible(layout.narrationRequestsDir), []);
