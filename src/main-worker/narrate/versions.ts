@@ -44,10 +44,14 @@ export async function latestVersion(dir: string, base: string): Promise<(VoiceVe
   return { ...last, record: await readJsonOrNull(AssetRecordSchema, assetRecordPath(last.path)) };
 }
 
-/** Whether a filed voice was made by the narration engine (records before versions: those with a voice_key, or none). */
+/**
+ * Whether a filed voice was made by the narration engine. Records written before `origin`
+ * existed: a voice made from a crawled chunk names it (`raw_path` scanned/story/.../chunk_NNNN.txt).
+ */
 export function isSynthesized(record: AssetRecord | null): boolean {
   if (!record) return false;
-  return record.origin ? record.origin === 'synthesized' : record.voice_key !== undefined;
+  if (record.origin) return record.origin === 'synthesized';
+  return record.voice_key !== undefined || record.raw_path.startsWith('scanned/');
 }
 
 const locks = new Map<string, Promise<unknown>>();
