@@ -55,8 +55,9 @@ export async function listRequests(layout: Layout): Promise<Array<{ path: string
   return out;
 }
 
+/** Whether a readable request waits (an unreadable one, edited by hand, does not wake the queue at every scan). */
 export async function hasRequests(layout: Layout): Promise<boolean> {
-  return (await readdir(layout.narrationRequestsDir).catch(() => [] as string[])).some((n) => !n.startsWith('.') && n.endsWith('.json'));
+  return (await listRequests(layout)).length > 0;
 }
 
 /** One text to voice again: `base` (version 1's name) in `dir`. */
