@@ -13,7 +13,7 @@ import { Layout } from '../../../src/shared/layout.js';
 import { makeClip, makeSpeech, makeTone } from '../../../src/shared/media/generate.js';
 import { parseMetadata } from '../../../src/shared/task.js';
 import { readWords } from '../../../src/shared/words.js';
-import { binaries, cli, tempDir, visible } from '../../helpers.js';
+import { binaries, cli, startCli, tempDir, visible, waitUntil } from '../../helpers.js';
 import { FIXTURES } from '../../media.js';
 
 const ENV = {
@@ -73,7 +73,11 @@ test('narrate: versions of a story\'s voices, a person\'s late voice wins, askin
   assert.deepEqual(await voiceSources(root), ['scanned/story/tales/keeper/voice/chapter_0001.mp3', 'scanned/story/tales/late/voice/chapter_0001.mp3', 'scanned/story/tales/told/voice/chapter_0001.mp3']);
   assert.ok((await visible(promo)).includes('part_0001.mp3'));
 
-  // An operator asks for another voice; a person drops a recording for the other story's chapter.
+  // While a main worker runs, an operator asks for another voice, and a person drops a
+  // recording for the other story's chapter.
+  const daemon = startCli(['main-worker', '--root', root], { ...ENV, CLIPMILL_INGEST_SCAN_INTERVAL_MS: '200' });
+  t.after(() => daemon.sub.kill('SIGKILL'));
+  await daemon.waitFor(/Main worker watching/);
   const asked = await cli(['narrate', 'tales/keeper', '--voice', 'en-us', '--root', root], ENV);
   assert.equal(asked.exitCode, 0, asked.stderr);
   assert.match(asked.stdout, /^Requested: story tales\/keeper, 1 chapter\(s\) with espeak-ng \(voice en-us/);
@@ -91,8 +95,10 @@ test('narrate: versions of a story\'s voices, a person\'s late voice wins, askin
   await rename(join(dir, 'person.mp3.json'), join(root, 'raw/story/tales/told/voice/chapter_0001.mp3.json'));
   await rename(join(dir, 'person.mp3'), join(root, 'raw/story/tales/told/voice/chapter_0001.mp3'));
 
-  run = await cli(['main-worker', '--once', '--root', root], ENV);
-  assert.equal(run.exitCode, 0, run.stderr);
+  // Done when every new version has its task and the requests are gone.
+  await waitUntil('the tasks of the new versions', async () => (await visible(join(root, 'tasks'))).length === 6 && (await visible(layout.narrationRequestsDir)).length === 0 && (await visible(promo)).includes('part_0001.v2.mp3'));
+  daemon.sub.kill('SIGTERM');
+  assert.equal((await daemon.sub).exitCode, 0, daemon.log());
   // Version 2 beside version 1, which is untouched.
   assert.deepEqual(await visible(keeper), ['chapter_0001.mp3', 'chapter_0001.mp3.json', 'chapter_0001.mp3.words.json', 'chapter_0001.v2.mp3', 'chapter_0001.v2.mp3.json', 'chapter_0001.v2.mp3.words.json']);
   assert.deepEqual(await readFile(join(keeper, 'chapter_0001.mp3')), v1);
