@@ -14,8 +14,9 @@ import { status } from './commands/status.js';
 import { edit } from './commands/edit.js';
 import { requeue, retry } from './commands/retry.js';
 import { assets } from './commands/assets.js';
+import { narrate } from './commands/narrate.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, jobs, assets, retry, requeue, edit, render, crawl, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, jobs, assets, retry, requeue, edit, render, crawl, narrate, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

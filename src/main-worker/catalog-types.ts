@@ -62,6 +62,8 @@ export interface CatalogNarrationPart {
   part: number;
   /** 1 for part_<NNNN>.mp3, k for part_<NNNN>_<k>.mp3. */
   take: number;
+  /** Absent or 1, or N for part_<NNNN>[_<k>].v<N>.mp3 (voiced again by `clipmill narrate`). */
+  version?: number;
   duration: number;
   tags: string[];
   transcript?: string;
@@ -84,6 +86,8 @@ export interface CatalogVoice {
   category: string;
   story: string;
   name: string;
+  /** Absent or 1, or N for <name>.v<N>.mp3: a later version (voiced again, or a person's recording that replaced a synthesized one). */
+  version?: number;
   tags: string[];
   /** From the voice's sidecar: the priority of the tasks made from it. */
   priority?: number;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ASSET_KINDS, AssetRecordSchema, assetRecordPath, type AssetKind, type AssetRecord } from '../shared/assets.js';
 import { readJsonOrNull } from '../shared/json.js';
 import { isIgnoredName, parseResolutionClass, parseScannedMediaName, type Layout } from '../shared/layout.js';
-import { narrationPartId, parseNarrationPartName, parseScannedImageName, parseScannedTextName } from '../shared/asset-names.js';
+import { narrationPartId, parseNarrationPartName, parseScannedImageName, parseScannedTextName, parseVersionedName } from '../shared/asset-names.js';
 import type { CatalogAsset, CatalogClass, CatalogClip, CatalogImage, CatalogMusic, CatalogNarrationPart, CatalogText, CatalogVoice, CategoryCatalog } from './catalog-types.js';
 
 export type { CatalogAsset, CatalogClass, CatalogClip, CatalogImage, CatalogMusic, CatalogNarrationPart, CatalogText, CatalogVoice, CategoryCatalog } from './catalog-types.js';
@@ -95,7 +95,7 @@ export class Catalog {
     }
     if (p[1] === 'story' && p.length === 6 && p[4] === 'voice' && p[5]!.toLowerCase().endsWith('.mp3')) {
       if (this.voices.has(rel)) return false;
-      const voice: CatalogVoice = { path: rel, category: p[2]!, story: p[3]!, name: p[5]!, tags, ...(record?.priority !== undefined ? { priority: record.priority } : {}) };
+      const voice: CatalogVoice = { path: rel, category: p[2]!, story: p[3]!, name: p[5]!, version: parseVersionedName(p[5]!).version, tags, ...(record?.priority !== undefined ? { priority: record.priority } : {}) };
       this.voices.set(rel, voice);
       // Voices are not looked up by id (jobs select footage, music, stills, texts and narration).
       this.changed(null, null);
@@ -135,6 +135,7 @@ export class Catalog {
         campaign,
         part: parsed.part,
         take: parsed.take,
+        version: parsed.version,
         duration: record.duration,
         tags,
         ...(record.transcript !== undefined ? { transcript: record.transcript } : {}),
@@ -144,10 +145,14 @@ export class Catalog {
       if (!parts) this.narrations.set(key, (parts = new Map()));
       const takes = parts.get(parsed.part) ?? [];
       takes.push(part);
-      takes.sort((a, b) => a.take - b.take || byPath(a, b));
+      takes.sort((a, b) => a.take - b.take || (a.version ?? 1) - (b.version ?? 1) || byPath(a, b));
       parts.set(parsed.part, takes);
       this.narrationPaths.add(rel);
       this.changed(null, { kind: 'narration', ...part });
+      // The take's id without a version names its latest version (what jobs select).
+      const takeId = narrationPartId(category, campaign, parseVersionedName(p[4]!).base);
+      const prev = this.ids.get(takeId);
+      if (!prev || (prev.kind === 'narration' && (prev.version ?? 1) < parsed.version)) this.ids.set(takeId, { kind: 'narration', ...part });
       return true;
     }
     return false;
@@ -166,13 +171,32 @@ export class Catalog {
     return snap;
   }
 
-  /** A campaign's recorded (and synthesized) narration parts: part number -> its takes, by take. */
+  /**
+   * A campaign's recorded (and synthesized) narration parts: part number -> its takes, by take;
+   * of each take its latest version only (`assets()` lists every version).
+   */
   narration(category: string, campaign: string): Map<number, CatalogNarrationPart[]> {
     const parts = this.narrations.get(`${category}/${campaign}`);
-    return new Map([...(parts ?? new Map<number, CatalogNarrationPart[]>())].sort((a, b) => a[0] - b[0]).map(([k, v]) => [k, [...v]]));
+    const latest = (takes: CatalogNarrationPart[]) => takes.filter((t) => !takes.some((o) => o.take === t.take && (o.version ?? 1) > (t.version ?? 1)));
+    return new Map([...(parts ?? new Map<number, CatalogNarrationPart[]>())].sort((a, b) => a[0] - b[0]).map(([k, v]) => [k, latest(v)]));
   }
 
+  /**
+   * The voices planners make tasks of: of each voice, its latest version only (chapter_0001.v2.mp3
+   * hides chapter_0001.mp3), sorted by path. `assets()` and `allVoices()` list every version.
+   */
   voiceList(): CatalogVoice[] {
+    const latest = new Map<string, CatalogVoice>();
+    for (const v of this.voices.values()) {
+      const key = `${v.path.slice(0, v.path.length - v.name.length)}${parseVersionedName(v.name).base}`;
+      const prev = latest.get(key);
+      if (!prev || (prev.version ?? 1) < (v.version ?? 1)) latest.set(key, v);
+    }
+    return [...latest.values()].sort(byPath);
+  }
+
+  /** Every version of every voice, sorted by path. */
+  allVoices(): CatalogVoice[] {
     return [...this.voices.values()].sort(byPath);
   }
 

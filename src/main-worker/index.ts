@@ -25,6 +25,7 @@ import { checkHealth } from './health.js';
 import { IngestQueue } from './ingest-queue.js';
 import type { NarrationProvider } from './narrate/provider.js';
 import { NarrationQueue } from './narrate/queue.js';
+import { hasRequests } from './narrate/requests.js';
 import { Ledger } from './ledger.js';
 import { emptyTotals, MainMetrics, type Totals } from './metrics.js';
 import { onceLoop } from './once-loop.js';
@@ -182,6 +183,8 @@ export class MainWorker {
     // Planning also runs after every scan, not only after an ingest: a voice waiting for a logo
     // that appeared, or for footage filed by another way, is planned without a restart.
     this.planner.schedule(signal);
+    // `clipmill narrate` leaves requests (narrate/requests.ts): one readdir per scan finds them.
+    if (await hasRequests(this.ctx.layout)) this.narration.schedule(signal);
   }
 
   /** Resolves when no ingest, conversion or planning is queued or running. */

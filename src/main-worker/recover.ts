@@ -7,6 +7,7 @@
 //    kept beside originals (<original>.sidecar.json) are raw files: never removed, never converted.
 import { readdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { isSynthesized, latestVersion } from './narrate/versions.js';
 import { parseNarrationPartName, parseScannedImageName, parseScannedTextName } from '../shared/asset-names.js';
 import { parseResolutionClass, parseScannedMediaName } from '../shared/layout.js';
 import type { MainContext } from './context.js';
@@ -43,7 +44,12 @@ async function removeTemps(dir: string): Promise<number> {
 }
 
 async function hasConverted(ctx: MainContext, job: ConvertJob): Promise<boolean> {
-  if (job.kind === 'voice') return (await list(ctx.layout.scannedVoiceDir(job.category, job.story ?? ''))).some((e) => e.name === `${job.id}.mp3`);
+  if (job.kind === 'voice') {
+    // A person's voice is filed as version 1, or as the next version of a synthesized chapter
+    // (narrate/versions.ts): converted once the latest version is not a synthesized one.
+    const latest = await latestVersion(ctx.layout.scannedVoiceDir(job.category, job.story ?? ''), `${job.id}.mp3`);
+    return latest !== null && !isSynthesized(latest.record);
+  }
   if (job.kind === 'narration') return (await list(ctx.layout.scannedNarrationDir(job.category, job.campaign ?? ''))).some((e) => e.name === `${job.id}.mp3`);
   if (job.kind === 'image') {
     const suffix = `_${job.id}${extname(job.original).toLowerCase()}`;

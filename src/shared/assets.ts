@@ -61,6 +61,16 @@ export const AssetRecordSchema = z.strictObject({
   campaign: z.string().min(1).optional(),
   part: z.number().int().min(1).optional(),
   take: z.number().int().min(1).optional(),
+  /**
+   * Voices and narration parts: who made it, "person" (a recording dropped into raw/) or
+   * "synthesized" (the narration engine); absent in records written before versions existed
+   * (read: a recording when it has no `voice_key`).
+   */
+  origin: z.enum(['person', 'synthesized']).optional(),
+  /** Synthesized voices: the narration cache key (provider, voice, settings, text) that made it. */
+  voice_key: z.string().min(1).optional(),
+  /** Voices and narration parts: the version (chapter_0001.v2.mp3 is 2); absent: 1. */
+  version: z.number().int().min(1).optional(),
   /** Text assets: the texts parsed from the file. */
   texts: z.array(AssetTextSchema).optional(),
   /**

@@ -68,6 +68,7 @@ export const ERROR_CODES = {
   NARRATION_UNAVAILABLE: c('recoverable', 'the speech provider did not answer usably (network error, timeout, 429, 5xx, a truncated or undecodable answer): tried again with backoff, honouring Retry-After'),
   NARRATION_REJECTED: c('fatal', 'the speech provider refused the request (an HTTP 4xx other than 429: a bad key, an unknown voice, text it will not voice)'),
   NARRATION_INVALID: c('recoverable', 'the synthesized voice failed validation: it does not decode, or its length is not 0.15 to 1.2 s per word'),
+  NARRATION_NOTHING: c('fatal', 'clipmill narrate names a story or campaign with no text to voice (no crawled chunk, no narration plan)'),
   NARRATION_TEXT_INVALID: c('fatal', 'a narration text (raw/narration/<category>/<campaign>.csv|txt) does not parse: not UTF-8, a broken quote, an unknown or missing column, an empty text, a campaign_part that is not a whole number from 1 to 9999'),
   WORDS_INVALID: c('fatal', 'a word timings file (<voice>.words.json) is missing, not JSON, or does not match its schema'),
   // tasks and renders (error.json in trash/failed/<id>/)

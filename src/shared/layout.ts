@@ -160,6 +160,13 @@ export class Layout {
   get narrationCacheDir() {
     return join(this.scanned, 'cache', 'narration');
   }
+  /**
+   * requests/narrate/: `clipmill narrate` requests (src/main-worker/narrate/requests.ts), one
+   * JSON file each, voiced by the main worker's narration queue and then removed.
+   */
+  get narrationRequestsDir() {
+    return join(this.root, 'requests', 'narrate');
+  }
   /** scanned/job/: accepted job files (`<name>.json`), as they were dropped. */
   get scannedJobs() {
     return join(this.scanned, 'job');

@@ -92,3 +92,30 @@ test('the catalog reads asset records: tags, stills, texts, narration parts, loo
   assert.equal(cat.category('hooks').texts.length, 3);
   assert.equal(cat.assets().length, 11);
 });
+
+test('the catalog gives planners the latest version of each voice and narration take; assets() lists every version', async (t) => {
+  const root = await tempDir(t);
+  await initRoot(root);
+  const layout = new Layout(root);
+  const voice = layout.scannedVoiceDir('c', 's');
+  const parts = layout.scannedNarrationDir('cars', 'spring');
+  await mkdir(voice, { recursive: true });
+  await mkdir(parts, { recursive: true });
+  for (const n of ['chapter_0001.mp3', 'chapter_0001.v2.mp3', 'chapter_0001.v3.mp3', 'chapter_0002.mp3', 'intro.mp3', 'intro.v2.mp3']) await writeFile(join(voice, n), '');
+  const rec = (name: string, take: number): AssetRecord => ({ schema_version: 1, kind: 'narration', id: `cars/spring/${name.replace(/\.mp3$/, '')}`, category: 'cars', raw_path: 'raw/x.csv', filed_at: '2026-01-01T00:00:00Z', tags: [], campaign: 'spring', part: 1, take, duration: 2 });
+  for (const [n, take] of [['part_0001.mp3', 1], ['part_0001.v2.mp3', 1], ['part_0001_2.mp3', 2]] as const) {
+    await writeFile(join(parts, n), '');
+    await writeJson(AssetRecordSchema, join(parts, `${n}.json`), rec(n, take));
+  }
+  const cat = await Catalog.load(layout);
+  assert.deepEqual(cat.voiceList().map((v) => [v.name, v.version]), [['chapter_0001.v3.mp3', 3], ['chapter_0002.mp3', 1], ['intro.v2.mp3', 2]]);
+  assert.equal(cat.allVoices().length, 6);
+  assert.deepEqual([...cat.narration('cars', 'spring')].map(([p, takes]) => [p, takes.map((x) => x.path.split('/').pop())]), [[1, ['part_0001.v2.mp3', 'part_0001_2.mp3']]]);
+  assert.equal(cat.byId('cars/spring/part_0001')?.path, 'scanned/narration/cars/spring/part_0001.v2.mp3', 'the id without a version names the latest');
+  assert.equal(cat.byId('cars/spring/part_0001.v2')?.path, 'scanned/narration/cars/spring/part_0001.v2.mp3');
+  assert.equal(cat.assets().filter((a) => a.kind === 'narration').length, 3);
+  // A later version added at run time hides the one before it.
+  await writeFile(join(voice, 'chapter_0002.v2.mp3'), '');
+  assert.ok(cat.add('scanned/story/c/s/voice/chapter_0002.v2.mp3'));
+  assert.deepEqual(cat.voiceList().map((v) => v.name), ['chapter_0001.v3.mp3', 'chapter_0002.v2.mp3', 'intro.v2.mp3']);
+});

@@ -31,6 +31,8 @@ export interface ListedAsset {
   take?: number;
   /** Voices. */
   story?: string;
+  /** Voices and narration parts voiced again (`clipmill narrate`) or replaced by a person's recording: 2, 3, ... (absent: 1). */
+  version?: number;
   /** Footage with sound: the kept original that holds it (the asset record's `sound.path`). */
   sound?: string;
 }
@@ -44,13 +46,13 @@ function listed(a: CatalogAsset, size: number | null): ListedAsset {
     case 'music':
       return { ...base, id: a.id, duration: a.duration };
     case 'voice':
-      return { ...base, id: `${a.category}/${a.story}/${a.name.replace(/\.mp3$/i, '')}`, duration: null, story: a.story };
+      return { ...base, id: `${a.category}/${a.story}/${a.name.replace(/\.mp3$/i, '')}`, duration: null, story: a.story, ...((a.version ?? 1) > 1 ? { version: a.version } : {}) };
     case 'image':
       return { ...base, id: a.id, duration: null, width: a.width, height: a.height };
     case 'text':
       return { ...base, id: a.id, duration: null, text: a.text, line: a.line };
     case 'narration':
-      return { ...base, id: a.id, duration: a.duration, campaign: a.campaign, part: a.part, take: a.take };
+      return { ...base, id: a.id, duration: a.duration, campaign: a.campaign, part: a.part, take: a.take, ...((a.version ?? 1) > 1 ? { version: a.version } : {}) };
   }
 }
 

@@ -7,7 +7,7 @@ import { readJsonOrNull, writeJson } from '../../shared/json.js';
 import type { RawSidecar } from '../../shared/assets.js';
 
 /** What the kind's validation (or conversion) measured: the id and the kind's facts. */
-export type AssetFacts = Pick<AssetRecord, 'id'> & Partial<Pick<AssetRecord, 'duration' | 'width' | 'height' | 'campaign' | 'part' | 'take' | 'texts' | 'sound'>>;
+export type AssetFacts = Pick<AssetRecord, 'id'> & Partial<Pick<AssetRecord, 'duration' | 'width' | 'height' | 'campaign' | 'part' | 'take' | 'texts' | 'sound' | 'origin' | 'voice_key' | 'version'>>;
 
 export function buildAssetRecord(kind: AssetKind, category: string, rawPath: string, sidecar: Partial<RawSidecar> | null | undefined, facts: AssetFacts): AssetRecord {
   return {

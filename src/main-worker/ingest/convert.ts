@@ -4,7 +4,7 @@
 // so a crash leaves either nothing or the whole file; recover.ts finishes what a crash stopped.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { runMedia } from '../../shared/media/exec.js';
 import { ClipmillError, errorMessage, isRecoverable, mayBlameInput } from '../../shared/errors.js';
 import { fsyncPath, renameNoReplace } from '../../shared/fs.js';
@@ -20,7 +20,8 @@ import { loudnessTarget } from './music.js';
 import { rejectFile } from './reject.js';
 import type { AssetRecord } from '../../shared/assets.js';
 import { exists } from '../../shared/fs.js';
-import { narrationPartId, parseNarrationPartName, scannedImageName } from '../../shared/asset-names.js';
+import { narrationPartId, parseNarrationPartName, parseVersionedName, scannedImageName } from '../../shared/asset-names.js';
+import { personVoiceDest, withVersionLock } from '../narrate/versions.js';
 import { buildAssetRecord, writeAssetRecord, type AssetFacts } from './asset-record.js';
 import { imageArgv, readOrientation } from './image.js';
 import { SIDECAR_COPY_SUFFIX } from './sidecar.js';
@@ -116,9 +117,9 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
   const imageExt = extname(job.original).slice(1).toLowerCase() as 'png' | 'jpg' | 'webp';
   const tmpExt = job.kind === 'image' ? imageExt : job.kind === 'music' || job.kind === 'voice' || job.kind === 'narration' ? 'mp3' : 'mp4';
   const tmp = join(parent, `.${job.id}.tmp-${randomBytes(4).toString('hex')}.${tmpExt}`);
+  let what = '';
   try {
     let dest: string;
-    let what: string;
     let facts: AssetFacts;
     if (job.kind === 'music') {
       const target = loudnessTarget(ctx);
@@ -170,6 +171,22 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
     }
     await fsyncPath(tmp);
     await mkdir(join(dest, '..'), { recursive: true });
+    if (job.kind === 'voice') {
+      // A person's voice for a synthesized chapter becomes its next version (narrate/versions.ts),
+      // under the lock the narration queue takes to file versions.
+      const first = dest;
+      return await withVersionLock(dirname(first), basename(first), async () => {
+        const to = await personVoiceDest(first, null);
+        const version = parseVersionedName(basename(to)).version;
+        return fileConverted(to, { ...facts, id: `${job.category}/${job.story ?? ''}/${basename(to).replace(/\.mp3$/i, '')}`, origin: 'person', ...(version > 1 ? { version } : {}) });
+      });
+    }
+    return await fileConverted(dest, facts);
+  } catch (err) {
+    return await failed(err);
+  }
+
+  async function fileConverted(dest: string, facts: AssetFacts): Promise<{ status: 'done'; dest: string; record?: AssetRecord }> {
     // The asset record before the rename (a file in scanned/ always has its record), with what
     // the raw sidecar said (kept in the source record).
     const rawPathOf = source?.raw_path ?? layout.rel(job.original);
@@ -187,7 +204,9 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
     await fsyncPath(join(dest, '..'));
     log.info({ file: layout.rel(job.original) }, `Converted ${layout.rel(job.original)} → ${layout.rel(dest)}: ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return { status: 'done', dest, record };
-  } catch (err) {
+  }
+
+  async function failed(err: unknown): Promise<{ status: 'failed' | 'retry' }> {
     await rm(tmp, { force: true });
     if (signal?.aborted) throw err;
     if (isRecoverable(err) && (!opts.lastTry || !mayBlameInput(err))) {

@@ -2,7 +2,9 @@
 // rejected into trash/invalid/, or (links, which this version does not crawl) left in place.
 // A file's sidecar (<file>.json) is read first and goes where the file goes (sidecar.ts); every
 // filed asset gets its asset record (<scanned file>.json) before it is renamed in.
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
+import { parseVersionedName } from '../../shared/asset-names.js';
+import { personVoiceDest, withVersionLock } from '../narrate/versions.js';
 import { readlink } from 'node:fs/promises';
 import { ClipmillError, errorMessage, isClipmillError, isRecoverable, mayBlameInput, type ErrorCode } from '../../shared/errors.js';
 import { exists, moveFile, sameContent } from '../../shared/fs.js';
@@ -126,18 +128,33 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     // was checked is not what would be moved. Leave it; the next scans see it settle again.
     if ((await changedSince(file)) || (sidecar && (await sidecarChanged(sidecar)))) return { status: 'changed' };
     if (!sidecar && (await findSidecar(file.path))) return { status: 'changed' };
-    if (v.kind === 'move') {
+    const category = entry.category;
+    const entryKind = entry.kind;
+    const fileMoved = async (v: Extract<Validated, { kind: 'move' }>): Promise<IngestOutcome> => {
       // The record first, then the one rename that files the file, then its raw sidecar (see
       // sidecar.ts for why in this order). A file already there with other bytes is a duplicate
       // before anything is written; with the same bytes it is this very file, filed by a run
       // that stopped before removing it from raw/ (moveFile completes that).
       if ((await exists(v.dest)) && !(await sameContent(file.path, v.dest))) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(v.dest)} already exists (scanned/ is immutable)`, { details: { destination: ctx.layout.rel(v.dest) } });
-      const record = await writeAssetRecord(v.dest, buildAssetRecord(assetKind, entry.category, rawPath, sidecar?.facts, v.facts));
+      const record = await writeAssetRecord(v.dest, buildAssetRecord(assetKind, category, rawPath, sidecar?.facts, v.facts));
       await moveFile(file.path, v.dest);
-      ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.dest)}${record.tags.length ? ` (tags: ${record.tags.join(', ')})` : ''}`);
+      ctx.log.info({ file: rawPath, kind: entryKind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.dest)}${record.tags.length ? ` (tags: ${record.tags.join(', ')})` : ''}`);
       if (sidecar) await fileSidecar(ctx, sidecar, v.dest);
-      return { status: 'moved', kind: entry.kind, dest: v.dest, record };
+      return { status: 'moved', kind: entryKind, dest: v.dest, record };
+    };
+    if (v.kind === 'move' && assetKind === 'voice') {
+      // A person's voice for a chapter already voiced by the narration engine wins: it is filed
+      // as the next version (narrate/versions.ts), never rejected as a duplicate. Under the
+      // voice's version lock, so that the narration queue does not file the same number.
+      const moveV = v;
+      return await withVersionLock(dirname(moveV.dest), basename(moveV.dest), async () => {
+        const dest = await personVoiceDest(moveV.dest, file.path);
+        const version = parseVersionedName(basename(dest)).version;
+        const facts = { ...moveV.facts, id: `${category}/${'story' in entry ? entry.story : ''}/${basename(dest).replace(/\.mp3$/i, '')}`, origin: 'person' as const, ...(version > 1 ? { version } : {}) };
+        return fileMoved({ ...moveV, dest, facts });
+      });
     }
+    if (v.kind === 'move') return await fileMoved(v);
     // The source record first, then the one rename that takes the file out of raw/: a crash
     // in between leaves an orphan record (removed at start-up) and the file still in raw/.
     // An original with the same id and the same bytes is this very file, copied by a run that
@@ -171,4 +188,5 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
     return { status: 'rejected', dest, code: err instanceof ClipmillError ? err.code : 'IO' };
   }
 }
+
 

@@ -20,7 +20,8 @@ export function narrationOriginalDir(ctx: MainContext, category: string, campaig
 
 export async function validateNarrationPart(ctx: MainContext, file: RawFile, category: string, campaign: string, name: string, signal?: AbortSignal): Promise<Validated> {
   const parsed = parseNarrationPartName(name);
-  if (!parsed) {
+  // Versions (part_0001.v2.mp3) are made by `clipmill narrate` in scanned/, never dropped.
+  if (!parsed || parsed.version > 1) {
     const why = /^part_\d{4,}_1\.mp3$/.test(name) ? ' (take 1 of a part is part_<NNNN>.mp3 itself; further takes are _2, _3, ...)' : /^part_0+(_\d+)?\.mp3$/.test(name) ? ' (parts are numbered from 0001)' : '';
     throw new ClipmillError('NARRATION_BAD_NAME', `narration parts are named part_<NNNN>.mp3 (the part number, 4 digits or more) or part_<NNNN>_<k>.mp3 (its take k), got ${JSON.stringify(name)}${why}`);
   }

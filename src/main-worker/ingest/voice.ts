@@ -3,7 +3,9 @@
 // silence (its loudest sample above ingest.voiceSilenceDb), which also decodes all of it.
 import { extname, join } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
+import { parseVersionedName } from '../../shared/asset-names.js';
 import { exists } from '../../shared/fs.js';
+import { personVoiceWelcome } from '../narrate/versions.js';
 import { checkTimeoutMs, headerLies, peakAndLength } from '../../shared/media/audio.js';
 import { probe, probeSummary } from '../../shared/media/probe.js';
 import type { MainContext } from '../context.js';
@@ -13,8 +15,10 @@ import type { Validated } from './index.js';
 
 export async function validateVoice(ctx: MainContext, file: RawFile, category: string, story: string, name: string, signal?: AbortSignal): Promise<Validated> {
   if (extname(name).toLowerCase() !== '.mp3') throw new ClipmillError('RAW_UNSUPPORTED_TYPE', `voice files must be .mp3, got ${JSON.stringify(extname(name) || name)}`);
+  // Versions (chapter_0001.v2.mp3) are filed by clipmill (narrate/versions.ts), never dropped.
+  if (parseVersionedName(name).version > 1) throw new ClipmillError('RAW_BAD_NAME', `${JSON.stringify(name)} is a version name (<name>.v<N>.mp3), which clipmill gives to voices made again; drop the voice under its chapter's name (a person's voice for a synthesized chapter becomes its next version)`);
   const dir = ctx.layout.scannedVoiceDir(category, story);
-  return validateSpeech(ctx, file, name, dir, ctx.layout.scannedVoiceOriginalDir(category, story), { id: `${category}/${story}/${name.replace(/\.mp3$/i, '')}` }, signal);
+  return validateSpeech(ctx, file, name, dir, ctx.layout.scannedVoiceOriginalDir(category, story), { id: `${category}/${story}/${name.replace(/\.mp3$/i, '')}` }, signal, { versions: true });
 }
 
 /**
@@ -22,7 +26,8 @@ export async function validateVoice(ctx: MainContext, file: RawFile, category: s
  * voiceMaxSeconds long when decoded, not silent. Moved to `dir`/`name`, or re-encoded there
  * from `originalDir` when its header lies about its length.
  */
-export async function validateSpeech(ctx: MainContext, file: RawFile, name: string, dir: string, originalDir: string, facts: AssetFacts, signal?: AbortSignal): Promise<Validated> {
+/** `opts.versions`: a story voice, filed as the next version when its chapter was synthesized (narrate/versions.ts). */
+export async function validateSpeech(ctx: MainContext, file: RawFile, name: string, dir: string, originalDir: string, facts: AssetFacts, signal?: AbortSignal, opts: { versions?: boolean } = {}): Promise<Validated> {
   const info = await probe(ctx.bins.ffprobe.path, file.path, { signal });
   const summary = probeSummary(info);
   const details = { details: { probe: summary } };
@@ -50,7 +55,7 @@ export async function validateSpeech(ctx: MainContext, file: RawFile, name: stri
     // The re-encoded voice takes the name of the raw one: a voice of that name already filed is
     // a duplicate now, not after the original has been moved out of raw/.
     const dest = join(dir, name);
-    if (await exists(dest)) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(dest)} already exists (scanned/ is immutable)`, { details: { destination: ctx.layout.rel(dest) } });
+    if ((await exists(dest)) && !(opts.versions && (await personVoiceWelcome(dest)))) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(dest)} already exists (scanned/ is immutable)`, { details: { destination: ctx.layout.rel(dest) } });
     return {
       kind: 'convert',
       original: join(originalDir, name),

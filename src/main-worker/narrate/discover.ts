@@ -17,11 +17,14 @@ import { isIgnoredName, type Layout } from '../../shared/layout.js';
 import { NarrationPlanSchema, type NarrationPlanItem } from '../../shared/narration.js';
 import { wordsPath, WordsFileSchema } from '../../shared/words.js';
 import { parseNarrationPartName } from '../catalog.js';
+import { listRequests, type NarrateRequest } from './requests.js';
 
 export type NarrationJob =
   | { kind: 'part'; target: string; category: string; campaign: string; rawPath: string; item: NarrationPlanItem }
   | { kind: 'chapter'; target: string; category: string; story: string; chunk: string }
-  | { kind: 'words'; target: string; transcript: string };
+  | { kind: 'words'; target: string; transcript: string }
+  /** A `clipmill narrate` request (requests.ts): `target` is the request file. */
+  | { kind: 'request'; target: string; request: NarrateRequest };
 
 async function names(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).filter((n) => !isIgnoredName(n)).sort();
@@ -49,6 +52,7 @@ export interface Discovered {
 
 export async function discoverNarration(layout: Layout, opts: { fromStories: boolean }): Promise<Discovered> {
   const out: Discovered = { todo: [], done: 0, uncaptioned: 0 };
+  for (const r of await listRequests(layout)) out.todo.push({ kind: 'request', target: r.path, request: r.request });
   const narration = join(layout.scanned, 'narration');
   for (const category of await names(narration)) {
     for (const campaign of await names(join(narration, category))) {

@@ -6,16 +6,19 @@
 // without replacing anything (a person's file that appeared meanwhile wins). A failure is
 // recorded in trash/narration/ (counted by `clipmill status`) and tried again at the next start.
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import PQueue from 'p-queue';
-import type { AssetRecord } from '../../shared/assets.js';
+import { assetRecordPath, type AssetRecord } from '../../shared/assets.js';
+import { versionedName } from '../../shared/asset-names.js';
 import { ClipmillError, errorMessage, isClipmillError } from '../../shared/errors.js';
 import { exists, fsyncPath, renameNoReplace, tempPathFor, writeJsonAtomic } from '../../shared/fs.js';
 import { wordsPath, writeWords } from '../../shared/words.js';
 import { narrationPartId } from '../catalog.js';
 import type { MainContext } from '../context.js';
 import { buildAssetRecord, writeAssetRecord } from '../ingest/asset-record.js';
-import { NarrationCache } from './cache.js';
+import { cacheKey, NarrationCache } from './cache.js';
+import { requestItems, type NarrateRequest } from './requests.js';
+import { latestVersion, withVersionLock } from './versions.js';
 import { discoverNarration, failurePath, type NarrationJob } from './discover.js';
 import type { NarrationProvider } from './provider.js';
 import { createProvider } from './providers.js';
@@ -120,6 +123,8 @@ export class NarrationQueue {
       this.opts.aligned?.(signal);
       return;
     }
+    // A request found by a discovery that listed it just before it was done and removed.
+    if (job.kind === 'request') return (await exists(job.target)) ? this.request(job.target, job.request, signal) : undefined;
     const text = job.kind === 'part' ? job.item.text : (await readFile(job.chunk, 'utf8')).trim();
     if (!text) throw new ClipmillError('NARRATION_INVALID', `${ctx.layout.rel(job.kind === 'chapter' ? job.chunk : job.target)} holds no text`);
     const provider = this.getProvider();
@@ -128,24 +133,86 @@ export class NarrationQueue {
     const duration = voiced.words.words.length ? Math.max(...voiced.words.words.map((w) => w.end)) : 0;
     const record =
       job.kind === 'part'
-        ? buildAssetRecord('narration', job.category, job.rawPath, { tags: job.item.tags, transcript: text }, { id: narrationPartId(job.category, job.campaign, job.item.target), ...(duration > 0 ? { duration } : {}), campaign: job.campaign, part: job.item.part, take: job.item.take })
-        : buildAssetRecord('voice', job.category, ctx.layout.rel(job.chunk), { transcript: text }, { id: `${job.category}/${job.story}/${job.target.split('/').pop()!.replace(/\.mp3$/, '')}`, ...(duration > 0 ? { duration } : {}) });
-    await mkdir(dirname(job.target), { recursive: true });
-    await writeWords(wordsPath(job.target), voiced.words);
-    const written = await writeAssetRecord(job.target, record);
-    const tmp = tempPathFor(job.target);
-    try {
-      await copyFile(voiced.audio, tmp);
-      await fsyncPath(tmp);
-      await renameNoReplace(tmp, job.target);
-      await fsyncPath(dirname(job.target));
-    } catch (err) {
-      await rm(tmp, { force: true });
-      if (isClipmillError(err) && err.code === 'DUPLICATE') return; // a person's voice arrived first: it wins
-      throw err;
-    }
+        ? buildAssetRecord('narration', job.category, job.rawPath, { tags: job.item.tags, transcript: text }, { id: narrationPartId(job.category, job.campaign, job.item.target), ...(duration > 0 ? { duration } : {}), campaign: job.campaign, part: job.item.part, take: job.item.take, origin: 'synthesized', voice_key: cacheKey(provider, text) })
+        : buildAssetRecord('voice', job.category, ctx.layout.rel(job.chunk), { transcript: text }, { id: `${job.category}/${job.story}/${job.target.split('/').pop()!.replace(/\.mp3$/, '')}`, ...(duration > 0 ? { duration } : {}), origin: 'synthesized', voice_key: cacheKey(provider, text) });
+    // Under the voice's version lock: a person's recording being filed at this moment (ingest)
+    // either is filed first (then this one is dropped) or becomes version 2 after it.
+    const written = await withVersionLock(dirname(job.target), basename(job.target), async () => {
+      if (await exists(job.target)) return null; // a person's voice arrived first: it wins
+      await mkdir(dirname(job.target), { recursive: true });
+      await writeWords(wordsPath(job.target), voiced.words);
+      const written = await writeAssetRecord(job.target, record);
+      const tmp = tempPathFor(job.target);
+      try {
+        await copyFile(voiced.audio, tmp);
+        await fsyncPath(tmp);
+        await renameNoReplace(tmp, job.target);
+        await fsyncPath(dirname(job.target));
+      } catch (err) {
+        await rm(tmp, { force: true });
+        if (isClipmillError(err) && err.code === 'DUPLICATE') return null;
+        throw err;
+      }
+      return written;
+    });
+    if (!written) return;
     ctx.log.info({ provider: provider.name, cached: voiced.hit }, `Voiced ${ctx.layout.rel(job.target)} with ${provider.name}${voiced.hit ? ' (from the cache)' : ''} (${voiced.words.words.length} words)`);
     this.opts.filed(job.target, written, signal);
+  }
+
+  /**
+   * A `clipmill narrate` request: every text of the story or campaign voiced with the request's
+   * provider and voice, each filed as the next version of its voice or part unless its latest
+   * version was made from the same text the same way (then nothing is filed: running the
+   * command twice voices and publishes once). The request file is removed when all are done;
+   * a failure leaves it (recorded in trash/narration/, tried again at the next start).
+   */
+  private async request(file: string, req: NarrateRequest, signal?: AbortSignal): Promise<void> {
+    const { ctx } = this.opts;
+    const { layout } = ctx;
+    const provider = createProvider(ctx.config, { ffmpeg: ctx.bins.ffmpeg.path }, ctx.log.child({ component: 'narrate' }), { provider: req.provider, ...(req.voice ? { voice: req.voice } : {}) });
+    const items = await requestItems(layout, req);
+    let filed = 0;
+    for (const it of items) {
+      if (signal?.aborted) throw signal.reason;
+      const key = cacheKey(provider, it.text);
+      const before = await latestVersion(it.dir, it.base);
+      if (before?.record?.voice_key === key) continue;
+      const voiced = await this.cache.voice(provider, it.text, signal);
+      const dest = await withVersionLock(it.dir, it.base, async () => {
+        const latest = await latestVersion(it.dir, it.base);
+        if (latest?.record?.voice_key === key) return null;
+        const version = (latest?.version ?? 0) + 1;
+        const name = versionedName(it.base, version);
+        const dest = join(it.dir, name);
+        const duration = voiced.words.words.length ? Math.max(...voiced.words.words.map((w) => w.end)) : 0;
+        // Tags and priority stay with the chapter or part from version to version.
+        const kept = { tags: latest?.record?.tags ?? it.item?.tags ?? [], ...(latest?.record?.priority !== undefined ? { priority: latest.record.priority } : {}), transcript: it.text };
+        const facts = { ...(duration > 0 ? { duration } : {}), origin: 'synthesized' as const, voice_key: key, version };
+        const record = it.item
+          ? buildAssetRecord('narration', req.category, it.rawPath!, kept, { id: narrationPartId(req.category, req.name, name), campaign: req.name, part: it.item.part, take: it.item.take, ...facts })
+          : buildAssetRecord('voice', req.category, layout.rel(it.chunk!), kept, { id: `${req.category}/${req.name}/${name.replace(/\.mp3$/, '')}`, ...facts });
+        await mkdir(it.dir, { recursive: true });
+        await writeWords(wordsPath(dest), voiced.words);
+        await writeJsonAtomic(assetRecordPath(dest), record);
+        const tmp = tempPathFor(dest);
+        try {
+          await copyFile(voiced.audio, tmp);
+          await fsyncPath(tmp);
+          await renameNoReplace(tmp, dest);
+          await fsyncPath(it.dir);
+        } finally {
+          await rm(tmp, { force: true });
+        }
+        return { dest, record };
+      });
+      if (!dest) continue;
+      filed++;
+      ctx.log.info({ provider: provider.name, cached: voiced.hit }, `Voiced ${layout.rel(dest.dest)} again with ${provider.name} (${Object.entries(provider.settings).map(([k, v]) => `${k} ${v}`).join(', ')})${voiced.hit ? ' (from the cache)' : ''}`);
+      this.opts.filed(dest.dest, dest.record, signal);
+    }
+    await rm(file, { force: true });
+    ctx.log.info(`Narrate request for ${req.category}/${req.name} (${req.provider}${req.voice ? ` ${req.voice}` : ''}) done: ${filed} new version(s), ${items.length - filed} unchanged`);
   }
 
   async idle(): Promise<void> {
