@@ -4,10 +4,10 @@
 // renamed in; the main worker's narration queue voices each item into its target
 // (scanned/narration/<category>/<campaign>/part_<NNNN>[_<k>].mp3) and `clipmill status` counts
 // the items whose target is there (done) or not (queued), or whose failure is recorded (failed).
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ClipmillError } from './errors.js';
 import { parseTagCell } from './tags.js';
+import { checkControl, decodeUtf8Strict, parseCsvTable } from './text-files.js';
 
 export interface NarrationRow {
   text: string;
@@ -22,77 +22,23 @@ const invalid = (message: string, line?: number) => new ClipmillError('NARRATION
 /** Parts are numbered from 1 to this (part_9999.mp3). */
 export const MAX_PART = 9999;
 
-/** UTF-8 decoded strictly; the error names the first line that is not UTF-8. */
+/** UTF-8 decoded strictly, the byte order mark dropped; the error names the first line that is not UTF-8. */
 export function decodeNarration(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\ufeff/, '');
-  } catch {
-    let start = 0;
-    let line = 1;
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i < bytes.length && bytes[i] !== 0x0a) continue;
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
-      } catch {
-        throw invalid('not valid UTF-8 (save the file as UTF-8)', line);
-      }
-      line++;
-      start = i + 1;
-    }
-    throw invalid('not valid UTF-8 (save the file as UTF-8)');
-  }
+  return decodeUtf8Strict(bytes, invalid);
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 function clean(text: string, line: number): string {
-  const m = CONTROL.exec(text);
-  if (m) throw invalid(`the text holds the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, line);
-  return text.replace(/\r\n?/g, '\n').trim();
+  return checkControl(text, line, invalid).replace(/\r\n?/g, '\n').trim();
 }
-
-const COLUMNS = ['text', 'campaign_part', 'tags'];
 
 /** The rows of a narration CSV: columns text, campaign_part and optionally tags (`;`-separated). */
 export function parseNarrationCsv(source: string): NarrationRow[] {
-  let lastEnd = 0;
-  let rows: Array<{ record: string[]; info: { lines: number }; raw: string }>;
-  try {
-    rows = parse(source, {
-      info: true,
-      raw: true,
-      skip_empty_lines: true,
-      on_record: (record: string[], context: { lines: number }) => {
-        lastEnd = context.lines;
-        return record;
-      },
-    }) as unknown as typeof rows;
-  } catch (err) {
-    const e = err as Error & { code?: string; lines?: number };
-    const lines = source.split('\n');
-    let start = lastEnd + 1;
-    while (start <= lines.length && lines[start - 1]!.trim() === '') start++;
-    if (e.code === 'CSV_QUOTE_NOT_CLOSED') throw invalid('a quoted field is never closed (a missing " ?)', start);
-    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || e.code === 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH') throw invalid('the row has a different number of cells than the header', e.lines ?? start);
-    throw invalid(e.message.replace(/ at line \d+.*$/, '').replace(/ on line \d+$/, ''), e.lines ?? start);
-  }
-  if (rows.length === 0) throw invalid('the file holds no header (expected the columns text, campaign_part and, optionally, tags)');
-  const startLine = (row: { info: { lines: number }; raw: string }) => row.info.lines - (row.raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0);
-  const header = rows[0]!.record.map((h) => h.trim().toLowerCase());
-  const headerLine = startLine(rows[0]!);
-  header.forEach((h, i) => {
-    if (!COLUMNS.includes(h)) throw invalid(`unknown column ${JSON.stringify(rows[0]!.record[i])} in the header: the columns are text, campaign_part and, optionally, tags`, headerLine);
-    if (header.indexOf(h) !== i) throw invalid(`the column ${h} appears twice in the header`, headerLine);
-  });
-  for (const need of ['text', 'campaign_part']) if (!header.includes(need)) throw invalid(`the header has no column ${need} (the columns are text, campaign_part and, optionally, tags)`, headerLine);
-  const [ti, pi, gi] = [header.indexOf('text'), header.indexOf('campaign_part'), header.indexOf('tags')];
-  const out = rows.slice(1).map((row) => {
-    const line = startLine(row);
-    const text = clean(row.record[ti] ?? '', line);
+  const out = parseCsvTable(source, { required: ['text', 'campaign_part'], optional: ['tags'] }, invalid).map(({ cells, line }) => {
+    const text = clean(cells.get('text') ?? '', line);
     if (!text) throw invalid('the text cell is empty', line);
-    const cell = (row.record[pi] ?? '').trim();
+    const cell = (cells.get('campaign_part') ?? '').trim();
     if (!/^\d+$/.test(cell) || Number(cell) < 1 || Number(cell) > MAX_PART) throw invalid(`campaign_part must be a whole number from 1 to ${MAX_PART}, got ${JSON.stringify(cell)}`, line);
-    return { text, part: Number(cell), tags: gi >= 0 ? parseTagCell(row.record[gi] ?? '') : [], line };
+    return { text, part: Number(cell), tags: parseTagCell(cells.get('tags') ?? ''), line };
   });
   if (out.length === 0) throw invalid('the file holds a header and no row');
   return out;
