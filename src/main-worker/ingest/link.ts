@@ -21,6 +21,7 @@ import { checkUrl } from '../crawl/fetch.js';
 import { crawlOptions, crawlStory, type CrawledStory } from '../crawl/crawl.js';
 import { changedSince, type RawFile } from '../scan.js';
 import { PublishManifestSchema, type PublishManifest } from './records.js';
+import { KeyedLock } from '../keyed-lock.js';
 
 const MAX_LINK_FILE = 64 * 1024;
 
@@ -65,17 +66,8 @@ async function lastChunk(dir: string): Promise<number> {
 
 
 /** Publications into one story folder run one at a time, so numbering never collides. */
-const storyLocks = new Map<string, Promise<unknown>>();
-async function withStoryLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const prev = storyLocks.get(key) ?? Promise.resolve();
-  const run = prev.then(fn, fn);
-  storyLocks.set(key, run.catch(() => {}));
-  try {
-    return await run;
-  } finally {
-    if (storyLocks.get(key) === run) storyLocks.delete(key);
-  }
-}
+const storyLocks = new KeyedLock();
+const withStoryLock = <T>(key: string, fn: () => Promise<T>): Promise<T> => storyLocks.run(key, fn);
 
 export interface LinkResult {
   chunks: string[];

@@ -17,6 +17,7 @@ import { normalizeTags } from '../../shared/tags.js';
 import { parseNarrationPartName } from '../catalog.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
+import { KeyedLock } from '../keyed-lock.js';
 
 /** A narration text larger than this (10 MiB) is refused before it is read. */
 export const MAX_NARRATION_TEXT_BYTES = 10 * 1024 * 1024;
@@ -44,17 +45,8 @@ export async function takenTakes(ctx: Pick<MainContext, 'layout'>, category: str
 }
 
 /** Takes are assigned one file at a time per campaign (two files with the same campaign_part get different takes). */
-const campaignLocks = new Map<string, Promise<unknown>>();
-async function withCampaignLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const prev = campaignLocks.get(key) ?? Promise.resolve();
-  const run = prev.then(fn, fn);
-  campaignLocks.set(key, run.catch(() => {}));
-  try {
-    return await run;
-  } finally {
-    if (campaignLocks.get(key) === run) campaignLocks.delete(key);
-  }
-}
+const campaignLocks = new KeyedLock();
+const withCampaignLock = <T>(key: string, fn: () => Promise<T>): Promise<T> => campaignLocks.run(key, fn);
 
 export async function ingestNarrationText(ctx: MainContext, file: RawFile, category: string, campaign: string, name: string, sidecar: RawSidecar | null): Promise<{ dest: string; plan: NarrationPlan }> {
   const ext = extname(name).toLowerCase();

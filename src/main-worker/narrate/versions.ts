@@ -18,6 +18,7 @@ import { AssetRecordSchema, assetRecordPath, type AssetRecord } from '../../shar
 import { readJsonOrNull } from '../../shared/json.js';
 import { sameContent } from '../../shared/fs.js';
 import { versionedName } from '../../shared/asset-names.js';
+import { KeyedLock } from '../keyed-lock.js';
 
 export interface VoiceVersion {
   name: string;
@@ -54,20 +55,11 @@ export function isSynthesized(record: AssetRecord | null): boolean {
   return record.voice_key !== undefined || record.raw_path.startsWith('scanned/');
 }
 
-const locks = new Map<string, Promise<unknown>>();
+const locks = new KeyedLock();
 
 /** Runs `fn` alone among the writers of versions of `base` in `dir` (in this process). */
-export async function withVersionLock<T>(dir: string, base: string, fn: () => Promise<T>): Promise<T> {
-  const key = join(dir, base);
-  const prev = locks.get(key) ?? Promise.resolve();
-  const run = prev.then(fn, fn);
-  const tail = run.catch(() => {});
-  locks.set(key, tail);
-  try {
-    return await run;
-  } finally {
-    if (locks.get(key) === tail) locks.delete(key);
-  }
+export function withVersionLock<T>(dir: string, base: string, fn: () => Promise<T>): Promise<T> {
+  return locks.run(join(dir, base), fn);
 }
 
 /**
