@@ -2,6 +2,7 @@
 // planTask(voice, catalog, rules, rng) has no I/O; the same inputs and seed give the same plan.
 import type { Rng } from '../shared/rng.js';
 import { shuffle } from '../shared/rng.js';
+import { tagsPair } from '../shared/tags.js';
 import type { CatalogClass, CatalogClip, CatalogMusic, CategoryCatalog } from './catalog.js';
 
 export interface PlanRules {
@@ -47,17 +48,25 @@ export function chooseClass(classes: CatalogClass[], rules: PlanRules): CatalogC
 /**
  * Clips in random order, covering `duration`: every clip of the class is used once before any
  * is used again (a new shuffle per round), and a round never starts with the clip that ended
- * the previous one when there is a choice.
+ * the previous one when there is a choice. `fits` is the pairing rule (DESIGN §1): a clip is
+ * taken only if it pairs with everything taken before it, the clips already picked included
+ * (untagged clips fit everywhere, so without tags every clip is taken as drawn).
  */
-export function pickClips(clips: CatalogClip[], duration: number, rng: Rng): CatalogClip[] {
+export function pickClips(clips: CatalogClip[], duration: number, rng: Rng, with_: readonly (readonly string[])[] = []): CatalogClip[] {
   const out: CatalogClip[] = [];
+  const taken: (readonly string[])[] = [...with_];
+  const fits = (c: CatalogClip) => taken.every((t) => tagsPair(t, c.tags ?? []));
   let covered = 0;
   while (covered < duration) {
-    let round = shuffle(clips, rng);
+    const pool = clips.filter(fits);
+    if (pool.length === 0) return out;
+    let round = shuffle(pool, rng);
     const last = out[out.length - 1];
     if (last && round.length > 1 && round[0]!.path === last.path) round = [...round.slice(1), round[0]!];
     for (const c of round) {
+      if (!fits(c)) continue;
       out.push(c);
+      if (c.tags?.length) taken.push(c.tags);
       covered += c.duration;
       if (covered >= duration) break;
     }
@@ -78,24 +87,36 @@ const DISTINCT_TRIES = 20;
 /**
  * `avoid`: the clip sequences (paths) of the voice's other variations. A plan repeating one of
  * them is drawn again, a bounded number of times (a class of one clip has only one sequence).
+ * The pairing rule holds over the whole video: the voice's tags, the clips', the music's and
+ * the frame's; a category whose tagged assets cannot make a video together waits with the reason.
  */
-export function planTask(voice: { duration: number; category: string }, catalog: Pick<CategoryCatalog, 'video' | 'music' | 'frames'>, rules: PlanRules, rng: Rng, avoid: string[][] = []): PlanResult {
+export function planTask(voice: { duration: number; category: string; tags?: readonly string[] }, catalog: Pick<CategoryCatalog, 'video' | 'music' | 'frames'>, rules: PlanRules, rng: Rng, avoid: string[][] = []): PlanResult {
   const cls = chooseClass(catalog.video, rules);
   if (!cls || cls.clips.length === 0) {
     const none = catalog.video.length === 0;
     return { ok: false, waiting: none ? `no footage in scanned/video/${voice.category}/` : `no footage of ${rules.width}x${rules.height}${rules.classFallback === 'same-aspect' ? ' or of its aspect ratio' : ''} in scanned/video/${voice.category}/ (tasks.classFallback is "${rules.classFallback}")` };
   }
   if (catalog.music.length === 0) return { ok: false, waiting: `no music in scanned/music/${voice.category}/` };
+  const voiceTags = voice.tags?.length ? [voice.tags] : [];
   const seen = new Set(avoid.map((seq) => seq.join('\n')));
   // Draw order matters for reproducibility: clips first, then music.
-  let clips = pickClips(cls.clips, voice.duration, rng);
-  for (let i = 1; i < DISTINCT_TRIES && seen.has(clips.map((c) => c.path).join('\n')); i++) clips = pickClips(cls.clips, voice.duration, rng);
-  const music = pickMusic(catalog.music, voice.duration, rng);
+  const draw = () => pickClips(cls.clips, voice.duration, rng, voiceTags);
+  let clips = draw();
+  for (let i = 1; i < DISTINCT_TRIES && seen.has(clips.map((c) => c.path).join('\n')); i++) clips = draw();
+  const covered = clips.reduce((s, c) => s + c.duration, 0);
+  if (covered < voice.duration) return { ok: false, waiting: `the footage of ${cls.name} in scanned/video/${voice.category}/ whose tags pair with the voice's (${(voice.tags ?? []).join(', ')}) lasts ${covered.toFixed(1)} s, less than the voice's ${voice.duration.toFixed(1)} s` };
+  const taken = [...voiceTags, ...clips.filter((c) => c.tags?.length).map((c) => c.tags)];
+  const fits = (tags: readonly string[] | undefined) => taken.every((t) => tagsPair(t, tags ?? []));
+  const music = catalog.music.filter((m) => fits(m.tags));
+  if (music.length === 0) return { ok: false, waiting: `no music in scanned/music/${voice.category}/ pairs with the tags of the voice and its footage (${[...new Set(taken.flat())].join(', ')})` };
+  const track = pickMusic(music, voice.duration, rng);
+  if (track.tags?.length) taken.push(track.tags);
   // Drawn last, so that turning frames on does not change the clips or the music of a seed.
   let frame: CatalogClip | null = null;
   if (rules.frame && catalog.frames?.length) {
     const frameClass = catalog.frames.find((f) => f.name === cls.name) ?? chooseClass(catalog.frames, { width: cls.width, height: cls.height }) ?? catalog.frames[0]!;
-    frame = frameClass.clips[Math.floor(rng() * frameClass.clips.length)] ?? null;
+    const pool = frameClass.clips.filter((c) => fits(c.tags));
+    frame = pool[Math.floor(rng() * pool.length)] ?? null;
   }
-  return { ok: true, plan: { videoClass: cls.name, clips, music, frame } };
+  return { ok: true, plan: { videoClass: cls.name, clips, music: track, frame } };
 }

@@ -216,7 +216,7 @@ export class Planner {
         for (const variation of todo) {
           if (waiting) break;
           const seed = newSeed();
-          const result = planTask({ duration, category: voice.category }, assets, rules, createRng(seed), avoid);
+          const result = planTask({ duration, category: voice.category, tags: voice.tags }, assets, rules, createRng(seed), avoid);
           if (!result.ok) {
             waiting = result.waiting;
             break;

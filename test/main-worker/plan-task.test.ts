@@ -109,3 +109,48 @@ test('a frame layer is drawn last: asking for one changes neither clips nor musi
   const none = planTask({ duration: 9, category: 'c' }, { ...catalog, frames: [] }, { ...rules, frame: true }, createRng(1));
   assert.ok(none.ok && none.plan.frame === null, 'no frame clips: planned without one');
 });
+
+test('property: the pairing rule holds over every voice-over plan (voice, clips, music, frame); a category whose tags cannot pair waits with the reason', async () => {
+  const { allPair } = await import('../../src/shared/tags.js');
+  const TAGS = ['spring', 'red car', 'city', 'night'];
+  const rng = createRng(7);
+  const someTags = () => (rng() < 0.35 ? [] : TAGS.filter(() => rng() < 0.4));
+  let planned = 0;
+  let waited = 0;
+  for (let trial = 0; trial < 300; trial++) {
+    const video = cls(1920, 1080, Array.from({ length: 1 + Math.floor(rng() * 8) }, () => 1 + Math.round(rng() * 80) / 10));
+    for (const c of video.clips) c.tags = someTags();
+    const frames = cls(1920, 1080, [5, 6, 7]);
+    for (const c of frames.clips) c.tags = someTags();
+    const catalog: Pick<CategoryCatalog, 'video' | 'music' | 'frames'> = {
+      video: [video],
+      frames: [frames],
+      music: [20, 60].map((d, i) => ({ path: `scanned/music/c/mp3/${d}.0_${i}.mp3`, id: String(i), duration: d, tags: someTags() })),
+    };
+    const tags = someTags();
+    const r = planTask({ duration: 2 + rng() * 30, category: 'c', tags }, catalog, { ...rules, frame: true }, createRng(trial));
+    if (!r.ok) {
+      waited++;
+      assert.match(r.waiting, /pair/, r.waiting);
+      continue;
+    }
+    planned++;
+    const sets = [tags, ...r.plan.clips.map((c) => c.tags), r.plan.music.tags, ...(r.plan.frame ? [r.plan.frame.tags] : [])];
+    assert.ok(allPair(sets), `trial ${trial}: ${JSON.stringify(sets)}`);
+  }
+  assert.ok(planned > 100 && waited > 0, `${planned} planned, ${waited} waited: both cases exercised`);
+});
+
+test('the pairing rule: a voice tagged "spring" gets only spring (or untagged) clips and music', () => {
+  const video = cls(1920, 1080, [2, 2, 2, 2]);
+  video.clips.forEach((c, i) => (c.tags = [['spring'], ['winter'], [], ['spring', 'city']][i]!));
+  const music = [{ path: 'scanned/music/c/mp3/30.0_0.mp3', id: '0', duration: 30, tags: ['winter'] }, { path: 'scanned/music/c/mp3/30.0_1.mp3', id: '1', duration: 30, tags: [] }];
+  for (let seed = 0; seed < 20; seed++) {
+    const r = planTask({ duration: 7, category: 'c', tags: ['spring'] }, { video: [video], music }, rules, createRng(seed));
+    assert.ok(r.ok);
+    assert.ok(r.plan.clips.every((c) => !c.tags.includes('winter')), JSON.stringify(r.plan.clips));
+    assert.equal(r.plan.music.id, '1');
+  }
+  const onlyWinter = planTask({ duration: 7, category: 'c', tags: ['spring'] }, { video: [video], music: [music[0]!] }, rules, createRng(1));
+  assert.deepEqual(onlyWinter, { ok: false, waiting: 'no music in scanned/music/c/ pairs with the tags of the voice and its footage (spring, city)' });
+});
