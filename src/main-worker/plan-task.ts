@@ -2,7 +2,7 @@
 // planTask(voice, catalog, rules, rng) has no I/O; the same inputs and seed give the same plan.
 import type { Rng } from '../shared/rng.js';
 import { shuffle } from '../shared/rng.js';
-import { tagsPair } from '../shared/tags.js';
+import { Pairing } from '../shared/tags.js';
 import type { CatalogClass, CatalogClip, CatalogMusic, CategoryCatalog } from './catalog.js';
 
 export interface PlanRules {
@@ -52,10 +52,9 @@ export function chooseClass(classes: CatalogClass[], rules: PlanRules): CatalogC
  * taken only if it pairs with everything taken before it, the clips already picked included
  * (untagged clips fit everywhere, so without tags every clip is taken as drawn).
  */
-export function pickClips(clips: CatalogClip[], duration: number, rng: Rng, with_: readonly (readonly string[])[] = []): CatalogClip[] {
+export function pickClips(clips: CatalogClip[], duration: number, rng: Rng, pairing = new Pairing()): CatalogClip[] {
   const out: CatalogClip[] = [];
-  const taken: (readonly string[])[] = [...with_];
-  const fits = (c: CatalogClip) => taken.every((t) => tagsPair(t, c.tags ?? []));
+  const fits = (c: CatalogClip) => pairing.fits(c.tags);
   let covered = 0;
   while (covered < duration) {
     const pool = clips.filter(fits);
@@ -66,7 +65,7 @@ export function pickClips(clips: CatalogClip[], duration: number, rng: Rng, with
     for (const c of round) {
       if (!fits(c)) continue;
       out.push(c);
-      if (c.tags?.length) taken.push(c.tags);
+      pairing.add(c.tags);
       covered += c.duration;
       if (covered >= duration) break;
     }
@@ -97,25 +96,28 @@ export function planTask(voice: { duration: number; category: string; tags?: rea
     return { ok: false, waiting: none ? `no footage in scanned/video/${voice.category}/` : `no footage of ${rules.width}x${rules.height}${rules.classFallback === 'same-aspect' ? ' or of its aspect ratio' : ''} in scanned/video/${voice.category}/ (tasks.classFallback is "${rules.classFallback}")` };
   }
   if (catalog.music.length === 0) return { ok: false, waiting: `no music in scanned/music/${voice.category}/` };
-  const voiceTags = voice.tags?.length ? [voice.tags] : [];
   const seen = new Set(avoid.map((seq) => seq.join('\n')));
-  // Draw order matters for reproducibility: clips first, then music.
-  const draw = () => pickClips(cls.clips, voice.duration, rng, voiceTags);
+  // Draw order matters for reproducibility: clips first, then music. Each draw of clips starts
+  // from the voice's tags alone (a redrawn sequence does not inherit the tags of the one before).
+  let pairing = new Pairing();
+  const draw = () => {
+    pairing = new Pairing();
+    pairing.add(voice.tags ?? []);
+    return pickClips(cls.clips, voice.duration, rng, pairing);
+  };
   let clips = draw();
   for (let i = 1; i < DISTINCT_TRIES && seen.has(clips.map((c) => c.path).join('\n')); i++) clips = draw();
   const covered = clips.reduce((s, c) => s + c.duration, 0);
   if (covered < voice.duration) return { ok: false, waiting: `the footage of ${cls.name} in scanned/video/${voice.category}/ whose tags pair with the voice's (${(voice.tags ?? []).join(', ')}) lasts ${covered.toFixed(1)} s, less than the voice's ${voice.duration.toFixed(1)} s` };
-  const taken = [...voiceTags, ...clips.filter((c) => c.tags?.length).map((c) => c.tags)];
-  const fits = (tags: readonly string[] | undefined) => taken.every((t) => tagsPair(t, tags ?? []));
-  const music = catalog.music.filter((m) => fits(m.tags));
-  if (music.length === 0) return { ok: false, waiting: `no music in scanned/music/${voice.category}/ pairs with the tags of the voice and its footage (${[...new Set(taken.flat())].join(', ')})` };
+  const music = catalog.music.filter((m) => pairing.fits(m.tags));
+  if (music.length === 0) return { ok: false, waiting: `no music in scanned/music/${voice.category}/ pairs with the tags of the voice and its footage (${pairing.tags().join(', ')})` };
   const track = pickMusic(music, voice.duration, rng);
-  if (track.tags?.length) taken.push(track.tags);
+  pairing.add(track.tags);
   // Drawn last, so that turning frames on does not change the clips or the music of a seed.
   let frame: CatalogClip | null = null;
   if (rules.frame && catalog.frames?.length) {
     const frameClass = catalog.frames.find((f) => f.name === cls.name) ?? chooseClass(catalog.frames, { width: cls.width, height: cls.height }) ?? catalog.frames[0]!;
-    const pool = frameClass.clips.filter((c) => fits(c.tags));
+    const pool = frameClass.clips.filter((c) => pairing.fits(c.tags));
     frame = pool[Math.floor(rng() * pool.length)] ?? null;
   }
   return { ok: true, plan: { videoClass: cls.name, clips, music: track, frame } };

@@ -23,6 +23,20 @@ export function tagsPair(a: readonly string[], b: readonly string[]): boolean {
   return a.some((t) => b.includes(t));
 }
 
+/**
+ * The tags of what a planner has drawn for one video so far: an asset may join only when it
+ * pairs with every one of them (untagged assets always fit and add nothing).
+ */
+export class Pairing {
+  private readonly sets: string[][] = [];
+  fits = (tags: readonly string[]): boolean => this.sets.every((s) => tagsPair(s, tags));
+  add = (tags: readonly string[]): void => void (tags.length && this.sets.push([...tags]));
+  /** Every tag drawn so far, once each (for a waiting reason). */
+  tags(): string[] {
+    return [...new Set(this.sets.flat())];
+  }
+}
+
 /** Whether every asset of `set` pairs with every other (the rule over a whole video). */
 export function allPair(set: readonly (readonly string[])[]): boolean {
   for (let i = 0; i < set.length; i++) for (let j = i + 1; j < set.length; j++) if (!tagsPair(set[i]!, set[j]!)) return false;

@@ -2,9 +2,8 @@
 // the kept original named by its asset record's `sound` holds it; the planner lays it under the
 // source segment as one more audio track, mixed in the same ffmpeg pass.
 import type { TimelineInput } from '../../shared/timeline/schema.js';
-import type { VideoAsset } from './job.js';
+import { round, type VideoAsset } from './job.js';
 
-const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
  * The source's own sound under its segment (output 0 to its duration): its kept original's

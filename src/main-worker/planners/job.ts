@@ -6,7 +6,7 @@
 // texts, then the effects. Every asset drawn must pair with every one drawn before it
 // (src/shared/tags.ts): so no video ever holds two tagged assets without a common tag, and a
 // text asset lies only over footage whose tags it matches.
-import { hasAllTags, tagsPair } from '../../shared/tags.js';
+import { hasAllTags, Pairing } from '../../shared/tags.js';
 import type { Job, NarrationSelector, Selector, TextSpec } from '../../shared/job.js';
 import { jobOutput } from '../../shared/job.js';
 import type { Rng } from '../../shared/rng.js';
@@ -53,7 +53,7 @@ export interface JobPlan {
 
 export type JobPlanResult = { ok: true; plan: JobPlan } | { ok: false; waiting: string };
 
-const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+export const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 const describe = (s: Selector) => (s.id !== undefined ? `id ${s.id}` : `category ${s.category}${s.tags?.length ? ` with tags ${s.tags.join(', ')}` : ''}`);
 
 /** The assets of `kinds` a selector names, in the catalog's order. */
@@ -79,13 +79,6 @@ export function jobSources(job: Job, catalog: JobCatalog): { sources: VideoAsset
 }
 
 const pick = <T>(items: readonly T[], rng: Rng): T => items[Math.floor(rng() * items.length)]!;
-
-/** Tags drawn so far; an asset joins only when it pairs with all of them. */
-class Pairing {
-  private readonly sets: string[][] = [];
-  fits = (tags: readonly string[]): boolean => this.sets.every((s) => tagsPair(s, tags));
-  add = (tags: readonly string[]): void => void (tags.length && this.sets.push([...tags]));
-}
 
 function narrationTakes(sel: NarrationSelector, catalog: JobCatalog): CatalogNarrationPart[] {
   if (sel.id !== undefined) {
