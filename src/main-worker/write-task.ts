@@ -4,9 +4,7 @@
 import { copyFile, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Config } from '../shared/config.js';
-import { AssetRecordSchema, assetRecordPath } from '../shared/assets.js';
 import { fsyncPath, writeFileAtomic } from '../shared/fs.js';
-import { readJsonOrNull } from '../shared/json.js';
 import { publishTask } from '../shared/protocol/publish.js';
 import { writeMetadata } from '../shared/protocol/task-files.js';
 import { stableUuid } from '../shared/ids.js';
@@ -40,12 +38,12 @@ export interface BuildTaskInput {
 
 /**
  * A voice-over task's claim priority: the voice's own (its sidecar's `priority`, carried into
- * its asset record `<scanned voice>.json`), else tasks.categories.<category>.priority, else 0.
- * (A job file's tasks get the job's priority from the job planner.)
+ * its asset record `<scanned voice>.json`, which the catalog read), else
+ * tasks.categories.<category>.priority, else 0. (A job file's tasks get the job's priority from
+ * the job planner.)
  */
-export async function taskPriority(layout: Layout, voicePath: string, category: string, config: Config): Promise<number> {
-  const record = await readJsonOrNull(AssetRecordSchema, assetRecordPath(layout.abs(voicePath)));
-  return record?.priority ?? config.tasks.categories[category]?.priority ?? 0;
+export function taskPriority(voice: Pick<CatalogVoice, 'priority' | 'category'>, config: Config): number {
+  return voice.priority ?? config.tasks.categories[voice.category]?.priority ?? 0;
 }
 
 /** Each clip from its start; the last one cut where the voice ends. */
@@ -101,7 +99,7 @@ function specFields(input: BuildTaskInput, config: Config, now: Date): Omit<Task
 
 /** Publishes the task (src/shared/protocol/publish.ts); returns its folder, or null when a task with that id appeared meanwhile. */
 export async function writeTask(layout: Layout, input: BuildTaskInput, config: Config, now = new Date()): Promise<string | null> {
-  const priority = input.priority ?? (await taskPriority(layout, input.voice.path, input.voice.category, config));
+  const priority = input.priority ?? taskPriority(input.voice, config);
   const meta = buildMetadata({ ...input, priority }, config, now);
   return publishTask(layout, input.id, async (dir) => {
     // Relative links, as in the spec: they stay valid when the folder moves to processing/,

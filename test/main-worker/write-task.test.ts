@@ -146,18 +146,15 @@ test('writeTask publishes tasks/<id>/: relative links, the clip list, the logo, 
   assert.deepEqual(JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')), buildMetadata({ ...i, priority: 0 }, CONFIG, NOW));
 });
 
-test('task priority: the voice\'s asset record (its sidecar), else tasks.categories.<category>.priority, else 0', async (t) => {
+test('task priority: the voice\'s own (its asset record, as the catalog read it), else tasks.categories.<category>.priority, else 0', async (t) => {
   const i = input();
   const layout = await rootWithInputs(t, i);
   const withCategory = testConfig({ tasks: { categories: { c: { priority: 3 } } } });
-  assert.equal(await taskPriority(layout, i.voice.path, 'c', CONFIG), 0);
-  assert.equal(await taskPriority(layout, i.voice.path, 'c', withCategory), 3);
-  await writeFile(
-    layout.abs(`${i.voice.path}.json`),
-    JSON.stringify({ schema_version: 1, kind: 'voice', id: 'v', category: 'c', raw_path: 'raw/story/c/my story/voice/chapter_0001.mp3', filed_at: NOW.toISOString(), tags: [], priority: 5 }),
-  );
-  assert.equal(await taskPriority(layout, i.voice.path, 'c', withCategory), 5, 'the voice\'s own wins');
-  const dir = (await writeTask(layout, i, withCategory, NOW))!;
+  assert.equal(taskPriority(i.voice, CONFIG), 0);
+  assert.equal(taskPriority(i.voice, withCategory), 3);
+  const own = { ...i, voice: { ...i.voice, priority: 5 } };
+  assert.equal(taskPriority(own.voice, withCategory), 5, 'the voice\'s own wins');
+  const dir = (await writeTask(layout, own, withCategory, NOW))!;
   assert.equal((JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as { priority: number }).priority, 5);
 });
 
