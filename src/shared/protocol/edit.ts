@@ -93,9 +93,8 @@ export async function editTask(layout: Layout, req: EditRequest): Promise<EditRe
   const id = req.taskId.toLowerCase();
   const base = layout.outputTask(id);
   if (!(await exists(join(base, TASK_FILES.metadata)))) {
-    for (const p of [layout.task(id), layout.processingTask(id), layout.failedTask(id)]) {
-      if (await exists(p)) throw new ClipmillError('USAGE', `task ${id} is not finished (it is in ${layout.rel(p)}/): only a task in output/ can be edited`);
-    }
+    const where = await findTask(layout, id);
+    if (where && where !== base) throw new ClipmillError('USAGE', `task ${id} is not finished (it is in ${layout.rel(where)}/): only a task in output/ can be edited`);
     throw new ClipmillError('USAGE', `no finished task ${id} in output/`);
   }
   const meta = await readMetadata(base);
