@@ -8,7 +8,7 @@
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import PQueue from 'p-queue';
-import { assetRecordPath, type AssetRecord } from '../../shared/assets.js';
+import type { AssetRecord } from '../../shared/assets.js';
 import { versionedName } from '../../shared/asset-names.js';
 import { ClipmillError, errorMessage, isClipmillError } from '../../shared/errors.js';
 import { exists, fsyncPath, renameNoReplace, tempPathFor, writeJsonAtomic } from '../../shared/fs.js';
@@ -16,7 +16,7 @@ import { wordsPath, writeWords } from '../../shared/words.js';
 import { narrationPartId } from '../catalog.js';
 import type { MainContext } from '../context.js';
 import { buildAssetRecord, writeAssetRecord } from '../ingest/asset-record.js';
-import { cacheKey, NarrationCache } from './cache.js';
+import { cacheKey, NarrationCache, type Voiced } from './cache.js';
 import { requestItems, type NarrateRequest } from './requests.js';
 import { latestVersion, withVersionLock } from './versions.js';
 import { discoverNarration, failurePath, type NarrationJob } from './discover.js';
@@ -130,31 +130,14 @@ export class NarrationQueue {
     const provider = this.getProvider();
     const voiced = await this.cache.voice(provider, text, signal);
     if (await exists(job.target)) return; // filed meanwhile (a person's voice wins)
-    const duration = voiced.words.words.length ? Math.max(...voiced.words.words.map((w) => w.end)) : 0;
+    const duration = spokenSeconds(voiced);
     const record =
       job.kind === 'part'
         ? buildAssetRecord('narration', job.category, job.rawPath, { tags: job.item.tags, transcript: text }, { id: narrationPartId(job.category, job.campaign, job.item.target), ...(duration > 0 ? { duration } : {}), campaign: job.campaign, part: job.item.part, take: job.item.take, origin: 'synthesized', voice_key: cacheKey(provider, text) })
         : buildAssetRecord('voice', job.category, ctx.layout.rel(job.chunk), { transcript: text }, { id: `${job.category}/${job.story}/${job.target.split('/').pop()!.replace(/\.mp3$/, '')}`, ...(duration > 0 ? { duration } : {}), origin: 'synthesized', voice_key: cacheKey(provider, text) });
     // Under the voice's version lock: a person's recording being filed at this moment (ingest)
     // either is filed first (then this one is dropped) or becomes version 2 after it.
-    const written = await withVersionLock(dirname(job.target), basename(job.target), async () => {
-      if (await exists(job.target)) return null; // a person's voice arrived first: it wins
-      await mkdir(dirname(job.target), { recursive: true });
-      await writeWords(wordsPath(job.target), voiced.words);
-      const written = await writeAssetRecord(job.target, record);
-      const tmp = tempPathFor(job.target);
-      try {
-        await copyFile(voiced.audio, tmp);
-        await fsyncPath(tmp);
-        await renameNoReplace(tmp, job.target);
-        await fsyncPath(dirname(job.target));
-      } catch (err) {
-        await rm(tmp, { force: true });
-        if (isClipmillError(err) && err.code === 'DUPLICATE') return null;
-        throw err;
-      }
-      return written;
-    });
+    const written = await withVersionLock(dirname(job.target), basename(job.target), async () => ((await exists(job.target)) ? null : fileVoice(job.target, voiced, record)));
     if (!written) return;
     ctx.log.info({ provider: provider.name, cached: voiced.hit }, `Voiced ${ctx.layout.rel(job.target)} with ${provider.name}${voiced.hit ? ' (from the cache)' : ''} (${voiced.words.words.length} words)`);
     this.opts.filed(job.target, written, signal);
@@ -185,26 +168,15 @@ export class NarrationQueue {
         const version = (latest?.version ?? 0) + 1;
         const name = versionedName(it.base, version);
         const dest = join(it.dir, name);
-        const duration = voiced.words.words.length ? Math.max(...voiced.words.words.map((w) => w.end)) : 0;
+        const duration = spokenSeconds(voiced);
         // Tags and priority stay with the chapter or part from version to version.
         const kept = { tags: latest?.record?.tags ?? it.item?.tags ?? [], ...(latest?.record?.priority !== undefined ? { priority: latest.record.priority } : {}), transcript: it.text };
         const facts = { ...(duration > 0 ? { duration } : {}), origin: 'synthesized' as const, voice_key: key, version };
         const record = it.item
           ? buildAssetRecord('narration', req.category, it.rawPath!, kept, { id: narrationPartId(req.category, req.name, name), campaign: req.name, part: it.item.part, take: it.item.take, ...facts })
           : buildAssetRecord('voice', req.category, layout.rel(it.chunk!), kept, { id: `${req.category}/${req.name}/${name.replace(/\.mp3$/, '')}`, ...facts });
-        await mkdir(it.dir, { recursive: true });
-        await writeWords(wordsPath(dest), voiced.words);
-        await writeJsonAtomic(assetRecordPath(dest), record);
-        const tmp = tempPathFor(dest);
-        try {
-          await copyFile(voiced.audio, tmp);
-          await fsyncPath(tmp);
-          await renameNoReplace(tmp, dest);
-          await fsyncPath(it.dir);
-        } finally {
-          await rm(tmp, { force: true });
-        }
-        return { dest, record };
+        const written = await fileVoice(dest, voiced, record);
+        return written && { dest, record: written };
       });
       if (!dest) continue;
       filed++;
@@ -227,5 +199,35 @@ export class NarrationQueue {
   stop(): void {
     this.stopped = true;
     this.queue.clear();
+  }
+}
+
+/** The seconds a voice is heard: where its last word ends (0 without words). */
+function spokenSeconds(voiced: Voiced): number {
+  return voiced.words.words.length ? Math.max(...voiced.words.words.map((w) => w.end)) : 0;
+}
+
+/**
+ * Files a voice at `dest` (a chapter, a part, or a new version of either): its word timings,
+ * then its asset record, then the audio, copied under a temporary name and renamed in without
+ * replacing anything. Returns the record that describes `dest`, or null when a file took
+ * `dest` meanwhile (a person's voice wins).
+ */
+async function fileVoice(dest: string, voiced: Voiced, record: AssetRecord): Promise<AssetRecord | null> {
+  await mkdir(dirname(dest), { recursive: true });
+  await writeWords(wordsPath(dest), voiced.words);
+  const written = await writeAssetRecord(dest, record);
+  const tmp = tempPathFor(dest);
+  try {
+    await copyFile(voiced.audio, tmp);
+    await fsyncPath(tmp);
+    await renameNoReplace(tmp, dest);
+    await fsyncPath(dirname(dest));
+    return written;
+  } catch (err) {
+    if (isClipmillError(err) && err.code === 'DUPLICATE') return null;
+    throw err;
+  } finally {
+    await rm(tmp, { force: true });
   }
 }
