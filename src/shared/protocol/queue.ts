@@ -13,7 +13,8 @@
 //
 // The dashboard's API and `clipmill status` list the queue through the same index (list()).
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readRegularFile } from '../safe-files.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UUID_RE, type Layout } from '../layout.js';
@@ -57,13 +58,19 @@ export function claimable(e: QueueEntry, node: string, now: number): boolean {
 export async function readEntry(dir: string, id: string): Promise<QueueEntry | null> {
   let text: string;
   try {
-    text = await readFile(join(dir, TASK_FILES.metadata), 'utf8');
+    // As every reader of the tree reads it: a FIFO or a link to /dev/zero planted as
+    // metadata.json must not hang or flood the claims (it is offered and failed when claimed).
+    text = await readRegularFile(join(dir, TASK_FILES.metadata));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    // No metadata.json: gone (claimed), or a broken folder, which is offered like any other
-    // and failed with TASK_INVALID by whoever claims it.
-    const s = await stat(dir).catch(() => null);
-    return s ? { id, priority: 0, createdMs: s.mtimeMs, notBeforeMs: 0, avoid: [] } : null;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'EINVAL' || code === 'EFBIG') text = '';
+    else if (code !== 'ENOENT') throw err;
+    else {
+      // No metadata.json: gone (claimed), or a broken folder, which is offered like any other
+      // and failed with TASK_INVALID by whoever claims it.
+      const s = await stat(dir).catch(() => null);
+      return s ? { id, priority: 0, createdMs: s.mtimeMs, notBeforeMs: 0, avoid: [] } : null;
+    }
   }
   let parsed: z.infer<typeof IndexFields> = {};
   try {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { claimNext } from '../../../src/shared/protocol/claim.js';
-import { claimOrder, TaskIndex } from '../../../src/shared/protocol/queue.js';
+import { claimOrder, readEntry, TaskIndex } from '../../../src/shared/protocol/queue.js';
 import { ID, rootWithTasks, writeTaskFolder } from './fixture.js';
 
 async function setMeta(dir: string, over: Record<string, unknown>): Promise<void> {
@@ -65,4 +66,19 @@ test('claimOrder is a total order', () => {
   assert.ok(claimOrder(e('a', 1, 5), e('b', 0, 1)) < 0);
   assert.ok(claimOrder(e('a', 0, 5), e('b', 0, 1)) > 0);
   assert.ok(claimOrder(e('a', 0, 1), e('b', 0, 1)) < 0);
+});
+
+test('readEntry: a metadata.json that is a FIFO or a link is offered at priority 0 (failed when claimed), never waited on or followed', async (t) => {
+  const layout = await rootWithTasks(t, 0);
+  const fifo = layout.task(ID(1));
+  await mkdir(fifo);
+  await execa('mkfifo', [join(fifo, 'metadata.json')]);
+  const link = layout.task(ID(2));
+  await mkdir(link);
+  await writeFile(join(link, 'target.json'), JSON.stringify({ priority: 9 }));
+  await symlink('target.json', join(link, 'metadata.json'));
+  for (const [dir, id] of [[fifo, ID(1)], [link, ID(2)]] as const) {
+    const e = await readEntry(dir, id);
+    assert.deepEqual([e?.id, e?.priority, e?.notBeforeMs], [id, 0, 0]);
+  }
 });
