@@ -29,7 +29,7 @@ import { hasRequests } from './narrate/requests.js';
 import { Ledger } from './ledger.js';
 import { emptyTotals, MainMetrics, type Totals } from './metrics.js';
 import { onceLoop } from './once-loop.js';
-import { busyAssets, busyCategories, Planner } from './planner.js';
+import { busyAssets, Planner } from './planner.js';
 import { lockRoot } from './root-lock.js';
 import { limitChildMemory, startsUnderLimit } from '../shared/media/exec.js';
 import { listRaw, sidecarGate, StabilityTracker, type RawFile } from './scan.js';
@@ -89,7 +89,6 @@ export class MainWorker {
       ledger: this.ledger,
       status: new StatusFile(ctx.layout, ctx.log, undefined, () => this.ingest.stuckFiles()),
       catalog: () => this.catalog,
-      busy: () => busyCategories(ctx.layout, [...this.ingest.inFlightPaths(), ...this.lastSettling.map((f) => f.path)], this.convert.originals()),
       busyAssets: () => busyAssets(ctx.layout, [...this.ingest.inFlightPaths(), ...this.lastSettling.map((f) => f.path)], this.convert.originals()),
     });
   }

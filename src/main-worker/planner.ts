@@ -57,8 +57,13 @@ export function busyAssets(layout: Layout, rawPaths: Iterable<string>, convertin
  * hold voice-overs up.
  */
 export function busyCategories(layout: Layout, rawPaths: Iterable<string>, converting: Iterable<string>): Set<string> {
+  return footageCategories(busyAssets(layout, rawPaths, converting));
+}
+
+/** The categories of the footage and music among busyAssets keys (what holds voice-overs up). */
+export function footageCategories(keys: Iterable<string>): Set<string> {
   const out = new Set<string>();
-  for (const key of busyAssets(layout, rawPaths, converting)) {
+  for (const key of keys) {
     const [kind, category] = key.split('/');
     if (kind === 'video' || kind === 'music') out.add(category!);
   }
@@ -103,10 +108,8 @@ export interface PlannerOptions {
   status: StatusFile;
   /** The catalog of scanned/, once loaded (null before: nothing is planned). */
   catalog(): Catalog | null;
-  /** Categories whose footage or music is still arriving (see busyCategories). */
-  busy(): Set<string>;
-  /** Assets still arriving, by busyAssets key (jobs wait for what they select); absent: none. */
-  busyAssets?(): Set<string>;
+  /** Assets still arriving, by busyAssets key: voice-overs wait for their category's footage and music (footageCategories), jobs for what they select. */
+  busyAssets(): Set<string>;
   /** Installed font families for job texts without fonts (tests); default: fontconfig's. */
   fonts?: () => Promise<string[]>;
 }
@@ -175,7 +178,8 @@ export class Planner {
     const { config, layout, log } = ctx;
     const catalog = this.opts.catalog();
     if (!catalog) return;
-    const busy = this.opts.busy();
+    const busyKeys = this.opts.busyAssets();
+    const busy = footageCategories(busyKeys);
     const baseRules = { ...parseResolution(config.render.resolution), classFallback: config.tasks.classFallback };
     const waitingNow = new Map<string, string>();
     for (const voice of catalog.voiceList()) {
@@ -244,7 +248,7 @@ export class Planner {
       }
     }
     const jobsWaiting = new Map<string, string>();
-    await this.jobs.run(catalog, this.opts.busyAssets?.() ?? new Set(), jobsWaiting, signal);
+    await this.jobs.run(catalog, busyKeys, jobsWaiting, signal);
     if (signal?.aborted) return;
     for (const [job, reason] of jobsWaiting) if (this.waitingJobs.isNew(job, reason)) log.warn({ job }, `Job ${job} is waiting: ${reason}`);
     this.waiting.update(waitingNow);

@@ -74,7 +74,7 @@ test('passes asked for while one is queued fold into it (one runs, one waits); e
       passes++;
       return catalog;
     },
-    busy: () => new Set(),
+    busyAssets: () => new Set(),
   });
   planner.schedule();
   planner.schedule();
