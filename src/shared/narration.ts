@@ -4,8 +4,11 @@
 // renamed in; the main worker's narration queue voices each item into its target
 // (scanned/narration/<category>/<campaign>/part_<NNNN>[_<k>].mp3) and `clipmill status` counts
 // the items whose target is there (done) or not (queued), or whose failure is recorded (failed).
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ClipmillError } from './errors.js';
+import { readJsonOrNull } from './json.js';
 import { parseTagCell } from './tags.js';
 import { checkControl, decodeUtf8Strict, parseCsvTable } from './text-files.js';
 
@@ -107,6 +110,20 @@ export type NarrationPlanItem = z.infer<typeof NarrationPlanItemSchema>;
 
 /** The plan of a filed narration source: its full name plus `.plan.json`. */
 export const planPath = (filedSource: string) => `${filedSource}.plan.json`;
+
+/**
+ * The plans of a campaign's filed narration sources (scanned/narration/<category>/<campaign>/text/),
+ * in name order; temporaries are not plans, and a plan that does not read is left out.
+ */
+export async function readPlans(textDir: string): Promise<NarrationPlan[]> {
+  const out: NarrationPlan[] = [];
+  for (const n of (await readdir(textDir).catch(() => [] as string[])).sort()) {
+    if (n.startsWith('.') || !n.endsWith('.plan.json')) continue;
+    const plan = await readJsonOrNull(NarrationPlanSchema, join(textDir, n));
+    if (plan) out.push(plan);
+  }
+  return out;
+}
 
 /**
  * Parts and takes for the rows: a row's campaign_part is its part; its take is the next one

@@ -11,7 +11,7 @@ import { ClipmillError } from '../../shared/errors.js';
 import { exists, moveFile } from '../../shared/fs.js';
 import { idFromRawName } from '../../shared/ids.js';
 import { readJsonOrNull, writeJson } from '../../shared/json.js';
-import { assignTakes, decodeNarration, NarrationPlanSchema, parseNarrationCsv, parseNarrationTxt, planPath, type NarrationPlan } from '../../shared/narration.js';
+import { assignTakes, decodeNarration, NarrationPlanSchema, parseNarrationCsv, parseNarrationTxt, planPath, readPlans, type NarrationPlan } from '../../shared/narration.js';
 import type { RawSidecar } from '../../shared/assets.js';
 import { normalizeTags } from '../../shared/tags.js';
 import { parseNarrationPartName } from '../catalog.js';
@@ -35,12 +35,7 @@ export async function takenTakes(ctx: Pick<MainContext, 'layout'>, category: str
     const p = parseNarrationPartName(n);
     if (p) add(p.part, p.take);
   }
-  const dir = narrationTextDir(ctx, category, campaign);
-  for (const n of await readdir(dir).catch(() => [] as string[])) {
-    if (!n.endsWith('.plan.json') || n.startsWith('.')) continue;
-    const plan = await readJsonOrNull(NarrationPlanSchema, join(dir, n));
-    for (const item of plan?.items ?? []) add(item.part, item.take);
-  }
+  for (const plan of await readPlans(narrationTextDir(ctx, category, campaign))) for (const item of plan.items) add(item.part, item.take);
   return taken;
 }
 

@@ -14,7 +14,7 @@ import { AssetRecordSchema, assetRecordPath } from '../../shared/assets.js';
 import { exists } from '../../shared/fs.js';
 import { readJsonOrNull } from '../../shared/json.js';
 import { isIgnoredName, type Layout } from '../../shared/layout.js';
-import { NarrationPlanSchema, type NarrationPlanItem } from '../../shared/narration.js';
+import { readPlans, type NarrationPlanItem } from '../../shared/narration.js';
 import { wordsPath, WordsFileSchema } from '../../shared/words.js';
 import { parseNarrationPartName } from '../catalog.js';
 import { listRequests, type NarrateRequest } from './requests.js';
@@ -57,12 +57,10 @@ export async function discoverNarration(layout: Layout, opts: { fromStories: boo
   for (const category of await names(narration)) {
     for (const campaign of await names(join(narration, category))) {
       const dir = layout.scannedNarrationDir(category, campaign);
-      for (const n of await names(join(dir, 'text'))) {
-        if (!n.endsWith('.plan.json')) continue;
-        const plan = await readJsonOrNull(NarrationPlanSchema, join(dir, 'text', n));
-        for (const item of plan?.items ?? []) {
+      for (const plan of await readPlans(join(dir, 'text'))) {
+        for (const item of plan.items) {
           const target = join(dir, item.target);
-          if (!(await exists(target))) out.todo.push({ kind: 'part', target, category, campaign, rawPath: plan!.raw_path, item });
+          if (!(await exists(target))) out.todo.push({ kind: 'part', target, category, campaign, rawPath: plan.raw_path, item });
         }
       }
       for (const n of await names(dir)) if (parseNarrationPartName(n)) await recording(join(dir, n), out);

@@ -17,7 +17,7 @@ import { chapterName } from './discover.js';
 import { ClipmillError } from '../../shared/errors.js';
 import { writeJson, readJsonOrNull } from '../../shared/json.js';
 import type { Layout } from '../../shared/layout.js';
-import { NarrationPlanSchema, type NarrationPlanItem } from '../../shared/narration.js';
+import { readPlans, type NarrationPlanItem } from '../../shared/narration.js';
 
 export const NarrateRequestSchema = z.strictObject({
   schema_version: z.literal(1),
@@ -88,10 +88,8 @@ export async function requestItems(layout: Layout, r: Pick<NarrateRequest, 'kind
     }
   } else {
     const dir = layout.scannedNarrationDir(r.category, r.name);
-    for (const n of (await readdir(join(dir, 'text')).catch(() => [] as string[])).sort()) {
-      if (n.startsWith('.') || !n.endsWith('.plan.json')) continue;
-      const plan = await readJsonOrNull(NarrationPlanSchema, join(dir, 'text', n));
-      for (const item of plan?.items ?? []) out.push({ dir, base: item.target, text: item.text, item, rawPath: plan!.raw_path });
+    for (const plan of await readPlans(join(dir, 'text'))) {
+      for (const item of plan.items) out.push({ dir, base: item.target, text: item.text, item, rawPath: plan.raw_path });
     }
   }
   if (!out.length) {
