@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { ClipmillError, type ErrorCode } from '../../shared/errors.js';
+import { analyze, parseDecodedSeconds } from '../../shared/media/audio.js';
 import type { Span } from '../../shared/words.js';
 
 /** 16-bit signed mono samples at `rate`. */
@@ -81,11 +82,8 @@ export function largestStep(s: Int16Array, from = 0, to = s.length): number {
  * (quieter than `noiseDb` for at least `minPause` seconds).
  */
 export async function soundSpans(ffmpeg: string, file: string, opts: { noiseDb?: number; minPause?: number; signal?: AbortSignal } = {}): Promise<{ spans: Span[]; duration: number }> {
-  const args = ['-hide_banner', '-nostdin', '-i', file, '-map', '0:a:0', '-af', `silencedetect=n=${opts.noiseDb ?? -40}dB:d=${opts.minPause ?? 0.2}`, '-f', 'null', '-'];
-  const r = await execa(ffmpeg, args, { reject: false, cancelSignal: opts.signal, timeout: 600_000 });
-  if (r.isCanceled) opts.signal?.throwIfAborted();
-  if (r.failed) throw new ClipmillError('UNDECODABLE', `${file} does not decode: ${r.stderr.split('\n').slice(-1)[0] ?? ''}`);
-  return parseSilences(r.stderr);
+  const a = await analyze(ffmpeg, file, `silencedetect=n=${opts.noiseDb ?? -40}dB:d=${opts.minPause ?? 0.2}`, { signal: opts.signal, timeoutMs: 600_000 });
+  return parseSilences(a.stderr);
 }
 
 /** silencedetect's log -> the stretches of sound between the silences, and the decoded length. */
@@ -101,12 +99,8 @@ export function parseSilences(stderr: string): { spans: Span[]; duration: number
       open = null;
     }
   }
-  // The length decoded: the last "time=" of the progress line, or the duration in the header.
-  const times = [...stderr.matchAll(/time=(\d+):(\d+):([\d.]+)/g)];
-  const last = times[times.length - 1];
-  const header = /Duration: (\d+):(\d+):([\d.]+)/.exec(stderr);
-  const hms = (m: RegExpMatchArray) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
-  const duration = last ? hms(last) : header ? hms(header) : 0;
+  // The length decoded (ffmpeg's last report: the header's duration can lie).
+  const duration = parseDecodedSeconds(stderr) ?? 0;
   if (open !== null) silences.push({ start: open, end: duration });
   const spans: Span[] = [];
   let t = 0;

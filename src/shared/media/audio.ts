@@ -39,7 +39,8 @@ interface Analysis {
   seconds: number;
 }
 
-async function analyze(ffmpeg: string, file: string, filter: string, opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined }): Promise<Analysis> {
+/** Runs an analysis filter over the whole audio of `file` (its output thrown away): ffmpeg's log and the seconds decoded; UNDECODABLE when it does not decode. */
+export async function analyze(ffmpeg: string, file: string, filter: string, opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined }): Promise<Analysis> {
   // No -xerror here, unlike the video decode check: MP3s often end in a partial frame or a
   // stray byte (tag remnants), which is harmless and which -xerror would reject.
   const r = await runMedia(ffmpeg, ['-hide_banner', '-nostdin', '-nostats', '-i', file, '-map', '0:a:0', '-af', filter, '-f', 'null', '-'], {
