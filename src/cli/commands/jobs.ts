@@ -62,13 +62,19 @@ export async function jobsReport(layout: Layout): Promise<JobsReport> {
     }
   }
   // A task in several places (failed, then requeued) counts where it is now: the latest state wins.
+  // No job file ever filed (scanned/ keeps them all): no job task to look for, and the task
+  // folders (output/ only grows) are not read, so that `clipmill status` stays cheap on a
+  // voice-over farm.
   const seen = new Set<string>();
-  const places: [string, VariationState, string[]][] = [
-    [layout.output, 'rendered', await taskIds(layout.output)],
-    [layout.processing, 'rendering', await taskIds(layout.processing)],
-    [layout.tasks, 'queued', await taskIds(layout.tasks)],
-    [layout.trashFailed, 'failed', await latestFailures(layout)],
-  ];
+  const places: [string, VariationState, string[]][] =
+    jobs.size === 0
+      ? []
+      : [
+          [layout.output, 'rendered', await taskIds(layout.output)],
+          [layout.processing, 'rendering', await taskIds(layout.processing)],
+          [layout.tasks, 'queued', await taskIds(layout.tasks)],
+          [layout.trashFailed, 'failed', await latestFailures(layout)],
+        ];
   for (const [dir, state, list] of places) {
     for (const folder of list.sort()) {
       const id = state === 'failed' ? failedId(folder) : folder;
