@@ -48,8 +48,8 @@ export class Heartbeat {
   current: HeartbeatFile['current'] = null;
   renderingSince: number | null = null;
   readonly counters = { done: 0, failed: 0, requeued: 0, handed_back: 0, abandoned: 0 };
-  /** The circuit breaker's state (breaker.ts). */
-  breaker: BreakerState = 'closed';
+  /** The circuit breaker's state (breaker.ts), read when the heartbeat is written: the pipeline gives its breaker's. */
+  breaker: () => BreakerState = () => 'closed';
   readonly finished: FinishedTask[] = [];
 
   constructor(
@@ -76,6 +76,7 @@ export class Heartbeat {
   /** The heartbeat as of now, without the free disk space (measured only when written). */
   snapshot(): HeartbeatFile {
     const now = Date.now();
+    const breaker = this.breaker();
     return {
       node: this.node,
       host: hostname(),
@@ -84,7 +85,7 @@ export class Heartbeat {
       current: this.current,
       encoder: this.encoder,
       counters: this.counters,
-      breaker: this.breaker === 'half_open' ? 'half-open' : this.breaker,
+      breaker: breaker === 'half_open' ? 'half-open' : breaker,
       metrics: metricsOf(this.finished, this.renderingSince, this.started, now),
       started_at: new Date(this.started).toISOString(),
       updated_at: new Date(now).toISOString(),

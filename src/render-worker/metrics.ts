@@ -19,7 +19,7 @@ export function registerRenderMetrics(registry: Registry, hb: Heartbeat): void {
   gauge('clipmill_task_throughput_per_hour', 'Tasks completed per hour, over the last hour', () => m().task_throughput);
   gauge('clipmill_io_overhead_seconds', 'Mean download + upload seconds per task, over the last hour', () => m().io_overhead);
   gauge('clipmill_render_progress_ratio', 'Progress of the render in progress (0-1; 0 when idle)', () => (hb.current?.stage === 'render' ? hb.current.progress : 0));
-  gauge('clipmill_render_breaker_open', 'The circuit breaker: 1 open (claiming nothing after failures in a row), 0.5 half-open (one task let through), 0 closed', () => (hb.breaker === 'open' ? 1 : hb.breaker === 'half_open' ? 0.5 : 0));
+  gauge('clipmill_render_breaker_open', 'The circuit breaker: 1 open (claiming nothing after failures in a row), 0.5 half-open (one task let through), 0 closed', () => ({ open: 1, half_open: 0.5, closed: 0 })[hb.breaker()]);
   new Gauge({
     name: 'clipmill_render_tasks_total',
     help: 'Tasks this worker finished, by outcome (done, failed, requeued, handed_back, abandoned)',

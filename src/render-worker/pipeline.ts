@@ -96,19 +96,17 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
     Object.assign(hb.counters, { done: totals.done, failed: totals.failed, requeued: totals.requeued, handed_back: totals.handedBack, abandoned: totals.abandoned } satisfies typeof hb.counters);
   };
   const breaker = new Breaker(config.render.breakerFailures, config.render.breakerCooldownMs);
-  hb.breaker = breaker.state;
+  hb.breaker = () => breaker.state;
   env.onSettled = (job, _outcome, error) => {
     // A failure at the claim itself is the task file's, whichever node reads it: not counted
     // (a half-open breaker's trial slot is free again).
     if (error.details.stage === 'claim') return breaker.noTask();
     const opened = breaker.failure({ task: job.id, code: error.code, at: job.claimedAt ?? Date.now() }, Date.now());
-    hb.breaker = breaker.state;
     if (opened) void openBreaker();
   };
   const succeeded = () => {
     if (breaker.state !== 'closed') log.info(`Circuit breaker closed: task rendered after ${breaker.inARow} failure(s) in a row`);
     breaker.success();
-    hb.breaker = breaker.state;
   };
   // Serialized: the give-back of one opening finishes before the run goes on.
   let amends: Promise<void> = Promise.resolve();
@@ -136,11 +134,7 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
       hb.state = 'low_disk';
       return null;
     }
-    if (!breaker.allow(Date.now())) {
-      hb.breaker = breaker.state;
-      return null;
-    }
-    hb.breaker = breaker.state;
+    if (!breaker.allow(Date.now())) return null;
     const id = await claimNext(layout, node, env.skip, env.index);
     if (!id) {
       breaker.noTask();

@@ -72,6 +72,6 @@ test('after a heartbeat with counters and finished tasks: the §10 metrics, the 
   assert.ok(next.includes('clipmill_render_progress_ratio 0'), next.join('\n'));
   assert.ok(next.includes('clipmill_render_tasks_total{outcome="done"} 4'));
   assert.ok(next.includes('clipmill_render_utilization_percent 50'), 'the 300 s of finished renders in 600 s');
-  hb.breaker = 'open';
+  hb.breaker = () => 'open';
   assert.ok((await samples(registry)).includes('clipmill_render_breaker_open 1'), 'an open breaker shows');
 });
