@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseResolution } from '../shared/config.js';
 import { errorMessage } from '../shared/errors.js';
-import { parseJob, type Job } from '../shared/job.js';
+import { parseJobFile, type Job, type JobByTemplate, type JobFile, type JobTemplate } from '../shared/job.js';
 import { isIgnoredName } from '../shared/layout.js';
 import { createRng } from '../shared/rng.js';
 import { readRegularFile } from '../shared/safe-files.js';
@@ -57,25 +57,36 @@ export function jobAssetKeys(job: Job): Set<string> {
   return out;
 }
 
+/**
+ * The planning pass of one template other than "instructions" (src/main-worker/planners/<template>*.ts):
+ * publishes the tasks of job `name` that the ledger lacks, or records in `waiting` why it waits.
+ */
+export interface TemplatePlanning<T extends JobTemplate> {
+  run(name: string, job: JobByTemplate[T], catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, signal?: AbortSignal): Promise<void>;
+}
+
 export class JobPlanning {
   private readonly opts: JobPlanningOptions;
   /** Parsed job files (scanned/ is immutable: read once); null for one that no longer parses. */
-  private readonly jobs = new Map<string, Job | null>();
+  private readonly jobs = new Map<string, JobFile | null>();
+  /** The planners of the other templates. */
+  private readonly templates: { [T in Exclude<JobTemplate, 'instructions'>]: TemplatePlanning<T> };
   /** `${job}\0${source path}`: every variation has a task. */
   private readonly done = new Set<string>();
   private fonts: string[] | null = null;
 
   constructor(opts: JobPlanningOptions) {
     this.opts = opts;
+    this.templates = {};
   }
 
-  private async job(name: string): Promise<Job | null> {
+  private async job(name: string): Promise<JobFile | null> {
     if (this.jobs.has(name)) return this.jobs.get(name)!;
     const { layout, log } = this.opts.ctx;
     const path = join(layout.scannedJobs, `${name}.json`);
-    let job: Job | null = null;
+    let job: JobFile | null = null;
     try {
-      job = parseJob(await readRegularFile(path), layout.rel(path));
+      job = parseJobFile(await readRegularFile(path), layout.rel(path));
     } catch (err) {
       // Validated at ingest: only a hand edit in scanned/ gets here. Said once, not every pass.
       log.error({ job: name, err }, `Job ${name} cannot be planned: ${errorMessage(err)}`);
@@ -101,8 +112,13 @@ export class JobPlanning {
     const defaults = { ...parseResolution(config.render.resolution), fps: config.render.fps };
     for (const name of await listJobFiles(layout.scannedJobs)) {
       if (signal?.aborted) return;
-      const job = await this.job(name);
-      if (!job) continue;
+      const file = await this.job(name);
+      if (!file) continue;
+      if (file.template !== 'instructions') {
+        await this.runTemplate(name, file, catalog, busy, waiting, signal);
+        continue;
+      }
+      const job = file.job;
       if ([...jobAssetKeys(job)].some((k) => busy.has(k))) {
         log.debug({ job: name }, `Planning of job ${name} waits: assets it selects are still being filed`);
         continue;
@@ -151,6 +167,11 @@ export class JobPlanning {
         }
       }
     }
+  }
+
+  private async runTemplate(name: string, file: JobFile, catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, signal?: AbortSignal): Promise<void> {
+    const planning = (this.templates as Partial<Record<JobTemplate, TemplatePlanning<JobTemplate>>>)[file.template]!;
+    await planning.run(name, file.job, catalog, busy, waiting, signal);
   }
 
   /** The shot list of an existing variation (for distinct variations); empty when unreadable. */

@@ -7,15 +7,17 @@ import { ClipmillError } from './errors.js';
 import { describeIssues, fieldPath } from './json.js';
 import { QUALITIES } from './timeline/schema.js';
 
-const num = (what: string) => z.number({ error: what });
-const between = (min: number, max: number) => num(`a number from ${min} to ${max}`).min(min, { error: `a number from ${min} to ${max}` }).max(max, { error: `a number from ${min} to ${max}` });
-const above = (min: number) => num(`a number > ${min}`).gt(min, { error: `a number > ${min}` });
-const intBetween = (min: number, max: number) => z.number({ error: `an integer from ${min} to ${max}` }).int({ error: `an integer from ${min} to ${max}` }).min(min, { error: `an integer from ${min} to ${max}` }).max(max, { error: `an integer from ${min} to ${max}` });
-const nonEmpty = (what = 'a non-empty string') => z.string({ error: what }).trim().min(1, { error: what });
-const bool = () => z.boolean({ error: 'true or false' });
+// Field builders shared by every template's schema (src/shared/jobs/<template>.ts): the same
+// wording of errors everywhere.
+export const num = (what: string) => z.number({ error: what });
+export const between = (min: number, max: number) => num(`a number from ${min} to ${max}`).min(min, { error: `a number from ${min} to ${max}` }).max(max, { error: `a number from ${min} to ${max}` });
+export const above = (min: number) => num(`a number > ${min}`).gt(min, { error: `a number > ${min}` });
+export const intBetween = (min: number, max: number) => z.number({ error: `an integer from ${min} to ${max}` }).int({ error: `an integer from ${min} to ${max}` }).min(min, { error: `an integer from ${min} to ${max}` }).max(max, { error: `an integer from ${min} to ${max}` });
+export const nonEmpty = (what = 'a non-empty string') => z.string({ error: what }).trim().min(1, { error: what });
+export const bool = () => z.boolean({ error: 'true or false' });
 /** A strict object: unknown keys are errors, so a typo in a key is reported, not ignored. */
-const object = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : 'an object') });
-const list = <T extends z.ZodType>(item: T, what: string, min = 1) => z.array(item, { error: what }).min(min, { error: what });
+export const object = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : 'an object') });
+export const list = <T extends z.ZodType>(item: T, what: string, min = 1) => z.array(item, { error: what }).min(min, { error: what });
 
 /** Most variations one job may ask for per source. */
 export const MAX_VARIATIONS = 1000;
@@ -173,21 +175,66 @@ export function jobOutput(job: Job, defaults: { width: number; height: number; f
   return { width: w!, height: h!, fps: job.output.fps ?? defaults.fps };
 }
 
-/** Validates a parsed job; throws JOB_INVALID naming `file`, the field and the bad value. */
-export function validateJob(value: unknown, file: string): Job {
-  const r = JobSchema.safeParse(value, { reportInput: true });
-  if (r.success) return r.data;
+function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new ClipmillError('JOB_INVALID', `${file} is not valid JSON: ${(err as Error).message}`, { cause: err, details: { file, field: null } });
+  }
+}
+
+/** Parses an instruction-set job file's text (a leading BOM is allowed); JOB_INVALID for bad JSON or content. */
+export function parseJob(text: string, file: string): Job {
+  const f = parseJobFile(text, file);
+  if (f.template !== 'instructions') throw new ClipmillError('JOB_INVALID', `${file}: template: "instructions" (or absent) here, got ${JSON.stringify(f.template)}`, { details: { file, field: 'template' } });
+  return f.job;
+}
+
+// ---- Templates: one job file schema per template, discriminated by "template" ----
+// A job file's "template" names its recipe (absent: "instructions", the schema above). Each
+// template adds its key here, its schema to TEMPLATE_SCHEMAS and its planner to JobPlanning
+// (src/main-worker/job-planning.ts); raw/job/ files and the API's POST /jobs go through
+// validateJobFile, so they accept the same files and give the same errors.
+
+/** The parsed job of each template. */
+export interface JobByTemplate {
+  instructions: Job;
+}
+export type JobTemplate = keyof JobByTemplate;
+/** A validated job file: its template and its job (without the "template" key). */
+export type JobFile = { [K in JobTemplate]: { template: K; job: JobByTemplate[K] } }[JobTemplate];
+
+const TEMPLATE_SCHEMAS: { [K in JobTemplate]: z.ZodType<JobByTemplate[K]> } = {
+  instructions: JobSchema,
+};
+export const JOB_TEMPLATES = Object.keys(TEMPLATE_SCHEMAS) as JobTemplate[];
+
+/** Validates a parsed job file of any template; JOB_INVALID naming `file`, the field and the bad value. */
+export function validateJobFile(value: unknown, file: string): JobFile {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ClipmillError('JOB_INVALID', `${file}: (top level): an object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`, { details: { file, field: null } });
+  }
+  const { template = 'instructions', ...rest } = value as Record<string, unknown>;
+  if (typeof template !== 'string' || !Object.hasOwn(TEMPLATE_SCHEMAS, template)) {
+    const known = JOB_TEMPLATES.map((t) => JSON.stringify(t)).join(', ');
+    throw new ClipmillError('JOB_INVALID', `${file}: template: one of ${known}, got ${JSON.stringify(template)}`, { details: { file, field: 'template' } });
+  }
+  const t = template as JobTemplate;
+  const r = TEMPLATE_SCHEMAS[t].safeParse(rest, { reportInput: true });
+  if (r.success) return { template: t, job: r.data } as JobFile;
   const first = r.error.issues[0];
   throw new ClipmillError('JOB_INVALID', `${file}: ${describeIssues(r.error.issues)}`, { details: { file, field: first ? fieldPath(first.code === 'unrecognized_keys' ? [...first.path, first.keys[0]!] : first.path) : null } });
 }
 
-/** Parses a job file's text (a leading BOM is allowed); JOB_INVALID for bad JSON or content. */
-export function parseJob(text: string, file: string): Job {
-  let value: unknown;
-  try {
-    value = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw new ClipmillError('JOB_INVALID', `${file} is not valid JSON: ${(err as Error).message}`, { cause: err, details: { file, field: null } });
+/** Parses a job file's text of any template (a leading BOM is allowed); JOB_INVALID for bad JSON or content. */
+export function parseJobFile(text: string, file: string): JobFile {
+  return validateJobFile(parseJsonText(text, file), file);
+}
+
+/** What a job file asks for, for logs and `clipmill jobs`: its variation count (per source for instruction sets) and a phrase. */
+export function describeJobFile(f: JobFile): { variations: number; summary: string } {
+  switch (f.template) {
+    case 'instructions':
+      return { variations: f.job.variations, summary: `${f.job.variations} variation(s) of each source, ${f.job.parts?.length || 'no'} part(s)` };
   }
-  return validateJob(value, file);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isClipmillError } from '../../src/shared/errors.js';
-import { JobSchema, jobOutput, parseJob, type JobInput } from '../../src/shared/job.js';
+import { JobSchema, describeJobFile, jobOutput, parseJob, parseJobFile, type JobInput } from '../../src/shared/job.js';
 
 const base = (): JobInput => ({
   variations: 3,
@@ -74,7 +74,7 @@ test('each error names the field and the bad value', () => {
     [{ variations: 1, sources: [{ category: 'p' }], audio: { music: { category: 'm' }, source_volume: -0.5 } }, /audio\.source_volume: a number from 0 to 10, got -0\.5/],
     [{ variations: 1, sources: [{ category: 'p' }], audio: { music: { category: 'm' }, source_volume: '1' } }, /audio\.source_volume: a number from 0 to 10, got "1"/],
     [{ ...b, soundtrack: { music: { category: 'm' }, source_volume: 11 } }, /soundtrack\.source_volume: a number from 0 to 10, got 11/],
-    [{ ...b, template: 'golden-frame' }, /template: unknown key/],
+    [{ ...b, template: 'slideshow' }, /template: one of "instructions".*got "slideshow"/],
     [{ ...b, flip_source: 'yes' }, /flip_source: true or false, got "yes"/],
     [[], /\(top level\): an object/],
   ];
@@ -89,4 +89,22 @@ test('the error details name the first bad field', () => {
     assert.ok(isClipmillError(err, 'JOB_INVALID'));
     assert.equal(err.details.field, 'variatons');
   }
+});
+
+test('a job file names its template: absent or "instructions" is an instruction set; another value is refused naming the field', () => {
+  const f = parseJobFile(JSON.stringify({ template: 'instructions', ...base() }), 'x.json');
+  assert.equal(f.template, 'instructions');
+  assert.equal(describeJobFile(f).variations, 3);
+  assert.equal(parseJobFile(JSON.stringify(base()), 'x.json').template, 'instructions');
+  for (const bad of [{ ...base(), template: 'golden-frames' }, { ...base(), template: 7 }]) {
+    try {
+      parseJobFile(JSON.stringify(bad), 'raw/job/x.json');
+      assert.fail('accepted');
+    } catch (err) {
+      assert.ok(isClipmillError(err, 'JOB_INVALID'));
+      assert.equal(err.details.field, 'template');
+      assert.match(err.message, /raw\/job\/x\.json: template: one of "instructions"/);
+    }
+  }
+  assert.throws(() => parseJobFile('[1]', 'x.json'), /x\.json: \(top level\): an object, got an array/);
 });

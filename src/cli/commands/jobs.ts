@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ReasonFileSchema } from '../../shared/ingest-files.js';
-import { parseJob } from '../../shared/job.js';
+import { describeJobFile, parseJobFile } from '../../shared/job.js';
 import { readJsonOrNull } from '../../shared/json.js';
 import { isIgnoredName, Layout } from '../../shared/layout.js';
 import { MainWorkerStatusSchema } from '../../shared/node-files.js';
@@ -56,7 +56,7 @@ export async function jobsReport(layout: Layout): Promise<JobsReport> {
   for (const n of (await names(layout.scannedJobs)).filter((n) => /\.json$/i.test(n))) {
     const j = get(n.slice(0, -'.json'.length));
     try {
-      j.variations = parseJob(await readRegularFile(join(layout.scannedJobs, n)), n).variations;
+      j.variations = describeJobFile(parseJobFile(await readRegularFile(join(layout.scannedJobs, n)), n)).variations;
     } catch {
       // listed without its variation count
     }

@@ -79,7 +79,7 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
       const job = await validateJobFile(ctx, file, entry.name);
       if (await changedSince(file)) return { status: 'changed' };
       await moveFile(file.path, job.dest);
-      ctx.log.info({ file: rawPath, kind: 'job' }, `Moved file ${rawPath} → ${ctx.layout.rel(job.dest)} (${job.variations} variation(s) of each source, ${job.parts || 'no'} part(s))`);
+      ctx.log.info({ file: rawPath, kind: 'job' }, `Moved file ${rawPath} → ${ctx.layout.rel(job.dest)} (${job.summary})`);
       return { status: 'moved', kind: 'job', dest: job.dest };
     }
     // The sidecar first: a bad one rejects the file before any media is decoded.

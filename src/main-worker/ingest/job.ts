@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { ClipmillError } from '../../shared/errors.js';
 import { exists, sameContent } from '../../shared/fs.js';
-import { parseJob } from '../../shared/job.js';
+import { describeJobFile, parseJobFile } from '../../shared/job.js';
 import { badFolderName } from '../../shared/layout.js';
 import { readRegularFile } from '../../shared/safe-files.js';
 import type { MainContext } from '../context.js';
@@ -14,7 +14,7 @@ import type { RawFile } from '../scan.js';
 export const MAX_JOB_BYTES = 1024 * 1024;
 
 /** Where the job file goes once valid (scanned/job/<name>), with what it asks for (for the log). */
-export async function validateJobFile(ctx: MainContext, file: RawFile, name: string): Promise<{ dest: string; variations: number; sources: number; parts: number }> {
+export async function validateJobFile(ctx: MainContext, file: RawFile, name: string): Promise<{ dest: string; summary: string }> {
   const why = badFolderName(name);
   if (why) throw new ClipmillError('RAW_BAD_NAME', why.replace('folder name', 'job file name'));
   let text: string;
@@ -25,11 +25,11 @@ export async function validateJobFile(ctx: MainContext, file: RawFile, name: str
     if (errno === 'EFBIG') throw new ClipmillError('JOB_INVALID', `raw/${file.rel} is larger than ${MAX_JOB_BYTES} bytes`, { cause: err, details: { file: `raw/${file.rel}`, field: null } });
     throw err;
   }
-  const job = parseJob(text, `raw/${file.rel}`);
+  const job = parseJobFile(text, `raw/${file.rel}`);
   const dest = join(ctx.layout.scannedJobs, name);
   // The same bytes: a run that stopped after filing it (moveFile completes the move).
   if ((await exists(dest)) && !(await sameContent(file.path, dest))) {
     throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(dest)} already exists (job names are taken once: give a changed job a new name)`, { details: { destination: ctx.layout.rel(dest) } });
   }
-  return { dest, variations: job.variations, sources: job.sources.length, parts: job.parts?.length ?? 0 };
+  return { dest, summary: `${job.template}: ${describeJobFile(job).summary}` };
 }
