@@ -64,9 +64,24 @@ function track(g: Graph, t: AudioTrack, paths: ReadonlyMap<string, string>, vide
   if (t.fade_in > 0) f.push(`afade=t=in:st=0:d=${secs(Math.min(t.fade_in, len))}`);
   if (t.fade_out > 0) f.push(`afade=t=out:st=${secs(Math.max(0, len - t.fade_out))}:d=${secs(Math.min(t.fade_out, len))}`);
   if (t.start > 0) f.push(`adelay=delays=${Math.round(t.start * 1000)}:all=1`);
+  const duck = duckFilter(t);
+  // After adelay, timestamps from the samples again: the spans are output seconds.
+  if (duck) f.push('asetpts=N/SR/TB', duck);
   const out = g.label('a');
   g.chain(`[${k}:a]${f.join(',')}${out}`);
   return out;
+}
+
+/**
+ * The ducking of a track (its `duck`): one volume filter enabled over the spans, in output
+ * seconds; null when it has none. The expression is a sum of between() terms inside quotes,
+ * numbers only (the spans are validated numbers), so no escaping is needed.
+ */
+export function duckFilter(t: AudioTrack): string | null {
+  if (!t.duck || t.duck.db <= 0 || t.duck.spans.length === 0) return null;
+  const gain = Math.round(10 ** (-t.duck.db / 20) * 1e6) / 1e6;
+  const terms = t.duck.spans.map((s) => `between(t,${secs(s.start)},${secs(s.end)})`).join('+');
+  return `volume=volume=${gain}:enable='${terms}'`;
 }
 
 /** The pitch and speed filters of the effects (empty when both are 1). */

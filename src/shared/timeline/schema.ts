@@ -227,8 +227,20 @@ export const AudioTrackSchema = object({
   loop: z.boolean({ error: 'true or false' }).default(false),
   fade_in: atLeast(0).default(0),
   fade_out: atLeast(0).default(0),
+  /**
+   * Ducking: the track is lowered by `db` decibels over each span (output seconds), e.g. music
+   * under the words of a voice. Spans in order, not overlapping.
+   */
+  duck: object({
+    db: between(0, 60),
+    spans: z.array(object({ start: atLeast(0), end: above(0) }), { error: 'a list of { "start", "end" }' }).max(5000, { error: 'at most 5000 spans' }),
+  }).optional(),
 }).superRefine((t, ctx) => {
   if (t.out !== undefined && t.out <= t.in) ctx.addIssue({ code: 'custom', path: ['out'], message: `a number above in (${t.in})`, input: t.out });
+  t.duck?.spans.forEach((s, i, all) => {
+    if (s.end <= s.start) ctx.addIssue({ code: 'custom', path: ['duck', 'spans', i, 'end'], message: `a number above start (${s.start})`, input: s.end });
+    else if (i > 0 && s.start < all[i - 1]!.end) ctx.addIssue({ code: 'custom', path: ['duck', 'spans', i, 'start'], message: `a number >= the previous span's end (${all[i - 1]!.end})`, input: s.start });
+  });
 });
 export type AudioTrack = z.infer<typeof AudioTrackSchema>;
 
