@@ -1,0 +1,77 @@
+// The shorts pass for job files with "template": "short": the voice's word timings come from
+// its words file; stages are written to shorts/<task id>.json; a missing narration or a voice
+// without words and transcript waits with the reason; the task is published once ever.
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { initRoot } from '../../../src/cli/commands/init.js';
+import type { MainContext } from '../../../src/main-worker/context.js';
+import { JobPlanning } from '../../../src/main-worker/job-planning.js';
+import { Ledger } from '../../../src/main-worker/ledger.js';
+import { emptyTotals } from '../../../src/main-worker/metrics.js';
+import { shortTaskIdFor } from '../../../src/main-worker/shorts/planning.js';
+import { Layout } from '../../../src/shared/layout.js';
+import { readJson } from '../../../src/shared/json.js';
+import { createLogger } from '../../../src/shared/log.js';
+import { readMetadata } from '../../../src/shared/protocol/task-files.js';
+import { ShortStateSchema } from '../../../src/shared/short-state.js';
+import { fixtureCatalog, fixturePath, type FixtureAsset } from '../../job-fixtures.js';
+import { tempDir, testConfig } from '../../helpers.js';
+
+const ASSETS: FixtureAsset[] = [
+  { kind: 'image', category: 'cars', tags: ['red car'], n: 1 },
+  { kind: 'image', category: 'cars', tags: ['sea'], n: 2 },
+  { kind: 'music', category: 'cars', seconds: 20, n: 3 },
+  { kind: 'narration', category: 'cars', campaign: 'spring', part: 1, seconds: 6 },
+  { kind: 'narration', category: 'cars', campaign: 'spring', part: 2, seconds: 4 },
+];
+const WORDS = { source: 'espeak-ng', words: [['A', 0.2], ['red', 0.5], ['car.', 0.8], ['The', 3.2], ['sea', 3.5], ['again.', 3.8]].map(([w, s]) => ({ word: w, start: s, end: (s as number) + 0.25 })) };
+
+test('a short job: waits for its narration, then for words; published once with its stages recorded', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  await writeFile(join(layout.scannedJobs, 'spring short.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 }, priority: 3 }));
+  await writeFile(join(layout.scannedJobs, 'missing.json'), JSON.stringify({ template: 'short', audio: { id: 'cars/spring/part_0009' } }));
+  await writeFile(join(layout.scannedJobs, 'wordless.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 2 } }));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192' } }), layout, log: createLogger({ format: 'line', level: 'error' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const catalog = fixtureCatalog(ASSETS);
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  await writeFile(`${voice}.words.json`, JSON.stringify(WORDS));
+
+  const waiting = new Map<string, string>();
+  await planning.run(catalog, new Set(), waiting);
+  assert.deepEqual([...waiting].sort(), [
+    ['missing', 'audio: no narration cars/spring/part_0009'],
+    ['wordless', `no transcript: ${fixturePath(ASSETS[4]!)} has no word timings and no "transcript" (give the audio a sidecar <name>.json with "transcript"; no speech-to-text provider is configured)`],
+  ]);
+  const id = shortTaskIdFor('job/spring short');
+  const meta = await readMetadata(layout.task(id));
+  assert.equal(meta.priority, 3);
+  assert.equal(meta.short?.words, `${fixturePath(ASSETS[3]!)}.words.json`);
+  assert.deepEqual(meta.short?.beats.map((b) => [b.text, b.visual, b.matched]), [
+    ['A red car.', fixturePath(ASSETS[0]!), ['red car']],
+    ['The sea again.', fixturePath(ASSETS[1]!), ['sea']],
+  ]);
+  const state = await readJson(ShortStateSchema, layout.shortState(id), 'IO');
+  assert.deepEqual(state.history.map((h) => h.stage), ['uploaded', 'planning', 'compiling']);
+  const wordless = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/wordless')), 'IO');
+  assert.equal(wordless.stage, 'transcribing');
+  assert.match(wordless.waiting!, /no transcript/);
+
+  // Rendered: the next pass marks it completed; a new planning (a restarted worker) publishes nothing again.
+  await mkdir(layout.outputTask(id), { recursive: true });
+  await writeFile(join(layout.outputTask(id), 'final.mp4'), '');
+  const { rename } = await import('node:fs/promises');
+  await rename(layout.task(id), join(layout.outputTask(id), '.gone'));
+  const again = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  await again.run(catalog, new Set(), new Map());
+  const done = await readJson(ShortStateSchema, layout.shortState(id), 'IO');
+  assert.equal(done.stage, 'completed');
+  assert.deepEqual(done.history.map((h) => h.stage), ['uploaded', 'planning', 'compiling', 'completed']);
+});
