@@ -3,7 +3,7 @@
 // things, so that planning never lists the tree. Catalog.add takes the record ingest has just
 // written, so that a filed asset is never read back.
 import { readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { ASSET_KINDS, AssetRecordSchema, assetRecordPath, type AssetKind, type AssetRecord } from '../shared/assets.js';
 import { readJsonOrNull } from '../shared/json.js';
 import { isIgnoredName, parseResolutionClass, parseScannedMediaName, type Layout } from '../shared/layout.js';
@@ -42,8 +42,6 @@ export class Catalog {
   private readonly narrations = new Map<string, Map<number, CatalogNarrationPart[]>>();
   private readonly narrationPaths = new Set<string>();
   private readonly ids = new Map<string, CatalogAsset>();
-  /** Footage and stills: scanned path -> the file's name when it was dropped (its record's raw_path). */
-  private readonly originals = new Map<string, string>();
   private snapshots = new Map<string, CategoryCatalog>();
   private everything: CatalogAsset[] | null = null;
 
@@ -69,7 +67,6 @@ export class Catalog {
   add(rel: string, record?: AssetRecord | null): boolean {
     const p = rel.split('/');
     if (p[0] !== 'scanned' || p.some((s) => s === '' || s.startsWith('.'))) return false;
-    if (record?.raw_path && (p[1] === 'video' || p[1] === 'image')) this.originals.set(rel, basename(record.raw_path));
     const tags = record?.tags ?? [];
     if ((p[1] === 'video' || p[1] === 'frame') && p.length === 5) {
       const size = parseResolutionClass(p[3]!);
@@ -159,11 +156,6 @@ export class Catalog {
       return true;
     }
     return false;
-  }
-
-  /** The name a clip or still had when it was dropped (its asset record's raw_path), for matching words to it (shorts); null when unknown. */
-  originalName(path: string): string | null {
-    return this.originals.get(path) ?? null;
   }
 
   /** The category's footage, music, stills and texts, in a stable order (sorted by path). */

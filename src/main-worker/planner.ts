@@ -17,6 +17,7 @@ import type { MainContext } from './context.js';
 import type { Ledger } from './ledger.js';
 import type { MainMetrics, Totals } from './metrics.js';
 import { JobPlanning } from './job-planning.js';
+import type { ShortPlanning } from './shorts/planning.js';
 import { planTask } from './plan-task.js';
 import type { StatusFile, WaitingVoice } from './status-file.js';
 import { findTask } from '../shared/protocol/publish.js';
@@ -134,6 +135,11 @@ export class Planner {
 
   depth(): number {
     return this.queue.size + this.queue.pending;
+  }
+
+  /** The shorts pipeline's providers and their circuit breakers. */
+  providers(): ReturnType<ShortPlanning['providers']> {
+    return this.jobs.shorts.providers();
   }
 
   /** Asks for a planning pass; one already queued (not yet running) covers this one too. */

@@ -62,6 +62,8 @@ export interface StatusReport {
   narration: NarrationStatus;
   /** Vertical shorts (shorts/<task id>.json): each one's stage, why it waits or how it failed. */
   shorts: ShortState[];
+  /** The shorts pipeline's providers and their circuit breakers, as the main worker last wrote them. */
+  providers: NonNullable<MainWorkerStatus['providers']>;
 }
 
 export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 30_000, narration = { fromStories: false }): Promise<StatusReport> {
@@ -147,6 +149,7 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     recent_failures: failures,
     narration: await narrationStatus(layout, narration),
     shorts: await Promise.all((await readShortStates(layout)).map((s) => shortProgress(layout, s))),
+    providers: main?.providers ?? [],
   };
 }
 
@@ -177,6 +180,7 @@ function formatText(r: StatusReport): string {
   for (const f of r.recent_failures) lines.push(`  ${f.task} at ${f.at}: ${f.code} (${f.stage}): ${f.message}`);
   const n = r.narration;
   lines.push(`narration: ${n.queued} queued, ${n.done} voiced, ${n.failed} failed (retried at the main worker's next start)${n.uncaptioned ? `; ${n.uncaptioned} recording(s) without a transcript: no captions` : ''}`);
+  for (const p of r.providers) lines.push(`shorts provider ${p.provider}: breaker ${p.state === 'closed' ? 'closed' : p.state.toUpperCase()}${p.failures ? `, ${p.failures} failure(s) in a row` : ''}${p.reopens_at ? `, left alone until ${p.reopens_at}` : ''}`);
   if (r.shorts.length) lines.push(`shorts (${r.shorts.length}):`);
   for (const s of r.shorts) {
     const why = s.stage === 'failed' && s.failed ? `: failed while ${s.failed.stage}: ${s.failed.code}: ${s.failed.message}` : s.waiting ? `, waiting: ${s.waiting}` : '';

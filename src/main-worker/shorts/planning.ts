@@ -9,7 +9,7 @@
 // the task exists, and the word timings written by a pass are read by the next one.
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseResolution } from '../../shared/config.js';
 import { ClipmillError, classOf, errorMessage } from '../../shared/errors.js';
 import { exists } from '../../shared/fs.js';
@@ -30,6 +30,8 @@ import { transcriptWords } from '../narrate/transcript.js';
 import { planShort, type ShortRules } from '../planners/short.js';
 import type { Selector } from '../../shared/job.js';
 import { writeShortTask } from './write-short-task.js';
+import { ProviderBreaker, type ProviderBreakerStatus } from './provider-breaker.js';
+import { TranscriptionProvider } from './transcription.js';
 
 export function shortTaskIdFor(key: string): string {
   return stableUuid('clipmill-short-task', key);
@@ -73,9 +75,23 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
   /** Keys that failed for good in this process (a transcript that does not align): not tried again until a restart. */
   private readonly failed = new Set<string>();
   private readonly records = new Map<string, AssetRecord | null>();
+  private readonly names = new Map<string, string>();
+
+  /** Speech to text (shorts.transcriptionBaseUrl) and its breaker; null when none is configured. */
+  private readonly transcription: { provider: TranscriptionProvider; breaker: ProviderBreaker } | null;
 
   constructor(opts: ShortPlanningOptions) {
     this.opts = opts;
+    const c = opts.ctx.config.shorts;
+    const common = { timeoutMs: c.providerTimeoutMs, maxBytes: c.providerMaxBytes, tries: c.providerTries, retryBaseMs: c.providerRetryBaseMs };
+    this.transcription = c.transcriptionBaseUrl
+      ? { provider: new TranscriptionProvider({ baseUrl: c.transcriptionBaseUrl, model: c.transcriptionModel, apiKeyEnv: c.transcriptionApiKeyEnv, ...common }, opts.ctx.log), breaker: new ProviderBreaker('transcription', c.breakerFailures, c.breakerCooldownMs) }
+      : null;
+  }
+
+  /** The circuit breakers of the configured providers (the status file shows them). */
+  providers(): ProviderBreakerStatus[] {
+    return this.transcription ? [this.transcription.breaker.status()] : [];
   }
 
   /** The job-file template: `job/<name>`, its voice a narration part (first take, latest version) with word timings. */
@@ -134,6 +150,16 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
     }
   }
 
+  /** The names footage and stills were dropped under (their records' raw_path), read once per asset. */
+  private async originalNames(catalog: Catalog): Promise<Map<string, string>> {
+    for (const a of catalog.assets()) {
+      if ((a.kind !== 'video' && a.kind !== 'image') || this.names.has(a.path)) continue;
+      const rec = await readJsonOrNull(AssetRecordSchema, assetRecordPath(this.opts.ctx.layout.abs(a.path)));
+      this.names.set(a.path, rec ? basename(rec.raw_path) : '');
+    }
+    return this.names;
+  }
+
   private async record(abs: string): Promise<AssetRecord | null> {
     if (!this.records.has(abs)) this.records.set(abs, await readJsonOrNull(AssetRecordSchema, assetRecordPath(abs)));
     return this.records.get(abs)!;
@@ -188,7 +214,8 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
         transitionSeconds: config.shorts.transitionSeconds,
       };
       const seed = shortSeed(src.key);
-      const r = planShort({ audio: src.audio, duration: src.duration, wordsFile: words.path, words: words.file.words, category: src.category, targetSeconds: src.targetSeconds, music: src.music }, catalog, rules, createRng(seed));
+      const names = await this.originalNames(catalog);
+      const r = planShort({ audio: src.audio, duration: src.duration, wordsFile: words.path, words: words.file.words, category: src.category, targetSeconds: src.targetSeconds, music: src.music }, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
       if (!r.ok) {
         current = await this.enter(src, id, current, { stage: 'planning', waiting: r.waiting });
         waiting.set(label, r.waiting);
@@ -208,7 +235,10 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       if (signal?.aborted) return;
       if (classOf(err) === 'recoverable') {
         totals.errors++;
-        log.warn({ short: src.key, err }, `Short ${src.key} (${stage}): ${errorMessage(err)}; tried again at the next pass`);
+        const why = `${errorMessage(err)} (tried again at the next pass)`;
+        log.warn({ short: src.key, err }, `Short ${src.key} (${stage}): ${why}`);
+        await this.enter(src, id, current, { stage, waiting: why }).catch(() => {});
+        waiting.set(label, why);
         return;
       }
       const code = err instanceof ClipmillError ? err.code : 'IO';
@@ -236,7 +266,12 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       await writeWords(path, file);
       return { path: wordsPath(src.audio), file };
     }
-    return { waiting: `no transcript: ${src.audio} has no word timings and no "transcript" (give the audio a sidecar <name>.json with "transcript"; no speech-to-text provider is configured)` };
+    const t = this.transcription;
+    if (!t) return { waiting: `no transcript: ${src.audio} has no word timings and no "transcript" (give the audio a sidecar <name>.json with "transcript"; no speech-to-text provider is configured)` };
+    await this.enter(src, id, current, { stage: 'transcribing' });
+    const file = await t.breaker.run(src.key, () => t.provider.transcribe(abs, src.audio, signal), signal);
+    await writeWords(path, file);
+    return { path: wordsPath(src.audio), file };
   }
 
   /** Writes the short's state at `o.stage` (a stage entered again keeps its history entry). */

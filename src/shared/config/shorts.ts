@@ -1,6 +1,9 @@
 // The shorts section of the configuration (schema.ts SECTIONS.shorts): audio to vertical shorts
 // (docs/shorts.md). docs/config.md says what each key does.
-import { number, oneOf, section, text } from './fields.js';
+import { integer, number, oneOf, section, text } from './fields.js';
+
+const url = () => text(/^https?:\/\/[^\s]+$/, 'an http(s) URL, or null').nullable();
+const envName = () => text(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 
 export const shortsSection = section('shorts', {
   /** The size of a short, even width and height. Default "1080x1920". */
@@ -9,8 +12,8 @@ export const shortsSection = section('shorts', {
   minSeconds: number(0.1),
   /** Audio dropped into raw/short/ longer than this (decoded) is rejected. Default 180. */
   maxSeconds: number(1),
-  /** Who plans the scenes: "local" (offline, keyword matching). Default "local". */
-  planner: oneOf(['local']),
+  /** Who plans the scenes: "local" (offline, keyword matching) or "llm" (shorts.llmBaseUrl's chat completions, falling back to local). Default "local". */
+  planner: oneOf(['local', 'llm']),
   /** The captions' style when the sidecar or job sets none: "line", "word" or "karaoke". Default "karaoke". */
   captionStyle: oneOf(['line', 'word', 'karaoke']),
   /** The music's linear gain in the pauses of the voice. Default 0.3. */
@@ -21,4 +24,28 @@ export const shortsSection = section('shorts', {
   transition: oneOf(['cut', 'fade', 'fadeblack', 'dissolve', 'wipeleft', 'wiperight', 'slideleft', 'slideright', 'smoothleft', 'smoothright', 'circleopen', 'zoomin']),
   /** Seconds of each transition. Default 0.3. */
   transitionSeconds: number(0.04, 2),
+  /** An OpenAI-compatible speech-to-text service (POST <url>/v1/audio/transcriptions) for audio without a transcript; null: none. Default null. */
+  transcriptionBaseUrl: url(),
+  /** Its model. Default "whisper-1". */
+  transcriptionModel: text(/^[A-Za-z0-9_.:\/-]{1,128}$/, 'a model name'),
+  /** The environment variable holding its API key (unset: no Authorization header). Default "OPENAI_API_KEY". */
+  transcriptionApiKeyEnv: envName(),
+  /** An OpenAI-compatible chat completions service (POST <url>/v1/chat/completions) for shorts.planner "llm"; null: none. Default null. */
+  llmBaseUrl: url(),
+  /** Its model. Default "gpt-4o-mini". */
+  llmModel: text(/^[A-Za-z0-9_.:\/-]{1,128}$/, 'a model name'),
+  /** The environment variable holding its API key. Default "OPENAI_API_KEY". */
+  llmApiKeyEnv: envName(),
+  /** The whole budget of one provider request. Default 60000. */
+  providerTimeoutMs: integer(100),
+  /** The largest provider answer read. Default 5000000. */
+  providerMaxBytes: integer(1024),
+  /** Tries per provider request (after a 429, a 5xx, a timeout). Default 3. */
+  providerTries: integer(1, 20),
+  /** The first retry's wait, doubled for each later one (Retry-After replaces it). Default 1000. */
+  providerRetryBaseMs: integer(0),
+  /** Failed requests in a row (after their retries) that open a provider's circuit breaker. Default 3. */
+  breakerFailures: integer(1, 100),
+  /** How long an open breaker leaves its provider alone. Default 300000. */
+  breakerCooldownMs: integer(0),
 });

@@ -5,6 +5,7 @@
 // rate and restores the tempo, so the duration holds.
 import { localPath, secs, type Graph } from './graph.js';
 import type { AudioTrack, Effects, Timeline } from './schema.js';
+import { duckFilter } from './duck.js';
 
 export const SAMPLE_RATE = 48000;
 /** aloop's largest size (INT32_MAX samples). */
@@ -70,18 +71,6 @@ function track(g: Graph, t: AudioTrack, paths: ReadonlyMap<string, string>, vide
   const out = g.label('a');
   g.chain(`[${k}:a]${f.join(',')}${out}`);
   return out;
-}
-
-/**
- * The ducking of a track (its `duck`): one volume filter enabled over the spans, in output
- * seconds; null when it has none. The expression is a sum of between() terms inside quotes,
- * numbers only (the spans are validated numbers), so no escaping is needed.
- */
-export function duckFilter(t: AudioTrack): string | null {
-  if (!t.duck || t.duck.db <= 0 || t.duck.spans.length === 0) return null;
-  const gain = Math.round(10 ** (-t.duck.db / 20) * 1e6) / 1e6;
-  const terms = t.duck.spans.map((s) => `between(t,${secs(s.start)},${secs(s.end)})`).join('+');
-  return `volume=volume=${gain}:enable='${terms}'`;
 }
 
 /** The pitch and speed filters of the effects (empty when both are 1). */

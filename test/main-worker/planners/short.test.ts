@@ -6,60 +6,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRng } from '../../../src/shared/rng.js';
 import { validateJobFile } from '../../../src/shared/job.js';
-import type { Word } from '../../../src/shared/words.js';
-import { BEAT, planBeats, planShort, shortEnd, speechSpans, type ShortRules } from '../../../src/main-worker/planners/short.js';
-import { keywords, stem } from '../../../src/main-worker/planners/short-keywords.js';
+import { speak } from './speak.js';
+import { planShort, speechSpans, type ShortRules } from '../../../src/main-worker/planners/short.js';
+import { keywords } from '../../../src/main-worker/planners/short-keywords.js';
 import { fixtureCatalog, fixturePath, type FixtureAsset } from '../../job-fixtures.js';
 
-/** Words of sentences: each word 0.3 s with 0.05 s between, 0.6 s between sentences. */
-function speak(text: string, start = 0): Word[] {
-  const out: Word[] = [];
-  let t = start;
-  for (const sentence of text.split(/(?<=[.!?])\s+/)) {
-    for (const w of sentence.split(/\s+/)) {
-      out.push({ word: w, start: Math.round(t * 1000) / 1000, end: Math.round((t + 0.3) * 1000) / 1000 });
-      t += 0.35;
-    }
-    t += 0.6;
-  }
-  return out;
-}
-
 const RULES: ShortRules = { width: 108, height: 192, fps: 30, quality: 'normal', captionStyle: 'karaoke', musicVolume: 0.3, duckDb: 18, transition: 'fade', transitionSeconds: 0.3 };
-
-test('keywords: stop words removed, stemmed, once each', () => {
-  assert.deepEqual(keywords('The cars were running by the sea at night, and the sea was calm.'), ['car', 'run', 'sea', 'night', 'calm']);
-  assert.equal(stem('cities'), 'city');
-  assert.equal(stem('boxes'), 'box');
-  assert.equal(stem('hopped'), 'hop');
-  assert.equal(stem('glass'), 'glass');
-  assert.deepEqual(keywords('Ça va, café! 東京'), ['ça', 'va', 'café', '東京']);
-});
-
-test('beats: 2 to 6 s, cut at sentence ends first, clauses when a sentence runs long; every word in one beat', () => {
-  const words = speak('I saw a red car today. It was parked by the old harbour near the water, under a bridge, beside a long row of shops and cafes, where people walked slowly in the evening light. Then we went home.');
-  const end = words[words.length - 1]!.end + 0.5;
-  const beats = planBeats(words, end);
-  assert.ok(beats.length >= 3);
-  assert.equal(beats[0]!.start, 0);
-  assert.equal(beats[beats.length - 1]!.end, end);
-  for (const [i, b] of beats.entries()) {
-    assert.ok(b.end - b.start >= BEAT.min - 1e-9 && b.end - b.start <= BEAT.max + 1e-9, `beat ${i} lasts ${b.end - b.start} s`);
-    if (i > 0) assert.equal(b.start, beats[i - 1]!.end);
-  }
-  assert.equal(beats.map((b) => b.text).join(' '), words.map((w) => w.word).join(' '));
-  assert.equal(beats[0]!.text, 'I saw a red car today.', 'the first sentence is a beat of its own');
-  // The long sentence is cut at its clauses.
-  assert.ok(beats.slice(1, -1).some((b) => /,$/.test(b.text)), JSON.stringify(beats.map((b) => b.text)));
-});
-
-test('shortEnd: a target ends the short at the last sentence that fits', () => {
-  const words = speak('One two three four five six. Seven eight nine ten eleven twelve. Thirteen fourteen.');
-  assert.equal(shortEnd(words, 20), 20);
-  const end = shortEnd(words, 20, 5);
-  const firstEnd = words[5]!.end;
-  assert.ok(end >= firstEnd && end <= 5, `${end}`);
-});
 
 const CATALOG: FixtureAsset[] = [
   { kind: 'image', category: 'city', tags: ['red car'], width: 64, height: 48, n: 1 },

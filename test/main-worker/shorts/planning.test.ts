@@ -2,7 +2,7 @@
 // its words file; stages are written to shorts/<task id>.json; a missing narration or a voice
 // without words and transcript waits with the reason; the task is published once ever.
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { initRoot } from '../../../src/cli/commands/init.js';
@@ -74,4 +74,35 @@ test('a short job: waits for its narration, then for words; published once with 
   const done = await readJson(ShortStateSchema, layout.shortState(id), 'IO');
   assert.equal(done.stage, 'completed');
   assert.deepEqual(done.history.map((h) => h.stage), ['uploaded', 'planning', 'compiling', 'completed']);
+});
+
+test('a filed short without a transcript: transcribed by the configured provider; a failing provider makes it wait, then opens its breaker', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const answer = { text: 'A red car. The sea again.', words: [['A', 0.2], ['red', 0.5], ['car', 0.8], ['The', 3.2], ['sea', 3.5], ['again', 3.8]].map(([w, s]) => ({ word: w, start: s, end: (s as number) + 0.25 })) };
+  const { url } = await fakeServer(t, [json(200, answer), json(503, 'down')]);
+  const shortDir = layout.scannedShortDir('cars');
+  await mkdir(shortDir, { recursive: true });
+  for (const name of ['a.wav', 'b.wav']) {
+    await writeFile(join(shortDir, name), 'audio');
+    await writeFile(join(shortDir, `${name}.json`), JSON.stringify({ schema_version: 1, kind: 'short', id: `cars/${name}`, category: 'cars', raw_path: `raw/short/cars/${name}`, filed_at: '2026-01-01T00:00:00Z', tags: [], duration: 5 }));
+  }
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', transcriptionBaseUrl: url, providerTries: 1, breakerFailures: 1, breakerCooldownMs: 60_000 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const waiting = new Map<string, string>();
+  await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
+  const a = await readMetadata(layout.task(shortTaskIdFor('short/cars/a.wav')));
+  assert.deepEqual(a.short?.beats.map((b) => b.text), ['A red car.', 'The sea again.']);
+  const words = JSON.parse(await readFile(join(shortDir, 'a.wav.words.json'), 'utf8')) as { source: string };
+  assert.equal(words.source, 'transcription');
+  assert.match(waiting.get('short/cars/b.wav')!, /transcription answered HTTP 503/);
+  const b = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('short/cars/b.wav')), 'IO');
+  assert.equal(b.stage, 'transcribing');
+  assert.deepEqual(planning.shorts.providers().map((p) => [p.provider, p.state]), [['transcription', 'open']]);
+  waiting.clear();
+  await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
+  assert.match(waiting.get('short/cars/b.wav')!, /PROVIDER_PAUSED|left alone until/);
 });
