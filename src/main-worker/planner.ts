@@ -138,8 +138,8 @@ export class Planner {
   }
 
   /** The shorts pipeline's providers and their circuit breakers. */
-  providers(): ReturnType<ShortPlanning['providers']> {
-    return this.jobs.shorts.providers();
+  providers(): ReturnType<ShortPlanning['providerStatus']> {
+    return this.jobs.shorts.providerStatus();
   }
 
   /** Asks for a planning pass; one already queued (not yet running) covers this one too. */

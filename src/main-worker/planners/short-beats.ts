@@ -1,6 +1,7 @@
 // The beats of a short (docs/shorts.md), pure: the voice cut at sentence ends (or clause ends:
 // , ; :) into beats of BEAT.min..BEAT.max seconds; a clause longer than that is cut between
 // words. Each beat holds the words spoken in it and their keywords (short-keywords.ts).
+import type { TransitionType } from '../../shared/timeline/schema.js';
 import type { Word } from '../../shared/words.js';
 import { round } from './job.js';
 import { keywords } from './short-keywords.js';
@@ -19,6 +20,9 @@ export interface Beat {
   /** The words spoken in it, as written. */
   text: string;
   keywords: string[];
+  /** From the llm planner: what kind of picture to show ("any": either), and the transition into the beat. */
+  assetType?: 'footage' | 'still' | 'any';
+  transition?: TransitionType;
 }
 
 /**

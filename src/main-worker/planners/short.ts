@@ -68,7 +68,10 @@ export function chooseVisuals(beats: readonly Beat[], pool: readonly Visual[], c
   const used = new Map<string, number>();
   const out: BeatVisual[] = [];
   for (const beat of beats) {
-    const scored = pool.map((asset, i) => ({ asset, ...matchAsset(beat.keywords, terms[i]!) }));
+    // An llm beat asks for footage or a still: the other kind is left out (unless none of its kind exists).
+    const kind = beat.assetType === 'footage' ? 'video' : beat.assetType === 'still' ? 'image' : null;
+    const all = pool.map((asset, i) => ({ asset, ...matchAsset(beat.keywords, terms[i]!) }));
+    const scored = kind && all.some((x) => x.asset.kind === kind) ? all.filter((x) => x.asset.kind === kind) : all;
     const fresh = (xs: typeof scored) => xs.filter((x) => !used.has(x.asset.path));
     const best = (xs: typeof scored) => {
       const top = Math.max(...xs.map((x) => x.score));
@@ -122,6 +125,8 @@ export interface ShortInput {
   targetSeconds?: number | undefined;
   /** The music: a selector, or absent for the category's music (none when it has none). */
   music?: Selector | undefined;
+  /** Beats planned elsewhere (the llm planner, checked); absent: planBeats. */
+  beats?: readonly Beat[] | undefined;
 }
 
 export interface ShortPlan {
@@ -162,7 +167,7 @@ const lenOf = (s: SegmentInput): number => (s.type === 'clip' ? s.out - (s.in ??
 /** `originalName`: the name a clip or still was dropped under (its asset record's raw_path), null when unknown. */
 export function planShort(input: ShortInput, catalog: JobCatalog, rules: ShortRules, rng: Rng, originalName: (path: string) => string | null = () => null): ShortPlanResult {
   const end = shortEnd(input.words, input.duration, input.targetSeconds);
-  const beats = planBeats(input.words, end);
+  const beats = input.beats ?? planBeats(input.words, end);
   const pool = catalog.assets().filter((a): a is Visual => a.kind === 'video' || a.kind === 'image');
   if (!pool.length) return { ok: false, waiting: 'no footage (scanned/video/) or stills (scanned/image/) to show: the catalog has none' };
   const visuals = chooseVisuals(beats, pool, input.category, rng, originalName);
@@ -195,7 +200,8 @@ export function planShort(input: ShortInput, catalog: JobCatalog, rules: ShortRu
     const firstLen = lenOf(pieces[0]!);
     // The transition into the beat: shorter than both sides, or a cut when a side is too short for one.
     const td = round(Math.min(rules.transitionSeconds, 0.45 * Math.min(prevLen, firstLen)), 3);
-    if (k > 0 && rules.transition !== 'cut' && td >= 1 / rules.fps) pieces[0] = { ...pieces[0]!, transition: { type: rules.transition, duration: td } };
+    const type = v.beat.transition ?? rules.transition;
+    if (k > 0 && type !== 'cut' && td >= 1 / rules.fps) pieces[0] = { ...pieces[0]!, transition: { type, duration: td } };
     segments.push(...pieces);
     const lastPiece = pieces[pieces.length - 1]!;
     prevLen = lenOf(lastPiece);

@@ -27,11 +27,11 @@ import type { TemplatePlanning } from '../job-planning.js';
 import type { Ledger } from '../ledger.js';
 import type { MainMetrics, Totals } from '../metrics.js';
 import { transcriptWords } from '../narrate/transcript.js';
-import { planShort, type ShortRules } from '../planners/short.js';
+import { planShort, shortEnd, type ShortRules } from '../planners/short.js';
 import type { Selector } from '../../shared/job.js';
 import { writeShortTask } from './write-short-task.js';
-import { ProviderBreaker, type ProviderBreakerStatus } from './provider-breaker.js';
-import { TranscriptionProvider } from './transcription.js';
+import type { ProviderBreakerStatus } from './provider-breaker.js';
+import { ShortProviders } from './providers.js';
 
 export function shortTaskIdFor(key: string): string {
   return stableUuid('clipmill-short-task', key);
@@ -77,22 +77,15 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
   private readonly records = new Map<string, AssetRecord | null>();
   private readonly names = new Map<string, string>();
 
-  /** Speech to text (shorts.transcriptionBaseUrl) and its breaker; null when none is configured. */
-  private readonly transcription: { provider: TranscriptionProvider; breaker: ProviderBreaker } | null;
+  private readonly providers: ShortProviders; // speech to text and the llm planner, each behind its breaker
 
   constructor(opts: ShortPlanningOptions) {
     this.opts = opts;
-    const c = opts.ctx.config.shorts;
-    const common = { timeoutMs: c.providerTimeoutMs, maxBytes: c.providerMaxBytes, tries: c.providerTries, retryBaseMs: c.providerRetryBaseMs };
-    this.transcription = c.transcriptionBaseUrl
-      ? { provider: new TranscriptionProvider({ baseUrl: c.transcriptionBaseUrl, model: c.transcriptionModel, apiKeyEnv: c.transcriptionApiKeyEnv, ...common }, opts.ctx.log), breaker: new ProviderBreaker('transcription', c.breakerFailures, c.breakerCooldownMs) }
-      : null;
+    this.providers = new ShortProviders(opts.ctx.config, opts.ctx.log);
   }
 
   /** The circuit breakers of the configured providers (the status file shows them). */
-  providers(): ProviderBreakerStatus[] {
-    return this.transcription ? [this.transcription.breaker.status()] : [];
-  }
+  providerStatus = (): ProviderBreakerStatus[] => this.providers.status();
 
   /** The job-file template: `job/<name>`, its voice a narration part (first take, latest version) with word timings. */
   async run(name: string, job: ShortJob, catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, signal?: AbortSignal): Promise<void> {
@@ -215,14 +208,21 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       };
       const seed = shortSeed(src.key);
       const names = await this.originalNames(catalog);
-      const r = planShort({ audio: src.audio, duration: src.duration, wordsFile: words.path, words: words.file.words, category: src.category, targetSeconds: src.targetSeconds, music: src.music }, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
+      const end = shortEnd(words.file.words, src.duration, src.targetSeconds);
+      const llm = await this.providers.llmBeats(src.key, words.file.words, end, signal);
+      if (llm && 'warning' in llm) {
+        log.warn({ short: src.key }, `Short ${src.key}: ${llm.warning}`);
+        current = { ...current, warnings: [...(current.warnings ?? []), llm.warning].slice(-5) };
+      }
+      const input = { audio: src.audio, duration: src.duration, wordsFile: words.path, words: words.file.words, category: src.category, targetSeconds: src.targetSeconds, music: src.music, beats: llm && 'beats' in llm ? llm.beats : undefined };
+      const r = planShort(input, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
       if (!r.ok) {
         current = await this.enter(src, id, current, { stage: 'planning', waiting: r.waiting });
         waiting.set(label, r.waiting);
         return;
       }
       stage = 'compiling';
-      const published = await writeShortTask(layout, { id, key: src.key, category: src.category, audio: src.audio, words: words.path, seed, priority: src.priority, planner: 'local', plan: r.plan });
+      const published = await writeShortTask(layout, { id, key: src.key, category: src.category, audio: src.audio, words: words.path, seed, priority: src.priority, planner: input.beats ? 'llm' : 'local', plan: r.plan });
       await ledger.record({ task_id: id, short: src.key, variation: 0, created_at: new Date().toISOString() });
       current = await this.enter(src, id, current, { stage: 'compiling' });
       this.done.add(src.key);
@@ -266,7 +266,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       await writeWords(path, file);
       return { path: wordsPath(src.audio), file };
     }
-    const t = this.transcription;
+    const t = this.providers.transcription;
     if (!t) return { waiting: `no transcript: ${src.audio} has no word timings and no "transcript" (give the audio a sidecar <name>.json with "transcript"; no speech-to-text provider is configured)` };
     await this.enter(src, id, current, { stage: 'transcribing' });
     const file = await t.breaker.run(src.key, () => t.provider.transcribe(abs, src.audio, signal), signal);

@@ -101,8 +101,33 @@ test('a filed short without a transcript: transcribed by the configured provider
   assert.match(waiting.get('short/cars/b.wav')!, /transcription answered HTTP 503/);
   const b = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('short/cars/b.wav')), 'IO');
   assert.equal(b.stage, 'transcribing');
-  assert.deepEqual(planning.shorts.providers().map((p) => [p.provider, p.state]), [['transcription', 'open']]);
+  assert.deepEqual(planning.shorts.providerStatus().map((p) => [p.provider, p.state]), [['transcription', 'open']]);
   waiting.clear();
   await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
   assert.match(waiting.get('short/cars/b.wav')!, /PROVIDER_PAUSED|left alone until/);
+});
+
+test('shorts.planner "llm": its plan when it answers well; a malformed answer plans locally with a warning in the status', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const plan = { beats: [{ start: 0, end: 3, description: 'a red car', visual_prompt: 'red car', asset_type: 'still', transition: 'wipeleft' }, { start: 3, end: 6, description: 'the sea', visual_prompt: 'sea', asset_type: 'any', transition: 'fade' }] };
+  const { url } = await fakeServer(t, [json(200, { choices: [{ message: { content: JSON.stringify(plan) } }] }), json(200, { choices: [{ message: { content: 'Sure! Here is your plan: beats...' } }] })]);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  for (const n of ['one', 'two']) await writeFile(join(layout.scannedJobs, `${n}.json`), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  await writeFile(`${voice}.words.json`, JSON.stringify(WORDS));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', planner: 'llm', llmBaseUrl: url, providerTries: 1 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  await planning.run(fixtureCatalog(ASSETS), new Set(), new Map());
+  const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
+  assert.equal(one.short?.planner, 'llm');
+  assert.equal(one.timeline!.video[1]!.transition?.type, 'fade', 'the transition into the second beat');
+  const two = await readMetadata(layout.task(shortTaskIdFor('job/two')));
+  assert.equal(two.short?.planner, 'local');
+  const state = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/two')), 'IO');
+  assert.match(state.warnings![0]!, /^LLM planner: .*not a JSON object.*planned by the local planner$/);
 });
