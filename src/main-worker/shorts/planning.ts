@@ -7,13 +7,11 @@
 //
 // Idempotent: the task id and the seed derive from the short's key, the ledger says whether
 // the task exists, and the word timings written by a pass are read by the next one.
-import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseResolution } from '../../shared/config.js';
 import { ClipmillError, classOf, errorMessage } from '../../shared/errors.js';
 import { exists } from '../../shared/fs.js';
-import { stableUuid } from '../../shared/ids.js';
 import type { ShortJob } from '../../shared/job.js';
 import { readJsonOrNull, writeJson } from '../../shared/json.js';
 import { AssetRecordSchema, assetRecordPath, type AssetRecord } from '../../shared/assets.js';
@@ -28,36 +26,13 @@ import type { Ledger } from '../ledger.js';
 import type { MainMetrics, Totals } from '../metrics.js';
 import { transcriptWords } from '../narrate/transcript.js';
 import { planShort, shortEnd, type ShortRules } from '../planners/short.js';
-import type { Selector } from '../../shared/job.js';
 import { writeShortTask } from './write-short-task.js';
+import { shortSeed, shortTaskIdFor, type ShortSource } from './short-source.js';
+import { generateVisuals } from './generated.js';
 import type { ProviderBreakerStatus } from './provider-breaker.js';
 import { ShortProviders } from './providers.js';
 
-export function shortTaskIdFor(key: string): string {
-  return stableUuid('clipmill-short-task', key);
-}
-
-/** The seed of a short's draws: 32 bits of a hash of its key. */
-export function shortSeed(key: string): number {
-  return createHash('sha256').update(`clipmill-short-seed\0${key}`).digest().readUInt32BE(0);
-}
-
-/** One short to make: what it is made of, whatever brought it (raw/short/ or a job file). */
-export interface ShortSource {
-  key: string;
-  /** The voice, relative to the root, and its seconds. */
-  audio: string;
-  duration: number;
-  category: string;
-  /** What is said, to align offline when there are no word timings yet. */
-  transcript?: string | undefined;
-  targetSeconds?: number | undefined;
-  style?: ShortRules['captionStyle'] | undefined;
-  music?: Selector | undefined;
-  priority: number;
-  quality: ShortRules['quality'];
-  output?: { width: number; height: number; fps: number } | undefined;
-}
+export { shortSeed, shortTaskIdFor, type ShortSource } from './short-source.js';
 
 export interface ShortPlanningOptions {
   ctx: MainContext;
@@ -215,7 +190,17 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
         current = { ...current, warnings: [...(current.warnings ?? []), llm.warning].slice(-5) };
       }
       const input = { audio: src.audio, duration: src.duration, wordsFile: words.path, words: words.file.words, category: src.category, targetSeconds: src.targetSeconds, music: src.music, beats: llm && 'beats' in llm ? llm.beats : undefined };
-      const r = planShort(input, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
+      let r = planShort(input, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
+      const gen = this.providers.generation;
+      if (r.ok && gen && r.plan.visuals.some((v) => !v.matched.length)) {
+        stage = 'generating';
+        current = await this.enter(src, id, current, { stage: 'generating' });
+        const g = await generateVisuals(ctx, gen, catalog, src.key, src.category, r.plan.visuals, rules.height >= rules.width ? '9:16' : '16:9', signal);
+        for (const w of g.warnings) log.warn({ short: src.key }, `Short ${src.key}: ${w}`);
+        if (g.warnings.length) current = { ...current, warnings: [...(current.warnings ?? []), ...g.warnings].slice(-5) };
+        // The same seed again, the filed stills in the catalog: the beats they were made for match them by tag.
+        if (g.filed.length) r = planShort(input, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
+      }
       if (!r.ok) {
         current = await this.enter(src, id, current, { stage: 'planning', waiting: r.waiting });
         waiting.set(label, r.waiting);

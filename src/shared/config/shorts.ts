@@ -1,6 +1,6 @@
 // The shorts section of the configuration (schema.ts SECTIONS.shorts): audio to vertical shorts
 // (docs/shorts.md). docs/config.md says what each key does.
-import { integer, number, oneOf, section, text } from './fields.js';
+import { flag, integer, number, oneOf, section, text } from './fields.js';
 
 const url = () => text(/^https?:\/\/[^\s]+$/, 'an http(s) URL, or null').nullable();
 const envName = () => text(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
@@ -36,6 +36,20 @@ export const shortsSection = section('shorts', {
   llmModel: text(/^[A-Za-z0-9_.:\/-]{1,128}$/, 'a model name'),
   /** The environment variable holding its API key. Default "OPENAI_API_KEY". */
   llmApiKeyEnv: envName(),
+  /** Generate a still for each beat whose words match no tag (shorts.generationBaseUrl), filed as a tagged asset. Default false. */
+  generate: flag(),
+  /** A Kling-style image generation service (POST <url>/v1/images/generations, then GET .../<task_id>); null: none. Default null. */
+  generationBaseUrl: url(),
+  /** Its model_name. Default "kling-v1". */
+  generationModel: text(/^[A-Za-z0-9_.:\/-]{1,128}$/, 'a model name'),
+  /** The environment variable holding its API key. Default "KLING_API_KEY". */
+  generationApiKeyEnv: envName(),
+  /** The first wait before polling a generation task, doubled up to 8 times as long. Default 2000. */
+  generationPollMs: integer(1),
+  /** The longest a generation task may take, polls included. Default 600000. */
+  generationTimeoutMs: integer(100),
+  /** The largest generated file downloaded. Default 20000000. */
+  generationMaxBytes: integer(1024),
   /** The whole budget of one provider request. Default 60000. */
   providerTimeoutMs: integer(100),
   /** The largest provider answer read. Default 5000000. */

@@ -131,3 +131,54 @@ test('shorts.planner "llm": its plan when it answers well; a malformed answer pl
   const state = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/two')), 'IO');
   assert.match(state.warnings![0]!, /^LLM planner: .*not a JSON object.*planned by the local planner$/);
 });
+
+test('shorts.generate: a beat that matches no tag gets a generated still, filed tagged with its keywords; a failing service leaves the catalog match with a warning', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const { execa } = await import('execa');
+  const { binaries } = await import('../../helpers.js');
+  const bins = await binaries();
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const png = join(dir, 'g.png');
+  await execa(bins.ffmpeg.path, ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=green:s=36x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png', png]);
+  const image = await readFile(png);
+  let base = '';
+  const { url } = await fakeServer(t, [
+    json(200, { data: { task_id: 'g1' } }),
+    (req, res) => json(200, { data: { task_id: 'g1', task_status: 'succeed', task_result: { images: [{ url: `${base}/img/g1.png` }] } } })(req, res, ''),
+    (_req, res) => {
+      res.writeHead(200);
+      res.end(image);
+    },
+    json(500, 'down'),
+  ]);
+  base = url;
+  await mkdir(layout.scannedJobs, { recursive: true });
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  const words = { source: 'espeak-ng', words: [['A', 0.2], ['red', 0.5], ['car.', 0.8], ['A', 3.2], ['big', 3.5], ['tree.', 3.8]].map(([w, s]) => ({ word: w, start: s, end: (s as number) + 0.25 })) };
+  await writeFile(`${voice}.words.json`, JSON.stringify(words));
+  for (const n of ['one', 'two']) await writeFile(join(layout.scannedJobs, `${n}.json`), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
+  await writeFile(join(layout.scannedJobs, 'three.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 2 } }));
+  await writeFile(`${join(root, fixturePath(ASSETS[4]!))}.words.json`, JSON.stringify({ source: 'espeak-ng', words: [{ word: 'A', start: 0.5, end: 0.7 }, { word: 'small', start: 0.8, end: 1.1 }, { word: 'boat.', start: 1.2, end: 1.5 }] }));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', generate: true, generationBaseUrl: url, generationPollMs: 1, providerTries: 1 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const catalog = fixtureCatalog(ASSETS);
+  await planning.run(catalog, new Set(), new Map());
+  const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
+  assert.deepEqual(one.short?.beats.map((b) => b.matched), [['red car'], ['big', 'tree']]);
+  assert.match(one.short!.beats[1]!.visual, /^scanned\/image\/cars\/36x64_[0-9a-f-]{36}\.png$/);
+  const state = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/one')), 'IO');
+  assert.deepEqual(state.history.map((h) => h.stage), ['uploaded', 'planning', 'generating', 'compiling']);
+  // The second short reuses the generated still (it is tagged): nothing to generate.
+  const two = await readMetadata(layout.task(shortTaskIdFor('job/two')));
+  assert.equal(two.short!.beats[1]!.visual, one.short!.beats[1]!.visual);
+  // The service fails for the third: its beat shows a catalog asset, and the short says why.
+  const three = await readMetadata(layout.task(shortTaskIdFor('job/three')));
+  assert.deepEqual(three.short!.beats.map((b) => b.matched), [[]]);
+  assert.ok([fixturePath(ASSETS[0]!), fixturePath(ASSETS[1]!), one.short!.beats[1]!.visual].includes(three.short!.beats[0]!.visual), three.short!.beats[0]!.visual);
+  const s3 = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/three')), 'IO');
+  assert.match(s3.warnings![0]!, /^generation for the beat at 0 s: generation answered HTTP 500.*the catalog's match is shown$/);
+});
