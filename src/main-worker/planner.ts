@@ -255,8 +255,8 @@ export class Planner {
     }
     const jobsWaiting = new Map<string, string>();
     await this.jobs.run(catalog, busyKeys, jobsWaiting, signal);
-    // Shorts of audio dropped into raw/short/ (those of job files ran with the jobs); they wait as jobs do.
-    await this.jobs.shorts.runFiled(catalog, busyKeys, jobsWaiting, signal);
+    // Shorts of audio dropped into raw/short/ (those of job files ran with the jobs): why one waits is in its state file (clipmill status).
+    await this.jobs.shorts.runFiled(catalog, busyKeys, new Map(), signal);
     if (signal?.aborted) return;
     for (const [job, reason] of jobsWaiting) if (this.waitingJobs.isNew(job, reason)) log.warn({ job }, `Job ${job} is waiting: ${reason}`);
     this.waiting.update(waitingNow);

@@ -276,6 +276,8 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       history: prev?.stage === o.stage ? history : [...history, { stage: o.stage, at }],
     };
     if (!same) await this.save(next);
+    // A job file's short is logged as a waiting job by the planner; one of raw/short/ here, once per reason.
+    if (!same && o.waiting && src.key.startsWith('short/')) this.opts.ctx.log.warn({ short: src.key }, `Short ${src.key} is waiting (${o.stage}): ${o.waiting}`);
     return next;
   }
 
