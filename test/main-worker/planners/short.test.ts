@@ -87,3 +87,19 @@ test('job files with "template": "short": validated, errors name the field', () 
   assert.throws(() => validateJobFile({ template: 'short', audio: { id: 'x' }, stlye: 'word' }, 'raw/job/s.json'), /stlye/);
   assert.throws(() => validateJobFile({ template: 'short', style: 'line' }, 'raw/job/s.json'), /audio/);
 });
+
+test('target_seconds: the short ends at the last sentence that fits; the voice is cut there with a short fade', () => {
+  const sentence = 'The red car drives along the coast road past the old harbour walls.';
+  const words = speak(Array.from({ length: 12 }, () => sentence).join(' '));
+  const duration = words[words.length - 1]!.end + 0.4;
+  assert.ok(duration > 45);
+  const r = planShort({ audio: 'a.wav', duration, wordsFile: 'a.json', words, category: 'city', targetSeconds: 30 }, fixtureCatalog(CATALOG), RULES, createRng(1));
+  assert.ok(r.ok);
+  const tl = r.plan.timeline;
+  assert.ok(tl.output.duration <= 30 && tl.output.duration > 25, String(tl.output.duration));
+  const lastWord = words.filter((w) => w.end <= tl.output.duration).pop()!;
+  assert.match(lastWord.word, /\.$/, 'it ends after a sentence');
+  assert.equal(tl.audio[0]!.out, tl.output.duration);
+  assert.equal(tl.audio[0]!.fade_out, 0.3);
+  assert.ok(r.plan.visuals.every((v) => v.beat.end <= tl.output.duration));
+});
