@@ -30,6 +30,8 @@ export interface JobPlanningOptions {
   metrics: MainMetrics | null;
   /** Installed font families (for texts without fonts); default: fontconfig's list, read once. */
   fonts?: () => Promise<string[]>;
+  /** A short changed on its own queue (shorts/queue.ts): plan again. */
+  shortsChanged?: (signal?: AbortSignal) => void;
 }
 
 /** The job files of scanned/job/, by name (without .json), sorted. */
@@ -81,7 +83,7 @@ export class JobPlanning {
 
   constructor(opts: JobPlanningOptions) {
     this.opts = opts;
-    this.shorts = new ShortPlanning({ ctx: opts.ctx, ledger: opts.ledger, totals: opts.totals, metrics: opts.metrics });
+    this.shorts = new ShortPlanning({ ctx: opts.ctx, ledger: opts.ledger, totals: opts.totals, metrics: opts.metrics, ...(opts.shortsChanged ? { changed: opts.shortsChanged } : {}) });
     this.templates = { short: this.shorts };
   }
 

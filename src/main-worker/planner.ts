@@ -130,11 +130,12 @@ export class Planner {
 
   constructor(opts: PlannerOptions) {
     this.opts = opts;
-    this.jobs = new JobPlanning({ ctx: opts.ctx, ledger: opts.ledger, totals: opts.totals, metrics: opts.metrics, ...(opts.fonts ? { fonts: opts.fonts } : {}) });
+    this.jobs = new JobPlanning({ ctx: opts.ctx, ledger: opts.ledger, totals: opts.totals, metrics: opts.metrics, ...(opts.fonts ? { fonts: opts.fonts } : {}), shortsChanged: (signal) => this.schedule(signal) });
   }
 
+  /** Passes queued or running, and shorts on their own queue. */
   depth(): number {
-    return this.queue.size + this.queue.pending;
+    return this.queue.size + this.queue.pending + this.jobs.shorts.queue.depth();
   }
 
   /** The shorts pipeline's providers and their circuit breakers. */
@@ -162,11 +163,13 @@ export class Planner {
   /** Resolves when no pass is queued or running. */
   async idle(): Promise<void> {
     await this.queue.onIdle();
+    await this.jobs.shorts.queue.idle();
   }
 
   /** Takes no more passes; a queued one still runs. */
   stop(): void {
     this.stopped = true;
+    this.jobs.shorts.queue.stop();
   }
 
   /** The category's logo (tasks.categories.<name>.logo, null for none), else render.logo. */

@@ -29,6 +29,7 @@ import { planShort, shortEnd, type ShortRules } from '../planners/short.js';
 import { writeShortTask } from './write-short-task.js';
 import { shortSeed, shortTaskIdFor, type ShortSource } from './short-source.js';
 import { generateVisuals } from './generated.js';
+import { ShortQueue } from './queue.js';
 import type { ProviderBreakerStatus } from './provider-breaker.js';
 import { ShortProviders } from './providers.js';
 
@@ -37,6 +38,8 @@ export { shortSeed, shortTaskIdFor, type ShortSource } from './short-source.js';
 export interface ShortPlanningOptions {
   ctx: MainContext;
   ledger: Ledger;
+  /** A short changed (a stage, a task): plan again (the status file, jobs). */
+  changed?: (signal?: AbortSignal) => void;
   totals: Totals;
   metrics: MainMetrics | null;
 }
@@ -52,11 +55,14 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
   private readonly records = new Map<string, AssetRecord | null>();
   private readonly names = new Map<string, string>();
 
-  private readonly providers: ShortProviders; // speech to text and the llm planner, each behind its breaker
+  private readonly providers: ShortProviders; // speech to text, the llm planner and generation, each behind its breaker
+  readonly queue: ShortQueue;
+  private writes = 0;
 
   constructor(opts: ShortPlanningOptions) {
     this.opts = opts;
     this.providers = new ShortProviders(opts.ctx.config, opts.ctx.log);
+    this.queue = new ShortQueue(opts.ctx.log, opts.changed ?? (() => {}));
   }
 
   /** The circuit breakers of the configured providers (the status file shows them). */
@@ -76,26 +82,9 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
     }
     const { config } = this.opts.ctx;
     const size = job.output.resolution ? parseResolution(job.output.resolution) : null;
-    await this.make(
-      {
-        key,
-        audio: part.path,
-        duration: part.duration,
-        category: job.category ?? part.category,
-        transcript: part.transcript,
-        targetSeconds: job.target_seconds,
-        style: job.style,
-        music: job.music,
-        priority: job.priority,
-        quality: job.quality,
-        output: size || job.output.fps ? { ...(size ?? parseResolution(config.shorts.resolution)), fps: job.output.fps ?? config.render.fps } : undefined,
-      },
-      catalog,
-      busy,
-      waiting,
-      name,
-      signal,
-    );
+    const output = size || job.output.fps ? { ...(size ?? parseResolution(config.shorts.resolution)), fps: job.output.fps ?? config.render.fps } : undefined;
+    const facts = { key, audio: part.path, duration: part.duration, category: job.category ?? part.category, transcript: part.transcript, targetSeconds: job.target_seconds };
+    this.offer({ ...facts, style: job.style, music: job.music, priority: job.priority, quality: job.quality, output }, catalog, busy, waiting, name, signal);
   }
 
   /** The audio filed under scanned/short/: one short each. */
@@ -113,7 +102,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
         // Ingest writes the record before the file: a file without one was not filed by clipmill.
         if (!record?.duration) continue;
         const facts = { key, audio: layout.rel(abs), duration: record.duration, category, transcript: record.transcript, targetSeconds: record.target_seconds, priority: record.priority ?? 0, quality: 'normal' as const };
-        await this.make({ ...facts, ...(record.style ? { style: record.style as ShortRules['captionStyle'] } : {}) }, catalog, busy, waiting, key, signal);
+        this.offer({ ...facts, ...(record.style ? { style: record.style as ShortRules['captionStyle'] } : {}) }, catalog, busy, waiting, key, signal);
       }
     }
   }
@@ -131,6 +120,15 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
   private async record(abs: string): Promise<AssetRecord | null> {
     if (!this.records.has(abs)) this.records.set(abs, await readJsonOrNull(AssetRecordSchema, assetRecordPath(abs)));
     return this.records.get(abs)!;
+  }
+
+  /** Queues one short (queue.ts); resolves at once. */
+  private offer(src: ShortSource, catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, label: string, signal?: AbortSignal): void {
+    this.queue.offer(src.key, label, waiting, async (found) => {
+      const before = this.writes;
+      await this.make(src, catalog, busy, found, label, signal);
+      return this.writes !== before;
+    }, signal);
   }
 
   /** One short: from wherever it stands to its task, or to why it waits or failed. */
@@ -282,6 +280,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
   }
 
   private async save(s: ShortState): Promise<void> {
+    this.writes++;
     await writeJson(ShortStateSchema, this.opts.ctx.layout.shortState(s.task_id), s);
   }
 }

@@ -44,8 +44,13 @@ test('a short job: waits for its narration, then for words; published once with 
   await mkdir(join(voice, '..'), { recursive: true });
   await writeFile(`${voice}.words.json`, JSON.stringify(WORDS));
 
+  // A pass offers the shorts to their queue and returns; why one waits is known once it has run.
   const waiting = new Map<string, string>();
   await planning.run(catalog, new Set(), waiting);
+  assert.equal(waiting.size, 1, 'a missing narration is known at once');
+  await planning.shorts.queue.idle();
+  await planning.run(catalog, new Set(), waiting);
+  await planning.shorts.queue.idle();
   assert.deepEqual([...waiting].sort(), [
     ['missing', 'audio: no narration cars/spring/part_0009'],
     ['wordless', `no transcript: ${fixturePath(ASSETS[4]!)} has no word timings and no "transcript" (give the audio a sidecar <name>.json with "transcript"; no speech-to-text provider is configured)`],
@@ -71,6 +76,7 @@ test('a short job: waits for its narration, then for words; published once with 
   await rename(layout.task(id), join(layout.outputTask(id), '.gone'));
   const again = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
   await again.run(catalog, new Set(), new Map());
+  await again.shorts.queue.idle();
   const done = await readJson(ShortStateSchema, layout.shortState(id), 'IO');
   assert.equal(done.stage, 'completed');
   assert.deepEqual(done.history.map((h) => h.stage), ['uploaded', 'planning', 'compiling', 'completed']);
@@ -94,6 +100,8 @@ test('a filed short without a transcript: transcribed by the configured provider
   const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
   const waiting = new Map<string, string>();
   await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
+  await planning.shorts.queue.idle();
+  await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
   const a = await readMetadata(layout.task(shortTaskIdFor('short/cars/a.wav')));
   assert.deepEqual(a.short?.beats.map((b) => b.text), ['A red car.', 'The sea again.']);
   const words = JSON.parse(await readFile(join(shortDir, 'a.wav.words.json'), 'utf8')) as { source: string };
@@ -102,9 +110,11 @@ test('a filed short without a transcript: transcribed by the configured provider
   const b = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('short/cars/b.wav')), 'IO');
   assert.equal(b.stage, 'transcribing');
   assert.deepEqual(planning.shorts.providerStatus().map((p) => [p.provider, p.state]), [['transcription', 'open']]);
+  await planning.shorts.queue.idle();
   waiting.clear();
   await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
-  assert.match(waiting.get('short/cars/b.wav')!, /PROVIDER_PAUSED|left alone until/);
+  assert.match(waiting.get('short/cars/b.wav')!, /left alone until/);
+  await planning.shorts.queue.idle();
 });
 
 test('shorts.planner "llm": its plan when it answers well; a malformed answer plans locally with a warning in the status', async (t) => {
@@ -123,6 +133,7 @@ test('shorts.planner "llm": its plan when it answers well; a malformed answer pl
   const ctx = { config: testConfig({ shorts: { resolution: '108x192', planner: 'llm', llmBaseUrl: url, providerTries: 1 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
   const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
   await planning.run(fixtureCatalog(ASSETS), new Set(), new Map());
+  await planning.shorts.queue.idle();
   const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
   assert.equal(one.short?.planner, 'llm');
   assert.equal(one.timeline!.video[1]!.transition?.type, 'fade', 'the transition into the second beat');
@@ -167,6 +178,7 @@ test('shorts.generate: a beat that matches no tag gets a generated still, filed 
   const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
   const catalog = fixtureCatalog(ASSETS);
   await planning.run(catalog, new Set(), new Map());
+  await planning.shorts.queue.idle();
   const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
   assert.deepEqual(one.short?.beats.map((b) => b.matched), [['red car'], ['big', 'tree']]);
   assert.match(one.short!.beats[1]!.visual, /^scanned\/image\/cars\/36x64_[0-9a-f-]{36}\.png$/);
