@@ -25,6 +25,7 @@ const NO_TEST_NEEDED: Record<string, string> = {
   'src/main-worker/narrate/provider.ts': 'types only (NarrationProvider) and one constant',
   'src/shared/config/fields.ts': 'the leaf schemas of the config, tested through test/shared/config.test.ts',
   'src/shared/config/narration.ts': 'schema declaration only (the narration section), tested through test/shared/config.test.ts',
+  'src/shared/config/shorts.ts': 'schema declaration only (the shorts section), tested through test/shared/config.test.ts',
 };
 
 /** Every .ts file under src/, relative to the repository ("src/a/b.ts"), sorted. */

@@ -87,7 +87,7 @@ export class MainWorker {
     this.planner = new Planner({
       ...common,
       ledger: this.ledger,
-      status: new StatusFile(ctx.layout, ctx.log, undefined, () => this.ingest.stuckFiles()),
+      status: new StatusFile(ctx.layout, ctx.log, undefined, () => this.ingest.stuckFiles(), () => this.planner.providers()),
       catalog: () => this.catalog,
       busyAssets: () => busyAssets(ctx.layout, [...this.ingest.inFlightPaths(), ...this.lastSettling.map((f) => f.path)], this.convert.originals()),
     });

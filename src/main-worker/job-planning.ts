@@ -21,6 +21,7 @@ import type { Ledger } from './ledger.js';
 import type { MainMetrics, Totals } from './metrics.js';
 import { jobSources, planJob } from './planners/job.js';
 import { jobSeed, jobTaskIdFor, writeJobTask } from './write-job-task.js';
+import { ShortPlanning } from './shorts/planning.js';
 
 export interface JobPlanningOptions {
   ctx: MainContext;
@@ -29,6 +30,8 @@ export interface JobPlanningOptions {
   metrics: MainMetrics | null;
   /** Installed font families (for texts without fonts); default: fontconfig's list, read once. */
   fonts?: () => Promise<string[]>;
+  /** A short changed on its own queue (shorts/queue.ts): plan again. */
+  shortsChanged?: (signal?: AbortSignal) => void;
 }
 
 /** The job files of scanned/job/, by name (without .json), sorted. */
@@ -75,9 +78,13 @@ export class JobPlanning {
   private readonly done = new Set<string>();
   private fonts: string[] | null = null;
 
+  /** The shorts pipeline: job files with "template": "short", and (Planner) audio filed under scanned/short/. */
+  readonly shorts: ShortPlanning;
+
   constructor(opts: JobPlanningOptions) {
     this.opts = opts;
-    this.templates = {};
+    this.shorts = new ShortPlanning({ ctx: opts.ctx, ledger: opts.ledger, totals: opts.totals, metrics: opts.metrics, ...(opts.shortsChanged ? { changed: opts.shortsChanged } : {}) });
+    this.templates = { short: this.shorts };
   }
 
   private async job(name: string): Promise<JobFile | null> {

@@ -20,6 +20,8 @@ export const LedgerEntrySchema = z.strictObject({
   /** A job task: the job's name and the source's asset id. */
   job: z.string().min(1).optional(),
   source: z.string().min(1).optional(),
+  /** A short (docs/shorts.md): its key. */
+  short: z.string().min(1).optional(),
   variation: z.number().int().min(0),
   /** When the task was published; empty when a rebuild found no created_at in its metadata. */
   created_at: z.string(),
@@ -35,9 +37,10 @@ const PublishedTaskSchema = z.looseObject({
   task_id: z.string().min(1),
   voice_source: z.string().min(1).nullable().optional(),
   job: z.looseObject({ name: z.string().min(1), source: z.string().min(1) }).optional(),
+  short: z.looseObject({ key: z.string().min(1) }).optional(),
   variation: z.number(),
   created_at: z.string().optional(),
-}).refine((m) => !!m.voice_source || !!m.job);
+}).refine((m) => !!m.voice_source || !!m.job || !!m.short);
 
 export class Ledger {
   private readonly dir: string;
@@ -83,7 +86,7 @@ export class Ledger {
         const meta = await readJsonOrNull(PublishedTaskSchema, join(parent, name, TASK_FILES.metadata));
         if (!meta) continue;
         try {
-          const of = meta.job ? { job: meta.job.name, source: meta.job.source } : { voice: meta.voice_source! };
+          const of = meta.job ? { job: meta.job.name, source: meta.job.source } : meta.short ? { short: meta.short.key } : { voice: meta.voice_source! };
           await this.record({ task_id: meta.task_id, ...of, variation: meta.variation, created_at: meta.created_at ?? '' });
           n++;
         } catch {

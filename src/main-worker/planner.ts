@@ -17,6 +17,7 @@ import type { MainContext } from './context.js';
 import type { Ledger } from './ledger.js';
 import type { MainMetrics, Totals } from './metrics.js';
 import { JobPlanning } from './job-planning.js';
+import type { ShortPlanning } from './shorts/planning.js';
 import { planTask } from './plan-task.js';
 import type { StatusFile, WaitingVoice } from './status-file.js';
 import { findTask } from '../shared/protocol/publish.js';
@@ -129,11 +130,17 @@ export class Planner {
 
   constructor(opts: PlannerOptions) {
     this.opts = opts;
-    this.jobs = new JobPlanning({ ctx: opts.ctx, ledger: opts.ledger, totals: opts.totals, metrics: opts.metrics, ...(opts.fonts ? { fonts: opts.fonts } : {}) });
+    this.jobs = new JobPlanning({ ctx: opts.ctx, ledger: opts.ledger, totals: opts.totals, metrics: opts.metrics, ...(opts.fonts ? { fonts: opts.fonts } : {}), shortsChanged: (signal) => this.schedule(signal) });
   }
 
+  /** Passes queued or running, and shorts on their own queue. */
   depth(): number {
-    return this.queue.size + this.queue.pending;
+    return this.queue.size + this.queue.pending + this.jobs.shorts.queue.depth();
+  }
+
+  /** The shorts pipeline's providers and their circuit breakers. */
+  providers(): ReturnType<ShortPlanning['providerStatus']> {
+    return this.jobs.shorts.providerStatus();
   }
 
   /** Asks for a planning pass; one already queued (not yet running) covers this one too. */
@@ -156,11 +163,13 @@ export class Planner {
   /** Resolves when no pass is queued or running. */
   async idle(): Promise<void> {
     await this.queue.onIdle();
+    await this.jobs.shorts.queue.idle();
   }
 
   /** Takes no more passes; a queued one still runs. */
   stop(): void {
     this.stopped = true;
+    this.jobs.shorts.queue.stop();
   }
 
   /** The category's logo (tasks.categories.<name>.logo, null for none), else render.logo. */
@@ -249,6 +258,8 @@ export class Planner {
     }
     const jobsWaiting = new Map<string, string>();
     await this.jobs.run(catalog, busyKeys, jobsWaiting, signal);
+    // Shorts of audio dropped into raw/short/ (those of job files ran with the jobs): why one waits is in its state file (clipmill status).
+    await this.jobs.shorts.runFiled(catalog, busyKeys, new Map(), signal);
     if (signal?.aborted) return;
     for (const [job, reason] of jobsWaiting) if (this.waitingJobs.isNew(job, reason)) log.warn({ job }, `Job ${job} is waiting: ${reason}`);
     this.waiting.update(waitingNow);

@@ -20,12 +20,14 @@ export class StatusFile {
   private readonly log: Logger;
   readonly startedAt: string;
   private readonly stuck: () => readonly StuckFile[];
+  private readonly providers: () => NonNullable<MainWorkerStatus['providers']>;
 
-  constructor(layout: Layout, log: Logger, startedAt = new Date().toISOString(), stuck: () => readonly StuckFile[] = () => []) {
+  constructor(layout: Layout, log: Logger, startedAt = new Date().toISOString(), stuck: () => readonly StuckFile[] = () => [], providers: () => NonNullable<MainWorkerStatus['providers']> = () => []) {
     this.layout = layout;
     this.log = log;
     this.startedAt = startedAt;
     this.stuck = stuck;
+    this.providers = providers;
   }
 
   /** The file's content now. */
@@ -39,6 +41,7 @@ export class StatusFile {
       waiting: waiting.map((w) => ({ ...w })),
       ...(waitingJobs.length ? { waiting_jobs: waitingJobs.map((w) => ({ job: w.voice, reason: w.reason, since: w.since })) } : {}),
       stuck: this.stuck().map((f) => ({ ...f })),
+      ...(this.providers().length ? { providers: this.providers().map((p) => ({ ...p })) } : {}),
     };
   }
 

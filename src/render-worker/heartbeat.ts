@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { freeBytes } from '../shared/disk.js';
 import { writeJson } from '../shared/json.js';
 import type { Layout } from '../shared/layout.js';
-import type { BreakerState } from './breaker.js';
+import type { BreakerState } from '../shared/breaker.js';
 import { HeartbeatSchema, type HeartbeatFile, type RenderMetrics, type WorkerState } from '../shared/node-files.js';
 
 export type { WorkerState };

@@ -13,7 +13,7 @@ import { giveBackAttempts } from '../shared/protocol/give-back.js';
 import { handBackDeadClaims } from '../shared/protocol/hand-back.js';
 import { claimable, TaskIndex } from '../shared/protocol/queue.js';
 import { processAlive } from '../shared/process.js';
-import { Breaker } from './breaker.js';
+import { Breaker } from '../shared/breaker.js';
 import type { Job, TaskOutcome, WorkerEnv } from './job.js';
 import { prepare } from './prepare.js';
 import { renderJob } from './render.js';

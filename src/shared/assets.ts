@@ -21,12 +21,18 @@ export const RawSidecarSchema = z.strictObject(
     priority: z.number({ error: 'an integer' }).int({ error: 'an integer' }).optional(),
     /** What is said in a recording (voices, narration parts): captions are aligned to it. */
     transcript: z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }).optional(),
+    /** Shorts (raw/short/): the seconds the short should last, 30 to 60; it ends at the last sentence that fits. */
+    target_seconds: z.number({ error: 'a number of seconds from 30 to 60' }).min(30, { error: 'a number of seconds from 30 to 60' }).max(60, { error: 'a number of seconds from 30 to 60' }).optional(),
+    /** A style name; for shorts the captions' style: "line", "word" or "karaoke" (checked when a short is filed). */
+    style: z.string({ error: 'a style name (a non-empty string of at most 64 characters)' }).trim().min(1, { error: 'a style name (a non-empty string of at most 64 characters)' }).max(64, { error: 'a style name (a non-empty string of at most 64 characters)' }).optional(),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : 'an object such as {"tags": ["spring"]}') },
 );
 export type RawSidecar = z.infer<typeof RawSidecarSchema>;
 
 export const ASSET_KINDS = ['video', 'frame', 'music', 'voice', 'image', 'text', 'narration'] as const;
+/** Asset records: the catalog's kinds, and audio to make shorts of (scanned/short/, read by the shorts pipeline, not jobs). */
+export const RECORD_KINDS = [...ASSET_KINDS, 'short'] as const;
 export type AssetKind = (typeof ASSET_KINDS)[number];
 
 /** One on-screen text of a text asset (a .txt is one; a .csv one per row). */
@@ -41,7 +47,7 @@ export type AssetText = z.infer<typeof AssetTextSchema>;
 /** `<scanned file>.json`: the asset record. */
 export const AssetRecordSchema = z.strictObject({
   schema_version: z.literal(1),
-  kind: z.enum(ASSET_KINDS),
+  kind: z.enum(RECORD_KINDS),
   /** The asset's id (the UUID in its scanned name; for narration parts, `<category>/<campaign>/part_<NNNN>[_k]`). */
   id: z.string().min(1),
   category: z.string().min(1),
@@ -52,6 +58,9 @@ export const AssetRecordSchema = z.strictObject({
   tags: z.array(z.string()),
   priority: z.number().int().optional(),
   transcript: z.string().optional(),
+  /** Shorts: the sidecar's target_seconds and style. */
+  target_seconds: z.number().positive().optional(),
+  style: z.string().min(1).optional(),
   /** Seconds (video, frame, music, voice, narration). */
   duration: z.number().positive().optional(),
   /** Pixels (video, frame, image; after EXIF orientation for images). */

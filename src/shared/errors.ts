@@ -70,6 +70,11 @@ export const ERROR_CODES = {
   NARRATION_INVALID: c('recoverable', 'the synthesized voice failed validation: it does not decode, or its length is not 0.15 to 1.2 s per word'),
   NARRATION_NOTHING: c('fatal', 'clipmill narrate names a story or campaign with no text to voice (no crawled chunk, no narration plan)'),
   NARRATION_TEXT_INVALID: c('fatal', 'a narration text (raw/narration/<category>/<campaign>.csv|txt) does not parse: not UTF-8, a broken quote, an unknown or missing column, an empty text, a campaign_part that is not a whole number from 1 to 9999'),
+  // shorts' providers (transcription, LLM planner, generation; docs/shorts.md)
+  PROVIDER_UNAVAILABLE: c('recoverable', 'a provider of the shorts pipeline did not answer usably (network error, timeout, 429, 5xx, an answer over shorts.providerMaxBytes): tried again with backoff'),
+  PROVIDER_REJECTED: c('fatal', 'a provider of the shorts pipeline refused the request (an HTTP 4xx other than 429: a bad key, an unknown model)'),
+  PROVIDER_INVALID: c('fatal', 'a provider of the shorts pipeline answered with something that fails its schema (no word timings, a plan that is not the JSON asked for)'),
+  PROVIDER_PAUSED: c('recoverable', "a provider of the shorts pipeline failed again and again: its circuit breaker is open and it is left alone until its cooldown ends (shown in clipmill status)"),
   WORDS_INVALID: c('fatal', 'a word timings file (<voice>.words.json) is missing, not JSON, or does not match its schema'),
   // tasks and renders (error.json in trash/failed/<id>/)
   TASK_INVALID: c('fatal', 'the task folder or its metadata.json is missing or invalid'),

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ClipmillError } from './errors.js';
 import { describeIssues, fieldPath } from './json.js';
-import { QUALITIES } from './timeline/schema.js';
+import { CAPTION_STYLES, QUALITIES } from './timeline/schema.js';
 
 // Field builders shared by every template's schema (src/shared/jobs/<template>.ts): the same
 // wording of errors everywhere.
@@ -190,6 +190,29 @@ export function parseJob(text: string, file: string): Job {
   return f.job;
 }
 
+/**
+ * A vertical short of a voice we made (docs/shorts.md): `"template": "short"`. The voice is a
+ * narration part (its first take, latest version) whose word timings we have; scenes follow its
+ * words. Audio dropped into raw/short/ makes shorts without a job file.
+ */
+export const ShortJobSchema = object({
+  /** The narration part whose voice the short is made of. */
+  audio: NarrationSelectorSchema,
+  /** Where music and, on equal matches, visuals come from; absent: the narration's category. */
+  category: nonEmpty('a category name').optional(),
+  /** The music under the voice; absent: the category's music if it has any, else none. */
+  music: SelectorSchema.optional(),
+  /** Seconds the short should last (30 to 60): it ends at the last sentence that fits. Absent: the whole voice. */
+  target_seconds: between(30, 60).optional(),
+  /** The captions: "line", "word" or "karaoke"; absent: shorts.captionStyle. */
+  style: z.enum(CAPTION_STYLES, { error: '"line", "word" or "karaoke"' }).optional(),
+  priority: z.number({ error: 'an integer' }).int({ error: 'an integer' }).min(-1000, { error: 'an integer from -1000 to 1000' }).max(1000, { error: 'an integer from -1000 to 1000' }).default(0),
+  quality: z.enum(QUALITIES, { error: '"draft", "normal" or "high"' }).default('normal'),
+  /** Absent keys: shorts.resolution and render.fps of the configuration. */
+  output: JobOutputSchema.default({}),
+});
+export type ShortJob = z.infer<typeof ShortJobSchema>;
+
 // ---- Templates: one job file schema per template, discriminated by "template" ----
 // A job file's "template" names its recipe (absent: "instructions", the schema above). Each
 // template adds its key here, its schema to TEMPLATE_SCHEMAS and its planner to JobPlanning
@@ -199,6 +222,7 @@ export function parseJob(text: string, file: string): Job {
 /** The parsed job of each template. */
 export interface JobByTemplate {
   instructions: Job;
+  short: ShortJob;
 }
 export type JobTemplate = keyof JobByTemplate;
 /** A validated job file: its template and its job (without the "template" key). */
@@ -206,6 +230,7 @@ export type JobFile = { [K in JobTemplate]: { template: K; job: JobByTemplate[K]
 
 const TEMPLATE_SCHEMAS: { [K in JobTemplate]: z.ZodType<JobByTemplate[K]> } = {
   instructions: JobSchema,
+  short: ShortJobSchema,
 };
 export const JOB_TEMPLATES = Object.keys(TEMPLATE_SCHEMAS) as JobTemplate[];
 
@@ -236,5 +261,9 @@ export function describeJobFile(f: JobFile): { variations: number; summary: stri
   switch (f.template) {
     case 'instructions':
       return { variations: f.job.variations, summary: `${f.job.variations} variation(s) of each source, ${f.job.parts?.length || 'no'} part(s)` };
+    case 'short': {
+      const a = f.job.audio;
+      return { variations: 1, summary: `a vertical short of narration ${a.id ?? `${a.category}/${a.campaign}/part ${a.part}`}` };
+    }
   }
 }

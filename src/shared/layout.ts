@@ -1,7 +1,7 @@
 // Every path of a project root, in one module (DESIGN §1). Nothing else builds root paths.
 import { join, relative, sep } from 'node:path';
 
-export const RAW_KINDS = ['video', 'frame', 'music', 'voice', 'link', 'image', 'text', 'narration', 'narration-text', 'job', 'sidecar'] as const;
+export const RAW_KINDS = ['video', 'frame', 'music', 'voice', 'link', 'image', 'text', 'narration', 'narration-text', 'job', 'short', 'sidecar'] as const;
 export type RawKind = (typeof RAW_KINDS)[number];
 export type ClipKind = 'video' | 'frame';
 
@@ -17,6 +17,7 @@ export const TREE = [
   'raw/text',
   'raw/narration',
   'raw/job',
+  'raw/short',
   'scanned/story',
   'scanned/video',
   'scanned/frame',
@@ -25,6 +26,7 @@ export const TREE = [
   'scanned/text',
   'scanned/narration',
   'scanned/job',
+  'scanned/short',
   'tasks',
   'processing',
   'output',
@@ -171,6 +173,17 @@ export class Layout {
   get scannedJobs() {
     return join(this.scanned, 'job');
   }
+  /** scanned/short/<category>/: audio files to make vertical shorts of (`<name>.mp3|wav|m4a`, as dropped), with their records and word timings. */
+  scannedShortDir(category: string) {
+    return join(this.scanned, 'short', category);
+  }
+  /** shorts/: one file per short (`<task id>.json`): its stage (docs/shorts.md), rewritten atomically as it moves on. */
+  get shorts() {
+    return join(this.root, 'shorts');
+  }
+  shortState(taskId: string) {
+    return join(this.shorts, `${taskId}.json`);
+  }
   /** A path relative to the root, with forward slashes, for logs and metadata. */
   rel(p: string) {
     return relative(this.root, p).split(sep).join('/');
@@ -236,6 +249,8 @@ export type RawEntry =
   | { kind: 'narration-text'; category: string; campaign: string; name: string }
   /** A job file: raw/job/<name>.json. */
   | { kind: 'job'; name: string }
+  /** Audio to make a vertical short of: raw/short/<category>/<name>.mp3|wav|m4a. */
+  | { kind: 'short'; category: string; name: string }
   /** A sidecar: `<file>.json` beside the file it describes, anywhere but raw/job/; `of` is that file's path relative to raw/. */
   | { kind: 'sidecar'; of: string; name: string };
 
@@ -258,7 +273,7 @@ export function badFolderName(name: string): string | null {
 export function classifyRaw(relToRaw: string): RawEntry | { unexpected: string } {
   const parts = relToRaw.split('/');
   const expected =
-    'expected raw/video|frame|music|image|text/<category>/<file>, raw/story/<category>/<story>/voice/<file>.mp3, raw/story/<category>/<story>/link/<file>.txt, raw/narration/<category>/<campaign>.csv|txt, raw/narration/<category>/<campaign>/part_<NNNN>.mp3, raw/job/<name>.json, or <file>.json beside one of those (its sidecar)';
+    'expected raw/video|frame|music|image|text/<category>/<file>, raw/story/<category>/<story>/voice/<file>.mp3, raw/story/<category>/<story>/link/<file>.txt, raw/narration/<category>/<campaign>.csv|txt, raw/narration/<category>/<campaign>/part_<NNNN>.mp3, raw/job/<name>.json, raw/short/<category>/<file>.mp3|wav|m4a, or <file>.json beside one of those (its sidecar)';
   const [top] = parts;
   const name = parts[parts.length - 1]!;
   // A sidecar is classified by the file it describes, which must itself be a file clipmill takes.
@@ -275,6 +290,7 @@ export function classifyRaw(relToRaw: string): RawEntry | { unexpected: string }
   }
   if (top === 'narration' && parts.length === 4) return { kind: 'narration', category: parts[1]!, campaign: parts[2]!, name };
   if (top === 'narration' && parts.length === 3 && /\.(csv|txt)$/i.test(name)) return { kind: 'narration-text', category: parts[1]!, campaign: name.replace(/\.(csv|txt)$/i, ''), name };
+  if (top === 'short' && parts.length === 3) return { kind: 'short', category: parts[1]!, name };
   if (top === 'job' && parts.length === 2 && /\.json$/i.test(name)) return { kind: 'job', name };
   return { unexpected: `raw/${relToRaw} is not where clipmill takes files from: ${expected}` };
 }

@@ -68,5 +68,7 @@ export const MainWorkerStatusSchema = z.strictObject({
   waiting_jobs: z.array(WaitingJobSchema).optional(),
   /** Raw files left in raw/ that kept failing: reported here once instead of on every scan. */
   stuck: z.array(StuckFileSchema).optional(),
+  /** The shorts pipeline's providers (docs/shorts.md) and their circuit breakers. */
+  providers: z.array(z.strictObject({ provider: z.string(), state: z.enum(['closed', 'open', 'half-open']), failures: z.number().int().min(0), reopens_at: isoTime.nullable() })).optional(),
 });
 export type MainWorkerStatus = z.infer<typeof MainWorkerStatusSchema>;

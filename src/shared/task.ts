@@ -53,6 +53,30 @@ export const JobFieldSchema = object({
 });
 export type JobField = z.infer<typeof JobFieldSchema>;
 
+/** metadata.json `short`: a vertical short (docs/shorts.md): what it is made of and the scene plan. */
+export const ShortFieldSchema = object({
+  /** The short's key: `short/<category>/<name>` (audio dropped in raw/short/) or `job/<name>` (a job file). */
+  key: text(),
+  /** The voice (scanned path) and its word timings (scanned path). */
+  audio: text(),
+  words: text(),
+  /** Who planned the scenes: "local" (keyword matching), or "llm". */
+  planner: text(),
+  /** The beats in order: output seconds, the keywords of their words, and the visual shown (scanned path) with the tags it matched. */
+  beats: z.array(
+    object({
+      start: atLeast(0),
+      end: atLeast(0),
+      text: z.string({ error: 'a string' }),
+      keywords: z.array(z.string({ error: 'a string' }), { error: 'a list of keywords' }),
+      visual: text(),
+      matched: z.array(z.string({ error: 'a string' }), { error: 'a list of tags' }),
+    }),
+    { error: 'a list of beats' },
+  ),
+});
+export type ShortField = z.infer<typeof ShortFieldSchema>;
+
 /**
  * metadata.json: the spec's §5 fields plus what reproduction and operations need. Version 2
  * adds `timeline` (docs/timeline.md), the whole description of the video; a version 1 task
@@ -125,6 +149,8 @@ export const MetadataSchema = object({
   revision: integerAtLeast(1).optional(),
   /** A job task (docs/jobs.md): which job, source and variation it is; absent for a voice-over task. */
   job: JobFieldSchema.optional(),
+  /** A vertical short (docs/shorts.md): its key, voice and scene plan; absent for other tasks. */
+  short: ShortFieldSchema.optional(),
 }).superRefine((m, ctx) => {
   if (m.schema_version >= 2 && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (schema_version 2)', input: undefined });
   if (m.schema_version === 1 && m.timeline) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: '2 (the task has a timeline)', input: 1 });
@@ -137,12 +163,12 @@ export const MetadataSchema = object({
   need(m.frame_file, 'frame_source', `${NON_EMPTY} (frame_file is set)`);
   if ((m.revision_of === undefined) !== (m.revision === undefined)) ctx.addIssue({ code: 'custom', path: [m.revision === undefined ? 'revision' : 'revision_of'], message: 'set together with ' + (m.revision === undefined ? 'revision_of' : 'revision'), input: undefined });
   // Only a job task (a timeline with its narrations as tracks) goes without a voice and a clip list.
-  if (!m.job) {
+  if (!m.job && !m.short) {
     if (m.voice_file === null) ctx.addIssue({ code: 'custom', path: ['voice_file'], message: `${NON_EMPTY} (not a job task)`, input: null });
     if (m.voice_source === null) ctx.addIssue({ code: 'custom', path: ['voice_source'], message: `${NON_EMPTY} (not a job task)`, input: null });
     if (m.video_list === null) ctx.addIssue({ code: 'custom', path: ['video_list'], message: `${NON_EMPTY} (not a job task)`, input: null });
   }
-  if (m.job && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (a job task)', input: undefined });
+  if ((m.job || m.short) && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (a job task)', input: undefined });
 });
 export type TaskMetadata = z.infer<typeof MetadataSchema>;
 

@@ -22,7 +22,7 @@ export const WordSchema = z
 export type Word = z.infer<typeof WordSchema>;
 
 /** Where the timings come from: a provider's own alignment or synthesis events, or a transcript aligned to pauses. */
-export const WORD_SOURCES = ['espeak-ng', 'elevenlabs', 'transcript'] as const;
+export const WORD_SOURCES = ['espeak-ng', 'elevenlabs', 'transcript', 'transcription'] as const;
 
 export const WordsFileSchema = z.strictObject({
   source: z.enum(WORD_SOURCES, { error: `one of ${WORD_SOURCES.join(', ')}` }),

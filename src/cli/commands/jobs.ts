@@ -17,10 +17,11 @@ import { TASK_FILES } from '../../shared/task.js';
 import { COMMON_HELP, COMMON_OPTIONS, rootFrom, type Command } from '../common.js';
 
 /** What jobs reads of a metadata.json: lenient, so that any version's task is counted. */
-const JobTaskSchema = z.looseObject({
-  task_id: z.string(),
-  job: z.looseObject({ name: z.string(), source_path: z.string(), variation: z.number() }),
-});
+const JobTaskSchema = z.union([
+  z.looseObject({ task_id: z.string(), job: z.looseObject({ name: z.string(), source_path: z.string(), variation: z.number() }) }),
+  // A short of a job file (docs/shorts.md): its key is job/<name>, its one variation 0.
+  z.looseObject({ task_id: z.string(), short: z.looseObject({ key: z.string().regex(/^job\//), audio: z.string() }) }).transform((m) => ({ ...m, job: { name: m.short.key.slice(4), source_path: m.short.audio, variation: 0 } })),
+]);
 
 export type VariationState = 'queued' | 'rendering' | 'rendered' | 'failed';
 

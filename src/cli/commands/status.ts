@@ -13,6 +13,7 @@ import { ClaimSchema, ErrorFileSchema } from '../../shared/protocol/files.js';
 import { TASK_FILES } from '../../shared/task.js';
 import { formatJobs, jobsReport, type JobsReport } from './jobs.js';
 import { narrationStatus, type NarrationStatus } from '../../main-worker/narrate/discover.js';
+import { readShortStates, shortProgress, type ShortState } from '../../shared/short-state.js';
 import { COMMON_HELP, COMMON_OPTIONS, configFrom, rootFrom, usageError, type Command } from '../common.js';
 
 async function walk(dir: string): Promise<{ path: string; mtimeMs: number }[]> {
@@ -59,6 +60,10 @@ export interface StatusReport {
   queue: { waiting: number; delayed: number; by_priority: Record<string, number>; next: { task: string; priority: number; not_before: string | null }[] };
   /** Text to speech: parts and chapters queued, voiced and failed; recordings without captions. */
   narration: NarrationStatus;
+  /** Vertical shorts (shorts/<task id>.json): each one's stage, why it waits or how it failed. */
+  shorts: ShortState[];
+  /** The shorts pipeline's providers and their circuit breakers, as the main worker last wrote them. */
+  providers: NonNullable<MainWorkerStatus['providers']>;
 }
 
 export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 30_000, narration = { fromStories: false }): Promise<StatusReport> {
@@ -143,6 +148,8 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     recent_rejects: recentRejects,
     recent_failures: failures,
     narration: await narrationStatus(layout, narration),
+    shorts: await Promise.all((await readShortStates(layout)).map((s) => shortProgress(layout, s))),
+    providers: main?.providers ?? [],
   };
 }
 
@@ -173,6 +180,12 @@ function formatText(r: StatusReport): string {
   for (const f of r.recent_failures) lines.push(`  ${f.task} at ${f.at}: ${f.code} (${f.stage}): ${f.message}`);
   const n = r.narration;
   lines.push(`narration: ${n.queued} queued, ${n.done} voiced, ${n.failed} failed (retried at the main worker's next start)${n.uncaptioned ? `; ${n.uncaptioned} recording(s) without a transcript: no captions` : ''}`);
+  for (const p of r.providers) lines.push(`shorts provider ${p.provider}: breaker ${p.state === 'closed' ? 'closed' : p.state.toUpperCase()}${p.failures ? `, ${p.failures} failure(s) in a row` : ''}${p.reopens_at ? `, left alone until ${p.reopens_at}` : ''}`);
+  if (r.shorts.length) lines.push(`shorts (${r.shorts.length}):`);
+  for (const s of r.shorts) {
+    const why = s.stage === 'failed' && s.failed ? `: failed while ${s.failed.stage}: ${s.failed.code}: ${s.failed.message}` : s.waiting ? `, waiting: ${s.waiting}` : '';
+    lines.push(`  ${s.key}: ${s.stage}${why}${s.stage === 'completed' ? ` (output/${s.task_id}/final.mp4)` : s.stage === 'compiling' ? ` (task ${s.task_id})` : ''}${s.warnings?.length ? `; warnings: ${s.warnings.join('; ')}` : ''}`);
+  }
   lines.push(r.recent_rejects.length ? 'recent rejected files:' : 'rejected files: none');
   for (const f of r.recent_rejects) lines.push(`  ${f.raw_path} at ${f.at}: ${f.code}: ${f.message}`);
   return `${lines.join('\n')}\n`;
@@ -187,7 +200,9 @@ the voices waiting for footage or music and why, the job files with their variat
 clipmill jobs lists them), narration (parts and chapters queued, voiced and failed; recordings
 without captions), the render nodes (their circuit breaker when it is open), the queue
 (waiting tasks by priority, the next ones in claim order, those in backoff), the tasks in
-processing/ and who claimed them, and the latest failed tasks and rejected files with their reasons.
+processing/ and who claimed them, the vertical shorts and their stages (uploaded, transcribing,
+planning, generating, compiling, completed, failed with the stage and the reason), and the
+latest failed tasks and rejected files with their reasons.
 
 Options:
   --json              print one JSON object instead of text (one per refresh with --watch)

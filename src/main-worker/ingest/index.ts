@@ -21,13 +21,14 @@ import { SOURCE_SUFFIX, SourceRecordSchema, type SourceRecord } from './records.
 import { rejectFile } from './reject.js';
 import { validateClip } from './video.js';
 import { validateVoice } from './voice.js';
-import type { AssetKind, AssetRecord } from '../../shared/assets.js';
+import type { AssetRecord } from '../../shared/assets.js';
 import { buildAssetRecord, writeAssetRecord, type AssetFacts } from './asset-record.js';
 import { validateImage } from './image.js';
 import { validateNarrationPart } from './narration.js';
 import { ingestNarrationText } from './narration-text.js';
 import { fileSidecar, findSidecar, ingestOrphanSidecar, readSidecar, rejectSidecarOf, sidecarChanged } from './sidecar.js';
 import { validateText } from './text.js';
+import { validateShort } from './short.js';
 
 export type Validated =
   /** `facts`: the asset record's id and the kind's facts (duration, size, texts...). */
@@ -96,7 +97,7 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
       return { status: 'moved', kind: 'narration-text', dest: r.dest };
     }
     let v: Validated;
-    let assetKind: AssetKind;
+    let assetKind: AssetRecord['kind'];
     switch (entry.kind) {
       case 'video':
       case 'frame':
@@ -122,6 +123,10 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
       case 'narration':
         v = await validateNarrationPart(ctx, file, entry.category, entry.campaign, entry.name, signal);
         assetKind = 'narration';
+        break;
+      case 'short':
+        v = await validateShort(ctx, file, entry.category, entry.name, sidecar?.facts ?? null, signal);
+        assetKind = 'short';
         break;
     }
     // Validation took a while: if the operator rewrote the file (or its sidecar) meanwhile, what

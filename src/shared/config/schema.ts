@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { flag, integer, nullableText, number, oneOf, section, strict, text } from './fields.js';
 import { narrationSection } from './narration.js';
+import { shortsSection } from './shorts.js';
 
 
 const ENCODER_NAME = /^[a-z0-9_]+$/;
@@ -134,6 +135,8 @@ export const SECTIONS = {
   }),
   /** Text to speech (src/main-worker/narrate/): its keys are in ./narration.ts. */
   narration: narrationSection,
+  /** Audio to vertical shorts (src/main-worker/shorts/): its keys are in ./shorts.ts. */
+  shorts: shortsSection,
   render: section('render', {
     /** Output size, even width and height (yuv420p needs them). Default "1920x1080". */
     resolution: text(/^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$/, '"WIDTHxHEIGHT" such as "1920x1080"'),

@@ -7,6 +7,7 @@
 // Files: in a task, a path relative to the project root (scanned/...) or a file name inside
 // the task folder; for `clipmill render`, a path relative to the timeline file.
 import { z } from 'zod';
+import { DuckSchema } from './duck.js';
 
 const num = (what: string) => z.number({ error: what });
 const atLeast = (min: number) => num(`a number >= ${min}`).min(min, { error: `a number >= ${min}` });
@@ -227,6 +228,8 @@ export const AudioTrackSchema = object({
   loop: z.boolean({ error: 'true or false' }).default(false),
   fade_in: atLeast(0).default(0),
   fade_out: atLeast(0).default(0),
+  /** Ducking: lowered by `db` decibels over output spans (duck.ts). */
+  duck: DuckSchema.optional(),
 }).superRefine((t, ctx) => {
   if (t.out !== undefined && t.out <= t.in) ctx.addIssue({ code: 'custom', path: ['out'], message: `a number above in (${t.in})`, input: t.out });
 });
@@ -279,22 +282,4 @@ export function segmentDuration(seg: Segment): number {
   return seg.type === 'clip' ? seg.out - seg.in : seg.duration;
 }
 
-/** Every file the timeline names, once each, in order of appearance -> the first field that names it (`video[0].file`, after `prefix`). */
-export function timelineFileFields(t: Timeline, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  const add = (file: string, field: string) => {
-    if (!out.has(file)) out.set(file, `${prefix}${field}`);
-  };
-  t.video.forEach((s, i) => s.type !== 'color' && add(s.file, `video[${i}].file`));
-  t.layers.forEach((l, i) => {
-    if (l.type === 'image' || l.type === 'video') add(l.file, `layers[${i}].file`);
-    else if (l.type === 'captions') add(l.words, `layers[${i}].words`);
-  });
-  t.audio.forEach((a, i) => add(a.file, `audio[${i}].file`));
-  return out;
-}
-
-/** Every file the timeline names, once each, in order of appearance. */
-export function timelineFiles(t: Timeline): string[] {
-  return [...timelineFileFields(t).keys()];
-}
+export { timelineFileFields, timelineFiles } from './files.js';

@@ -67,3 +67,14 @@ test('clipmill jobs --json and status show the jobs', async (t) => {
   const help = await runInProcess(['jobs', '--help']);
   assert.match(help.stdout, /Examples:\n {2}clipmill jobs --root/);
 });
+
+test('jobsReport: a job file with "template": "short" lists its one task (metadata short.key job/<name>)', async (t) => {
+  const layout = new Layout(await tempDir(t));
+  await mkdir(layout.scannedJobs, { recursive: true });
+  await writeFile(join(layout.scannedJobs, 'promo short.json'), JSON.stringify({ template: 'short', audio: { id: 'cars/spring/part_0001' } }));
+  const id = '5f8fad5b-d9cb-469f-a165-708677289502';
+  await mkdir(join(layout.output, id), { recursive: true });
+  await writeFile(join(layout.output, id, 'metadata.json'), JSON.stringify({ task_id: id, short: { key: 'job/promo short', audio: 'scanned/narration/cars/spring/part_0001.mp3' } }));
+  const r = await jobsReport(layout);
+  assert.deepEqual(r.jobs.map((j) => [j.name, j.variations, j.planned, j.rendered, j.tasks[0]?.source]), [['promo short', 1, 1, 1, 'scanned/narration/cars/spring/part_0001.mp3']]);
+});

@@ -1,4 +1,6 @@
-// The render worker's circuit breaker (DESIGN §5): a node whose renders keep failing (a broken
+// The circuit breaker, one implementation for the render worker and for the shorts pipeline's
+// providers (src/main-worker/shorts/provider-breaker.ts: a "task" there is the short a provider
+// call was for). The render worker's (DESIGN §5): a node whose renders keep failing (a broken
 // GPU driver, an ffmpeg that dies, a full scratch disk) stops claiming before it burns the
 // queue. After render.breakerFailures failures in a row it opens: no claims for
 // render.breakerCooldownMs; then it lets one task through (half-open) and closes when that one

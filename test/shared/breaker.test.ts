@@ -2,7 +2,7 @@
 // worker: test/render-worker/queue.test.ts and test/e2e/queue.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Breaker } from '../../src/render-worker/breaker.js';
+import { Breaker } from '../../src/shared/breaker.js';
 
 test('Breaker: opens after N failures in a row, half-open after the cooldown lets one task through, closes on success', () => {
   const b = new Breaker(2, 1000);

@@ -1,0 +1,105 @@
+// Generated stills for beats that match nothing (shorts.generate): a Kling-style asynchronous
+// task API. create: POST <base>/v1/images/generations {model_name, prompt, aspect_ratio, n}
+// -> {"code": 0, "data": {"task_id"}}; poll: GET <base>/v1/images/generations/<task_id> with
+// backoff (shorts.generationPollMs, doubling up to 8x) until data.task_status is "succeed"
+// (data.task_result.images[0].url) or "failed", within shorts.generationTimeoutMs; download:
+// the image, up to shorts.generationMaxBytes. The file is only downloaded here; it is validated
+// and filed like any still by the caller (generated.ts), never trusted as it is.
+import { writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { ClipmillError, classOf } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
+import { RetryPolicy } from '../../shared/retry.js';
+import { providerKey, providerRequest, type ProviderRequest } from './http.js';
+
+export interface GenerationSettings {
+  baseUrl: string;
+  model: string;
+  apiKeyEnv: string;
+  pollMs: number;
+  taskTimeoutMs: number;
+  maxBytes: number;
+  /** Per request (create, poll, download). */
+  timeoutMs: number;
+  tries: number;
+  retryBaseMs: number;
+}
+
+const CreateSchema = z.object({ data: z.object({ task_id: z.string().min(1).max(200) }) });
+const TaskSchema = z.object({
+  data: z.object({
+    task_status: z.enum(['submitted', 'processing', 'succeed', 'failed']),
+    task_status_msg: z.string().optional(),
+    task_result: z.object({ images: z.array(z.object({ url: z.string().url() })).optional() }).optional(),
+  }),
+});
+
+/** The image type of downloaded bytes, by their magic numbers; null for anything else. */
+export function imageType(bytes: Buffer): 'png' | 'jpg' | 'webp' | null {
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpg';
+  if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp';
+  return null;
+}
+
+export class GenerationProvider {
+  private readonly policy: RetryPolicy;
+
+  constructor(
+    private readonly s: GenerationSettings,
+    private readonly log?: Logger,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.policy = new RetryPolicy({ tries: s.tries, baseMs: s.retryBaseMs, maxRetryAfterMs: 60_000, jitter: 0.2 });
+  }
+
+  private call(req: Omit<ProviderRequest, 'provider' | 'key' | 'timeoutMs' | 'maxBytes'> & { maxBytes?: number }, what: string, signal?: AbortSignal) {
+    return this.policy.run(() => providerRequest({ provider: 'generation', key: providerKey(this.s.apiKeyEnv, this.env), timeoutMs: this.s.timeoutMs, maxBytes: req.maxBytes ?? 1_000_000, ...req }, signal), {
+      signal,
+      shouldRetry: (err) => classOf(err) === 'recoverable',
+      retryAfter: (err) => ((err as ClipmillError).details?.retryAfter as string | undefined) ?? null,
+      onRetry: ({ attempt, delayMs, error }) => this.log?.warn({ attempt, delayMs, code: (error as ClipmillError).code }, `Retrying the generation for ${what} in ${Math.round(delayMs)} ms (attempt ${attempt}): ${(error as Error).message}`),
+    });
+  }
+
+  private parse<T>(schema: z.ZodType<T>, text: string, what: string, step: string): T {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: the ${step} answer is not JSON`);
+    }
+    const r = schema.safeParse(v);
+    if (!r.success) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: the ${step} answer fails its schema: ${r.error.issues.slice(0, 2).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
+    return r.data;
+  }
+
+  /** Creates a task, polls it, downloads its image to `out` + its extension; returns that path and the task id. */
+  async generate(prompt: string, aspect: string, out: string, what: string, signal?: AbortSignal): Promise<{ file: string; taskId: string }> {
+    const base = `${this.s.baseUrl.replace(/\/+$/, '')}/v1/images/generations`;
+    const created = await this.call({ url: base, body: JSON.stringify({ model_name: this.s.model, prompt, aspect_ratio: aspect, n: 1 }), contentType: 'application/json' }, what, signal);
+    const taskId = this.parse(CreateSchema, created.text, what, 'create').data.task_id;
+    const deadline = Date.now() + this.s.taskTimeoutMs;
+    let wait = this.s.pollMs;
+    let url: string | null = null;
+    for (;;) {
+      if (Date.now() + wait > deadline) throw new ClipmillError('PROVIDER_UNAVAILABLE', `generation for ${what}: task ${taskId} not done within ${this.s.taskTimeoutMs} ms (shorts.generationTimeoutMs)`);
+      await sleep(wait, undefined, { signal });
+      wait = Math.min(wait * 2, this.s.pollMs * 8);
+      const polled = await this.call({ url: `${base}/${encodeURIComponent(taskId)}`, method: 'GET' }, what, signal);
+      const task = this.parse(TaskSchema, polled.text, what, 'poll').data;
+      if (task.task_status === 'failed') throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} failed${task.task_status_msg ? `: ${task.task_status_msg.slice(0, 300)}` : ''}`);
+      if (task.task_status !== 'succeed') continue;
+      url = task.task_result?.images?.[0]?.url ?? null;
+      if (!url) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} succeeded without an image URL`);
+      break;
+    }
+    const got = await this.call({ url, method: 'GET', binary: true, maxBytes: this.s.maxBytes }, what, signal);
+    const type = imageType(got.bytes);
+    if (!type) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} gave a file that is not a PNG, JPEG or WebP image`);
+    const file = `${out}.${type}`;
+    await writeFile(file, got.bytes);
+    return { file, taskId };
+  }
+}

@@ -1,0 +1,56 @@
+// The generation provider against a local server with the Kling-style task API: create, poll
+// (submitted, processing, succeed) with backoff, download; a failed task, a task past its
+// time, a download that is not an image, and a 5xx that is retried.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { GenerationProvider, imageType } from '../../../src/main-worker/shorts/generation.js';
+import type { ClipmillError } from '../../../src/shared/errors.js';
+import { tempDir } from '../../helpers.js';
+import { fakeServer, json, type Behaviour } from './fake-server.js';
+
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5b1c9a50000000049454e44ae426082', 'hex');
+const bytes = (b: Buffer): Behaviour => (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  res.end(b);
+};
+const status = (s: string, url?: string) => json(200, { code: 0, data: { task_id: 't1', task_status: s, ...(url ? { task_result: { images: [{ url }] } } : {}), ...(s === 'failed' ? { task_status_msg: 'content policy' } : {}) } });
+
+test('imageType: PNG, JPEG, WebP by their magic numbers; anything else null', () => {
+  assert.equal(imageType(PNG), 'png');
+  assert.equal(imageType(Buffer.from([0xff, 0xd8, 0xff, 0xe0])), 'jpg');
+  assert.equal(imageType(Buffer.from('RIFF\0\0\0\0WEBPVP8 ', 'latin1')), 'webp');
+  assert.equal(imageType(Buffer.from('<html>')), null);
+});
+
+test('GenerationProvider: create, poll with backoff, download; failures', async (t) => {
+  const dir = await tempDir(t);
+  let base = '';
+  const { url, seen } = await fakeServer(t, [
+    json(503, 'busy'), json(200, { code: 0, data: { task_id: 't1' } }), status('submitted'), status('processing'), (req, res) => status('succeed', `${base}/files/t1.png`)(req, res, ''), bytes(PNG),
+    json(200, { code: 0, data: { task_id: 't2' } }), status('failed'),
+    json(200, { code: 0, data: { task_id: 't3' } }), status('processing'),
+  ]);
+  base = url;
+  const p = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 5, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 2, retryBaseMs: 1 }, undefined, { K: 'kk' });
+  const got = await p.generate('a red car', '9:16', join(dir, 'g1'), 'short/a');
+  assert.equal(got.file, join(dir, 'g1.png'));
+  assert.equal(got.taskId, 't1');
+  assert.deepEqual(await readFile(got.file), PNG);
+  assert.deepEqual(seen.slice(0, 6).map((s) => `${s.method} ${s.path}`), ['POST /v1/images/generations', 'POST /v1/images/generations', 'GET /v1/images/generations/t1', 'GET /v1/images/generations/t1', 'GET /v1/images/generations/t1', 'GET /files/t1.png']);
+  assert.deepEqual(JSON.parse(seen[1]!.body), { model_name: 'kling-v1', prompt: 'a red car', aspect_ratio: '9:16', n: 1 });
+  assert.equal(seen[1]!.auth, 'Bearer kk');
+  await assert.rejects(p.generate('x', '9:16', join(dir, 'g2'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /task t2 failed: content policy/.test(err.message));
+  const slow = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 20, taskTimeoutMs: 100, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1 }, undefined, {});
+  await assert.rejects(slow.generate('x', '9:16', join(dir, 'g3'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_UNAVAILABLE' && /not done within 100 ms/.test(err.message));
+});
+
+test('GenerationProvider: a download that is not an image is refused', async (t) => {
+  const dir = await tempDir(t);
+  let base = '';
+  const { url } = await fakeServer(t, [json(200, { data: { task_id: 'x' } }), (req, res) => status('succeed', `${base}/f`)(req, res, ''), bytes(Buffer.from('<html>nope</html>'))]);
+  base = url;
+  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1 }, undefined, {});
+  await assert.rejects(p.generate('x', '9:16', join(dir, 'g'), 's'), /not a PNG, JPEG or WebP image/);
+});

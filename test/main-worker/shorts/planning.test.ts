@@ -1,0 +1,196 @@
+// The shorts pass for job files with "template": "short": the voice's word timings come from
+// its words file; stages are written to shorts/<task id>.json; a missing narration or a voice
+// without words and transcript waits with the reason; the task is published once ever.
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { initRoot } from '../../../src/cli/commands/init.js';
+import type { MainContext } from '../../../src/main-worker/context.js';
+import { JobPlanning } from '../../../src/main-worker/job-planning.js';
+import { Ledger } from '../../../src/main-worker/ledger.js';
+import { emptyTotals } from '../../../src/main-worker/metrics.js';
+import { shortTaskIdFor } from '../../../src/main-worker/shorts/planning.js';
+import { Layout } from '../../../src/shared/layout.js';
+import { readJson } from '../../../src/shared/json.js';
+import { createLogger } from '../../../src/shared/log.js';
+import { readMetadata } from '../../../src/shared/protocol/task-files.js';
+import { ShortStateSchema } from '../../../src/shared/short-state.js';
+import { fixtureCatalog, fixturePath, type FixtureAsset } from '../../job-fixtures.js';
+import { tempDir, testConfig } from '../../helpers.js';
+
+const ASSETS: FixtureAsset[] = [
+  { kind: 'image', category: 'cars', tags: ['red car'], n: 1 },
+  { kind: 'image', category: 'cars', tags: ['sea'], n: 2 },
+  { kind: 'music', category: 'cars', seconds: 20, n: 3 },
+  { kind: 'narration', category: 'cars', campaign: 'spring', part: 1, seconds: 6 },
+  { kind: 'narration', category: 'cars', campaign: 'spring', part: 2, seconds: 4 },
+];
+const WORDS = { source: 'espeak-ng', words: [['A', 0.2], ['red', 0.5], ['car.', 0.8], ['The', 3.2], ['sea', 3.5], ['again.', 3.8]].map(([w, s]) => ({ word: w, start: s, end: (s as number) + 0.25 })) };
+
+test('a short job: waits for its narration, then for words; published once with its stages recorded', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  await writeFile(join(layout.scannedJobs, 'spring short.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 }, priority: 3 }));
+  await writeFile(join(layout.scannedJobs, 'missing.json'), JSON.stringify({ template: 'short', audio: { id: 'cars/spring/part_0009' } }));
+  await writeFile(join(layout.scannedJobs, 'wordless.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 2 } }));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192' } }), layout, log: createLogger({ format: 'line', level: 'error' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const catalog = fixtureCatalog(ASSETS);
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  await writeFile(`${voice}.words.json`, JSON.stringify(WORDS));
+
+  // A pass offers the shorts to their queue and returns; why one waits is known once it has run.
+  const waiting = new Map<string, string>();
+  await planning.run(catalog, new Set(), waiting);
+  assert.equal(waiting.size, 1, 'a missing narration is known at once');
+  await planning.shorts.queue.idle();
+  await planning.run(catalog, new Set(), waiting);
+  await planning.shorts.queue.idle();
+  assert.deepEqual([...waiting].sort(), [
+    ['missing', 'audio: no narration cars/spring/part_0009'],
+    ['wordless', `no transcript: ${fixturePath(ASSETS[4]!)} has no word timings and no "transcript" (give the audio a sidecar <name>.json with "transcript"; no speech-to-text provider is configured)`],
+  ]);
+  const id = shortTaskIdFor('job/spring short');
+  const meta = await readMetadata(layout.task(id));
+  assert.equal(meta.priority, 3);
+  assert.equal(meta.short?.words, `${fixturePath(ASSETS[3]!)}.words.json`);
+  assert.deepEqual(meta.short?.beats.map((b) => [b.text, b.visual, b.matched]), [
+    ['A red car.', fixturePath(ASSETS[0]!), ['red car']],
+    ['The sea again.', fixturePath(ASSETS[1]!), ['sea']],
+  ]);
+  const state = await readJson(ShortStateSchema, layout.shortState(id), 'IO');
+  assert.deepEqual(state.history.map((h) => h.stage), ['uploaded', 'planning', 'compiling']);
+  const wordless = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/wordless')), 'IO');
+  assert.equal(wordless.stage, 'transcribing');
+  assert.match(wordless.waiting!, /no transcript/);
+
+  // Rendered: the next pass marks it completed; a new planning (a restarted worker) publishes nothing again.
+  await mkdir(layout.outputTask(id), { recursive: true });
+  await writeFile(join(layout.outputTask(id), 'final.mp4'), '');
+  const { rename } = await import('node:fs/promises');
+  await rename(layout.task(id), join(layout.outputTask(id), '.gone'));
+  const again = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  await again.run(catalog, new Set(), new Map());
+  await again.shorts.queue.idle();
+  const done = await readJson(ShortStateSchema, layout.shortState(id), 'IO');
+  assert.equal(done.stage, 'completed');
+  assert.deepEqual(done.history.map((h) => h.stage), ['uploaded', 'planning', 'compiling', 'completed']);
+});
+
+test('a filed short without a transcript: transcribed by the configured provider; a failing provider makes it wait, then opens its breaker', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const answer = { text: 'A red car. The sea again.', words: [['A', 0.2], ['red', 0.5], ['car', 0.8], ['The', 3.2], ['sea', 3.5], ['again', 3.8]].map(([w, s]) => ({ word: w, start: s, end: (s as number) + 0.25 })) };
+  const { url } = await fakeServer(t, [json(200, answer), json(503, 'down')]);
+  const shortDir = layout.scannedShortDir('cars');
+  await mkdir(shortDir, { recursive: true });
+  for (const name of ['a.wav', 'b.wav']) {
+    await writeFile(join(shortDir, name), 'audio');
+    await writeFile(join(shortDir, `${name}.json`), JSON.stringify({ schema_version: 1, kind: 'short', id: `cars/${name}`, category: 'cars', raw_path: `raw/short/cars/${name}`, filed_at: '2026-01-01T00:00:00Z', tags: [], duration: 5 }));
+  }
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', transcriptionBaseUrl: url, providerTries: 1, breakerFailures: 1, breakerCooldownMs: 60_000 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const waiting = new Map<string, string>();
+  await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
+  await planning.shorts.queue.idle();
+  await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
+  const a = await readMetadata(layout.task(shortTaskIdFor('short/cars/a.wav')));
+  assert.deepEqual(a.short?.beats.map((b) => b.text), ['A red car.', 'The sea again.']);
+  const words = JSON.parse(await readFile(join(shortDir, 'a.wav.words.json'), 'utf8')) as { source: string };
+  assert.equal(words.source, 'transcription');
+  assert.match(waiting.get('short/cars/b.wav')!, /transcription answered HTTP 503/);
+  const b = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('short/cars/b.wav')), 'IO');
+  assert.equal(b.stage, 'transcribing');
+  assert.deepEqual(planning.shorts.providerStatus().map((p) => [p.provider, p.state]), [['transcription', 'open']]);
+  await planning.shorts.queue.idle();
+  waiting.clear();
+  await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
+  assert.match(waiting.get('short/cars/b.wav')!, /left alone until/);
+  await planning.shorts.queue.idle();
+});
+
+test('shorts.planner "llm": its plan when it answers well; a malformed answer plans locally with a warning in the status', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const plan = { beats: [{ start: 0, end: 3, description: 'a red car', visual_prompt: 'red car', asset_type: 'still', transition: 'wipeleft' }, { start: 3, end: 6, description: 'the sea', visual_prompt: 'sea', asset_type: 'any', transition: 'fade' }] };
+  const { url } = await fakeServer(t, [json(200, { choices: [{ message: { content: JSON.stringify(plan) } }] }), json(200, { choices: [{ message: { content: 'Sure! Here is your plan: beats...' } }] })]);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  for (const n of ['one', 'two']) await writeFile(join(layout.scannedJobs, `${n}.json`), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  await writeFile(`${voice}.words.json`, JSON.stringify(WORDS));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', planner: 'llm', llmBaseUrl: url, providerTries: 1 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  await planning.run(fixtureCatalog(ASSETS), new Set(), new Map());
+  await planning.shorts.queue.idle();
+  const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
+  assert.equal(one.short?.planner, 'llm');
+  assert.equal(one.timeline!.video[1]!.transition?.type, 'fade', 'the transition into the second beat');
+  const two = await readMetadata(layout.task(shortTaskIdFor('job/two')));
+  assert.equal(two.short?.planner, 'local');
+  const state = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/two')), 'IO');
+  assert.match(state.warnings![0]!, /^LLM planner: .*not a JSON object.*planned by the local planner$/);
+});
+
+test('shorts.generate: a beat that matches no tag gets a generated still, filed tagged with its keywords; a failing service leaves the catalog match with a warning', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const { execa } = await import('execa');
+  const { binaries } = await import('../../helpers.js');
+  const bins = await binaries();
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const png = join(dir, 'g.png');
+  await execa(bins.ffmpeg.path, ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=green:s=36x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png', png]);
+  const image = await readFile(png);
+  let base = '';
+  const { url } = await fakeServer(t, [
+    json(200, { data: { task_id: 'g1' } }),
+    (req, res) => json(200, { data: { task_id: 'g1', task_status: 'succeed', task_result: { images: [{ url: `${base}/img/g1.png` }] } } })(req, res, ''),
+    (_req, res) => {
+      res.writeHead(200);
+      res.end(image);
+    },
+    json(500, 'down'),
+  ]);
+  base = url;
+  await mkdir(layout.scannedJobs, { recursive: true });
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  const words = { source: 'espeak-ng', words: [['A', 0.2], ['red', 0.5], ['car.', 0.8], ['A', 3.2], ['big', 3.5], ['tree.', 3.8]].map(([w, s]) => ({ word: w, start: s, end: (s as number) + 0.25 })) };
+  await writeFile(`${voice}.words.json`, JSON.stringify(words));
+  for (const n of ['one', 'two']) await writeFile(join(layout.scannedJobs, `${n}.json`), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
+  await writeFile(join(layout.scannedJobs, 'three.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 2 } }));
+  await writeFile(`${join(root, fixturePath(ASSETS[4]!))}.words.json`, JSON.stringify({ source: 'espeak-ng', words: [{ word: 'A', start: 0.5, end: 0.7 }, { word: 'small', start: 0.8, end: 1.1 }, { word: 'boat.', start: 1.2, end: 1.5 }] }));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', generate: true, generationBaseUrl: url, generationPollMs: 1, providerTries: 1 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const catalog = fixtureCatalog(ASSETS);
+  await planning.run(catalog, new Set(), new Map());
+  await planning.shorts.queue.idle();
+  const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
+  assert.deepEqual(one.short?.beats.map((b) => b.matched), [['red car'], ['big', 'tree']]);
+  assert.match(one.short!.beats[1]!.visual, /^scanned\/image\/cars\/36x64_[0-9a-f-]{36}\.png$/);
+  const state = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/one')), 'IO');
+  assert.deepEqual(state.history.map((h) => h.stage), ['uploaded', 'planning', 'generating', 'compiling']);
+  // The second short reuses the generated still (it is tagged): nothing to generate.
+  const two = await readMetadata(layout.task(shortTaskIdFor('job/two')));
+  assert.equal(two.short!.beats[1]!.visual, one.short!.beats[1]!.visual);
+  // The service fails for the third: its beat shows a catalog asset, and the short says why.
+  const three = await readMetadata(layout.task(shortTaskIdFor('job/three')));
+  assert.deepEqual(three.short!.beats.map((b) => b.matched), [[]]);
+  assert.ok([fixturePath(ASSETS[0]!), fixturePath(ASSETS[1]!), one.short!.beats[1]!.visual].includes(three.short!.beats[0]!.visual), three.short!.beats[0]!.visual);
+  const s3 = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/three')), 'IO');
+  assert.match(s3.warnings![0]!, /^generation for the beat at 0 s: generation answered HTTP 500.*the catalog's match is shown$/);
+});
