@@ -82,6 +82,7 @@ export class TaskList {
   private readonly dirty = new Set<string>();
   private readonly watchers: FSWatcher[] = [];
   private sorted: TaskSummary[] | null = null;
+  private byId = new Map<string, TaskSummary>();
   private timer: NodeJS.Timeout | null = null;
   private scanning: Promise<void> | null = null;
   /** Incremented on every change of the list: the event stream compares it. */
@@ -182,10 +183,12 @@ export class TaskList {
     const rel = (state: TaskState, name: string) => `${this.layout.rel(this.folders.find(([s]) => s === state)![1])}/${name}`;
     this.sorted = [...where].map(([id, w]) => ({ ...this.info.get(id)!, state: w.state, folder: rel(w.state, w.folder) }));
     this.sorted.sort((a, b) => ((a.created_at ?? '') < (b.created_at ?? '') ? 1 : (a.created_at ?? '') > (b.created_at ?? '') ? -1 : a.id < b.id ? -1 : 1));
+    this.byId = new Map(this.sorted.map((t) => [t.id, t]));
     return this.sorted;
   }
 
   get(id: string): TaskSummary | undefined {
-    return this.all().find((t) => t.id === id);
+    this.all();
+    return this.byId.get(id);
   }
 }

@@ -85,17 +85,23 @@ export async function receiveUpload(req: FastifyRequest, layout: Layout, fixedKi
     if ((await exists(target)) || (await exists(sidecar))) throw new ApiError(409, 'EXISTS', `${layout.rel(target)} is already in raw/ (waiting for ingest): rename the file or wait`, 'file');
     await mkdir(dir, { recursive: true });
     const tmp = tempPathFor(target);
+    let wroteSidecar = false;
     try {
       const out = createWriteStream(tmp, { flags: 'wx' });
       await pipeline(part.file, out);
       if (part.file.truncated) throw new ApiError(413, 'TOO_LARGE', `${name} is larger than the upload limit`, 'file');
       await fsyncPath(tmp);
-      if (tags.length) await writeFileAtomic(sidecar, `${JSON.stringify(RawSidecarSchema.parse({ tags }))}\n`);
+      if (tags.length) {
+        await writeFileAtomic(sidecar, `${JSON.stringify(RawSidecarSchema.parse({ tags }))}\n`);
+        wroteSidecar = true;
+      }
       await renameNoReplace(tmp, target);
       await fsyncPath(dir);
       result = { path: layout.rel(target), sidecar: tags.length ? layout.rel(sidecar) : null, bytes: out.bytesWritten, tags };
     } catch (err) {
       await rm(tmp, { force: true });
+      // A file of the same name renamed in meanwhile (by an operator): our sidecar is not its own.
+      if (wroteSidecar) await rm(sidecar, { force: true });
       if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new ApiError(413, 'TOO_LARGE', `${name} is larger than the upload limit`, 'file');
       throw err;
     }
