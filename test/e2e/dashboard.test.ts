@@ -33,6 +33,15 @@ function chromiumPath(): string {
 }
 
 test('a person with only a browser uploads, submits a 2-part job, watches it render, plays it and renders a new revision', { timeout: 240_000 }, async (t) => {
+  // Registered before the temp folder's removal, so that they run first: the daemons stopped
+  // and the browser closed before their root goes (hooks run in the order they were added).
+  const daemons: ReturnType<typeof startCli>[] = [];
+  let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
+  t.after(async () => {
+    await browser?.close();
+    for (const p of daemons) p.sub.kill('SIGTERM');
+    await Promise.all(daemons.map((p) => p.sub.catch(() => {})));
+  });
   const dir = await tempDir(t);
   const root = join(dir, 'root');
   assert.equal((await cli(['init', root])).exitCode, 0);
@@ -47,18 +56,16 @@ test('a person with only a browser uploads, submits a 2-part job, watches it ren
   await makeClip(ffmpeg.path, join(media, 'car.mp4'), { source: 'smptebars', width: 160, height: 90, fps: 30, seconds: 2 });
   await makeTone(ffmpeg.path, join(media, 'bed.mp3'), { seconds: 3, freqs: [220, 330] });
   await writeFile(join(media, 'spring.csv'), 'text,campaign_part\nSpring is here.,1\nBuy now.,2\n');
+  // A file whose name is HTML: shown as text in the upload list, never run.
+  const htmlName = '<img src=x onerror=window.__xss=2>.txt';
+  await writeFile(join(media, htmlName), 'Spring deals\n');
 
   const main = startCli(['main-worker', '--root', root], ENV);
   const server = startCli(['serve', '--root', root, '--port', '0'], ENV);
-  let worker: ReturnType<typeof startCli> | null = null;
-  t.after(async () => {
-    for (const p of [worker, server, main]) p?.sub.kill('SIGTERM');
-    await Promise.all([worker, server, main].map((p) => p?.sub.catch(() => {})));
-  });
+  daemons.push(main, server);
   const url = (await server.waitFor(/listening on (http:\/\/\S+)/))[1]!;
 
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
-  t.after(() => browser.close());
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
   const page: Page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -85,6 +92,7 @@ test('a person with only a browser uploads, submits a 2-part job, watches it ren
   await upload('video', 'promo', 'spring', ['promo clip.mp4']);
   await upload('video', 'cars', `spring, ${XSS}`, ['car.mp4']);
   await upload('narration', 'cars', 'spring', ['spring.csv']);
+  await upload('text', 'hooks', '', [htmlName]);
   await page.selectOption('.upload select[data-field=kind]', 'music');
   await page.fill('.upload input[data-field=category]', 'upbeat');
   await page.fill('.upload input[data-field=tags]', 'spring');
@@ -95,7 +103,9 @@ test('a person with only a browser uploads, submits a 2-part job, watches it ren
     return dt;
   }, bytes);
   await page.dispatchEvent('[data-testid=drop]', 'drop', { dataTransfer: drop });
-  for (const name of ['promo clip.mp4', 'car.mp4', 'spring.csv', 'bed.mp3']) await page.waitForSelector(`li[data-upload="${name}"] .ok`);
+  for (const name of ['promo clip.mp4', 'car.mp4', 'spring.csv', 'bed.mp3', htmlName]) await page.waitForSelector(`li[data-upload="${name}"] .ok`);
+  assert.ok((await page.$$eval('.uploads .name', (ns) => ns.map((n) => n.textContent))).includes(htmlName), 'the HTML name shown as text');
+  assert.equal(await page.$$eval('.uploads img', (is) => is.length), 0);
   for (const v of await page.$$eval('.uploads progress', (ps) => ps.map((p) => (p as HTMLProgressElement).value))) assert.equal(v, 1, 'every progress bar full');
   await shot('2-uploaded');
 
@@ -125,7 +135,7 @@ test('a person with only a browser uploads, submits a 2-part job, watches it ren
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] tr[data-state=queued]').length === 2, null, { timeout: 120_000 });
   assert.deepEqual(await page.$$eval('[data-testid=queue] tr[data-task] progress', (ps) => ps.map((p) => (p as HTMLProgressElement).value)), [0, 0]);
   await shot('4-queued');
-  worker = startCli(['render-worker', '--root', root], ENV);
+  daemons.push(startCli(['render-worker', '--root', root], ENV));
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] tr[data-state=rendered]').length === 2, null, { timeout: 120_000 });
   assert.deepEqual(await page.$$eval('[data-testid=queue] tr[data-task] progress', (ps) => ps.map((p) => (p as HTMLProgressElement).value)), [1, 1]);
   await shot('5-rendered');
