@@ -61,7 +61,12 @@ export function registerTaskRoutes(api: FastifyInstance, ctx: AppContext): void 
   };
   const found = async (id: string) => {
     await tasks.refresh();
-    const t = tasks.get(id.toLowerCase());
+    let t = tasks.get(id.toLowerCase());
+    // Not seen yet (another host's rename on NFS, before the next background rescan): list again once.
+    if (!t) {
+      await tasks.rescan();
+      t = tasks.get(id.toLowerCase());
+    }
     if (!t) throw new ApiError(404, 'NOT_FOUND', `no task ${id}`);
     return t;
   };
