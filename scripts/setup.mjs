@@ -147,11 +147,14 @@ function ensureSystemTools() {
   if (!findFfmpeg()) missing.push('ffmpeg');
   if (!onPath('espeak-ng')) missing.push('espeak-ng');
   if (!onPath('python3')) missing.push('python3');
+  // Debian's chromium: the dashboard's browser test drives it headless (playwright-core); a
+  // machine where it cannot be installed fails here, saying so, rather than skipping that test.
+  if (!(process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) && !onPath('chromium') && !onPath('chromium-browser')) missing.push('chromium');
   // fc-match and fc-list (package fontconfig) find the fonts of text layers.
   if (!onPath('fc-match') || !onPath('fc-list')) missing.push('fontconfig');
   for (const font of FONT_PACKAGES) if (!fontInstalled(font)) missing.push(font.pkg);
   if (missing.length === 0) return;
-  const manual = `install them yourself (Debian/Ubuntu: sudo apt-get install ${missing.join(' ')}), or set FFMPEG_PATH to an ffmpeg binary`;
+  const manual = `install them yourself (Debian/Ubuntu: sudo apt-get install ${missing.join(' ')}), or set FFMPEG_PATH to an ffmpeg binary (CHROMIUM_PATH to a Chromium for the dashboard's browser test)`;
   // Without the fonts only text layers suffer (a fallback font, or TEXT_UNRENDERABLE): say so
   // and go on where they cannot be installed; without ffmpeg, espeak-ng or python3 nothing works.
   const fontsOnly = missing.every((p) => p === 'fontconfig' || p.startsWith('fonts-'));

@@ -11,7 +11,7 @@ import { COMMANDS } from '../src/cli/cli.js';
 import { envName, SCHEMA } from '../src/shared/config.js';
 import { REPO, tempDir } from './helpers.js';
 
-const UNITS = ['clipmill-main.service', 'clipmill-render@.service'] as const;
+const UNITS = ['clipmill-main.service', 'clipmill-render@.service', 'clipmill-serve.service'] as const;
 
 /** A unit file as section -> key -> values (a key may be given several times). */
 type Unit = Map<string, Map<string, string[]>>;
@@ -73,12 +73,12 @@ const HARDENING: Record<string, string> = {
 test('systemd units: command, user, environment, stop behaviour and hardening', async () => {
   const commands = new Set(COMMANDS.map((c) => c.name));
   const graceMaxS = (SCHEMA.render.shutdownGraceMs as { maxValue: number | null }).maxValue! / 1000;
-  for (const [name, command] of [['clipmill-main.service', 'main-worker'], ['clipmill-render@.service', 'render-worker']] as const) {
+  for (const [name, command, args] of [['clipmill-main.service', 'main-worker', ''], ['clipmill-render@.service', 'render-worker', ''], ['clipmill-serve.service', 'serve', ' $CLIPMILL_SERVE_ARGS']] as const) {
     const u = await unit(name);
     assert.deepEqual([...u.keys()], ['Unit', 'Service', 'Install'], name);
     // The unit runs the one CLI of the checkout in /opt/clipmill with a command that exists.
     const exec = one(u, 'Service', 'ExecStart');
-    assert.equal(exec, `/opt/clipmill/bin/clipmill ${command}`, name);
+    assert.equal(exec, `/opt/clipmill/bin/clipmill ${command}${args}`, name);
     assert.ok(commands.has(command), `${command} is a clipmill command`);
     await access(join(REPO, 'bin', 'clipmill'), constants.X_OK);
     assert.equal(one(u, 'Service', 'Type'), 'simple', name);
@@ -104,6 +104,12 @@ test('systemd units: command, user, environment, stop behaviour and hardening', 
   const main = await unit('clipmill-main.service');
   assert.equal(one(main, 'Service', 'PrivateDevices'), 'yes', 'the main worker needs no devices');
   assert.deepEqual(one(main, 'Service', 'RestrictAddressFamilies').split(' '), ['AF_UNIX', 'AF_INET', 'AF_INET6']);
+
+  const serve = await unit('clipmill-serve.service');
+  assert.equal(one(serve, 'Service', 'PrivateDevices'), 'yes', 'the server needs no devices');
+  assert.deepEqual(one(serve, 'Service', 'RestrictAddressFamilies').split(' '), ['AF_UNIX', 'AF_INET', 'AF_INET6']);
+  // Options through one variable, empty by default: 127.0.0.1:8080 unless the site says otherwise.
+  assert.ok(all(serve, 'Service', 'Environment').includes('CLIPMILL_SERVE_ARGS='));
 
   const render = await unit('clipmill-render@.service');
   // Render workers need the GPU device nodes: no PrivateDevices=, and the video/render groups.
@@ -132,7 +138,7 @@ test('systemd units verify cleanly (systemd-analyze)', async (t) => {
     await writeFile(join(dir, name), text);
   }
   await copyFile(join(dir, 'clipmill-render@.service'), join(dir, 'clipmill-render@gpu0.service'));
-  for (const name of ['clipmill-main.service', 'clipmill-render@gpu0.service']) {
+  for (const name of ['clipmill-main.service', 'clipmill-render@gpu0.service', 'clipmill-serve.service']) {
     const r = await execa('systemd-analyze', ['verify', join(dir, name)], { reject: false });
     assert.equal(r.exitCode, 0, `${name}: ${r.stderr}`);
     const about = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => l.includes('clipmill'));

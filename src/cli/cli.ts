@@ -15,8 +15,10 @@ import { edit } from './commands/edit.js';
 import { requeue, retry } from './commands/retry.js';
 import { assets } from './commands/assets.js';
 import { narrate } from './commands/narrate.js';
+import { serve } from './commands/serve.js';
+import { token } from './commands/token.js';
 
-export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, jobs, assets, retry, requeue, edit, render, crawl, narrate, doctor, demo];
+export const COMMANDS: Command[] = [init, mainWorker, renderWorker, status, jobs, assets, retry, requeue, edit, render, crawl, narrate, serve, token, doctor, demo];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -34,6 +34,7 @@ export const TREE = [
   'revisions',
   'trash/invalid',
   'trash/failed',
+  'trash/cancelled',
   'nodes',
 ] as const;
 
@@ -76,6 +77,14 @@ export class Layout {
   }
   get trashFailed() {
     return join(this.root, 'trash', 'failed');
+  }
+  /** trash/cancelled/<task_id>/: tasks cancelled before a worker claimed them (shared/protocol/cancel.ts). */
+  get trashCancelled() {
+    return join(this.root, 'trash', 'cancelled');
+  }
+  /** server/token.json: the HTTP API's token (mode 0600), made by `clipmill init`, rotated by `clipmill token --rotate`. */
+  get serverToken() {
+    return join(this.root, 'server', 'token.json');
   }
   get nodes() {
     return join(this.root, 'nodes');

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { TREE } from '../../shared/layout.js';
+import { Layout, TREE } from '../../shared/layout.js';
+import { ensureToken } from '../../shared/server-token.js';
 import { COMMON_HELP, COMMON_OPTIONS, usageError, type Command } from '../common.js';
 
 export async function initRoot(root: string): Promise<string[]> {
@@ -9,6 +10,8 @@ export async function initRoot(root: string): Promise<string[]> {
     const made = await mkdir(join(root, dir), { recursive: true });
     if (made) created.push(dir);
   }
+  // The HTTP API's token (clipmill serve), mode 0600; kept when there is one.
+  if ((await ensureToken(new Layout(root))).created) created.push('server/token.json');
   return created;
 }
 
@@ -16,7 +19,8 @@ export const init: Command = {
   name: 'init',
   summary: 'create the folder tree of a project root (idempotent)',
   usage: 'clipmill init <root>',
-  help: `Creates raw/, scanned/, tasks/, processing/, output/, trash/ and nodes/ under <root>.
+  help: `Creates raw/, scanned/, tasks/, processing/, output/, trash/ and nodes/ under <root>, and
+server/token.json (mode 0600): the token of the HTTP API (clipmill serve; see clipmill token).
 Existing folders and files are left as they are; running it twice is harmless.
 
 Options:

@@ -14,8 +14,8 @@ import { TREE } from '../../../src/shared/layout.js';
 import { binaries, cli, tempDir, walk, writeScript } from '../../helpers.js';
 import { runInProcess } from '../in-process.js';
 
-/** The top folders of a fresh root. */
-const TOP = [...new Set(TREE.map((d) => d.split('/')[0]!))].sort();
+/** The top folders of a fresh root (server/ holds the API's token, made by init). */
+const TOP = [...new Set([...TREE.map((d) => d.split('/')[0]!), 'server'])].sort();
 
 /** Runs `fn` with process.env changed (espeak-ng and mkdtemp read the process's own env). */
 async function withProcessEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {

@@ -20,16 +20,16 @@ async function folders(dir: string, base = dir): Promise<string[]> {
 }
 
 /** Every folder of TREE with its parents. */
-const EXPECTED = [...new Set(TREE.flatMap((d) => d.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))))].sort();
+const EXPECTED = [...new Set([...TREE, 'server'].flatMap((d) => d.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))))].sort();
 
 test('init creates the tree and is idempotent; CLIPMILL_ROOT works', async (t) => {
   const dir = await tempDir(t);
   const root = join(dir, 'farm root');
   const first = await runInProcess(['init', root]);
   assert.equal(first.exitCode, 0, first.stderr);
-  // Exactly the tree: every folder of TREE (and its parents), nothing else, no file at all.
+  // Exactly the tree: every folder of TREE (and its parents), nothing else, no file but the API token.
   assert.deepEqual(await folders(root), EXPECTED);
-  assert.deepEqual(await walk(root), []);
+  assert.deepEqual(await walk(root), [join(root, 'server', 'token.json')]);
   await writeFile(join(root, 'raw', 'video', 'keep.txt'), 'operator file');
   const second = await runInProcess(['init'], { CLIPMILL_ROOT: root });
   assert.equal(second.exitCode, 0);
@@ -39,7 +39,7 @@ test('init creates the tree and is idempotent; CLIPMILL_ROOT works', async (t) =
 
 test('initRoot: the folders it made, in TREE order; none the second time', async (t) => {
   const root = join(await tempDir(t), 'root');
-  assert.deepEqual(await initRoot(root), [...TREE]);
+  assert.deepEqual(await initRoot(root), [...TREE, 'server/token.json']);
   assert.deepEqual(await initRoot(root), []);
   assert.deepEqual(await folders(root), EXPECTED);
 });
@@ -49,14 +49,14 @@ test('initRoot: only what is missing of a partial tree', async (t) => {
   await initRoot(root);
   await rm(join(root, 'trash'), { recursive: true });
   await rm(join(root, 'tasks'), { recursive: true });
-  assert.deepEqual(await initRoot(root), ['tasks', 'trash/invalid', 'trash/failed']);
+  assert.deepEqual(await initRoot(root), ['tasks', 'trash/invalid', 'trash/failed', 'trash/cancelled']);
 });
 
 test('init prints what it created, or that there was nothing to do', async (t) => {
   const dir = await tempDir(t);
   const root = join(dir, 'r');
   const first = await runInProcess(['init', root]);
-  assert.deepEqual(first, { exitCode: 0, stdout: `Initialized ${root} (created ${TREE.join(', ')})\n`, stderr: '' });
+  assert.deepEqual(first, { exitCode: 0, stdout: `Initialized ${root} (created ${[...TREE, 'server/token.json'].join(', ')})\n`, stderr: '' });
   const again = await runInProcess(['init', root]);
   assert.deepEqual(again, { exitCode: 0, stdout: `${root} is already a clipmill root; nothing to do\n`, stderr: '' });
 });

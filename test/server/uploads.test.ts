@@ -1,0 +1,63 @@
+// Uploads into raw/: streamed to a dot-named temporary, the sidecar beside it, renamed in;
+// over the limit nothing reaches raw/ (and nothing is left); every field checked.
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { checkSegment, parseTags, uploadFolder } from '../../src/server/uploads.js';
+import { walk } from '../helpers.js';
+import { form, served } from './fixture.js';
+
+test('an upload lands in raw/<kind>/<category>/ with its sidecar; names with spaces, quotes and Unicode kept; a second one with the same name is refused', async (t) => {
+  const { app, auth, layout } = await served(t);
+  const name = "Red 'car' ünïcødé clip.mp4";
+  const f = form({ kind: 'video', category: 'voitures rouges', tags: ' Spring; <img src=x onerror=alert(1)>, spring ' }, { name, data: Buffer.alloc(5000, 7) });
+  const res = await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...f.headers }, payload: f.payload });
+  assert.equal(res.statusCode, 201, res.body);
+  assert.deepEqual(res.json(), { path: `raw/video/voitures rouges/${name}`, sidecar: `raw/video/voitures rouges/${name}.json`, bytes: 5000, tags: ['spring', '<img src=x onerror=alert(1)>'] });
+  assert.deepEqual(JSON.parse(await readFile(join(layout.raw, 'video', 'voitures rouges', `${name}.json`), 'utf8')), { tags: ['spring', '<img src=x onerror=alert(1)>'] });
+  assert.equal((await readFile(join(layout.raw, 'video', 'voitures rouges', name))).length, 5000);
+  assert.deepEqual((await readdir(join(layout.raw, 'video', 'voitures rouges'))).sort(), [name, `${name}.json`].sort(), 'no temporary left');
+  const again = await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...f.headers }, payload: f.payload });
+  assert.equal(again.statusCode, 409);
+  assert.equal(again.json().field, 'file');
+  // Untagged: no sidecar.
+  const g = form({ kind: 'music', category: 'beds' }, { name: 'bed.mp3', data: 'abc' });
+  assert.equal((await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...g.headers }, payload: g.payload })).json().sidecar, null);
+});
+
+test('an upload over the limit is refused (413) and leaves nothing: neither the file nor a temporary nor a sidecar', async (t) => {
+  const { app, auth, layout } = await served(t, { maxUploadBytes: 10_000 });
+  const f = form({ kind: 'video', category: 'big', tags: 'x' }, { name: 'huge.mp4', data: Buffer.alloc(200_000, 1) });
+  const res = await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...f.headers }, payload: f.payload });
+  assert.equal(res.statusCode, 413, res.body);
+  assert.equal(res.json().code, 'TOO_LARGE');
+  assert.deepEqual(await walk(layout.raw), []);
+});
+
+test('narrations: a CSV to raw/narration/<category>/<campaign>.csv; a recorded part needs its campaign; fields after the file and unknown fields are refused', async (t) => {
+  const { app, auth, layout } = await served(t);
+  const csv = form({ category: 'cars', tags: 'spring' }, { name: 'spring.csv', data: 'text,campaign_part\nHello,1\n' });
+  const r = await app.inject({ method: 'POST', url: '/api/v1/narrations', headers: { ...auth, ...csv.headers }, payload: csv.payload });
+  assert.equal(r.statusCode, 201, r.body);
+  assert.equal(r.json().path, 'raw/narration/cars/spring.csv');
+  const part = form({ kind: 'narration', category: 'cars' }, { name: 'part_0001.mp3', data: 'x' });
+  const noCampaign = await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...part.headers }, payload: part.payload });
+  assert.equal(noCampaign.json().field, 'campaign');
+  const withCampaign = form({ kind: 'narration', category: 'cars', campaign: 'spring' }, { name: 'part_0001.mp3', data: 'x' });
+  assert.equal((await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...withCampaign.headers }, payload: withCampaign.payload })).json().path, 'raw/narration/cars/spring/part_0001.mp3');
+  const unknown = form({ kind: 'video', category: 'c', colour: 'red' }, { name: 'a.mp4', data: 'x' });
+  assert.equal((await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...unknown.headers }, payload: unknown.payload })).json().field, 'colour');
+  const noFile = form({ kind: 'video', category: 'c' }, null);
+  assert.equal((await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...noFile.headers }, payload: noFile.payload })).json().field, 'file');
+  assert.deepEqual((await walk(layout.raw)).map((p) => layout.rel(p)).sort(), ['raw/narration/cars/spring.csv', 'raw/narration/cars/spring.csv.json', 'raw/narration/cars/spring/part_0001.mp3']);
+});
+
+test('checkSegment, parseTags, uploadFolder', () => {
+  assert.equal(checkSegment('category', 'Été 2026'), 'Été 2026');
+  for (const bad of ['', ' x', 'a/b', '..', '.x', 'a\nb', 'x'.repeat(200)]) assert.throws(() => checkSegment('category', bad), /category/);
+  assert.deepEqual(parseTags('A, b;a ;; '), ['a', 'b']);
+  assert.throws(() => parseTags('a/b'), /path separators/);
+  assert.deepEqual(uploadFolder('short', 'c', 'x.mp3', undefined), ['short', 'c']);
+  assert.deepEqual(uploadFolder('narration', 'c', 'x.TXT', undefined), ['narration', 'c']);
+});
