@@ -6,7 +6,8 @@ import type { TextFonts } from './text/fonts.js';
 import { colorArg } from './color.js';
 import { even } from './fit.js';
 import { localPath, secs, type Graph } from './graph.js';
-import type { BorderLayer, ImageLayer, Layer, TextLayer, Timeline, VideoLayer } from './schema.js';
+import type { BorderLayer, ImageLayer, Layer, StillSegment, TextLayer, Timeline, VideoLayer } from './schema.js';
+import { stillChains } from './still.js';
 
 export interface LayerContext {
   paths: ReadonlyMap<string, string>;
@@ -41,8 +42,40 @@ export function placeExpr(l: { position: string; margin: number; x?: number | un
   };
 }
 
+/**
+ * An image fitted into its box (the box transparent around it), held, or with ken_burns its
+ * view moving inside the box the way a still segment's does (still.ts: the upscale-first smooth
+ * zoom, here with transparent margins). The layer's frames are made for its own time only and
+ * timed from its start: overlay passes the picture under it unchanged before and after them.
+ */
+function boxedImageLayer(g: Graph, cur: string, l: ImageLayer & { box: { width: number; height: number } }, k: number, ctx: LayerContext): string {
+  const bw = even(l.box.width * ctx.canvas.scale);
+  const bh = even(l.box.height * ctx.canvas.scale);
+  const { x, y } = placeExpr(l, ctx.canvas.scale);
+  const img = g.label('i');
+  const out = g.label('l');
+  const alpha = l.opacity < 1 ? `,format=rgba,colorchannelmixer=aa=${l.opacity}` : '';
+  if (!l.ken_burns) {
+    // One frame: overlay repeats it; the enable option bounds it in time.
+    g.chain(`[${k}:v]scale=${bw}:${bh}:force_original_aspect_ratio=decrease,setsar=1,format=rgba,pad=${bw}:${bh}:(ow-iw)/2:(oh-ih)/2:color=black@0${alpha}${img}`);
+    g.chain(`${cur}${img}overlay=x=${x}:y=${y}${enableOption(l.start, l.end, ctx.duration)}${out}`);
+    return out;
+  }
+  const end = Math.min(l.end ?? ctx.duration, ctx.duration);
+  const frames = Math.max(1, Math.round((end - l.start) * ctx.fps));
+  const seg: StillSegment = { type: 'still', file: l.file, duration: end - l.start, ken_burns: l.ken_burns, fit: 'pad', flip: false };
+  const id = img.slice(1, -1);
+  const moved = `[${id}kb]`;
+  for (const c of stillChains(seg, `[${k}:v]`, moved, bw, bh, ctx.fps, frames, id, true)) g.chain(c);
+  // stillChains times its frames n/fps from 0: moved to the layer's start.
+  g.chain(`${moved}setpts=PTS+${secs(l.start)}/TB${alpha}${img}`);
+  g.chain(`${cur}${img}overlay=x=${x}:y=${y}:eof_action=pass${out}`);
+  return out;
+}
+
 function imageLayer(g: Graph, cur: string, l: ImageLayer, ctx: LayerContext): string {
   const k = g.input(['-i', localPath(ctx.paths, l.file)]);
+  if (l.box) return boxedImageLayer(g, cur, { ...l, box: l.box }, k, ctx);
   const lw = even(l.scale * ctx.canvas.width);
   const img = g.label('i');
   // The image at its width, with its opacity in its alpha.
@@ -113,7 +146,10 @@ function videoLayer(g: Graph, cur: string, l: VideoLayer, ctx: LayerContext): st
 function borderLayer(g: Graph, cur: string, l: BorderLayer, ctx: LayerContext): string {
   const out = g.label('l');
   const t = Math.max(1, Math.round(l.width * ctx.canvas.scale));
-  g.chain(`${cur}drawbox=x=0:y=0:w=iw:h=ih:color=${colorArg(l.color)}:t=${t}${enableOption(l.start, l.end, ctx.duration)}${out}`);
+  const r = l.rect;
+  const px = (v: number) => String(Math.round(v * ctx.canvas.scale));
+  const box = r ? `x=${px(r.x)}:y=${px(r.y)}:w=${px(r.width)}:h=${px(r.height)}` : 'x=0:y=0:w=iw:h=ih';
+  g.chain(`${cur}drawbox=${box}:color=${colorArg(l.color)}:t=${t}${enableOption(l.start, l.end, ctx.duration)}${out}`);
   return out;
 }
 

@@ -133,6 +133,16 @@ export const ImageLayerSchema = object({
   /** How the layer appears at its start. */
   animation: z.enum(ANIMATIONS, { error: '"none", "fade", "zoom" or "slide"' }).default('none'),
   animation_duration: above(0).default(0.5),
+  /**
+   * Fit the whole image inside a box of this many pixels, centred in it (the rest of the box is
+   * transparent), instead of `scale`; the box is placed by position/margin/x/y. Absent: `scale`.
+   */
+  box: object({ width: above(0), height: above(0) }).optional(),
+  /** Ken Burns inside the box (needs `box`, no animation): the view moves from `from` to `to` over the layer's time; zoom 1 is the whole box. */
+  ken_burns: object({ from: ViewSchema, to: ViewSchema }).optional(),
+}).superRefine((l, ctx) => {
+  if (l.ken_burns && !l.box) ctx.addIssue({ code: 'custom', path: ['ken_burns'], message: 'absent, or with a "box" to move in', input: l.ken_burns });
+  if (l.ken_burns && l.animation !== 'none') ctx.addIssue({ code: 'custom', path: ['animation'], message: '"none" (the layer has ken_burns)', input: l.animation });
 });
 
 export const BLENDS = ['normal', 'screen'] as const;
@@ -174,8 +184,10 @@ export const BorderLayerSchema = object({
   type: z.literal('border'),
   ...layerBase,
   color: ColorSchema.default('#ffffff'),
-  /** Pixels, drawn inside the picture on all four sides. */
+  /** Pixels, drawn inside the picture on all four sides (inside `rect` when given). */
   width: above(0).default(12),
+  /** The rectangle whose edges the border is drawn inside, in pixels from the top-left corner (a frame around a content box); absent: the whole picture. */
+  rect: object({ x: atLeast(0), y: atLeast(0), width: above(0), height: above(0) }).optional(),
 });
 
 export const CAPTION_STYLES = ['word', 'line', 'karaoke'] as const;
