@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ASSET_KINDS, AssetRecordSchema, assetRecordPath, type AssetKind, type AssetRecord } from '../shared/assets.js';
 import { readJsonOrNull } from '../shared/json.js';
+import { BeatsSchema, beatsPath, type Beats } from '../shared/media/beats.js';
 import { isIgnoredName, parseResolutionClass, parseScannedMediaName, type Layout } from '../shared/layout.js';
 import { narrationPartId, parseNarrationPartName, parseScannedImageName, parseScannedTextName, parseVersionedName } from '../shared/asset-names.js';
 import type { CatalogAsset, CatalogClass, CatalogClip, CatalogImage, CatalogMusic, CatalogNarrationPart, CatalogText, CatalogVoice, CategoryCatalog } from './catalog-types.js';
@@ -62,9 +63,10 @@ export class Catalog {
    * ingest has just written; undefined: untagged). Anything that is not a clip of a resolution
    * class, a normalized track, a voice, an image, a text file or a narration part is ignored
    * (originals, records, sidecar copies). Text files need their record (the texts are in it),
-   * narration parts too (their duration is in it). Returns whether it was added.
+   * narration parts too (their duration is in it). `beats`: a track's beats file (absent: none,
+   * no usable beats). Returns whether it was added.
    */
-  add(rel: string, record?: AssetRecord | null): boolean {
+  add(rel: string, record?: AssetRecord | null, beats?: Beats | null): boolean {
     const p = rel.split('/');
     if (p[0] !== 'scanned' || p.some((s) => s === '' || s.startsWith('.'))) return false;
     const tags = record?.tags ?? [];
@@ -88,7 +90,7 @@ export class Catalog {
       if (!parsed || parsed.ext !== 'mp3' || parsed.duration <= 0) return false;
       const c = this.cat(p[2]!);
       if (c.music.has(rel)) return false;
-      const track: CatalogMusic = { path: rel, id: parsed.id, duration: parsed.duration, tags };
+      const track: CatalogMusic = { path: rel, id: parsed.id, duration: parsed.duration, tags, ...(beats ? { beats } : {}) };
       c.music.set(rel, track);
       this.changed(p[2]!, { kind: 'music', ...track, category: p[2]! });
       return true;
@@ -252,7 +254,10 @@ export class Catalog {
     const catalog = new Catalog();
     const add = async (rel: string) => {
       if (!catalog.wants(rel)) return;
-      catalog.add(rel, await readJsonOrNull(AssetRecordSchema, assetRecordPath(layout.abs(rel))));
+      const abs = layout.abs(rel);
+      // A track's beats file (ingest/beats.ts); one filed before beat analysis has none.
+      const beats = rel.startsWith('scanned/music/') ? await readJsonOrNull(BeatsSchema, beatsPath(abs)) : null;
+      catalog.add(rel, await readJsonOrNull(AssetRecordSchema, assetRecordPath(abs)), beats);
     };
     for (const kind of ['video', 'frame']) {
       for (const category of await names(join(layout.scanned, kind))) {
