@@ -20,6 +20,7 @@ import type { MainContext } from './context.js';
 import type { Ledger } from './ledger.js';
 import type { MainMetrics, Totals } from './metrics.js';
 import { jobSources, planJob } from './planners/job.js';
+import { GoldenFramePlanning } from './golden-frame-planning.js';
 import { jobSeed, jobTaskIdFor, writeJobTask } from './write-job-task.js';
 
 export interface JobPlanningOptions {
@@ -77,7 +78,7 @@ export class JobPlanning {
 
   constructor(opts: JobPlanningOptions) {
     this.opts = opts;
-    this.templates = {};
+    this.templates = { 'golden-frame': new GoldenFramePlanning(opts) };
   }
 
   private async job(name: string): Promise<JobFile | null> {

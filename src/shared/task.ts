@@ -53,6 +53,10 @@ export const JobFieldSchema = object({
 });
 export type JobField = z.infer<typeof JobFieldSchema>;
 
+/** Planner notes: a stable code and a sentence (docs/golden-frame.md lists the codes). */
+export const PlanNotesSchema = z.array(object({ code: text(), message: text() }), { error: 'a list of { "code", "message" }' });
+export type PlanNotes = z.infer<typeof PlanNotesSchema>;
+
 /**
  * metadata.json: the spec's §5 fields plus what reproduction and operations need. Version 2
  * adds `timeline` (docs/timeline.md), the whole description of the video; a version 1 task
@@ -125,6 +129,8 @@ export const MetadataSchema = object({
   revision: integerAtLeast(1).optional(),
   /** A job task (docs/jobs.md): which job, source and variation it is; absent for a voice-over task. */
   job: JobFieldSchema.optional(),
+  /** What the planner did instead of what was asked (a fallback: no usable beats, no frame PNG); copied into report.json. Absent: nothing. */
+  notes: PlanNotesSchema.optional(),
 }).superRefine((m, ctx) => {
   if (m.schema_version >= 2 && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (schema_version 2)', input: undefined });
   if (m.schema_version === 1 && m.timeline) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: '2 (the task has a timeline)', input: 1 });
