@@ -18,10 +18,9 @@
 // drawn pairs with every one drawn before it (src/shared/tags.ts).
 //
 // Cuts: shots change on onsets of the music (its beats file), each shot between
-// shot_seconds.min and max long: from each cut, the next is the onset nearest to the shot's
-// ideal length (the duration shared by the photos, kept within min..max) among the onsets that
-// leave at least min seconds before it and after it; where no onset lies in that window the
-// shot gets its ideal length. A track without usable beats (no beats file, silence, a drone, a
+// shot_seconds.min and max long, as near as the onsets allow to the ideal length (the duration
+// shared by the photos, kept within min..max); see planCuts. Where the onsets leave a gap longer
+// than max, that shot gets the ideal length (noted). A track without usable beats (no beats file, silence, a drone, a
 // failed analysis) or no music at all: fixed shot lengths, noted (BEATS_FALLBACK) in the report.
 import type { GoldenFrameJob } from '../../shared/jobs/golden-frame.js';
 import type { Beats } from '../../shared/media/beats.js';
@@ -103,28 +102,53 @@ function playedOnsets(beats: Beats, trackSeconds: number, seconds: number): numb
 }
 
 /**
- * The cut times of a `seconds`-long video of shots min..max long with an ideal length `ideal`:
- * on the onsets when there are some, else every ideal length evenly. Cuts are on the frame
- * grid (1/fps). `fixed`: how many cuts found no onset in their window.
+ * The cut times of a `seconds`-long video of shots min..max long with an ideal length `ideal`,
+ * on the frame grid (1/fps). With onsets: the cuts on onsets whose shots all lie within
+ * min..max and stray least from the ideal length (the least sum of squared differences, by
+ * dynamic programming over the onsets: a greedy choice can leave a last shot no onset fits).
+ * When no such series exists (gaps in the onsets longer than max), the greedy series: the
+ * onset nearest the ideal length in each window, the ideal length where the window has none
+ * (`fixed` counts those). Without onsets: even fixed lengths near the ideal.
  */
 export function planCuts(seconds: number, ideal: number, range: { min: number; max: number }, fps: number, onsets: readonly number[] | null): { cuts: number[]; fixed: number } {
   const snap = (t: number) => Math.round(t * fps) / fps;
-  const cuts: number[] = [];
+  const eps = 1e-9;
   if (!onsets) {
     const count = Math.max(1, Math.round(seconds / ideal));
+    const cuts: number[] = [];
     for (let k = 1; k < count; k++) cuts.push(snap((k * seconds) / count));
     return { cuts: [...new Set(cuts)].filter((c) => c > 0 && c < seconds), fixed: 0 };
   }
+  if (seconds <= range.max + eps) return { cuts: [], fixed: 0 };
+  // Nodes: the start, the snapped onsets inside the video, the end.
+  const points = [0, ...[...new Set(onsets.map(snap))].filter((c) => c > eps && c < seconds - eps).sort((a, b) => a - b), seconds];
+  const cost = new Array<number>(points.length).fill(Infinity);
+  const prev = new Array<number>(points.length).fill(-1);
+  cost[0] = 0;
+  for (let j = 1; j < points.length; j++) {
+    for (let i = j - 1; i >= 0; i--) {
+      const len = points[j]! - points[i]!;
+      if (len > range.max + eps) break;
+      if (len < range.min - eps || cost[i] === Infinity) continue;
+      const c = cost[i]! + (len - ideal) ** 2;
+      if (c < cost[j]!) (cost[j] = c, prev[j] = i);
+    }
+  }
+  if (cost[points.length - 1] !== Infinity) {
+    const cuts: number[] = [];
+    for (let k = prev[points.length - 1]!; k > 0; k = prev[k]!) cuts.unshift(points[k]!);
+    return { cuts, fixed: 0 };
+  }
+  const cuts: number[] = [];
   let fixed = 0;
   let t = 0;
-  while (seconds - t > range.max + 1e-9) {
+  while (seconds - t > range.max + eps) {
     const lo = t + range.min;
     const hi = Math.min(t + range.max, seconds - range.min);
     const target = Math.min(Math.max(t + ideal, lo), hi);
     let best: number | null = null;
-    for (const o of onsets) {
-      const c = snap(o);
-      if (c < lo - 1e-9 || c > hi + 1e-9) continue;
+    for (const c of points) {
+      if (c < lo - eps || c > hi + eps) continue;
       if (best === null || Math.abs(c - target) < Math.abs(best - target)) best = c;
     }
     if (best === null) {
