@@ -56,6 +56,24 @@ test('a boxed image with ken_burns: the still Ken Burns chains with transparent 
   assert.equal(g.chains[3], '[base][i1]overlay=x=(W-w)/2:y=(H-h)/2:eof_action=pass[l2]');
 });
 
+test('boxed image layers back to back (same box, place and opacity): one stream, each part made for its own frames, concat, one overlay; a gap or another box breaks the run', () => {
+  const g = new Graph();
+  const kb = { from: { zoom: 1 }, to: { zoom: 1.05 } };
+  const shot = (start: number, end: number, extra = {}) => ({ type: 'image' as const, file: 'p.png', box: { width: 900, height: 1600 }, position: 'center' as const, start, end, ...extra });
+  const out = buildLayers(g, tl([shot(0, 1.5, { ken_burns: kb }), shot(1.5, 2.5), shot(2.5, 4, { ken_burns: kb }), shot(4.5, 5), shot(5, 6, { box: { width: 800, height: 1600 } })]), '[base]', ctx());
+  assert.equal(g.inputs.length, 5);
+  const concat = g.chains.find((c) => c.includes('concat='))!;
+  assert.equal(concat, '[i1p0][i1p1][i1p2]concat=n=3:v=1:a=0,setpts=PTS+0/TB[i1]');
+  assert.ok(g.chains.includes('[base][i1]overlay=x=(W-w)/2:y=(H-h)/2:eof_action=pass[l2]'));
+  // The parts: 45 frames of Ken Burns, 30 of the fitted picture repeated, 45 of Ken Burns.
+  assert.ok(g.chains.some((c) => /loop=loop=44:size=1,.*zoompan=.*s=900x1600.*\[i1p0\]$/.test(c)));
+  assert.ok(g.chains.includes('[1:v]scale=900:1600:force_original_aspect_ratio=decrease,setsar=1,format=yuva420p,pad=900:1600:(ow-iw)/2:(oh-ih)/2:color=black@0,loop=loop=29:size=1,settb=1/30,setpts=N[i1p1]'));
+  assert.ok(g.chains.some((c) => /loop=loop=44:size=1,.*\[i1p2\]$/.test(c)));
+  // After the gap (4 -> 4.5) and with another box: layers of their own.
+  assert.equal(g.chains.filter((c) => c.includes('overlay=')).length, 3);
+  assert.equal(out, '[l6]');
+});
+
 test('a border inside a rect: drawbox at the rect (scaled in a draft), else around the whole picture', () => {
   const g = new Graph();
   buildLayers(g, tl([{ type: 'border', color: '#D4AF37', width: 12, rect: { x: 78, y: 148, width: 924, height: 1624 } }, { type: 'border', width: 4 }]), '[base]', ctx(0.5));
@@ -112,6 +130,27 @@ test('rendered: background, atmosphere at 70% over it, the boxed product (Ken Bu
   };
   const [first, last] = [await edge(0.5), await edge(1.49)];
   assert.ok(first - last >= 1 && first - last <= 4, `the product grows: its top at ${first} then ${last}`);
+});
+
+test('rendered: two shots back to back in one stream cut on the frame, the box transparent around each', async () => {
+  await runFfmpeg(['-y', '-f', 'lavfi', '-i', 'color=c=blue:s=40x60,format=rgba', '-frames:v', '1', join(root, 'tall.png')]);
+  const kb = { from: { zoom: 1 }, to: { zoom: 1.05 } };
+  const t = timeline({
+    output: { width: 108, height: 192, fps: 30, duration: 2 },
+    video: [{ type: 'color', color: '#050505', duration: 2 }],
+    layers: [
+      { type: 'image', file: 'product.png', box: { width: 90, height: 160 }, position: 'center', start: 0.2, end: 1.1, ken_burns: kb },
+      { type: 'image', file: 'tall.png', box: { width: 90, height: 160 }, position: 'center', start: 1.1, end: 1.8, ken_burns: kb },
+    ],
+  });
+  const { path, compiled } = await render(t, root, join(root, 'out'), 'run');
+  assert.equal(compiled.argv.filter((a) => a.includes('concat=n=2')).length, 1);
+  const track = (await pixelTrack(path, 54, 96)).map(([r, , b]) => (r > 150 && b < 80 ? 'R' : b > 150 && r < 80 ? 'B' : r < 30 && b < 30 ? '.' : '?'));
+  assert.equal(track.join(''), '.'.repeat(6) + 'R'.repeat(27) + 'B'.repeat(21) + '.'.repeat(6));
+  // The tall picture (40x60 fitted to 90x135) leaves the top of the box transparent.
+  const f = await frameAt(path, 1.5, 108, 192);
+  close(f.at(54, 20), [5, 5, 5], 10, 'above the tall picture, inside its box');
+  close(f.at(54, 40), [0, 0, 255], 30, 'the tall picture');
 });
 
 test('rendered: the procedural border around the content rect, in gold, leaves the content inside it', async () => {
