@@ -63,8 +63,7 @@ export class Catalog {
    * ingest has just written; undefined: untagged). Anything that is not a clip of a resolution
    * class, a normalized track, a voice, an image, a text file or a narration part is ignored
    * (originals, records, sidecar copies). Text files need their record (the texts are in it),
-   * narration parts too (their duration is in it). `beats`: a track's beats file (absent: none,
-   * no usable beats). Returns whether it was added.
+   * narration parts too (their duration is in it); a track, its beats file if it has one. Returns whether it was added.
    */
   add(rel: string, record?: AssetRecord | null, beats?: Beats | null): boolean {
     const p = rel.split('/');
@@ -248,16 +247,14 @@ export class Catalog {
   /**
    * Reads scanned/ once, with each file's asset record (a missing or corrupt record: untagged;
    * a text file or narration part without a readable record is left out, since its texts or
-   * duration are in it — ingest always writes the record before the file).
+   * duration are in it — ingest always writes the record before the file) and a track's beats.
    */
   static async load(layout: Layout): Promise<Catalog> {
     const catalog = new Catalog();
     const add = async (rel: string) => {
       if (!catalog.wants(rel)) return;
-      const abs = layout.abs(rel);
-      // A track's beats file (ingest/beats.ts); one filed before beat analysis has none.
-      const beats = rel.startsWith('scanned/music/') ? await readJsonOrNull(BeatsSchema, beatsPath(abs)) : null;
-      catalog.add(rel, await readJsonOrNull(AssetRecordSchema, assetRecordPath(abs)), beats);
+      const beats = rel.startsWith('scanned/music/') ? await readJsonOrNull(BeatsSchema, beatsPath(layout.abs(rel))) : null;
+      catalog.add(rel, await readJsonOrNull(AssetRecordSchema, assetRecordPath(layout.abs(rel))), beats);
     };
     for (const kind of ['video', 'frame']) {
       for (const category of await names(join(layout.scanned, kind))) {

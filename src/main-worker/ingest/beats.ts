@@ -24,7 +24,8 @@ export const BEATS_MAX_SECONDS = 600;
  * a full disk, ffmpeg killed) is thrown, so that the conversion is tried again.
  */
 export async function analyseBeats(ffmpeg: string, track: string, opts: { signal?: AbortSignal | undefined; log?: Logger } = {}): Promise<Beats> {
-  const tmp = join(dirname(track), `.beats-${randomBytes(4).toString('hex')}.pcm`);
+  // A dot-temp name recovery removes after a crash (recover.ts isOurTemp: ".tmp-").
+  const tmp = join(dirname(track), `.beats.tmp-${randomBytes(4).toString('hex')}.pcm`);
   try {
     const pcm = await decodePcm(ffmpeg, track, tmp, BEATS_RATE, 'UNDECODABLE', opts.signal, BEATS_MAX_SECONDS);
     return detectBeats(pcm.samples);
