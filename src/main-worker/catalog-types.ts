@@ -1,4 +1,6 @@
 // The catalog's types (catalog.ts): what planners, `clipmill assets` and the jobs planner read.
+import type { Beats } from '../shared/media/beats.js';
+
 export interface CatalogClip {
   /** Relative to the root. */
   path: string;
@@ -26,6 +28,8 @@ export interface CatalogMusic {
   id: string;
   duration: number;
   tags: string[];
+  /** Its `<track>.beats.json` (onsets, tempo); absent for a track filed before beat analysis: no usable beats. */
+  beats?: Beats;
 }
 
 export interface CatalogImage {

@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ASSET_KINDS, AssetRecordSchema, assetRecordPath, type AssetKind, type AssetRecord } from '../shared/assets.js';
 import { readJsonOrNull } from '../shared/json.js';
+import { BeatsSchema, beatsPath, type Beats } from '../shared/media/beats.js';
 import { isIgnoredName, parseResolutionClass, parseScannedMediaName, type Layout } from '../shared/layout.js';
 import { narrationPartId, parseNarrationPartName, parseScannedImageName, parseScannedTextName, parseVersionedName } from '../shared/asset-names.js';
 import type { CatalogAsset, CatalogClass, CatalogClip, CatalogImage, CatalogMusic, CatalogNarrationPart, CatalogText, CatalogVoice, CategoryCatalog } from './catalog-types.js';
@@ -62,9 +63,9 @@ export class Catalog {
    * ingest has just written; undefined: untagged). Anything that is not a clip of a resolution
    * class, a normalized track, a voice, an image, a text file or a narration part is ignored
    * (originals, records, sidecar copies). Text files need their record (the texts are in it),
-   * narration parts too (their duration is in it). Returns whether it was added.
+   * narration parts too (their duration is in it); a track, its beats file if it has one. Returns whether it was added.
    */
-  add(rel: string, record?: AssetRecord | null): boolean {
+  add(rel: string, record?: AssetRecord | null, beats?: Beats | null): boolean {
     const p = rel.split('/');
     if (p[0] !== 'scanned' || p.some((s) => s === '' || s.startsWith('.'))) return false;
     const tags = record?.tags ?? [];
@@ -88,7 +89,7 @@ export class Catalog {
       if (!parsed || parsed.ext !== 'mp3' || parsed.duration <= 0) return false;
       const c = this.cat(p[2]!);
       if (c.music.has(rel)) return false;
-      const track: CatalogMusic = { path: rel, id: parsed.id, duration: parsed.duration, tags };
+      const track: CatalogMusic = { path: rel, id: parsed.id, duration: parsed.duration, tags, ...(beats ? { beats } : {}) };
       c.music.set(rel, track);
       this.changed(p[2]!, { kind: 'music', ...track, category: p[2]! });
       return true;
@@ -246,13 +247,14 @@ export class Catalog {
   /**
    * Reads scanned/ once, with each file's asset record (a missing or corrupt record: untagged;
    * a text file or narration part without a readable record is left out, since its texts or
-   * duration are in it — ingest always writes the record before the file).
+   * duration are in it — ingest always writes the record before the file) and a track's beats.
    */
   static async load(layout: Layout): Promise<Catalog> {
     const catalog = new Catalog();
     const add = async (rel: string) => {
       if (!catalog.wants(rel)) return;
-      catalog.add(rel, await readJsonOrNull(AssetRecordSchema, assetRecordPath(layout.abs(rel))));
+      const beats = rel.startsWith('scanned/music/') ? await readJsonOrNull(BeatsSchema, beatsPath(layout.abs(rel))) : null;
+      catalog.add(rel, await readJsonOrNull(AssetRecordSchema, assetRecordPath(layout.abs(rel))), beats);
     };
     for (const kind of ['video', 'frame']) {
       for (const category of await names(join(layout.scanned, kind))) {

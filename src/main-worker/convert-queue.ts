@@ -2,6 +2,7 @@
 // original/ are conformed (footage) or loudness-normalized (music) by ingest/convert.ts. A
 // conversion that fails for a machine reason is queued again after CONVERT_RETRY's wait; a
 // --once run leaves it to the next run's start-up recovery instead.
+import type { Beats } from '../shared/media/beats.js';
 import PQueue from 'p-queue';
 import type { AssetRecord } from '../shared/assets.js';
 import { errorMessage } from '../shared/errors.js';
@@ -24,7 +25,7 @@ export interface ConvertQueueOptions {
   totals: Totals;
   metrics: MainMetrics | null;
   /** An original was converted into scanned/ (`dest`: the new file). */
-  converted(dest: string, signal?: AbortSignal, record?: AssetRecord): void;
+  converted(dest: string, signal?: AbortSignal, record?: AssetRecord, beats?: Beats): void;
   /** Whether a conversion that failed for a machine reason is tried again later (false in --once). */
   retryLater(): boolean;
   /** Default CONVERT_RETRY. */
@@ -87,7 +88,7 @@ export class ConvertQueue {
       if (r.status === 'failed') metrics?.rejects.inc({ code: 'CONVERT_FAILED' });
       if (r.status === 'done') {
         totals.converted++;
-        this.opts.converted(r.dest, signal, r.record);
+        this.opts.converted(r.dest, signal, r.record, r.beats);
       } else if (r.status === 'failed') totals.rejected++;
       else {
         totals.errors++;

@@ -12,6 +12,7 @@
 //  - daemon-loop.ts (run) and once-loop.ts (runOnce): when scans happen.
 // Scans run at start-up, when chokidar reports a change, when a settling file is due, and every
 // ingest.scanIntervalMs whatever the watcher says.
+import type { Beats } from '../shared/media/beats.js';
 import type { Registry } from 'prom-client';
 import type { AssetRecord } from '../shared/assets.js';
 import { ClipmillError, errorMessage } from '../shared/errors.js';
@@ -82,7 +83,7 @@ export class MainWorker {
       convert: (job, signal) => this.convert.enqueue(job, signal),
       ...(stages.ingest ? { ingest: stages.ingest } : {}),
     });
-    this.convert = new ConvertQueue({ ...common, converted: (dest, signal, record) => this.filed(dest, signal, record), retryLater: () => !this.once && !this.closed, ...(stages.convert ? { convert: stages.convert } : {}) });
+    this.convert = new ConvertQueue({ ...common, converted: (dest, signal, record, beats) => this.filed(dest, signal, record, beats), retryLater: () => !this.once && !this.closed, ...(stages.convert ? { convert: stages.convert } : {}) });
     this.narration = new NarrationQueue({ ctx, filed: (dest, record, signal) => this.filed(dest, signal, record), aligned: (signal) => this.planner.schedule(signal), ...(stages.narration ? { provider: stages.narration } : {}) });
     this.planner = new Planner({
       ...common,
@@ -99,9 +100,9 @@ export class MainWorker {
     return { ingest, convert: this.convert.depth(), crawl, plan: this.planner.depth(), narrate: this.narration.depth() };
   }
 
-  /** A file entered scanned/ (with the asset record just written beside it): into the catalog, and plan again. */
-  private filed(dest: string, signal?: AbortSignal, record?: AssetRecord): void {
-    this.catalog?.add(this.ctx.layout.rel(dest), record);
+  /** A file entered scanned/ (with the asset record, and a track's beats, just written beside it): into the catalog, and plan again. */
+  private filed(dest: string, signal?: AbortSignal, record?: AssetRecord, beats?: Beats): void {
+    this.catalog?.add(this.ctx.layout.rel(dest), record, beats);
     this.planner.schedule(signal);
     // A narration text, a crawled story or a recording with a transcript may bring work to voice.
     this.narration.schedule(signal);

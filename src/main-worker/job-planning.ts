@@ -20,6 +20,7 @@ import type { MainContext } from './context.js';
 import type { Ledger } from './ledger.js';
 import type { MainMetrics, Totals } from './metrics.js';
 import { jobSources, planJob } from './planners/job.js';
+import { GoldenFramePlanning } from './golden-frame-planning.js';
 import { jobSeed, jobTaskIdFor, writeJobTask } from './write-job-task.js';
 import { ShortPlanning } from './shorts/planning.js';
 
@@ -84,7 +85,7 @@ export class JobPlanning {
   constructor(opts: JobPlanningOptions) {
     this.opts = opts;
     this.shorts = new ShortPlanning({ ctx: opts.ctx, ledger: opts.ledger, totals: opts.totals, metrics: opts.metrics, ...(opts.shortsChanged ? { changed: opts.shortsChanged } : {}) });
-    this.templates = { short: this.shorts };
+    this.templates = { short: this.shorts, 'golden-frame': new GoldenFramePlanning(opts) };
   }
 
   private async job(name: string): Promise<JobFile | null> {

@@ -5,6 +5,7 @@
 //  - asset records whose file never arrived (a crash before the rename): removed;
 //  - source records whose original is gone (a crash before the move): removed; raw sidecars
 //    kept beside originals (<original>.sidecar.json) are raw files: never removed, never converted.
+import { beatsPath } from '../shared/media/beats.js';
 import { readdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { isSynthesized, latestVersion } from './narrate/versions.js';
@@ -110,6 +111,8 @@ function isAssetName(top: string, name: string): boolean {
  * a record describing nothing. Only the farm's own records are removed: a name that is not the
  * record of an asset name (a kept raw sidecar, a source record, word timings) is left alone.
  */
+const BEATS_SUFFIX = beatsPath('');
+
 async function removeOrphanRecords(dir: string, top: string): Promise<number> {
   let n = 0;
   const entries = await list(dir);
@@ -117,7 +120,8 @@ async function removeOrphanRecords(dir: string, top: string): Promise<number> {
   for (const e of entries) {
     if (e.isDirectory()) n += await removeOrphanRecords(join(dir, e.name), top);
     else if (e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.')) {
-      const asset = e.name.slice(0, -'.json'.length);
+      // A track's beats file (<track>.beats.json) is written before the track too.
+      const asset = e.name.endsWith(BEATS_SUFFIX) ? e.name.slice(0, -BEATS_SUFFIX.length) : e.name.slice(0, -'.json'.length);
       if (isAssetName(top, asset) && !names.has(asset)) {
         await rm(join(dir, e.name), { force: true });
         n++;

@@ -73,9 +73,12 @@ export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
     checks: job.verification!.checks,
     reduced: job.reduced ?? null,
     preview: job.preview ?? false,
+    ...(meta.notes?.length ? { notes: meta.notes } : {}),
   };
   await writeJson(ReportSchema, join(job.dir, 'report.json'), report);
   await publishOutput(env.layout, job.id, env.node, job.lease);
+  // The planner's fallbacks are said again where the render is reported (they are in report.json too).
+  for (const n of meta.notes ?? []) job.log.warn({ code: n.code }, `Task ${job.id}: ${n.message}`);
   job.log.info(
     { encoder: job.encoderUsed, render_s: report.timings_s.render, realtime: report.realtime_factor },
     `Rendered task ${job.id} → output/${job.id}/final.mp4 (${job.encoderUsed}, ${report.timings_s.render} s, ${report.realtime_factor}x realtime)`,

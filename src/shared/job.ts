@@ -7,34 +7,12 @@ import { ClipmillError } from './errors.js';
 import { describeIssues, fieldPath } from './json.js';
 import { CAPTION_STYLES, QUALITIES } from './timeline/schema.js';
 
-// Field builders shared by every template's schema (src/shared/jobs/<template>.ts): the same
-// wording of errors everywhere.
-export const num = (what: string) => z.number({ error: what });
-export const between = (min: number, max: number) => num(`a number from ${min} to ${max}`).min(min, { error: `a number from ${min} to ${max}` }).max(max, { error: `a number from ${min} to ${max}` });
-export const above = (min: number) => num(`a number > ${min}`).gt(min, { error: `a number > ${min}` });
-export const intBetween = (min: number, max: number) => z.number({ error: `an integer from ${min} to ${max}` }).int({ error: `an integer from ${min} to ${max}` }).min(min, { error: `an integer from ${min} to ${max}` }).max(max, { error: `an integer from ${min} to ${max}` });
-export const nonEmpty = (what = 'a non-empty string') => z.string({ error: what }).trim().min(1, { error: what });
-export const bool = () => z.boolean({ error: 'true or false' });
-/** A strict object: unknown keys are errors, so a typo in a key is reported, not ignored. */
-export const object = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : 'an object') });
-export const list = <T extends z.ZodType>(item: T, what: string, min = 1) => z.array(item, { error: what }).min(min, { error: what });
-
-/** Most variations one job may ask for per source. */
-export const MAX_VARIATIONS = 1000;
-
-/**
- * Selector (DESIGN §1): `{"id": "<asset id>"}`, or `{"category": "c", "tags": ["t"]}` (every asset
- * of the category that has all the tags; no tags: all of it).
- */
-export const SelectorSchema = object({
-  id: nonEmpty('an asset id').optional(),
-  category: nonEmpty('a category name').optional(),
-  tags: list(nonEmpty('a tag'), 'a list of tags', 0).optional(),
-}).superRefine((s, ctx) => {
-  if (s.id === undefined && s.category === undefined) ctx.addIssue({ code: 'custom', path: [], message: 'a selector: {"id": ...} or {"category": ..., "tags": [...]}', input: s });
-  if (s.id !== undefined && (s.category !== undefined || s.tags !== undefined)) ctx.addIssue({ code: 'custom', path: ['id'], message: 'an id alone (an id names one asset: no category or tags with it)', input: s.id });
-});
-export type Selector = z.infer<typeof SelectorSchema>;
+// Field builders, selectors and MAX_VARIATIONS live in job-fields.ts, which template schemas
+// (src/shared/jobs/<template>.ts) import: importing them from here would be an import cycle
+// (this file imports the template schemas). Re-exported for everyone else.
+export { above, between, bool, intBetween, list, MAX_VARIATIONS, nonEmpty, num, object, SelectorSchema, type Selector } from './job-fields.js';
+import { above, between, bool, intBetween, list, MAX_VARIATIONS, nonEmpty, object, SelectorSchema } from './job-fields.js';
+import { GoldenFrameJobSchema, type GoldenFrameJob } from './jobs/golden-frame.js';
 
 /** A recorded narration part: scanned/narration/<category>/<campaign>/part_<NNNN>[_<take>].mp3 (every take of it), or one take by id. */
 export const NarrationSelectorSchema = object({
@@ -223,6 +201,7 @@ export type ShortJob = z.infer<typeof ShortJobSchema>;
 export interface JobByTemplate {
   instructions: Job;
   short: ShortJob;
+  'golden-frame': GoldenFrameJob;
 }
 export type JobTemplate = keyof JobByTemplate;
 /** A validated job file: its template and its job (without the "template" key). */
@@ -231,6 +210,7 @@ export type JobFile = { [K in JobTemplate]: { template: K; job: JobByTemplate[K]
 const TEMPLATE_SCHEMAS: { [K in JobTemplate]: z.ZodType<JobByTemplate[K]> } = {
   instructions: JobSchema,
   short: ShortJobSchema,
+  'golden-frame': GoldenFrameJobSchema,
 };
 export const JOB_TEMPLATES = Object.keys(TEMPLATE_SCHEMAS) as JobTemplate[];
 
@@ -265,5 +245,7 @@ export function describeJobFile(f: JobFile): { variations: number; summary: stri
       const a = f.job.audio;
       return { variations: 1, summary: `a vertical short of narration ${a.id ?? `${a.category}/${a.campaign}/part ${a.part}`}` };
     }
+    case 'golden-frame':
+      return { variations: f.job.variations, summary: `${f.job.variations} golden-frame video(s) of ${f.job.duration} s, ${f.job.images.length} image selector(s)${f.job.audio ? ', cut on the beats' : ''}` };
   }
 }

@@ -76,6 +76,9 @@ export const ShortFieldSchema = object({
   ),
 });
 export type ShortField = z.infer<typeof ShortFieldSchema>;
+/** Planner notes: a stable code and a sentence (docs/golden-frame.md lists the codes). */
+export const PlanNotesSchema = z.array(object({ code: text(), message: text() }), { error: 'a list of { "code", "message" }' });
+export type PlanNotes = z.infer<typeof PlanNotesSchema>;
 
 /**
  * metadata.json: the spec's §5 fields plus what reproduction and operations need. Version 2
@@ -151,6 +154,8 @@ export const MetadataSchema = object({
   job: JobFieldSchema.optional(),
   /** A vertical short (docs/shorts.md): its key, voice and scene plan; absent for other tasks. */
   short: ShortFieldSchema.optional(),
+  /** What the planner did instead of what was asked (a fallback: no usable beats, no frame PNG); copied into report.json. Absent: nothing. */
+  notes: PlanNotesSchema.optional(),
 }).superRefine((m, ctx) => {
   if (m.schema_version >= 2 && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (schema_version 2)', input: undefined });
   if (m.schema_version === 1 && m.timeline) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: '2 (the task has a timeline)', input: 1 });

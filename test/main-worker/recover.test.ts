@@ -31,8 +31,8 @@ async function setup(t: Parameters<typeof tempDir>[0]): Promise<{ ctx: MainConte
 
 test('isOurTemp: dot-names with ".tmp-" only', () => {
   assert.deepEqual(
-    ['.x.tmp-0123abcd.mp4', '.tmp-ab', '.chunk_0001.txt.tmp-1f', 'x.tmp-0123abcd.mp4', '.hidden', '.publish-ab12.json', '.x.tmp.mp4'].map(isOurTemp),
-    [true, true, true, false, false, false, false],
+    ['.x.tmp-0123abcd.mp4', '.beats.tmp-0a1b2c3d.pcm', '.tmp-ab', '.chunk_0001.txt.tmp-1f', 'x.tmp-0123abcd.mp4', '.hidden', '.publish-ab12.json', '.x.tmp.mp4'].map(isOurTemp),
+    [true, true, true, true, false, false, false, false],
   );
 });
 
@@ -56,12 +56,12 @@ test('originals without their converted file are returned to convert again; orph
   const a = await put(`scanned/video/c/original/${ID('a')}.mov`);
   await put(`scanned/video/c/original/${ID('a')}.mov.source.json`, source);
   const f = await put(`scanned/frame/c/original/${ID('f')}.mp4`);
-  const n = await put(`scanned/music/c/original/${ID('n')}.wav`);
+  const n = await put(`scanned/music/c/original/${ID('f')}.wav`);
   // Done: converted into some resolution class (the rotated one), or into mp3/.
   await put(`scanned/video/c/original/${ID('b')}.mov`);
   await put(`scanned/video/c/mp4_w180_h320/2.0_${ID('b')}.mp4`);
-  await put(`scanned/music/c/original/${ID('m')}.wav`);
-  await put(`scanned/music/c/mp3/6.0_${ID('m')}.mp3`);
+  await put(`scanned/music/c/original/${ID('e')}.wav`);
+  await put(`scanned/music/c/mp3/6.0_${ID('e')}.mp3`);
   // A clip's converted name in the music folder does not count for it, nor the reverse.
   await put(`scanned/video/d/original/${ID('c')}.mp4`);
   await put(`scanned/music/d/mp3/1.0_${ID('c')}.mp3`);
@@ -75,7 +75,7 @@ test('originals without their converted file are returned to convert again; orph
   assert.deepEqual(r.pending.sort(byOriginal), [
     { kind: 'video', category: 'c', original: a, id: ID('a') },
     { kind: 'frame', category: 'c', original: f, id: ID('f') },
-    { kind: 'music', category: 'c', original: n, id: ID('n') },
+    { kind: 'music', category: 'c', original: n, id: ID('f') },
     { kind: 'video', category: 'd', original: layout.abs(`scanned/video/d/original/${ID('c')}.mp4`), id: ID('c') },
   ].sort(byOriginal));
   assert.equal(r.temps, 0);
@@ -124,7 +124,11 @@ test('asset records whose file never arrived are removed; records of filed files
   await put(`scanned/image/c/8x8_${ID('d')}.png.json`);
   await put('scanned/narration/c/spring/part_0002_2.mp3.json');
   await put('scanned/story/c/s/voice/chapter_0002.mp3.json');
+  // A track's beats file is written before the track too: an orphan goes, a filed track's stays.
+  keep.push(`scanned/music/c/mp3/8.0_${ID('e')}.mp3`, `scanned/music/c/mp3/8.0_${ID('e')}.mp3.beats.json`);
+  for (const p of keep.slice(-2)) await put(p);
+  await put(`scanned/music/c/mp3/9.0_${ID('f')}.mp3.beats.json`);
   const r = await recover(ctx);
-  assert.equal(r.records, 4);
+  assert.equal(r.records, 5);
   assert.deepEqual((await walk(layout.scanned)).map((p) => layout.rel(p)).sort(), [...keep].sort());
 });

@@ -46,3 +46,16 @@ test('uploadJob: a copy that keeps failing is UPLOAD_FAILED after 3 tries; nothi
   assert.equal(tries, 3);
   assert.deepEqual(await visible(env.layout.output), []);
 });
+
+test("uploadJob: the planner's notes (metadata.json notes) are copied into report.json; without notes the report has none", async (t) => {
+  const { env, job, id } = await renderedJob(t);
+  const notes = [{ code: 'BEATS_FALLBACK', message: 'scanned/music/c/mp3/8.0_x.mp3 has no usable beats: shots cut at fixed lengths of about 3 s' }];
+  job.meta = { ...job.meta!, notes };
+  await uploadJob(env, job);
+  const report = JSON.parse(await readFile(join(env.layout.outputTask(id), 'report.json'), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(report.notes, notes);
+  const plain = await renderedJob(t);
+  await uploadJob(plain.env, plain.job);
+  const r2 = JSON.parse(await readFile(join(plain.env.layout.outputTask(plain.id), 'report.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal('notes' in r2, false);
+});

@@ -26,6 +26,8 @@ import { buildAssetRecord, writeAssetRecord, type AssetFacts } from './asset-rec
 import { imageArgv, readOrientation } from './image.js';
 import { SIDECAR_COPY_SUFFIX } from './sidecar.js';
 import { conformTarget } from './video.js';
+import { analyseBeats, writeBeats } from './beats.js';
+import type { Beats } from '../../shared/media/beats.js';
 
 type AssetSound = NonNullable<AssetRecord['sound']>;
 
@@ -107,7 +109,7 @@ export async function originalSound(ctx: MainContext, original: string, before: 
  * Converts one original; when the file itself is at fault the original goes to trash/invalid/
  * with the reason; when the machine is ('retry': ffmpeg killed, a disk error), it stays.
  */
-export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal, opts: { lastTry?: boolean } = {}): Promise<{ status: 'done'; dest: string; record?: AssetRecord } | { status: 'failed' | 'retry' }> {
+export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal, opts: { lastTry?: boolean } = {}): Promise<{ status: 'done'; dest: string; record?: AssetRecord; beats?: Beats } | { status: 'failed' | 'retry' }> {
   const { layout, log } = ctx;
   const source = await readSource(job.original);
   const started = performance.now();
@@ -118,6 +120,8 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
   const tmpExt = job.kind === 'image' ? imageExt : job.kind === 'music' || job.kind === 'voice' || job.kind === 'narration' ? 'mp3' : 'mp4';
   const tmp = join(parent, `.${job.id}.tmp-${randomBytes(4).toString('hex')}.${tmpExt}`);
   let what = '';
+  /** A track's beats (analysed once, here), written beside it before it is renamed in. */
+  let beats: Beats | undefined;
   try {
     let dest: string;
     let facts: AssetFacts;
@@ -128,7 +132,9 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       const seconds = await verifiedAudio(ctx, job, tmp, source, signal);
       dest = join(layout.scannedMusicDir(job.category), scannedMediaName(seconds, job.id, 'mp3'));
       facts = { id: job.id, duration: seconds };
-      what = `normalized ${Number.isFinite(measured.inputI) ? measured.inputI.toFixed(1) : measured.inputI} → ${target.lufs} LUFS`;
+      // The track as it will be filed (normalized): its onsets are where the render hears them.
+      beats = await analyseBeats(ctx.bins.ffmpeg.path, tmp, { signal, log });
+      what = `normalized ${Number.isFinite(measured.inputI) ? measured.inputI.toFixed(1) : measured.inputI} → ${target.lufs} LUFS; ${beats.usable ? `${beats.onsets.length} onsets, ${beats.tempo} bpm` : `no usable beats (${beats.reason})`}`;
     } else if (job.kind === 'voice' || job.kind === 'narration') {
       // Re-encoded with a Xing header, so that its header and every reader agree on its length.
       await ffmpeg(ctx, voiceArgv(job.original, tmp), source?.extra.decoded_seconds ?? ctx.config.ingest.voiceMaxSeconds, signal);
@@ -186,10 +192,12 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
     return await failed(err);
   }
 
-  async function fileConverted(dest: string, facts: AssetFacts): Promise<{ status: 'done'; dest: string; record?: AssetRecord }> {
+  async function fileConverted(dest: string, facts: AssetFacts): Promise<{ status: 'done'; dest: string; record?: AssetRecord; beats?: Beats }> {
     // The asset record before the rename (a file in scanned/ always has its record), with what
-    // the raw sidecar said (kept in the source record).
+    // the raw sidecar said (kept in the source record); a track's beats file too.
     const rawPathOf = source?.raw_path ?? layout.rel(job.original);
+    const filedBeats = beats ? await writeBeats(dest, beats) : undefined;
+    const withBeats = filedBeats ? { beats: filedBeats } : {};
     const record = await writeAssetRecord(dest, buildAssetRecord(job.kind, job.category, rawPathOf, source?.sidecar, facts));
     try {
       await renameNoReplace(tmp, dest);
@@ -199,11 +207,11 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
       if (!(err instanceof ClipmillError && err.code === 'DUPLICATE')) throw err;
       await rm(tmp, { force: true });
       log.info({ file: layout.rel(job.original) }, `${layout.rel(job.original)} was converted before: ${layout.rel(dest)} is kept`);
-      return { status: 'done', dest, record };
+      return { status: 'done', dest, record, ...withBeats };
     }
     await fsyncPath(join(dest, '..'));
     log.info({ file: layout.rel(job.original) }, `Converted ${layout.rel(job.original)} → ${layout.rel(dest)}: ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return { status: 'done', dest, record };
+    return { status: 'done', dest, record, ...withBeats };
   }
 
   async function failed(err: unknown): Promise<{ status: 'failed' | 'retry' }> {

@@ -22,10 +22,11 @@ async function ffmpegRun(ffmpeg: string, args: string[], code: ErrorCode, what: 
   return r;
 }
 
-/** Decodes an audio file to mono PCM at `rate` (its own rate kept when null). Throws `code` when it does not decode. */
-export async function decodePcm(ffmpeg: string, file: string, tmp: string, rate: number, code: ErrorCode = 'NARRATION_INVALID', signal?: AbortSignal): Promise<Pcm> {
+/** Decodes an audio file to mono PCM at `rate` (its first `maxSeconds` only, when given). Throws `code` when it does not decode. */
+export async function decodePcm(ffmpeg: string, file: string, tmp: string, rate: number, code: ErrorCode = 'NARRATION_INVALID', signal?: AbortSignal, maxSeconds?: number): Promise<Pcm> {
   // -xerror: a corrupt frame fails the decode instead of being skipped with a warning.
-  await ffmpegRun(ffmpeg, ['-xerror', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(rate), '-f', 's16le', '-c:a', 'pcm_s16le', tmp], code, `${file} does not decode`, signal);
+  const limit = maxSeconds !== undefined ? ['-t', String(maxSeconds)] : [];
+  await ffmpegRun(ffmpeg, ['-xerror', '-i', file, '-map', '0:a:0', ...limit, '-ac', '1', '-ar', String(rate), '-f', 's16le', '-c:a', 'pcm_s16le', tmp], code, `${file} does not decode`, signal);
   const buf = await readFile(tmp);
   const samples = new Int16Array(buf.buffer, buf.byteOffset, Math.floor(buf.byteLength / 2));
   if (samples.length === 0) throw new ClipmillError(code, `${file} decodes to no audio`);

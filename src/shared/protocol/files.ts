@@ -54,5 +54,7 @@ export const ReportSchema = z.strictObject({
   reduced: z.strictObject({ quality: z.strictObject({ from: z.enum(['draft', 'normal', 'high']), to: z.literal('draft') }), reason: z.string() }).nullable().optional(),
   /** Whether a draft preview was published to previews/<id>/ before this final (render.preview, or the task's "preview"). */
   preview: z.boolean().optional(),
+  /** The planner's notes (metadata.json `notes`: a fallback it took, such as no usable beats or no frame PNG). Absent: none. */
+  notes: z.array(z.strictObject({ code: z.string().min(1), message: z.string().min(1) })).optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;

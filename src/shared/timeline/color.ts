@@ -1,5 +1,14 @@
-// Timeline colours ("#rrggbb", "#rrggbbaa", or a name) as ffmpeg writes them.
-import { COLOR_NAMES } from './schema.js';
+// Timeline colours ("#rrggbb", "#rrggbbaa", or a name): their schema, and as ffmpeg writes them.
+import { z } from 'zod';
+
+/** `#rrggbb`, `#rrggbbaa` (alpha last) or one of the names below. */
+export const COLOR_NAMES: Readonly<Record<string, string>> = {
+  black: '#000000', white: '#ffffff', red: '#ff0000', green: '#008000', blue: '#0000ff', yellow: '#ffff00',
+  cyan: '#00ffff', magenta: '#ff00ff', gray: '#808080', grey: '#808080', orange: '#ffa500', pink: '#ffc0cb',
+  purple: '#800080', gold: '#ffd700', transparent: '#00000000',
+};
+const COLOR = 'a colour: "#rrggbb", "#rrggbbaa" or a name (black, white, red, ...)';
+export const ColorSchema = z.string({ error: COLOR }).refine((v) => /^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/.test(v) || v.toLowerCase() in COLOR_NAMES, { error: COLOR });
 
 export interface Rgba {
   r: number;

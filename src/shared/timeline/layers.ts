@@ -6,7 +6,8 @@ import type { TextFonts } from './text/fonts.js';
 import { colorArg } from './color.js';
 import { even } from './fit.js';
 import { localPath, secs, type Graph } from './graph.js';
-import type { BorderLayer, ImageLayer, Layer, TextLayer, Timeline, VideoLayer } from './schema.js';
+import type { BorderLayer, ImageLayer, Layer, StillSegment, TextLayer, Timeline, VideoLayer } from './schema.js';
+import { stillChains } from './still.js';
 
 export interface LayerContext {
   paths: ReadonlyMap<string, string>;
@@ -41,8 +42,86 @@ export function placeExpr(l: { position: string; margin: number; x?: number | un
   };
 }
 
+/**
+ * An image fitted into its box (the box transparent around it), held, or with ken_burns its
+ * view moving inside the box the way a still segment's does (still.ts: the upscale-first smooth
+ * zoom, here with transparent margins). The layer's frames are made for its own time only and
+ * timed from its start: overlay passes the picture under it unchanged before and after them.
+ */
+function boxedImageLayer(g: Graph, cur: string, l: BoxedImage, k: number, ctx: LayerContext): string {
+  const bw = even(l.box.width * ctx.canvas.scale);
+  const bh = even(l.box.height * ctx.canvas.scale);
+  const { x, y } = placeExpr(l, ctx.canvas.scale);
+  const img = g.label('i');
+  const out = g.label('l');
+  const alpha = l.opacity < 1 ? `,format=rgba,colorchannelmixer=aa=${l.opacity}` : '';
+  if (!l.ken_burns) {
+    // One frame: overlay repeats it; the enable option bounds it in time.
+    g.chain(`[${k}:v]scale=${bw}:${bh}:force_original_aspect_ratio=decrease,setsar=1,format=rgba,pad=${bw}:${bh}:(ow-iw)/2:(oh-ih)/2:color=black@0${alpha}${img}`);
+    g.chain(`${cur}${img}overlay=x=${x}:y=${y}${enableOption(l.start, l.end, ctx.duration)}${out}`);
+    return out;
+  }
+  const end = Math.min(l.end ?? ctx.duration, ctx.duration);
+  const frames = Math.max(1, Math.round((end - l.start) * ctx.fps));
+  const seg: StillSegment = { type: 'still', file: l.file, duration: end - l.start, ken_burns: l.ken_burns, fit: 'pad', flip: false };
+  const id = img.slice(1, -1);
+  const moved = `[${id}kb]`;
+  for (const c of stillChains(seg, `[${k}:v]`, moved, bw, bh, ctx.fps, frames, id, true)) g.chain(c);
+  // stillChains times its frames n/fps from 0: moved to the layer's start.
+  g.chain(`${moved}setpts=PTS+${secs(l.start)}/TB${alpha}${img}`);
+  g.chain(`${cur}${img}overlay=x=${x}:y=${y}:eof_action=pass${out}`);
+  return out;
+}
+
+type BoxedImage = ImageLayer & { box: { width: number; height: number } };
+
+/** Whether `b` continues a run of boxed image layers that `a` ends: the same box, place and opacity, no entry animation, starting where `a` ends. */
+function continuesRun(a: BoxedImage, b: Layer, duration: number): b is BoxedImage {
+  if (b.type !== 'image' || !b.box || b.animation !== 'none' || a.animation !== 'none') return false;
+  const same = (k: 'position' | 'margin' | 'x' | 'y' | 'opacity') => a[k] === b[k];
+  return b.box.width === a.box.width && b.box.height === a.box.height && same('position') && same('margin') && same('x') && same('y') && same('opacity') && Math.abs(b.start - Math.min(a.end ?? duration, duration)) < 1e-6;
+}
+
+/**
+ * A run of boxed image layers back to back in time (a slideshow: the golden-frame shots) as
+ * ONE stream, overlaid once: each layer's frames (its Ken Burns view, or its fitted picture
+ * repeated) made for its own time, joined by concat. concat reads its inputs one after the
+ * other, so one Ken Burns canvas is in memory at a time; separate overlays would each read
+ * their first frame when the graph starts, building every canvas at once (S² times the box,
+ * about 17 MB each at 900x1600), and run a frame sync per layer on every frame.
+ */
+function boxedRun(g: Graph, cur: string, run: BoxedImage[], ctx: LayerContext): string {
+  const first = run[0]!;
+  const bw = even(first.box.width * ctx.canvas.scale);
+  const bh = even(first.box.height * ctx.canvas.scale);
+  const { x, y } = placeExpr(first, ctx.canvas.scale);
+  const img = g.label('i');
+  const id = img.slice(1, -1);
+  const parts: string[] = [];
+  run.forEach((l, n) => {
+    const k = g.input(['-i', localPath(ctx.paths, l.file)]);
+    const end = Math.min(l.end ?? ctx.duration, ctx.duration);
+    // Frames on the output grid from the run's start: the parts add up to the run's length.
+    const frames = Math.max(1, Math.round(end * ctx.fps) - Math.round(l.start * ctx.fps));
+    const part = `[${id}p${n}]`;
+    if (l.ken_burns) {
+      const seg: StillSegment = { type: 'still', file: l.file, duration: end - l.start, ken_burns: l.ken_burns, fit: 'pad', flip: false };
+      for (const c of stillChains(seg, `[${k}:v]`, part, bw, bh, ctx.fps, frames, `${id}p${n}`, true)) g.chain(c);
+    } else {
+      g.chain(`[${k}:v]scale=${bw}:${bh}:force_original_aspect_ratio=decrease,setsar=1,format=yuva420p,pad=${bw}:${bh}:(ow-iw)/2:(oh-ih)/2:color=black@0,loop=loop=${frames - 1}:size=1,settb=1/${ctx.fps},setpts=N${part}`);
+    }
+    parts.push(part);
+  });
+  const alpha = first.opacity < 1 ? `,format=rgba,colorchannelmixer=aa=${first.opacity}` : '';
+  g.chain(`${parts.join('')}concat=n=${parts.length}:v=1:a=0,setpts=PTS+${secs(first.start)}/TB${alpha}${img}`);
+  const out = g.label('l');
+  g.chain(`${cur}${img}overlay=x=${x}:y=${y}:eof_action=pass${out}`);
+  return out;
+}
+
 function imageLayer(g: Graph, cur: string, l: ImageLayer, ctx: LayerContext): string {
   const k = g.input(['-i', localPath(ctx.paths, l.file)]);
+  if (l.box) return boxedImageLayer(g, cur, { ...l, box: l.box }, k, ctx);
   const lw = even(l.scale * ctx.canvas.width);
   const img = g.label('i');
   // The image at its width, with its opacity in its alpha.
@@ -113,7 +192,10 @@ function videoLayer(g: Graph, cur: string, l: VideoLayer, ctx: LayerContext): st
 function borderLayer(g: Graph, cur: string, l: BorderLayer, ctx: LayerContext): string {
   const out = g.label('l');
   const t = Math.max(1, Math.round(l.width * ctx.canvas.scale));
-  g.chain(`${cur}drawbox=x=0:y=0:w=iw:h=ih:color=${colorArg(l.color)}:t=${t}${enableOption(l.start, l.end, ctx.duration)}${out}`);
+  const r = l.rect;
+  const px = (v: number) => String(Math.round(v * ctx.canvas.scale));
+  const box = r ? `x=${px(r.x)}:y=${px(r.y)}:w=${px(r.width)}:h=${px(r.height)}` : 'x=0:y=0:w=iw:h=ih';
+  g.chain(`${cur}drawbox=${box}:color=${colorArg(l.color)}:t=${t}${enableOption(l.start, l.end, ctx.duration)}${out}`);
   return out;
 }
 
@@ -131,7 +213,11 @@ export function buildLayers(g: Graph, tl: Timeline, base: string, ctx: LayerCont
   const layers: readonly Layer[] = tl.layers;
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i]!;
-    if (l.type === 'image') cur = imageLayer(g, cur, l, ctx);
+    if (l.type === 'image' && l.box) {
+      const run: BoxedImage[] = [{ ...l, box: l.box }];
+      while (i + 1 < layers.length && continuesRun(run[run.length - 1]!, layers[i + 1]!, ctx.duration)) run.push(layers[++i] as BoxedImage);
+      cur = run.length > 1 ? boxedRun(g, cur, run, ctx) : imageLayer(g, cur, l, ctx);
+    } else if (l.type === 'image') cur = imageLayer(g, cur, l, ctx);
     else if (l.type === 'video') cur = videoLayer(g, cur, l, ctx);
     else if (l.type === 'border') cur = borderLayer(g, cur, l, ctx);
     else if (l.type === 'captions') throw new Error('buildLayers: captions layers are expanded into text layers first (expandCaptions)');

@@ -8,6 +8,7 @@
 // the task folder; for `clipmill render`, a path relative to the timeline file.
 import { z } from 'zod';
 import { DuckSchema } from './duck.js';
+import { ColorSchema } from './color.js';
 
 const num = (what: string) => z.number({ error: what });
 const atLeast = (min: number) => num(`a number >= ${min}`).min(min, { error: `a number >= ${min}` });
@@ -18,14 +19,7 @@ const file = () => z.string({ error: 'a file path' }).min(1, { error: 'a file pa
 /** A strict object: unknown keys are errors, so a typo in a field name is reported, not ignored. */
 const object = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : 'an object') });
 
-/** `#rrggbb`, `#rrggbbaa` (alpha last) or one of the names below. */
-export const COLOR_NAMES: Readonly<Record<string, string>> = {
-  black: '#000000', white: '#ffffff', red: '#ff0000', green: '#008000', blue: '#0000ff', yellow: '#ffff00',
-  cyan: '#00ffff', magenta: '#ff00ff', gray: '#808080', grey: '#808080', orange: '#ffa500', pink: '#ffc0cb',
-  purple: '#800080', gold: '#ffd700', transparent: '#00000000',
-};
-const COLOR = 'a colour: "#rrggbb", "#rrggbbaa" or a name (black, white, red, ...)';
-export const ColorSchema = z.string({ error: COLOR }).refine((v) => /^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/.test(v) || v.toLowerCase() in COLOR_NAMES, { error: COLOR });
+export { COLOR_NAMES, ColorSchema } from './color.js'; // colours live in color.ts, with their ffmpeg form
 
 export const QUALITIES = ['draft', 'normal', 'high'] as const;
 export const OutputSchema = object({
@@ -134,6 +128,10 @@ export const ImageLayerSchema = object({
   /** How the layer appears at its start. */
   animation: z.enum(ANIMATIONS, { error: '"none", "fade", "zoom" or "slide"' }).default('none'),
   animation_duration: above(0).default(0.5),
+  /** Fit the whole image inside a box of this many pixels, centred in it, the rest of the box transparent, instead of `scale`; placed by position/margin/x/y. */
+  box: object({ width: above(0), height: above(0) }).optional(),
+  /** Ken Burns inside the box (needs `box`, no animation; checked with the timeline): the view moves from `from` to `to` over the layer's time; zoom 1 is the whole box. */
+  ken_burns: object({ from: ViewSchema, to: ViewSchema }).optional(),
 });
 
 export const BLENDS = ['normal', 'screen'] as const;
@@ -175,8 +173,9 @@ export const BorderLayerSchema = object({
   type: z.literal('border'),
   ...layerBase,
   color: ColorSchema.default('#ffffff'),
-  /** Pixels, drawn inside the picture on all four sides. */
+  /** Pixels, drawn inside the picture on all four sides, or inside `rect` (pixels from the top-left corner: a frame around a content box). */
   width: above(0).default(12),
+  rect: object({ x: atLeast(0), y: atLeast(0), width: above(0), height: above(0) }).optional(),
 });
 
 export const CAPTION_STYLES = ['word', 'line', 'karaoke'] as const;
@@ -271,6 +270,7 @@ export const TimelineSchema = object({
   });
   t.layers.forEach((l, i) => {
     if (l.end !== undefined && l.end <= l.start) ctx.addIssue({ code: 'custom', path: ['layers', i, 'end'], message: `a number above start (${l.start})`, input: l.end });
+    if (l.type === 'image' && l.ken_burns && (!l.box || l.animation !== 'none')) ctx.addIssue({ code: 'custom', path: ['layers', i, l.box ? 'animation' : 'ken_burns'], message: l.box ? '"none" (the layer has ken_burns)' : 'absent, or with a "box" to move in', input: l.box ? l.animation : l.ken_burns });
   });
 });
 export type Timeline = z.infer<typeof TimelineSchema>;

@@ -47,9 +47,10 @@ import { BLUR, even, fitChains } from './fit.js';
  * `frames` frames at w x h, yuv420p, square pixels, timestamps n/fps in a 1/fps time base.
  * `id` prefixes the labels of intermediate streams.
  */
-export function stillChains(seg: StillSegment, input: string, output: string, w: number, h: number, fps: number, frames: number, id: string): string[] {
+export function stillChains(seg: StillSegment, input: string, output: string, w: number, h: number, fps: number, frames: number, id: string, alpha = false): string[] {
   const kb = seg.ken_burns;
   if (!kb) {
+    if (alpha) throw new Error('stillChains: alpha is for a Ken Burns view (an image layer in a box)');
     const fitted = `[${id}fit]`;
     return [...fitChains(seg.fit, input, fitted, w, h, id, seg.flip), `${fitted}loop=loop=${frames - 1}:size=1,${timing(fps)}${output}`];
   }
@@ -66,8 +67,8 @@ export function stillChains(seg: StillSegment, input: string, output: string, w:
     `${canvas}${n > 1 ? `loop=loop=${n - 1}:size=1,` : ''}${timing(fps, false)},` +
     `crop=w=${g.sw}:h=${g.sh}:x='${windowExpr(g, 'x', seg.fit, from, to, t)}':y='${windowExpr(g, 'y', seg.fit, from, to, t)}':exact=1,` +
     `zoompan=z='${zoomExpr(g, from.zoom, to.zoom, n > 1 ? `on/${n - 1}` : '0')}':x='${ZP_OFFSET('iw')}':y='${ZP_OFFSET('ih')}':d=1:s=${w}x${h}:fps=${fps},` +
-    `setsar=1,format=yuv420p,${fixed ? `loop=loop=${frames - 1}:size=1,` : ''}${timing(fps)}${output}`;
-  return [...canvasChains(seg, input, canvas, w, h, g, id), move];
+    `setsar=1,format=${alpha ? 'yuva420p' : 'yuv420p'},${fixed ? `loop=loop=${frames - 1}:size=1,` : ''}${timing(fps)}${output}`;
+  return [...canvasChains(seg, input, canvas, w, h, g, id, alpha), move];
 }
 
 /** Timestamps 0, 1, 2 ... in a 1/fps time base (an image's own is 1/25), then fps= to fix the rate. */
@@ -105,15 +106,20 @@ function geometry(w: number, h: number, maxZoom: number): Geometry {
   return { sw, sh, mx: margin(sw), my: margin(sh) };
 }
 
-/** The canvas: the picture scaled by S (flipped if asked) inside black margins; see the header. */
-function canvasChains(seg: StillSegment, input: string, canvas: string, w: number, h: number, g: Geometry, id: string): string[] {
+/**
+ * The canvas: the picture scaled by S (flipped if asked) inside black margins; see the header.
+ * alpha: the margins and bars are transparent (yuva420p), for an image layer whose box shows
+ * what lies under it around the picture.
+ */
+function canvasChains(seg: StillSegment, input: string, canvas: string, w: number, h: number, g: Geometry, id: string, alpha = false): string[] {
   const flip = seg.flip ? ',hflip' : '';
+  const [fmt, black] = alpha ? ['yuva420p', 'black@0'] : ['yuv420p', 'black'];
   if (seg.fit === 'crop') {
-    return [`${input}scale=${g.sw}:${g.sh}:force_original_aspect_ratio=increase,setsar=1,format=yuv420p${flip},pad=w=iw+${2 * g.mx}:h=ih+${2 * g.my}:x=${g.mx}:y=${g.my}:color=black${canvas}`];
+    return [`${input}scale=${g.sw}:${g.sh}:force_original_aspect_ratio=increase,setsar=1,format=${fmt}${flip},pad=w=iw+${2 * g.mx}:h=ih+${2 * g.my}:x=${g.mx}:y=${g.my}:color=${black}${canvas}`];
   }
   // An even picture size keeps pad's offset even (yuv420p places at even pixels, rounding down).
-  const picture = (from: string) => `${from}scale=${g.sw}:${g.sh}:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1,format=yuv420p${flip}`;
-  const bars = `pad=w=${2 * (g.sw + g.mx)}-iw:h=${2 * (g.sh + g.my)}-ih:x=(ow-iw)/2:y=(oh-ih)/2:color=black`;
+  const picture = (from: string) => `${from}scale=${g.sw}:${g.sh}:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1,format=${fmt}${flip}`;
+  const bars = `pad=w=${2 * (g.sw + g.mx)}-iw:h=${2 * (g.sh + g.my)}-ih:x=(ow-iw)/2:y=(oh-ih)/2:color=${black}`;
   if (seg.fit === 'pad') return [`${picture(input)},${bars}${canvas}`];
   // blur-fill: the picture over its blurred copy, made as fitChains makes it at zoom 1 (from
   // the input, blurred at an eighth of the output's size, before yuv420p halves the colour),
