@@ -105,11 +105,7 @@ export class Layout {
   get ledger() {
     return join(this.tasks, '.ledger');
   }
-  /**
-   * proper-lockfile's target for a claimed task's lease: processing/.<id>.lease. It lives
-   * beside the task folder, not in it, so that publishing (the rename of the folder) does not
-   * carry it along.
-   */
+  /** A claimed task's lease target, processing/.<id>.lease: beside the task folder, so a rename of the folder does not carry it. */
   leaseTarget(id: string) {
     return join(this.processing, `.${id}.lease`);
   }
@@ -171,10 +167,7 @@ export class Layout {
   get narrationCacheDir() {
     return join(this.scanned, 'cache', 'narration');
   }
-  /**
-   * requests/narrate/: `clipmill narrate` requests (src/main-worker/narrate/requests.ts), one
-   * JSON file each, voiced by the main worker's narration queue and then removed.
-   */
+  /** requests/narrate/: `clipmill narrate` requests (narrate/requests.ts), one JSON file each, voiced by the narration queue, then removed. */
   get narrationRequestsDir() {
     return join(this.root, 'requests', 'narrate');
   }
