@@ -129,14 +129,18 @@ export function chunkTaskId(parent: string, index: number | 'audio'): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
+/** Frames rendered past a chunk's end (when the output has them) and trimmed: overlays and blends see the same next frame as in a whole render, which decides when they emit the last one. */
+export const CHUNK_TAIL_FRAMES = 2;
+
 /**
  * The part of the timeline a chunk's render compiles: the segments from its render start (the
- * first without its transition) to the last one that starts before the chunk's end, lasting
- * up to its last frame. Layers, audio and effects stay as they are (global times).
+ * first without its transition) to the last one that starts before the chunk's end (plus
+ * CHUNK_TAIL_FRAMES), lasting up to there. Layers, audio and effects stay as they are (global times).
  */
 export function chunkSubTimeline(tl: Timeline, c: ChunkRange): Timeline {
   const starts = segmentStarts(tl);
-  const video = tl.video.filter((_, i) => i >= c.segment && (i === c.segment || starts[i]! < c.to_frame - GRID_EPS));
+  const end = Math.min(c.to_frame + CHUNK_TAIL_FRAMES, outputFrames(tl));
+  const video = tl.video.filter((_, i) => i >= c.segment && (i === c.segment || starts[i]! < end - GRID_EPS));
   const { transition: _dropped, ...head } = video[0]!;
-  return { ...tl, video: [head as Segment, ...video.slice(1)], output: { ...tl.output, duration: (c.to_frame - c.start_frame) / tl.output.fps } };
+  return { ...tl, video: [head as Segment, ...video.slice(1)], output: { ...tl.output, duration: (end - c.start_frame) / tl.output.fps } };
 }

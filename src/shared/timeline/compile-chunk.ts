@@ -40,8 +40,7 @@ function head(opts: CompileOptions, encoder: EncoderSpec): string[] {
 /**
  * One video chunk: the segments from its render start, their frames shifted to the global
  * time of that start, the timeline's layers and effects over them exactly as in a whole
- * render, the pre-roll trimmed (half a frame of margin on each side: frame times are exact
- * multiples, the margins only absorb float noise), `to - from` frames written. No audio.
+ * render, the pre-roll trimmed, `to - from` frames written. No audio.
  */
 export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInputs, encoder: EncoderSpec, opts: CompileOptions): Compiled {
   const g = new Graph();
@@ -52,14 +51,19 @@ export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInp
   const shifted = g.label('g');
   g.chain(`${base}setpts=PTS+${chunk.start_frame}/(${fps}*TB)${shifted}`);
   const layered = buildLayers(g, expandCaptions(tl, inputs.captions ?? new Map()), shifted, { paths: inputs.paths, fonts: inputs.fonts, canvas: size, fps, workDir: inputs.workDir, duration: tl.output.duration });
-  const trim = `trim=start=${((chunk.from_frame - 0.5) / fps).toFixed(6)}:end=${((chunk.to_frame - 0.5) / fps).toFixed(6)},setpts=PTS-STARTPTS`;
+  // The frames on the output's grid first, as a whole render's constant-rate output puts them
+  // (a gap in the graph's timestamps, such as the one tpad leaves before a transition, filled
+  // with the frame before it; the base starts at start_frame exactly; one frame held at the end,
+  // as fps drops a last frame whose end the graph does not say), then the pre-roll and
+  // the tail trimmed by frame count and the chunk's timestamps started at 0.
+  const trim = `tpad=stop_mode=clone:stop=1,fps=${fps},trim=start_frame=${chunk.from_frame - chunk.start_frame}:end_frame=${chunk.to_frame - chunk.start_frame},setpts=PTS-STARTPTS`;
   const tail = [trim, ...videoEffects(tl.effects, fps), 'format=yuv420p', ...(encoder.uploadFilter ? [encoder.uploadFilter] : [])];
   g.chain(`${layered}${tail.join(',')}[vout]`);
   const frames = chunk.to_frame - chunk.from_frame;
   const argv = head(opts, encoder);
   for (const input of g.inputs) argv.push(...input);
   argv.push('-filter_complex', g.chains.join(';'), '-map', '[vout]', '-an');
-  argv.push('-c:v', encoder.name, ...chunkEncoderArgs(encoder, tl.output.quality), '-r', String(fps));
+  argv.push('-c:v', encoder.name, ...chunkEncoderArgs(encoder, tl.output.quality), '-fps_mode', 'passthrough', '-r', String(fps));
   argv.push('-frames:v', String(frames), '-movflags', '+faststart', '-f', 'mp4', inputs.output);
   return { argv, files: g.files, expect: { width: size.width, height: size.height, fps, duration: frames / fps, audio: false } };
 }

@@ -69,7 +69,7 @@ test('a chunk compiles the segments from its render start (the first without its
   const sub = chunkSubTimeline(t, { index: 1, from_frame: 70, to_frame: 150, start_frame: 60, segment: 1 });
   assert.equal(sub.video.length, 2);
   assert.equal(sub.video[0]!.transition, undefined);
-  assert.equal(sub.output.duration, 3);
+  assert.equal(sub.output.duration, 3 + 2 / 30, "to its end plus CHUNK_TAIL_FRAMES");
   assert.deepEqual(sub.layers, t.layers);
 });
 
