@@ -29,6 +29,7 @@ export const TREE = [
   'processing',
   'output',
   'previews',
+  'chunks',
   'revisions',
   'trash/invalid',
   'trash/failed',
@@ -61,6 +62,21 @@ export class Layout {
   }
   previewTask(id: string) {
     return join(this.previews, id);
+  }
+  /** chunks/: the artifacts of chunked renders (docs/chunks.md), chunks/<id>/<k>.mp4 and audio.m4a, until their join. */
+  get chunks() {
+    return join(this.root, 'chunks');
+  }
+  chunkDir(id: string) {
+    return join(this.chunks, id);
+  }
+  /** chunks/<id>/join/: the chunked task's own folder, waiting for its chunks; renamed to tasks/<id> when they are all there. */
+  chunkJoin(id: string) {
+    return join(this.chunkDir(id), 'join');
+  }
+  /** chunks/<id>/done/<chunk id>/: a rendered chunk task's folder (metadata.json, report.json). */
+  chunkDone(id: string, chunkId: string) {
+    return join(this.chunkDir(id), 'done', chunkId);
   }
   /** revisions/: one file per edited task, revisions/<original id>.json (its revisions and which one is current). */
   get revisions() {

@@ -49,8 +49,8 @@ export function parseSeams(json: string): SeamReport {
   const data = Probe.parse(JSON.parse(json));
   const v = data.streams.find((s) => s.codec_type === 'video');
   const a = data.streams.find((s) => s.codec_type === 'audio');
-  if (!v) throw new ClipmillError('PROBE_FAILED', 'the joined file has no video stream');
-  const vp = data.packets.filter((p) => p.stream_index === v.index && p.pts !== undefined).sort((x, y) => x.pts! - y.pts!);
+  // No video stream (an audio artifact): no video packets.
+  const vp = data.packets.filter((p) => v !== undefined && p.stream_index === v.index && p.pts !== undefined).sort((x, y) => x.pts! - y.pts!);
   const deltas = vp.slice(1).map((p, i) => p.pts! - vp[i]!.pts!);
   const frameTicks = mode(deltas);
   const gaps = deltas.flatMap((d, i) => (d === frameTicks ? [] : [{ index: i + 1, delta: d, expected: frameTicks }]));
@@ -66,7 +66,7 @@ export function parseSeams(json: string): SeamReport {
     });
     audio = { samples: Math.round((a.duration_ts ?? 0) * rational(a.time_base) * sampleRate), sampleRate, gaps: agaps };
   }
-  return { video: { frames: vp.length, timeBase: v.time_base ?? '?', frameTicks, gaps, keyframesAt }, audio };
+  return { video: { frames: vp.length, timeBase: v?.time_base ?? '-', frameTicks, gaps, keyframesAt }, audio };
 }
 
 /** Reads the packets of `file` (its index only) and reports on its seams; PROBE_FAILED when ffprobe cannot. */

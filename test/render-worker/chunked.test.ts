@@ -1,0 +1,71 @@
+// Chunked rendering through the task protocol, with real tiny media (docs/chunks.md): a long
+// task claimed is split into chunk tasks and waits in chunks/<id>/join/; the chunks and the
+// audio are claimed and rendered like any task; the join is published when the last one is
+// done, claimed, verified at its seams and published to output/<id>/final.mp4. A chunk whose
+// ffmpeg crashes once is retried alone.
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runPipeline } from '../../src/render-worker/pipeline.js';
+import { binaries, writeScript } from '../helpers.js';
+import { chunkedStatus } from '../../src/shared/protocol/chunks.js';
+import { readMetadata } from '../../src/shared/protocol/task-files.js';
+import { chunkTaskId } from '../../src/shared/timeline/chunks.js';
+import { probeSeams } from '../../src/shared/media/seams.js';
+import { workerEnv } from './env.js';
+import { LONG_ID, publishLongTask } from './chunked.js';
+
+const ARTIFACTS = ['0.mp4', '1.mp4', '2.mp4', 'audio.m4a'];
+
+test('a long task: split by the worker that claims it, its chunks and audio rendered, joined and published as one final; status counts the chunks', async (t) => {
+  const env = await workerEnv(t, 0, { render: { chunkSeconds: 1, prefetch: 0 } });
+  await publishLongTask(env.layout);
+  const totals = await runPipeline(env, new AbortController().signal, true);
+  assert.equal(totals.split, 1);
+  assert.equal(totals.done, 5, 'three chunks, the audio and the join');
+  assert.equal(totals.failed, 0);
+  const out = env.layout.outputTask(LONG_ID);
+  const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { checks: { name: string; ok: boolean }[] };
+  assert.deepEqual(report.checks.filter((c) => !c.ok), []);
+  assert.deepEqual(report.checks.map((c) => c.name).filter((n) => /frame_count|timestamps|keyframes|samples/.test(n)), ['frame_count', 'video_timestamps', 'keyframes', 'audio_samples', 'audio_timestamps']);
+  const seams = await probeSeams((await binaries()).ffprobe.path, join(out, 'final.mp4'));
+  assert.equal(seams.video.frames, 90);
+  assert.equal(seams.audio!.samples, 3 * 48000);
+  // The artifacts stay in chunks/<id>/ with the chunk tasks' folders; nothing left in tasks/ or processing/.
+  assert.deepEqual((await readdir(env.layout.chunkDir(LONG_ID))).filter((n) => !n.startsWith('.')).sort(), [...ARTIFACTS, 'done'].sort());
+  assert.equal((await readdir(join(env.layout.chunkDir(LONG_ID), 'done'))).length, 4);
+  assert.deepEqual(await readdir(env.layout.tasks).then((n) => n.filter((x) => !x.startsWith('.'))), []);
+  assert.deepEqual(await readdir(env.layout.processing).then((n) => n.filter((x) => !x.startsWith('.'))), []);
+  // The final's metadata: schema 3 with the plan, the split's attempt given back, the join's counted.
+  const meta = await readMetadata(out);
+  assert.equal(meta.schema_version, 3);
+  assert.deepEqual(meta.join!.chunks.map((c) => [c.from_frame, c.to_frame]), [[0, 30], [30, 60], [60, 90]]);
+  assert.equal(meta.attempts, 1);
+  const st = await chunkedStatus(env.layout, LONG_ID);
+  assert.deepEqual({ state: st!.state, done: st!.done, total: st!.total }, { state: 'done', done: 4, total: 4 });
+});
+
+test('a chunk whose ffmpeg crashes once is retried alone; the others render once; the task is still joined', async (t) => {
+  const env = await workerEnv(t, 0, { render: { chunkSeconds: 1, prefetch: 0 }, tasks: { retryBaseMs: 0, retryMaxMs: 0 } });
+  await publishLongTask(env.layout);
+  const real = env.bins.ffmpeg.path;
+  const marker = join(env.layout.root, 'crashed-once');
+  const calls = join(env.layout.root, 'calls.log');
+  // Chunk 1 (frames 30-59) is the one whose trim starts at its 30th frame: its render starts at frame 0.
+  const wrapper = await writeScript(join(env.layout.root, 'ffmpeg-crash-once'), [
+    `case "$*" in *filter_complex*) echo "$*" | grep -o 'trim=start_frame=[0-9]*' >> '${calls}';; esac`,
+    `case "$*" in *trim=start_frame=30:*) if [ ! -e '${marker}' ]; then : > '${marker}'; kill -SEGV $$; fi;; esac`,
+    `exec '${real}' "$@"`,
+  ].join('\n'));
+  env.bins = { ...env.bins, ffmpeg: { ...env.bins.ffmpeg, path: wrapper } };
+  const totals = await runPipeline(env, new AbortController().signal, true);
+  assert.equal(totals.requeued, 1, 'the crash sent chunk 1 back to tasks/');
+  assert.equal(totals.done, 5);
+  const chunkCalls = (await readFile(calls, 'utf8')).trim().split('\n').sort();
+  assert.deepEqual(chunkCalls, ['trim=start_frame=0', 'trim=start_frame=24', 'trim=start_frame=30', 'trim=start_frame=30'], 'chunk 1 rendered twice, the others once (chunk 2 renders from frame 36: 24 frames of pre-roll)');
+  const done = (id: string) => readMetadata(env.layout.chunkDone(LONG_ID, id));
+  assert.equal((await done(chunkTaskId(LONG_ID, 1))).attempts, 2);
+  assert.equal((await done(chunkTaskId(LONG_ID, 0))).attempts, 1);
+  assert.ok((await readdir(env.layout.outputTask(LONG_ID))).includes('final.mp4'));
+});
