@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runPipeline } from '../../src/render-worker/pipeline.js';
+import { encoderSpec } from '../../src/shared/media/encoders.js';
 import { binaries, writeScript } from '../helpers.js';
 import { chunkedStatus } from '../../src/shared/protocol/chunks.js';
 import { readMetadata } from '../../src/shared/protocol/task-files.js';
@@ -18,8 +19,11 @@ import { LONG_ID, publishLongTask } from './chunked.js';
 
 const ARTIFACTS = ['0.mp4', '1.mp4', '2.mp4', 'audio.m4a'];
 
-test('a long task: split by the worker that claims it, its chunks and audio rendered, joined and published as one final; status counts the chunks', async (t) => {
+test('a long task: split by the worker that claims it, its chunks and audio rendered (libx264 on a node whose encoder is another), joined and published as one final; status counts the chunks', async (t) => {
   const env = await workerEnv(t, 0, { render: { chunkSeconds: 1, prefetch: 0 } });
+  // The encoder rule: every chunk of every task is libx264, whatever the node chose for whole
+  // renders (this node's would be NVENC, which this machine may not even have).
+  env.encoder = encoderSpec('h264_nvenc', env.config);
   await publishLongTask(env.layout);
   const totals = await runPipeline(env, new AbortController().signal, true);
   assert.equal(totals.split, 1);
@@ -42,6 +46,11 @@ test('a long task: split by the worker that claims it, its chunks and audio rend
   assert.equal(meta.schema_version, 3);
   assert.deepEqual(meta.join!.chunks.map((c) => [c.from_frame, c.to_frame]), [[0, 30], [30, 60], [60, 90]]);
   assert.equal(meta.attempts, 1);
+  for (const name of await readdir(join(env.layout.chunkDir(LONG_ID), 'done'))) {
+    const r = JSON.parse(await readFile(join(env.layout.chunkDir(LONG_ID), 'done', name, 'report.json'), 'utf8')) as { encoder: string; checks: { ok: boolean }[] };
+    assert.equal(r.encoder, 'libx264');
+    assert.ok(r.checks.every((c) => c.ok));
+  }
   const st = await chunkedStatus(env.layout, LONG_ID);
   assert.deepEqual({ state: st!.state, done: st!.done, total: st!.total }, { state: 'done', done: 4, total: 4 });
 });
