@@ -8,8 +8,7 @@ import { errorMessage } from '../shared/errors.js';
 import { fsyncPath } from '../shared/fs.js';
 import { writeJson } from '../shared/json.js';
 import { encoderSpec } from '../shared/media/encoders.js';
-import { probe } from '../shared/media/probe.js';
-import { probeSeams, type SeamReport } from '../shared/media/seams.js';
+import { probeSeams, probeWithSeams, type SeamReport } from '../shared/media/seams.js';
 import { CHUNK_AUDIO, chunkFileName, missingArtifacts, parkForChunks, planArtifacts, publishChunk, publishJoinIfReady } from '../shared/protocol/chunks.js';
 import { assertOwnClaim } from '../shared/protocol/complete.js';
 import { ReportSchema, type Report } from '../shared/protocol/files.js';
@@ -111,8 +110,7 @@ export async function renderChunk(env: WorkerEnv, job: Job): Promise<void> {
     const r = chunk.range!;
     compile = async (t, p, e, o) => write(compileChunk(t, r, p, e, o));
     verify = async (file, expect, signal) => {
-      const info = await probe(ffprobe, file, { signal });
-      const seams = await probeSeams(ffprobe, file, signal);
+      const { info, seams } = await probeWithSeams(ffprobe, file, signal);
       return checked([...checkAgainst(info, expect), ...videoChecks(seams, r.to_frame - r.from_frame, [0])]);
     };
     job.log.info(`Rendering chunk ${r.index} of task ${chunk.of}: frames ${r.from_frame}-${r.to_frame - 1}${r.start_frame < r.from_frame ? ` (from frame ${r.start_frame}, ${r.from_frame - r.start_frame} frames of pre-roll)` : ''}, chunk task ${job.id}`);
@@ -174,8 +172,7 @@ export async function renderJoin(env: WorkerEnv, job: Job): Promise<void> {
   const expect: Expectation = { width: size.width, height: size.height, fps: tl.output.fps, duration: tl.output.duration, audio: plan.audio };
   let checks: Check[];
   try {
-    const info = await probe(env.bins.ffprobe.path, inputs.output, { signal: job.signal });
-    const seams = await probeSeams(env.bins.ffprobe.path, inputs.output, job.signal);
+    const { info, seams } = await probeWithSeams(env.bins.ffprobe.path, inputs.output, job.signal);
     checks = [...checkAgainst(info, expect), ...videoChecks(seams, plan.frames, plan.chunks.map((c) => c.from_frame)), ...(plan.audio ? audioChecks(seams, tl.output.duration) : [])];
   } catch (err) {
     if (job.signal.aborted) throw err;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ClipmillError } from '../errors.js';
 import { runMedia } from './exec.js';
+import { parseProbe, type ProbeInfo } from './probe.js';
 import { ffmpegErrorLines } from './stderr.js';
 
 export interface TimestampGap {
@@ -23,6 +24,7 @@ export interface SeamReport {
 
 const Probe = z.looseObject({
   streams: z.array(z.looseObject({ index: z.number(), codec_type: z.string().optional(), time_base: z.string().optional(), duration_ts: z.number().optional(), sample_rate: z.string().optional() })).default([]),
+  // (-show_streams prints every field; the ones read here are what -show_entries would.)
   packets: z.array(z.looseObject({ stream_index: z.number(), pts: z.number().optional(), duration: z.number().optional(), flags: z.string().optional() })).default([]),
 });
 
@@ -71,8 +73,13 @@ export function parseSeams(json: string): SeamReport {
 
 /** Reads the packets of `file` (its index only) and reports on its seams; PROBE_FAILED when ffprobe cannot. */
 export async function probeSeams(ffprobe: string, file: string, signal?: AbortSignal): Promise<SeamReport> {
-  const argv = ['-v', 'error', '-print_format', 'json', '-show_entries', 'stream=index,codec_type,time_base,duration_ts,sample_rate:packet=stream_index,pts,duration,flags', '-i', file];
+  return (await probeWithSeams(ffprobe, file, signal)).seams;
+}
+
+/** One ffprobe run for both: what probe() reports of `file` and its seams (a join's verification reads the file once). */
+export async function probeWithSeams(ffprobe: string, file: string, signal?: AbortSignal): Promise<{ info: ProbeInfo; seams: SeamReport }> {
+  const argv = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-show_entries', 'packet=stream_index,pts,duration,flags', '-i', file];
   const r = await runMedia(ffprobe, argv, { what: 'ffprobe', timeoutMs: 120_000, signal, maxBuffer: 256 * 1024 * 1024, details: { file } });
   if (r.failed) throw new ClipmillError('PROBE_FAILED', ffmpegErrorLines(r.stderr).slice(-1)[0] ?? `ffprobe exit code ${r.exitCode}`, { details: { file } });
-  return parseSeams(r.stdout);
+  return { info: parseProbe(r.stdout), seams: parseSeams(r.stdout) };
 }
