@@ -60,8 +60,9 @@ export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): P
       job.join = role.plan;
       sources = await resolveJoinInputs(env, id, sources.timeline, role.plan, sources.files);
     }
-    // The last attempt after a memory failure renders a draft (DESIGN §1 Quality); the report says so.
-    job.reduced = reducedQuality(meta, sources.timeline, config.tasks.maxAttempts);
+    // The last attempt after a memory failure renders a draft (DESIGN §1 Quality); the report
+    // says so. Not a chunk or a join: every chunk of a task must be the same size to join.
+    job.reduced = role.role === 'whole' ? reducedQuality(meta, sources.timeline, config.tasks.maxAttempts) : null;
     if (job.reduced) {
       sources.timeline = { ...sources.timeline, output: { ...sources.timeline.output, quality: 'draft' } };
       log.warn(`Task ${id}: rendering at draft quality (${job.reduced.reason})`);

@@ -63,18 +63,16 @@ export class Layout {
   previewTask(id: string) {
     return join(this.previews, id);
   }
-  /** chunks/: the artifacts of chunked renders (docs/chunks.md), chunks/<id>/<k>.mp4 and audio.m4a, until their join. */
+  /** chunks/<id>/: a chunked render's artifacts (<k>.mp4, audio.m4a), join/ (the task waiting for them) and done/<chunk id>/ (docs/chunks.md). */
   get chunks() {
     return join(this.root, 'chunks');
   }
   chunkDir(id: string) {
     return join(this.chunks, id);
   }
-  /** chunks/<id>/join/: the chunked task's own folder, waiting for its chunks; renamed to tasks/<id> when they are all there. */
   chunkJoin(id: string) {
     return join(this.chunkDir(id), 'join');
   }
-  /** chunks/<id>/done/<chunk id>/: a rendered chunk task's folder (metadata.json, report.json). */
   chunkDone(id: string, chunkId: string) {
     return join(this.chunkDir(id), 'done', chunkId);
   }

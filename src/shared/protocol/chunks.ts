@@ -72,8 +72,9 @@ async function linkOrCopy(src: string, dst: string): Promise<void> {
  * Splits a claimed task: its metadata.json becomes schema_version 3 with the plan (`join`),
  * the chunk tasks not published before are published (each a copy of the task folder's input
  * files with its own metadata.json: `chunk`), and the folder moves to chunks/<id>/join/ to
- * wait. The attempt the claim counted is given back (splitting is no render). Returns the ids
- * of the chunk tasks published now. The caller releases the lease afterwards.
+ * wait. The attempt the claim counted is given back (splitting is no render). A chunk task
+ * done whose artifact has gone from chunks/<id>/ goes back to tasks/ from its done folder.
+ * Returns the ids of the chunk tasks published now. The caller releases the lease afterwards.
  */
 export async function parkForChunks(layout: Layout, id: string, node: string, lease: Lease, meta: TaskMetadata, plan: JoinField): Promise<string[]> {
   await assertOwnClaim(layout, id, node, lease);
@@ -86,17 +87,27 @@ export async function parkForChunks(layout: Layout, id: string, node: string, le
   const published: string[] = [];
   for (const c of await missingArtifacts(layout, id, plan)) {
     const cid = artifactTaskId(c);
-    // Published before (waiting, being rendered, failed, or done): not again.
-    if ((await findTask(layout, cid)) || (await exists(layout.chunkDone(id, cid)))) continue;
+    // Published before (waiting, being rendered, or failed): not again.
+    if (await findTask(layout, cid)) continue;
+    // Done, but its artifact is gone from chunks/<id>/ (removed by hand): rendered again, from its own folder.
+    const done = layout.chunkDone(id, cid);
+    if (await exists(done)) {
+      const again = await readMetadata(done);
+      await rm(join(done, 'report.json'), { force: true });
+      await writeMetadata(done, { ...again, attempts: 0 });
+      await rename(done, layout.task(cid));
+      published.push(cid);
+      continue;
+    }
     const chunkMeta: TaskMetadata = { ...parked, task_id: cid, attempts: 0, chunk: c };
     delete chunkMeta.join;
     delete chunkMeta.avoid_nodes;
     delete chunkMeta.preview;
-    const done = await publishTask(layout, cid, async (tmp) => {
+    const made = await publishTask(layout, cid, async (tmp) => {
       for (const f of files) await linkOrCopy(join(dir, f), join(tmp, f));
       await writeMetadata(tmp, chunkMeta);
     });
-    if (done) published.push(cid);
+    if (made) published.push(cid);
   }
   await mkdir(layout.chunkDir(id), { recursive: true });
   await assertOwnClaim(layout, id, node, lease);

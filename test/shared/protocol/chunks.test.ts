@@ -105,3 +105,16 @@ test('a split cut short and done again publishes only what is missing; an artifa
   assert.deepEqual(await publishReadyJoins(layout), [ID]);
   assert.equal((await readMetadata(layout.task(ID))).join!.frames, 60);
 });
+
+test('an artifact removed from chunks/<id>/ after its chunk was done: the next split sends that chunk task back to tasks/ from its done folder', async (t) => {
+  const { layout, lease, meta } = await claimed(t);
+  const ids = planArtifacts(ID, PLAN).map(artifactTaskId);
+  await mkdir(join(layout.chunkDir(ID), 'done', ids[0]!), { recursive: true });
+  await writeMetadata(layout.chunkDone(ID, ids[0]!), { ...colorMeta(ids[0]!), schema_version: 3, attempts: 2, chunk: { of: ID, kind: 'video', range: PLAN.chunks[0]! } });
+  await writeFile(join(layout.chunkDone(ID, ids[0]!), 'report.json'), '{}');
+  await writeFile(join(layout.chunkDir(ID), '1.mp4'), 'x');
+  await writeFile(join(layout.chunkDir(ID), 'audio.m4a'), 'x');
+  assert.deepEqual(await parkForChunks(layout, ID, 'n1', lease, meta, PLAN), [ids[0]]);
+  assert.deepEqual(await visible(layout.task(ids[0]!)), ['metadata.json']);
+  assert.equal((await readMetadata(layout.task(ids[0]!))).attempts, 0);
+});
