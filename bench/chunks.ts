@@ -1,5 +1,5 @@
 // Chunked rendering (docs/chunks.md), measured side by side in one run: one long task (a
-// 4-minute timeline at 640x360: 24 clip segments, a text layer, music) rendered
+// 4-minute timeline at 640x360: 24 clip segments of grainy footage, a text layer, music) rendered
 //   whole     by 1 worker, render.chunkSeconds 0 (the baseline);
 //   1 worker  chunked (render.chunkSeconds 60: 4 chunks and the audio, then the join);
 //   2 workers chunked, each its own core.
@@ -43,11 +43,14 @@ const work = await mkdtemp(join(tmpdir(), 'clipmill-bench-chunks-'));
 try {
   const bins = await resolveBinaries(loadConfig({ env: {} }));
   const ff = (args: string[]) => execa(bins.ffmpeg.path, ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args]);
-  // The media (not timed): four 12 s clips of moving test patterns, a 10 s tone looped as music.
+  // The media (not timed): four 12 s clips of moving test patterns with temporal grain (a
+  // clean synthetic pattern encodes several times faster than camera footage, which would make
+  // the audio, mixed and encoded once whatever the chunks, an unrealistic share of the work),
+  // stored nearly lossless; a 10 s tone looped as music.
   const media = join(work, 'media');
   await mkdir(media);
   const sources = ['testsrc2', 'smptebars', 'rgbtestsrc', 'testsrc'];
-  await Promise.all(sources.map((s, i) => ff(['-f', 'lavfi', '-i', `${s}=s=640x360:r=30:d=12`, '-vf', 'format=yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60', join(media, `clip${i}.mp4`)])));
+  await Promise.all(sources.map((s, i) => ff(['-f', 'lavfi', '-i', `${s}=s=640x360:r=30:d=12`, '-vf', 'noise=alls=12:allf=t+u,format=yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '10', '-g', '60', join(media, `clip${i}.mp4`)])));
   await ff(['-f', 'lavfi', '-i', 'aevalsrc=0.2*sin(2*PI*220*t)|0.2*sin(2*PI*330*t):s=48000:d=10', '-c:a', 'pcm_s16le', join(media, 'music.wav')]);
   const timeline = TimelineSchema.parse({
     output: { width: 640, height: 360, fps: 30, duration: SECONDS },
