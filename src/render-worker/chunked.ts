@@ -13,13 +13,13 @@ import { CHUNK_AUDIO, chunkFileName, missingArtifacts, parkForChunks, planArtifa
 import { assertOwnClaim } from '../shared/protocol/complete.js';
 import { ReportSchema, type Report } from '../shared/protocol/files.js';
 import { resolveAllowed } from '../shared/safe-files.js';
-import { buildFfconcat, type JoinField, type TaskMetadata } from '../shared/task.js';
+import { buildFfconcat, type ChunkField, type JoinField, type TaskMetadata } from '../shared/task.js';
 import { SAMPLE_RATE } from '../shared/timeline/audio.js';
-import { planChunks } from '../shared/timeline/chunks.js';
+import { chunkSubTimeline, planChunks } from '../shared/timeline/chunks.js';
 import { CHUNK_ENCODER, compileAudio, compileChunk, joinArgv } from '../shared/timeline/compile-chunk.js';
 import { renderSize, type Compiled, type Expectation } from '../shared/timeline/compile.js';
 import { prepareInputs } from '../shared/timeline/prepare.js';
-import type { Timeline } from '../shared/timeline/schema.js';
+import { timelineFiles, type Timeline } from '../shared/timeline/schema.js';
 import { checkAgainst, describeFailures, type Check, type Verification } from '../shared/timeline/verify.js';
 import { type CopyFn, type ResolvedInputs } from './download.js';
 import { runFfmpeg } from './ffmpeg-run.js';
@@ -43,6 +43,12 @@ export async function chunkRole(env: WorkerEnv, meta: TaskMetadata, timeline: Ti
 
 function toJoin(plan: ReturnType<typeof planChunks>): JoinField | null {
   return plan ? { fps: plan.fps, frames: plan.frames, chunks: plan.chunks, audio: plan.audio } : null;
+}
+
+/** The inputs of a chunk task: only the files its artifact reads (artifactTimeline). */
+export function chunkInputs(sources: ResolvedInputs, chunk: ChunkField): ResolvedInputs {
+  const needed = new Set(timelineFiles(artifactTimeline(sources.timeline, chunk)));
+  return { timeline: sources.timeline, files: new Map([...sources.files].filter(([f]) => needed.has(f))) };
 }
 
 /** Splits the claimed task (protocol parkForChunks), then publishes its join if the chunks were all done meanwhile. */
@@ -72,13 +78,24 @@ export async function resolveJoinInputs(env: WorkerEnv, id: string, timeline: Ti
   return { timeline, files };
 }
 
+/**
+ * What of the timeline an artifact reads: the audio tracks for the audio; for a video chunk,
+ * the segments it compiles (chunkSubTimeline) and every layer. Its files are all the chunk
+ * task downloads, and all that is probed: a chunk of a long chapter copies its own clips,
+ * not the chapter's.
+ */
+export function artifactTimeline(tl: Timeline, chunk: ChunkField): Timeline {
+  // The output (its duration: captions pages and their fonts) stays the whole timeline's.
+  return chunk.kind === 'audio' ? { ...tl, video: [], layers: [] } : { ...tl, video: chunkSubTimeline(tl, chunk.range!).video, audio: [] };
+}
+
 /** Renders the claimed chunk task's artifact (libx264 for every video chunk, on any node) and verifies it. */
 export async function renderChunk(env: WorkerEnv, job: Job): Promise<void> {
   const chunk = job.meta!.chunk!;
   const inputs = job.inputs!;
   const tl = inputs.timeline;
   showStage(env, job.id, 'render');
-  const prepared = await prepareInputs(tl, {
+  const prepared = await prepareInputs(artifactTimeline(tl, chunk), {
     paths: inputs.paths,
     workDir: job.scratch,
     output: join(job.scratch, chunkFileName(chunk)),

@@ -15,7 +15,10 @@ import { readMetadata } from '../../src/shared/protocol/task-files.js';
 import { chunkTaskId } from '../../src/shared/timeline/chunks.js';
 import { probeSeams } from '../../src/shared/media/seams.js';
 import { workerEnv } from './env.js';
-import { LONG_ID, publishLongTask } from './chunked.js';
+import { LONG_ID, LONG_TIMELINE, publishLongTask } from './chunked.js';
+import { chunkInputs } from '../../src/render-worker/chunked.js';
+import { timelineFiles } from '../../src/shared/timeline/schema.js';
+import type { ChunkField } from '../../src/shared/task.js';
 
 const ARTIFACTS = ['0.mp4', '1.mp4', '2.mp4', 'audio.m4a'];
 
@@ -77,4 +80,13 @@ test('a chunk whose ffmpeg crashes once is retried alone; the others render once
   assert.equal((await done(chunkTaskId(LONG_ID, 1))).attempts, 2);
   assert.equal((await done(chunkTaskId(LONG_ID, 0))).attempts, 1);
   assert.ok((await readdir(env.layout.outputTask(LONG_ID))).includes('final.mp4'));
+});
+
+test('a chunk task downloads only what its artifact reads: the audio its tracks; a video chunk its segments and the layers', () => {
+  const files = new Map(timelineFiles(LONG_TIMELINE).map((f) => [f, `/root/${f}`]));
+  const keys = (c: ChunkField) => [...chunkInputs({ timeline: LONG_TIMELINE, files }, c).files.keys()].sort();
+  assert.deepEqual(keys({ of: LONG_ID, kind: 'audio' }), ['a440-3s.wav', 'b1000.wav']);
+  // Frames 0-29 (and the two after) lie in the still: no clip.
+  assert.deepEqual(keys({ of: LONG_ID, kind: 'video', range: { index: 0, from_frame: 0, to_frame: 30, start_frame: 0, segment: 0 } }), ['red.png']);
+  assert.deepEqual(keys({ of: LONG_ID, kind: 'video', range: { index: 2, from_frame: 60, to_frame: 90, start_frame: 36, segment: 1 } }), ['colors.mp4', 'red.png']);
 });
