@@ -10,7 +10,7 @@ import type { Layout } from '../shared/layout.js';
 import { publishTask } from '../shared/protocol/publish.js';
 import { writeMetadata } from '../shared/protocol/task-files.js';
 import { createRng } from '../shared/rng.js';
-import { METADATA_SCHEMA_VERSION, type TaskMetadata } from '../shared/task.js';
+import { METADATA_SCHEMA_LATEST, type TaskMetadata } from '../shared/task.js';
 import type { Catalog } from './catalog.js';
 import type { JobPlanningOptions, TemplatePlanning } from './job-planning.js';
 import { planGoldenFrame, type GoldenFramePlan } from './planners/golden-frame.js';
@@ -45,7 +45,7 @@ export function buildGoldenFrameMetadata(input: GoldenFrameTaskInput, layout: La
   const out = plan.timeline.output;
   const music = plan.timeline.audio[0];
   return {
-    schema_version: METADATA_SCHEMA_VERSION,
+    schema_version: METADATA_SCHEMA_LATEST,
     task_id: input.id,
     created_at: now.toISOString(),
     category: plan.shots[0]!.image.category,

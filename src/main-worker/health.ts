@@ -1,6 +1,8 @@
 // Farm health, run by the main worker (DESIGN invariant 4): render nodes whose heartbeat is
 // older than health.nodeTimeoutMs are marked dead, and every task in processing/ whose lease
-// has gone stale is recovered by the task protocol (src/shared/protocol/recover.ts).
+// has gone stale is recovered by the task protocol (src/shared/protocol/recover.ts), and the
+// join of every chunked task whose chunks are all done is published (docs/chunks.md: the
+// render workers publish it themselves; this catches one killed between its two renames).
 import { readdir } from 'node:fs/promises';
 import type { Config } from '../shared/config.js';
 import { errorMessage } from '../shared/errors.js';
@@ -8,12 +10,15 @@ import { readJson, writeJson } from '../shared/json.js';
 import { isHeartbeatName, type Layout } from '../shared/layout.js';
 import type { Logger } from '../shared/log.js';
 import { HeartbeatSchema } from '../shared/node-files.js';
+import { publishReadyJoins } from '../shared/protocol/chunks.js';
 import { recoverStaleClaims } from '../shared/protocol/recover.js';
 
 export interface HealthReport {
   deadNodes: string[];
   recovered: string[];
   failed: string[];
+  /** Chunked tasks whose join this check published to tasks/. */
+  joins: string[];
 }
 
 /** Marks the nodes whose heartbeat went silent for more than health.nodeTimeoutMs as dead; returns their ids. */
@@ -41,5 +46,7 @@ export async function markDeadNodes(layout: Layout, config: Config, log: Logger,
 export async function checkHealth(layout: Layout, config: Config, log: Logger, now = Date.now()): Promise<HealthReport> {
   const deadNodes = await markDeadNodes(layout, config, log, now);
   const { recovered, failed } = await recoverStaleClaims(layout, { maxAttempts: config.tasks.maxAttempts, leaseStaleMs: config.health.leaseStaleMs, log, now });
-  return { deadNodes, recovered, failed };
+  const joins = await publishReadyJoins(layout);
+  for (const id of joins) log.info({ task: id }, `Task ${id}: every chunk is done; its join is published to tasks/`);
+  return { deadNodes, recovered, failed, joins };
 }

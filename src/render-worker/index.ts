@@ -46,7 +46,7 @@ export class RenderWorker {
     const { log, node, encoder, config } = this.env;
     log.info(`Render worker ${node} ready (encoder ${encoder.name}, scratch ${this.scratch}, prefetch ${config.render.prefetch})`);
     const t = await this.start(signal, false);
-    log.info(`Render worker ${node} stopped: ${t.done} rendered, ${t.failed} failed, ${t.handedBack} handed back, ${t.abandoned} abandoned`);
+    log.info(`Render worker ${node} stopped: ${t.done} rendered, ${t.failed} failed, ${t.handedBack} handed back, ${t.abandoned} abandoned${t.split ? `, ${t.split} split into chunks` : ''}`);
   }
 
   /**

@@ -11,7 +11,7 @@ import type { TaskStage } from '../shared/protocol/files.js';
 import type { Lease } from '../shared/protocol/lease.js';
 import type { Reduction } from '../shared/protocol/backoff.js';
 import type { TaskIndex } from '../shared/protocol/queue.js';
-import type { TaskMetadata } from '../shared/task.js';
+import type { JoinField, TaskMetadata } from '../shared/task.js';
 import type { CopyFn } from './download.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { RenderInputs } from './download.js';
@@ -43,9 +43,10 @@ export interface WorkerEnv extends RenderContext {
 
 /**
  * How a task left this worker: published, failed into trash/failed, requeued (back to tasks/
- * with backoff after a recoverable or resource failure), handed back to tasks/ (shutdown), or abandoned (the lease or the claim was lost: another party owns it now).
+ * with backoff after a recoverable or resource failure), handed back to tasks/ (shutdown), abandoned (the lease or the claim was lost: another party owns it now),
+ * or split into chunk tasks (docs/chunks.md: it waits in chunks/<id>/join/).
  */
-export type TaskOutcome = 'done' | 'failed' | 'requeued' | 'handed_back' | 'abandoned';
+export type TaskOutcome = 'done' | 'failed' | 'requeued' | 'handed_back' | 'abandoned' | 'split';
 
 /** A claimed task on its way through the stages. */
 export interface Job {
@@ -71,6 +72,8 @@ export interface Job {
   preview?: boolean;
   /** The final's poster.jpg in scratch, uploaded beside final.mp4. */
   poster?: string;
+  /** A chunked task whose chunks are all done: its plan; the render is the join (docs/chunks.md). */
+  join?: JoinField;
 }
 
 /** A failure at a stage: its code, where, and ffmpeg's stderr tail when it ran. */

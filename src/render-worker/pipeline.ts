@@ -31,6 +31,8 @@ export interface RunTotals {
   handedBack: number;
   /** Tasks left as they were because the lease or the claim was lost (another party owns them). */
   abandoned: number;
+  /** Long tasks split into chunk tasks (docs/chunks.md). */
+  split: number;
   lowDisk: boolean;
   /** Seconds spent rendering, and the wall time of the run: render_utilization = render / wall. */
   renderSeconds: number;
@@ -76,7 +78,7 @@ function graceSignal(env: WorkerEnv, stop: AbortSignal): AbortSignal {
 
 export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boolean): Promise<RunTotals> {
   const { config, layout, node, log } = env;
-  const totals: RunTotals = { done: 0, failed: 0, requeued: 0, breakerOpen: false, handedBack: 0, abandoned: 0, lowDisk: false, renderSeconds: 0, wallSeconds: 0 };
+  const totals: RunTotals = { done: 0, failed: 0, requeued: 0, breakerOpen: false, handedBack: 0, abandoned: 0, split: 0, lowDisk: false, renderSeconds: 0, wallSeconds: 0 };
   const t0 = performance.now();
   await startUp(env);
   const ownIndex = !env.index;
@@ -90,9 +92,10 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
     else if (o === 'requeued') totals.requeued++;
     else if (o === 'handed_back') totals.handedBack++;
     else if (o === 'abandoned') totals.abandoned++;
+    else if (o === 'split') totals.split++;
     else totals.failed++;
     // Neither a success nor a failure of this node: a half-open breaker tries another task.
-    if (o === 'handed_back' || o === 'abandoned') breaker.noTask();
+    if (o === 'handed_back' || o === 'abandoned' || o === 'split') breaker.noTask();
     Object.assign(hb.counters, { done: totals.done, failed: totals.failed, requeued: totals.requeued, handed_back: totals.handedBack, abandoned: totals.abandoned } satisfies typeof hb.counters);
   };
   const breaker = new Breaker(config.render.breakerFailures, config.render.breakerCooldownMs);

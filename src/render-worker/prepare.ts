@@ -10,6 +10,7 @@ import { acquireLease, type Lease } from '../shared/protocol/lease.js';
 import { downloadInputs, resolveInputs } from './download.js';
 import { atStage, showStage, stageError, type Job, type TaskOutcome, type WorkerEnv } from './job.js';
 import { settle } from './settle.js';
+import { chunkInputs, chunkRole, resolveJoinInputs, splitJob } from './chunked.js';
 
 /** Leases, counts the attempt and downloads a task just claimed; a Job ready to render, or how it ended. */
 export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): Promise<Job | TaskOutcome> {
@@ -48,9 +49,21 @@ export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): P
     });
     const meta = job.meta;
     // Task files are untrusted: every input must be a regular file inside scanned/ or the task folder.
-    const sources = await resolveInputs(layout, job.dir, meta);
-    // The last attempt after a memory failure renders a draft (DESIGN §1 Quality); the report says so.
-    job.reduced = reducedQuality(meta, sources.timeline, config.tasks.maxAttempts);
+    let sources = await resolveInputs(layout, job.dir, meta);
+    // A long task is split into chunk tasks, or joined once they are done (docs/chunks.md).
+    const role = await chunkRole(env, meta, sources.timeline);
+    if (role.role === 'split') {
+      await splitJob(env, job, role.plan);
+      return 'split';
+    }
+    if (role.role === 'chunk') sources = chunkInputs(sources, meta.chunk!);
+    if (role.role === 'join') {
+      job.join = role.plan;
+      sources = await resolveJoinInputs(env, id, sources.timeline, role.plan, sources.files);
+    }
+    // The last attempt after a memory failure renders a draft (DESIGN §1 Quality); the report
+    // says so. Not a chunk or a join: every chunk of a task must be the same size to join.
+    job.reduced = role.role === 'whole' ? reducedQuality(meta, sources.timeline, config.tasks.maxAttempts) : null;
     if (job.reduced) {
       sources.timeline = { ...sources.timeline, output: { ...sources.timeline.output, quality: 'draft' } };
       log.warn(`Task ${id}: rendering at draft quality (${job.reduced.reason})`);

@@ -3,7 +3,7 @@
 import { errorMessage } from '../shared/errors.js';
 import { encoderSpec, type EncoderSpec } from '../shared/media/encoders.js';
 import { machineFailureIn } from '../shared/media/stderr.js';
-import type { CompileInputs, Expectation } from '../shared/timeline/compile.js';
+import type { CompileInputs, CompileOptions, Compiled, Expectation } from '../shared/timeline/compile.js';
 import { compileAndWrite, prepareInputs } from '../shared/timeline/prepare.js';
 import type { Timeline } from '../shared/timeline/schema.js';
 import { runFfmpeg, type RunResult } from './ffmpeg-run.js';
@@ -15,15 +15,19 @@ import { fsyncPath } from '../shared/fs.js';
 import { runMedia } from '../shared/media/exec.js';
 import { assertOwnClaim } from '../shared/protocol/complete.js';
 import { PREVIEW_FILES, previewExists, publishPreview } from '../shared/protocol/previews.js';
+import { renderChunk, renderJoin } from './chunked.js';
 
 export function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).slice(-1)[0]?.trim() ?? 'no output';
 }
 
+/** Compiles a pass for `encoder` and writes the files its argv reads (compileAndWrite, or a chunk's compiler). */
+export type PassCompiler = (timeline: Timeline, prepared: CompileInputs, encoder: EncoderSpec, opts: CompileOptions) => Promise<Compiled>;
+
 /** One ffmpeg run of the task's compiled timeline with `encoder`, its progress shown in the heartbeat and the log. */
-async function runPass(env: WorkerEnv, job: Job, timeline: Timeline, prepared: CompileInputs, encoder: EncoderSpec): Promise<{ result: RunResult; expect: Expectation }> {
+async function runPass(env: WorkerEnv, job: Job, timeline: Timeline, prepared: CompileInputs, encoder: EncoderSpec, compile: PassCompiler = compileAndWrite): Promise<{ result: RunResult; expect: Expectation }> {
   const { log, signal, id } = job;
-  const compiled = await compileAndWrite(timeline, prepared, encoder, { audioBitrate: env.config.render.audioBitrate, progress: true });
+  const compiled = await compile(timeline, prepared, encoder, { audioBitrate: env.config.render.audioBitrate, progress: true });
   const total = compiled.expect.duration;
   log.debug({ argv: compiled.argv }, 'ffmpeg argv');
   let lastLog = performance.now();
@@ -47,6 +51,9 @@ async function runPass(env: WorkerEnv, job: Job, timeline: Timeline, prepared: C
 /** Renders and verifies the job's output in scratch (after its preview, when one is wanted), with its poster; throws a stage error (RENDER_*, VERIFY_FAILED). */
 export async function renderJob(env: WorkerEnv, job: Job): Promise<void> {
   const meta = job.meta!;
+  // A chunk task renders its artifact; a chunked task whose chunks are done is joined (docs/chunks.md).
+  if (meta.chunk) return renderChunk(env, job);
+  if (job.join) return renderJoin(env, job);
   const inputs = job.inputs!;
   const out = inputs.timeline.output;
   showStage(env, job.id, 'render');
@@ -99,7 +106,7 @@ async function copyWith(env: WorkerEnv, src: string, dst: string, signal: AbortS
 }
 
 /** poster.jpg beside a rendered video: one frame at a third of it. A video that yields no frame fails verification. */
-async function makePoster(env: WorkerEnv, job: Job, video: string, duration: number): Promise<string> {
+export async function makePoster(env: WorkerEnv, job: Job, video: string, duration: number): Promise<string> {
   const poster = join(dirname(video), `${basename(video, extname(video))}.poster.jpg`);
   const at = posterTime(duration);
   const r = await runMedia(env.bins.ffmpeg.path, posterArgs(video, poster, at), { what: 'the poster frame', timeoutMs: 60_000, signal: job.signal, details: { stage: 'verify' } }).catch((err: unknown) => {
@@ -120,18 +127,30 @@ export function posterArgs(video: string, poster: string, at: number): string[] 
   return ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-ss', at.toFixed(3), '-i', video, '-frames:v', '1', '-q:v', '3', '-update', '1', '-f', 'image2', poster];
 }
 
-/** One ffmpeg pass of `timeline` (a software retry after a hardware encoder failed), classified, then verified. */
-async function renderAndVerify(env: WorkerEnv, job: Job, timeline: Timeline, prepared: CompileInputs): Promise<{ verification: Omit<Verification, 'info'>; renderSeconds: number; duration: number }> {
+/** How a pass's output is verified: against the compiler's expectation (verifyAgainst), or a chunk's own checks. */
+export type PassVerifier = (file: string, expect: Expectation, signal: AbortSignal) => Promise<Omit<Verification, 'info'>>;
+
+/**
+ * One ffmpeg pass of `timeline` (a software retry after a hardware encoder failed), classified,
+ * then verified. A chunk passes its own compiler, encoder and verifier (render-worker/chunked.ts).
+ */
+export async function renderAndVerify(
+  env: WorkerEnv,
+  job: Job,
+  timeline: Timeline,
+  prepared: CompileInputs,
+  pass: { compile?: PassCompiler; encoder?: EncoderSpec; verify?: PassVerifier } = {},
+): Promise<{ verification: Omit<Verification, 'info'>; renderSeconds: number; duration: number }> {
   const t = performance.now();
-  let encoder = env.encoder;
-  let { result, expect } = await runPass(env, job, timeline, prepared, encoder);
+  let encoder = pass.encoder ?? env.encoder;
+  let { result, expect } = await runPass(env, job, timeline, prepared, encoder, pass.compile);
   if (!result.ok && !result.canceled && !job.signal.aborted && encoder.hardware) {
     const reason = lastLine(result.stderrTail);
     job.log.warn(`Encoder ${encoder.name} failed (${reason}); retrying task ${job.id} once with libx264`);
     job.fallback = { from: encoder.name, reason };
     encoder = encoderSpec('libx264', env.config);
     job.encoderUsed = encoder.name;
-    ({ result, expect } = await runPass(env, job, timeline, prepared, encoder));
+    ({ result, expect } = await runPass(env, job, timeline, prepared, encoder, pass.compile));
   }
   const stderr = result.stderrTail;
   if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'render canceled');
@@ -150,7 +169,7 @@ async function renderAndVerify(env: WorkerEnv, job: Job, timeline: Timeline, pre
   const renderSeconds = (performance.now() - t) / 1000;
   let verification: Omit<Verification, 'info'>;
   try {
-    verification = await verifyAgainst(env.bins.ffprobe.path, prepared.output, expect, job.signal);
+    verification = pass.verify ? await pass.verify(prepared.output, expect, job.signal) : await verifyAgainst(env.bins.ffprobe.path, prepared.output, expect, job.signal);
   } catch (err) {
     if (job.signal.aborted) throw err;
     throw stageError('VERIFY_FAILED', 'verify', `the output cannot be probed: ${errorMessage(err)}`, { stderr, cause: err });

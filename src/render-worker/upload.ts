@@ -11,6 +11,7 @@ import { ReportSchema, type Report } from '../shared/protocol/files.js';
 import { RetryPolicy } from '../shared/retry.js';
 import { writeCaptionFiles } from './captions.js';
 import { stageError, type Job, type WorkerEnv } from './job.js';
+import { uploadChunk } from './chunked.js';
 
 /** Uploads to the shared root: 3 tries, waiting 0.5 s then 1 s (a share that hiccups). */
 export const UPLOAD_RETRY = new RetryPolicy({ tries: 3, baseMs: 500, factor: 2 });
@@ -49,6 +50,8 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 /** Uploads the verified output, writes report.json and publishes the task folder to output/. */
 export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
   const meta = job.meta!;
+  // A chunk's artifact goes to chunks/<of>/ (docs/chunks.md), with the same retries as a final.
+  if (meta.chunk) return uploadChunk(env, job, (src, dst, signal) => UPLOAD_RETRY.run(() => env.copy(src, dst, signal), { ...(signal ? { signal } : {}), shouldRetry: () => true }));
   // Lost while it rendered: write nothing into a folder that is someone else's now.
   await assertOwnClaim(env.layout, job.id, env.node, job.lease);
   const u = performance.now();

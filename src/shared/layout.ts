@@ -9,33 +9,9 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 /** The folders `clipmill init` creates, relative to the root. */
 export const TREE = [
-  'raw/story',
-  'raw/video',
-  'raw/frame',
-  'raw/music',
-  'raw/image',
-  'raw/text',
-  'raw/narration',
-  'raw/job',
-  'raw/short',
-  'scanned/story',
-  'scanned/video',
-  'scanned/frame',
-  'scanned/music',
-  'scanned/image',
-  'scanned/text',
-  'scanned/narration',
-  'scanned/job',
-  'scanned/short',
-  'tasks',
-  'processing',
-  'output',
-  'previews',
-  'revisions',
-  'trash/invalid',
-  'trash/failed',
-  'trash/cancelled',
-  'nodes',
+  'raw/story', 'raw/video', 'raw/frame', 'raw/music', 'raw/image', 'raw/text', 'raw/narration', 'raw/job', 'raw/short',
+  'scanned/story', 'scanned/video', 'scanned/frame', 'scanned/music', 'scanned/image', 'scanned/text', 'scanned/narration', 'scanned/job', 'scanned/short',
+  'tasks', 'processing', 'output', 'previews', 'chunks', 'revisions', 'trash/invalid', 'trash/failed', 'trash/cancelled', 'nodes',
 ] as const;
 
 export class Layout {
@@ -64,6 +40,19 @@ export class Layout {
   }
   previewTask(id: string) {
     return join(this.previews, id);
+  }
+  /** chunks/<id>/: a chunked render's artifacts (<k>.mp4, audio.m4a), join/ (the task waiting for them) and done/<chunk id>/ (docs/chunks.md). */
+  get chunks() {
+    return join(this.root, 'chunks');
+  }
+  chunkDir(id: string) {
+    return join(this.chunks, id);
+  }
+  chunkJoin(id: string) {
+    return join(this.chunkDir(id), 'join');
+  }
+  chunkDone(id: string, chunkId: string) {
+    return join(this.chunkDir(id), 'done', chunkId);
   }
   /** revisions/: one file per edited task, revisions/<original id>.json (its revisions and which one is current). */
   get revisions() {

@@ -6,9 +6,17 @@ import { describeExpected, parseJson, validate } from './json.js';
 import { UUID_RE } from './layout.js';
 import { TimelineSchema } from './timeline/schema.js';
 
-/** The version this code writes; it reads every version up to it (DESIGN §1 Schema versions). */
+/**
+ * The version the voice-over and instruction-set planners write; this code reads every version up
+ * to METADATA_SCHEMA_LATEST (DESIGN §1 Schema versions). Version 3 is version 2 plus what came
+ * with the golden-frame template, shorts and chunked renders (`chunk`, `join`, `short`, `notes`,
+ * and the timeline's boxed layers, Ken Burns layers, border rects and ducked tracks): the tasks
+ * that use them are written as 3, so that a worker that predates them hands them back, while the
+ * others stay 2 and still render on such a worker during an upgrade.
+ */
 export const METADATA_SCHEMA_VERSION = 2;
-export const METADATA_SCHEMA_VERSIONS = [1, 2] as const;
+export const METADATA_SCHEMA_VERSIONS = [1, 2, 3] as const;
+export const METADATA_SCHEMA_LATEST = 3;
 export const TASK_FILES = { metadata: 'metadata.json', voice: 'voice.mp3', music: 'music.mp3', videoList: 'video_list.txt', logo: 'logo.png', frame: 'frame.mp4', claim: 'claim.json' } as const;
 
 const NON_EMPTY = 'a non-empty string';
@@ -79,6 +87,37 @@ export type ShortField = z.infer<typeof ShortFieldSchema>;
 /** Planner notes: a stable code and a sentence (docs/golden-frame.md lists the codes). */
 export const PlanNotesSchema = z.array(object({ code: text(), message: text() }), { error: 'a list of { "code", "message" }' });
 export type PlanNotes = z.infer<typeof PlanNotesSchema>;
+/** A chunk's frames (src/shared/timeline/chunks.ts ChunkRange). */
+export const ChunkRangeSchema = object({
+  index: integerAtLeast(0),
+  from_frame: integerAtLeast(0),
+  to_frame: integerAtLeast(1),
+  start_frame: integerAtLeast(0),
+  segment: integerAtLeast(0),
+}).superRefine((c, ctx) => {
+  if (c.to_frame <= c.from_frame) ctx.addIssue({ code: 'custom', path: ['to_frame'], message: `an integer above from_frame (${c.from_frame})`, input: c.to_frame });
+  if (c.start_frame > c.from_frame) ctx.addIssue({ code: 'custom', path: ['start_frame'], message: `an integer at most from_frame (${c.from_frame})`, input: c.start_frame });
+});
+
+/** metadata.json `chunk` (schema_version 3): this task renders one artifact of task `of`: a video chunk, or the audio of the whole timeline. */
+export const ChunkFieldSchema = object({
+  of: z.string({ error: 'a UUID' }).regex(UUID_RE, { error: 'a UUID' }),
+  kind: z.enum(['video', 'audio'], { error: '"video" or "audio"' }),
+  /** The video chunk's frames; absent for the audio. */
+  range: ChunkRangeSchema.optional(),
+}).superRefine((c, ctx) => {
+  if ((c.kind === 'video') !== (c.range !== undefined)) ctx.addIssue({ code: 'custom', path: ['range'], message: c.kind === 'video' ? 'the chunk\'s frames (kind "video")' : 'absent (kind "audio")', input: c.range });
+});
+export type ChunkField = z.infer<typeof ChunkFieldSchema>;
+
+/** metadata.json `join` (schema_version 3): the chunk plan this task was split by; the task joins its chunks once every one is in chunks/<id>/. */
+export const JoinFieldSchema = object({
+  fps: atLeast(1),
+  frames: integerAtLeast(1),
+  chunks: z.array(ChunkRangeSchema, { error: 'a list of chunks' }).min(2, { error: 'at least 2 chunks' }),
+  audio: z.boolean({ error: 'true or false' }),
+});
+export type JoinField = z.infer<typeof JoinFieldSchema>;
 
 /**
  * metadata.json: the spec's §5 fields plus what reproduction and operations need. Version 2
@@ -156,7 +195,14 @@ export const MetadataSchema = object({
   short: ShortFieldSchema.optional(),
   /** What the planner did instead of what was asked (a fallback: no usable beats, no frame PNG); copied into report.json. Absent: nothing. */
   notes: PlanNotesSchema.optional(),
+  /** A chunk task (schema_version 3, docs/chunks.md): which artifact of which task it renders. */
+  chunk: ChunkFieldSchema.optional(),
+  /** A chunked task (schema_version 3, docs/chunks.md): its chunk plan; it joins its chunks. */
+  join: JoinFieldSchema.optional(),
 }).superRefine((m, ctx) => {
+  if (m.chunk && m.join) ctx.addIssue({ code: 'custom', path: ['join'], message: 'absent (the task is a chunk)', input: m.join });
+  const v3 = (['chunk', 'join', 'short', 'notes'] as const).find((k) => m[k] !== undefined);
+  if (v3 && m.schema_version < 3) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: `3 (the task has ${v3})`, input: m.schema_version });
   if (m.schema_version >= 2 && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (schema_version 2)', input: undefined });
   if (m.schema_version === 1 && m.timeline) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: '2 (the task has a timeline)', input: 1 });
   // A file in the task folder comes with where it came from (and music with its length).

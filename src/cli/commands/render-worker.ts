@@ -63,7 +63,7 @@ task downloaded ahead); then it exits 0.`,
       if (args.values.once) {
         const t = await worker.runOnce(io.signal);
         const util = t.wallSeconds > 0 ? ` render_utilization ${((100 * t.renderSeconds) / t.wallSeconds).toFixed(0)}%` : '';
-        log.info(`Done: ${t.done} rendered, ${t.failed} failed, ${t.requeued} back in tasks/ after a failure, ${t.handedBack} handed back, ${t.abandoned} abandoned${t.breakerOpen ? ', circuit breaker open' : ''} in ${t.wallSeconds.toFixed(1)} s;${util}${t.lowDisk ? '; stopped early for lack of disk space' : ''}`);
+        log.info(`Done: ${t.done} rendered, ${t.failed} failed, ${t.requeued} back in tasks/ after a failure, ${t.handedBack} handed back, ${t.abandoned} abandoned${t.split ? `, ${t.split} split into chunks` : ''}${t.breakerOpen ? ', circuit breaker open' : ''} in ${t.wallSeconds.toFixed(1)} s;${util}${t.lowDisk ? '; stopped early for lack of disk space' : ''}`);
         return t.failed || t.lowDisk || t.breakerOpen ? 1 : 0;
       }
       await worker.run(io.signal);

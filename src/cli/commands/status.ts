@@ -6,6 +6,7 @@ import { ReasonFileSchema } from '../../shared/ingest-files.js';
 import { readJsonOrNull } from '../../shared/json.js';
 import { isHeartbeatName, isIgnoredName, Layout } from '../../shared/layout.js';
 import { taskIds } from '../../shared/protocol/claim.js';
+import { chunkedIds, chunkedStatus } from '../../shared/protocol/chunks.js';
 import { TaskIndex } from '../../shared/protocol/queue.js';
 import { failedNames } from '../../shared/protocol/retry.js';
 import { HeartbeatSchema, MainWorkerStatusSchema, type HeartbeatFile, type MainWorkerStatus } from '../../shared/node-files.js';
@@ -64,6 +65,37 @@ export interface StatusReport {
   shorts: ShortState[];
   /** The shorts pipeline's providers and their circuit breakers, as the main worker last wrote them. */
   providers: NonNullable<MainWorkerStatus['providers']>;
+  /** Chunked tasks not finished (docs/chunks.md), one entry each. */
+  chunked: ChunkedLine[];
+}
+
+/**
+ * A chunked task in `clipmill status` and the API: `state` waiting (chunks rendering) or
+ * joining (every chunk done; the join waits or renders) or failed (the join in trash/failed/);
+ * `chunks_done` / `chunks_total` count the artifacts (video chunks and the audio) in
+ * chunks/<id>/; `progress` (0 to 1) is chunks_done plus the render progress of the pending
+ * chunks that live workers report, over chunks_total.
+ */
+export interface ChunkedLine {
+  task: string;
+  state: 'waiting' | 'joining' | 'failed';
+  chunks_done: number;
+  chunks_total: number;
+  progress: number;
+}
+
+/** The unfinished chunked tasks, their progress aggregated from the heartbeats of the workers rendering their chunks. */
+export async function chunkedLines(layout: Layout, nodes: readonly NodeStatus[]): Promise<ChunkedLine[]> {
+  const rendering = new Map(nodes.filter((n) => n.alive && n.current?.stage === 'render').map((n) => [n.current!.task, n.current!.progress]));
+  const out: ChunkedLine[] = [];
+  for (const id of await chunkedIds(layout)) {
+    const s = await chunkedStatus(layout, id);
+    if (!s || s.state === 'done') continue;
+    let sum = s.done;
+    for (const cid of s.pending.values()) sum += rendering.get(cid) ?? 0;
+    out.push({ task: id, state: s.state, chunks_done: s.done, chunks_total: s.total, progress: Math.round((sum / s.total) * 1000) / 1000 });
+  }
+  return out;
 }
 
 export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 30_000, narration = { fromStories: false }): Promise<StatusReport> {
@@ -150,6 +182,7 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
     narration: await narrationStatus(layout, narration),
     shorts: await Promise.all((await readShortStates(layout)).map((s) => shortProgress(layout, s))),
     providers: main?.providers ?? [],
+    chunked: await chunkedLines(layout, nodes),
   };
 }
 
@@ -174,6 +207,8 @@ function formatText(r: StatusReport): string {
   const q = r.queue;
   lines.push(q.waiting ? `queue: ${q.waiting} waiting (${q.delayed} in backoff); by priority: ${Object.entries(q.by_priority).sort((a, b) => Number(b[0]) - Number(a[0])).map(([p, n]) => `${p}: ${n}`).join(', ')}` : 'queue: empty');
   for (const e of q.next) lines.push(`  ${e.task} priority ${e.priority}${e.not_before ? `, not before ${e.not_before}` : ''}`);
+  if (r.chunked.length) lines.push(`chunked tasks (${r.chunked.length}):`);
+  for (const c of r.chunked) lines.push(`  ${c.task}: chunks ${c.chunks_done}/${c.chunks_total} done, ${Math.round(c.progress * 100)}%, ${c.state === 'waiting' ? 'rendering chunks' : c.state === 'joining' ? 'joining' : 'join FAILED (trash/failed/)'}`);
   lines.push(r.processing.length ? `processing (${r.processing.length}):` : 'processing: none');
   for (const p of r.processing) lines.push(`  ${p.task}: ${p.node ? `claimed by ${p.node} pid ${p.pid} at ${p.claimed_at}` : 'no claim.json'}`);
   lines.push(r.recent_failures.length ? 'recent failed tasks:' : 'failed tasks: none');
@@ -200,9 +235,10 @@ the voices waiting for footage or music and why, the job files with their variat
 clipmill jobs lists them), narration (parts and chapters queued, voiced and failed; recordings
 without captions), the render nodes (their circuit breaker when it is open), the queue
 (waiting tasks by priority, the next ones in claim order, those in backoff), the tasks in
-processing/ and who claimed them, the vertical shorts and their stages (uploaded, transcribing,
-planning, generating, compiling, completed, failed with the stage and the reason), and the
-latest failed tasks and rejected files with their reasons.
+processing/ and who claimed them, chunked tasks (one line each: chunks done / total and the
+aggregated progress), the vertical shorts and their stages (uploaded, transcribing, planning,
+generating, compiling, completed, failed with the stage and the reason), and the latest failed
+tasks and rejected files with their reasons.
 
 Options:
   --json              print one JSON object instead of text (one per refresh with --watch)

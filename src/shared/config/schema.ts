@@ -182,6 +182,8 @@ export const SECTIONS = {
     breakerCooldownMs: integer(0),
     /** Render a draft preview of every task (previews/<id>/) before its final render; a task's own "preview" wins. Default false. */
     preview: flag(),
+    /** A task whose timeline is longer than this many seconds renders as chunks on many nodes, joined without re-encoding (docs/chunks.md); 0: never. Default 120. */
+    chunkSeconds: number(0, 86_400),
   }),
   tasks: section('tasks', {
     /** Tasks (videos) published per voice file. Default 1. */

@@ -6,7 +6,8 @@ import { probe, type ProbeInfo } from '../media/probe.js';
 import type { Expectation } from './compile.js';
 
 export interface Check {
-  name: 'video_stream' | 'audio_stream' | 'duration' | 'size' | 'frame_rate';
+  /** The last five are a chunked render's (docs/chunks.md): its chunks' and its join's packets. */
+  name: 'video_stream' | 'audio_stream' | 'duration' | 'size' | 'frame_rate' | 'frame_count' | 'video_timestamps' | 'keyframes' | 'audio_samples' | 'audio_timestamps';
   ok: boolean;
   expected: string;
   actual: string;

@@ -138,7 +138,10 @@ export function buildVideo(g: Graph, tl: Timeline, ctx: VideoContext, duration: 
     const next = pieces[i + 1]!.transition;
     if (!next) continue;
     const held = g.label('h');
-    g.chain(`${pieces[i]!.label}tpad=stop_mode=clone:stop_duration=${secs(next.duration + 1 / ctx.fps)}${held}`);
+    // fps after it: tpad starts the held frames at the piece's end of stream, which for a run
+    // of clips is where the demuxer stopped (frames past the outpoint, dropped), not after its
+    // last frame; the gap that leaves is filled with the last frame, which is what is held.
+    g.chain(`${pieces[i]!.label}tpad=stop_mode=clone:stop_duration=${secs(next.duration + 1 / ctx.fps)},fps=${ctx.fps}${held}`);
     pieces[i]!.label = held;
   }
   let pending: string[] = [];

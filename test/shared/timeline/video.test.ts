@@ -167,8 +167,8 @@ test('transitions: three segments, two xfades at the cumulative durations, each 
     `[s4]${CROP}[p3]`,
     '[2:v]select=concatdec_select,fps=30:start_time=0,trim=end_frame=120[s6]',
     `[s6]${CROP}[p5]`,
-    '[p1]tpad=stop_mode=clone:stop_duration=1.033[h7]',
-    '[p3]tpad=stop_mode=clone:stop_duration=0.533[h8]',
+    '[p1]tpad=stop_mode=clone:stop_duration=1.033,fps=30[h7]',
+    '[p3]tpad=stop_mode=clone:stop_duration=0.533,fps=30[h8]',
     // 2 + 3 + 4 = 9 s: the transitions start where the previous segments end.
     '[h7][h8]xfade=transition=fade:duration=1:offset=2[x9]',
     '[x9][p5]xfade=transition=wipeleft:duration=0.5:offset=5[x10]',
@@ -186,7 +186,7 @@ test('transitions and cuts mixed: cut pieces are concatenated, then faded into; 
   ]);
   buildVideo(g, t, ctx(paths()), 4);
   assert.deepEqual(g.chains.slice(4), [
-    '[p2]tpad=stop_mode=clone:stop_duration=0.283[h5]',
+    '[p2]tpad=stop_mode=clone:stop_duration=0.283,fps=30[h5]',
     '[p1][h5]concat=n=2:v=1:a=0,settb=1/30[c7]',
     '[c7][p3]xfade=transition=dissolve:duration=0.25:offset=2[x6]',
     '[x6][p4]concat=n=2:v=1:a=0,settb=1/30[c8]',
