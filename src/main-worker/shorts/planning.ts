@@ -26,6 +26,7 @@ import type { Ledger } from '../ledger.js';
 import type { MainMetrics, Totals } from '../metrics.js';
 import { transcriptWords } from '../narrate/transcript.js';
 import { planShort, shortEnd, type ShortRules } from '../planners/short.js';
+import type { Beat } from '../planners/short-beats.js';
 import { writeShortTask } from './write-short-task.js';
 import { shortSeed, shortTaskIdFor, type ShortSource } from './short-source.js';
 import { generateVisuals } from './generated.js';
@@ -48,12 +49,14 @@ type Outcome = { stage: ShortStage; waiting?: string };
 
 export class ShortPlanning implements TemplatePlanning<'short'> {
   private readonly opts: ShortPlanningOptions;
-  /** Keys whose task exists (and whose state file says where it is): never looked at again. */
+  /** Keys whose short is completed (output/<task>/final.mp4 is there): never looked at again. */
   private readonly done = new Set<string>();
   /** Keys that failed for good in this process (a transcript that does not align): not tried again until a restart. */
   private readonly failed = new Set<string>();
   private readonly records = new Map<string, AssetRecord | null>();
   private readonly names = new Map<string, string>();
+  /** The LLM planner's beats of each short not yet published (asked for once, not at every pass). */
+  private readonly llmBeats = new Map<string, Beat[]>();
 
   private readonly providers: ShortProviders; // speech to text, the llm planner and generation, each behind its breaker
   readonly queue: ShortQueue;
@@ -138,18 +141,16 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
     const id = shortTaskIdFor(src.key);
     const state = await readJsonOrNull(ShortStateSchema, layout.shortState(id));
     if (await ledger.has(id, { short: src.key, variation: 0 })) {
-      if (state && (state.stage === 'completed' || state.stage === 'failed')) {
-        this.done.add(src.key);
-        return;
-      }
-      // The task exists: compiling until it is rendered (completed) or fails; looked at again each pass till then.
-      const s = state?.stage === 'compiling' ? state : await this.enter(src, id, state, { stage: 'compiling' });
+      // The task exists: its stage is read from the task folders at every pass (a failed task
+      // retried is compiling again), until output/<task>/final.mp4 is there.
+      const hasTask = state && (state.stage === 'compiling' || state.stage === 'completed' || (state.stage === 'failed' && state.failed?.stage === 'compiling'));
+      const s = hasTask ? state : await this.enter(src, id, state, { stage: 'compiling' });
       const now = await shortProgress(layout, s);
-      if (now.stage !== s.stage) {
+      if (now.stage !== s.stage || JSON.stringify(now.failed) !== JSON.stringify(s.failed)) {
         const at = new Date().toISOString();
-        await this.save({ ...now, updated_at: at, history: [...now.history, { stage: now.stage, at }] });
-        this.done.add(src.key);
+        await this.save({ ...now, updated_at: at, history: now.stage === s.stage ? now.history : [...now.history, { stage: now.stage, at }] });
       }
+      if (now.stage === 'completed') this.done.add(src.key);
       return;
     }
     let current = state ?? (await this.enter(src, id, null, { stage: 'uploaded' }));
@@ -182,13 +183,27 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       const seed = shortSeed(src.key);
       const names = await this.originalNames(catalog);
       const end = shortEnd(words.file.words, src.duration, src.targetSeconds);
-      const llm = await this.providers.llmBeats(src.key, words.file.words, end, signal);
-      if (llm && 'warning' in llm) {
-        log.warn({ short: src.key }, `Short ${src.key}: ${llm.warning}`);
-        current = { ...current, warnings: [...(current.warnings ?? []), llm.warning].slice(-5) };
+      const local = { audio: src.audio, duration: src.duration, wordsFile: words.path, words: words.file.words, category: src.category, targetSeconds: src.targetSeconds, music: src.music };
+      // Whether the short can be planned at all (footage or stills, its music) is known without
+      // the paid LLM planner: a short that waits for those never asks it.
+      const pre = planShort(local, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
+      if (!pre.ok) {
+        current = await this.enter(src, id, current, { stage: 'planning', waiting: pre.waiting });
+        waiting.set(label, pre.waiting);
+        return;
       }
-      const input = { audio: src.audio, duration: src.duration, wordsFile: words.path, words: words.file.words, category: src.category, targetSeconds: src.targetSeconds, music: src.music, beats: llm && 'beats' in llm ? llm.beats : undefined };
-      let r = planShort(input, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
+      // The LLM's beats are asked for once per short, and kept until its task is published.
+      let beats = this.llmBeats.get(src.key);
+      if (!beats) {
+        const llm = await this.providers.llmBeats(src.key, words.file.words, end, signal);
+        if (llm && 'warning' in llm) {
+          log.warn({ short: src.key }, `Short ${src.key}: ${llm.warning}`);
+          current = { ...current, warnings: [...(current.warnings ?? []), llm.warning].slice(-5) };
+        }
+        if (llm && 'beats' in llm) this.llmBeats.set(src.key, (beats = llm.beats));
+      }
+      const input = { ...local, beats };
+      let r = beats ? planShort(input, catalog, rules, createRng(seed), (p) => names.get(p) ?? null) : pre;
       const gen = this.providers.generation;
       if (r.ok && gen && r.plan.visuals.some((v) => !v.matched.length)) {
         stage = 'generating';
@@ -208,7 +223,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       const published = await writeShortTask(layout, { id, key: src.key, category: src.category, audio: src.audio, words: words.path, seed, priority: src.priority, planner: input.beats ? 'llm' : 'local', plan: r.plan });
       await ledger.record({ task_id: id, short: src.key, variation: 0, created_at: new Date().toISOString() });
       current = await this.enter(src, id, current, { stage: 'compiling' });
-      this.done.add(src.key);
+      this.llmBeats.delete(src.key);
       if (!published) return;
       totals.tasksCreated++;
       this.opts.metrics?.tasks.inc();

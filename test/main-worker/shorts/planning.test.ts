@@ -194,3 +194,74 @@ test('shorts.generate: a beat that matches no tag gets a generated still, filed 
   const s3 = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/three')), 'IO');
   assert.match(s3.warnings![0]!, /^generation for the beat at 0 s: generation answered HTTP 500.*the catalog's match is shown$/);
 });
+
+test('shorts.planner "llm": a short that waits for pictures or music never asks the LLM; it is asked once when the short can be planned', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const plan = { beats: [{ start: 0, end: 3, description: 'a red car', visual_prompt: 'red car', asset_type: 'still', transition: 'fade' }, { start: 3, end: 6, description: 'the sea', visual_prompt: 'sea', asset_type: 'any', transition: 'fade' }] };
+  const { url, seen } = await fakeServer(t, [json(200, { choices: [{ message: { content: JSON.stringify(plan) } }] })]);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  await writeFile(join(layout.scannedJobs, 'one.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
+  await writeFile(join(layout.scannedJobs, 'tune.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 }, music: { id: 'cars/none' } }));
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  await writeFile(`${voice}.words.json`, JSON.stringify(WORDS));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', planner: 'llm', llmBaseUrl: url, providerTries: 1 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const waiting = new Map<string, string>();
+  const noPictures = fixtureCatalog(ASSETS.filter((a) => a.kind !== 'image'));
+  for (let pass = 0; pass < 3; pass++) {
+    await planning.run(noPictures, new Set(), waiting);
+    await planning.shorts.queue.idle();
+  }
+  assert.equal(seen.length, 0, 'the LLM is not asked while the short waits');
+  assert.equal((await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/one')), 'IO')).stage, 'planning');
+  for (let pass = 0; pass < 3; pass++) {
+    await planning.run(fixtureCatalog(ASSETS), new Set(), waiting);
+    await planning.shorts.queue.idle();
+  }
+  assert.equal(seen.length, 1, 'asked once, for the short that can be planned; never for the one whose music selects none');
+  assert.equal((await readMetadata(layout.task(shortTaskIdFor('job/one')))).short?.planner, 'llm');
+  assert.match((await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/tune')), 'IO')).waiting!, /music/);
+});
+
+test('a short whose task failed is failed; retried with clipmill retry, it is compiling again, then completed', async (t) => {
+  const { retryFailed } = await import('../../../src/shared/protocol/retry.js');
+  const { rename } = await import('node:fs/promises');
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  await writeFile(join(layout.scannedJobs, 'one.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  await writeFile(`${voice}.words.json`, JSON.stringify(WORDS));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192' } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const catalog = fixtureCatalog(ASSETS);
+  const pass = async () => {
+    await planning.run(catalog, new Set(), new Map());
+    await planning.shorts.queue.idle();
+    return readJson(ShortStateSchema, layout.shortState(id), 'IO');
+  };
+  const id = shortTaskIdFor('job/one');
+  assert.equal((await pass()).stage, 'compiling');
+  await mkdir(layout.trashFailed, { recursive: true });
+  await rename(layout.task(id), layout.failedTask(id));
+  await writeFile(join(layout.failedTask(id), 'error.json'), JSON.stringify({ code: 'RENDER_FAILED', message: 'ffmpeg exited 1' }));
+  const failed = await pass();
+  assert.deepEqual([failed.stage, failed.failed], ['failed', { stage: 'compiling', code: 'RENDER_FAILED', message: 'ffmpeg exited 1' }]);
+  await retryFailed(layout, id);
+  const again = await pass();
+  assert.equal(again.stage, 'compiling');
+  assert.equal(again.failed, undefined);
+  await mkdir(layout.outputTask(id), { recursive: true });
+  await rename(layout.task(id), join(layout.outputTask(id), '.gone'));
+  await writeFile(join(layout.outputTask(id), 'final.mp4'), '');
+  const done = await pass();
+  assert.deepEqual(done.history.map((h) => h.stage), ['uploaded', 'planning', 'compiling', 'failed', 'compiling', 'completed']);
+});
