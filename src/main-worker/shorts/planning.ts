@@ -161,7 +161,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
     }
     let stage: ShortStage = 'transcribing';
     try {
-      const words = await this.words(src, current, id, signal);
+      const words = await this.words(src, current, id, (s) => (current = s), signal);
       if ('waiting' in words) {
         current = await this.enter(src, id, current, { stage: 'transcribing', waiting: words.waiting });
         waiting.set(label, words.waiting);
@@ -243,7 +243,9 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       this.failed.add(src.key);
       totals.errors++;
       log.error({ short: src.key, err }, `Short ${src.key} failed (${stage}): ${errorMessage(err)}`);
-      await this.save({ ...current, stage: 'failed', failed: { stage, code, message: errorMessage(err) }, updated_at: new Date().toISOString(), history: [...current.history, { stage: 'failed', at: new Date().toISOString() }] });
+      const { waiting: _waiting, ...rest } = current;
+      const at = new Date().toISOString();
+      await this.save({ ...rest, stage: 'failed', failed: { stage, code, message: errorMessage(err) }, updated_at: at, history: [...rest.history, { stage: 'failed', at }] });
     }
   }
 
@@ -252,13 +254,13 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
    * transcript aligned by an earlier pass); else its transcript aligned offline now and written
    * beside it; else why the short waits.
    */
-  private async words(src: ShortSource, current: ShortState, id: string, signal?: AbortSignal): Promise<{ path: string; file: WordsFile } | { waiting: string }> {
+  private async words(src: ShortSource, current: ShortState, id: string, entered: (s: ShortState) => void, signal?: AbortSignal): Promise<{ path: string; file: WordsFile } | { waiting: string }> {
     const { ctx } = this.opts;
     const abs = ctx.layout.abs(src.audio);
     const path = wordsPath(abs);
     if (await exists(path)) return { path: wordsPath(src.audio), file: await readWords(path, 'WORDS_INVALID', wordsPath(src.audio)) };
     if (src.transcript) {
-      await this.enter(src, id, current, { stage: 'transcribing' });
+      entered(await this.enter(src, id, current, { stage: 'transcribing' }));
       const file = await transcriptWords(ctx.bins.ffmpeg.path, abs, src.transcript, signal);
       if (!file.words.length) throw new ClipmillError('WORDS_INVALID', `the transcript of ${src.audio} holds no words to align`);
       await writeWords(path, file);
@@ -266,7 +268,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
     }
     const t = this.providers.transcription;
     if (!t) return { waiting: `no transcript: ${src.audio} has no word timings and no "transcript" (give the audio a sidecar <name>.json with "transcript"; no speech-to-text provider is configured)` };
-    await this.enter(src, id, current, { stage: 'transcribing' });
+    entered(await this.enter(src, id, current, { stage: 'transcribing' }));
     const file = await t.breaker.run(src.key, () => t.provider.transcribe(abs, src.audio, signal), signal);
     await writeWords(path, file);
     return { path: wordsPath(src.audio), file };

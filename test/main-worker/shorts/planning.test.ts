@@ -104,6 +104,8 @@ test('a filed short without a transcript: transcribed by the configured provider
   await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
   const a = await readMetadata(layout.task(shortTaskIdFor('short/cars/a.wav')));
   assert.deepEqual(a.short?.beats.map((b) => b.text), ['A red car.', 'The sea again.']);
+  const aState = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('short/cars/a.wav')), 'IO');
+  assert.deepEqual(aState.history.map((h) => h.stage), ['uploaded', 'transcribing', 'planning', 'compiling']);
   const words = JSON.parse(await readFile(join(shortDir, 'a.wav.words.json'), 'utf8')) as { source: string };
   assert.equal(words.source, 'transcription');
   assert.match(waiting.get('short/cars/b.wav')!, /transcription answered HTTP 503/);
@@ -264,4 +266,31 @@ test('a short whose task failed is failed; retried with clipmill retry, it is co
   await writeFile(join(layout.outputTask(id), 'final.mp4'), '');
   const done = await pass();
   assert.deepEqual(done.history.map((h) => h.stage), ['uploaded', 'planning', 'compiling', 'failed', 'compiling', 'completed']);
+});
+
+test('a short that waited and then fails for good: failed, with its history and without the old waiting', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const { url } = await fakeServer(t, [json(503, 'down'), json(401, 'no')]);
+  const shortDir = layout.scannedShortDir('cars');
+  await mkdir(shortDir, { recursive: true });
+  await writeFile(join(shortDir, 'c.wav'), 'audio');
+  await writeFile(join(shortDir, 'c.wav.json'), JSON.stringify({ schema_version: 1, kind: 'short', id: 'cars/c.wav', category: 'cars', raw_path: 'raw/short/cars/c.wav', filed_at: '2026-01-01T00:00:00Z', tags: [], duration: 5 }));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', transcriptionBaseUrl: url, providerTries: 1, breakerFailures: 5 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const id = shortTaskIdFor('short/cars/c.wav');
+  await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), new Map());
+  await planning.shorts.queue.idle();
+  const waited = await readJson(ShortStateSchema, layout.shortState(id), 'IO');
+  assert.deepEqual([waited.stage, /HTTP 503/.test(waited.waiting ?? '')], ['transcribing', true]);
+  await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), new Map());
+  await planning.shorts.queue.idle();
+  const failed = await readJson(ShortStateSchema, layout.shortState(id), 'IO');
+  assert.equal(failed.stage, 'failed');
+  assert.equal(failed.waiting, undefined);
+  assert.deepEqual([failed.failed?.stage, failed.failed?.code], ['transcribing', 'PROVIDER_REJECTED']);
+  assert.deepEqual(failed.history.map((h) => h.stage), ['uploaded', 'transcribing', 'failed']);
 });
