@@ -6,9 +6,19 @@ import { describeExpected, parseJson, validate } from './json.js';
 import { UUID_RE } from './layout.js';
 import { TimelineSchema } from './timeline/schema.js';
 
-/** The version this code writes; it reads every version up to it (DESIGN §1 Schema versions). */
+/**
+ * The version this code writes by default; it reads every version of METADATA_SCHEMA_VERSIONS
+ * (DESIGN §1 Schema versions). A task carrying what a version-2 reader does not know (a
+ * vertical short's `short`, an audio track's `duck`) is written as 3 (metadataVersionFor), so
+ * that an older render worker hands it back (TASK_NEWER_VERSION) instead of failing it.
+ */
 export const METADATA_SCHEMA_VERSION = 2;
-export const METADATA_SCHEMA_VERSIONS = [1, 2] as const;
+export const METADATA_SCHEMA_VERSIONS = [1, 2, 3] as const;
+
+/** The schema_version a task is written with: 3 when it carries `short` or a ducked audio track, else METADATA_SCHEMA_VERSION. */
+export function metadataVersionFor(m: { short?: unknown; timeline?: { audio?: readonly object[] } | null | undefined }): 2 | 3 {
+  return m.short !== undefined || m.timeline?.audio?.some((a) => (a as { duck?: unknown }).duck !== undefined) ? 3 : METADATA_SCHEMA_VERSION;
+}
 export const TASK_FILES = { metadata: 'metadata.json', voice: 'voice.mp3', music: 'music.mp3', videoList: 'video_list.txt', logo: 'logo.png', frame: 'frame.mp4', claim: 'claim.json' } as const;
 
 const NON_EMPTY = 'a non-empty string';
@@ -154,6 +164,7 @@ export const MetadataSchema = object({
 }).superRefine((m, ctx) => {
   if (m.schema_version >= 2 && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (schema_version 2)', input: undefined });
   if (m.schema_version === 1 && m.timeline) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: '2 (the task has a timeline)', input: 1 });
+  if (m.schema_version < 3 && metadataVersionFor(m) === 3) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: `3 (the task has ${m.short ? 'a short' : 'a ducked audio track'})`, input: m.schema_version });
   // A file in the task folder comes with where it came from (and music with its length).
   const need = (when: unknown, field: 'music_source' | 'music_duration' | 'frame_source', expected: string) => {
     if (when !== null && when !== undefined && (m[field] === null || m[field] === undefined)) ctx.addIssue({ code: 'custom', path: [field], message: expected, input: m[field] });

@@ -5,7 +5,7 @@ import type { Layout } from '../../shared/layout.js';
 import { resolutionClass } from '../../shared/layout.js';
 import { publishTask } from '../../shared/protocol/publish.js';
 import { writeMetadata } from '../../shared/protocol/task-files.js';
-import { METADATA_SCHEMA_VERSION, type TaskMetadata } from '../../shared/task.js';
+import { type TaskMetadata } from '../../shared/task.js';
 import type { ShortPlan } from '../planners/short.js';
 
 export interface ShortTaskInput {
@@ -25,7 +25,7 @@ export function buildShortMetadata(input: ShortTaskInput, now: Date): TaskMetada
   const out = plan.timeline.output;
   const music = plan.timeline.audio.find((a) => a.file === plan.music?.path);
   return {
-    schema_version: METADATA_SCHEMA_VERSION,
+    schema_version: 3, // a short (and its ducked music): older render workers hand it back (metadataVersionFor)
     task_id: input.id,
     created_at: now.toISOString(),
     category: input.category,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ClipmillError, isClipmillError } from '../errors.js';
 import { describeExpected, readJson, writeJson } from '../json.js';
-import { METADATA_SCHEMA_VERSION, METADATA_SCHEMA_VERSIONS, MetadataSchema, TASK_FILES, type TaskMetadata } from '../task.js';
+import { METADATA_SCHEMA_VERSIONS, MetadataSchema, TASK_FILES, type TaskMetadata } from '../task.js';
 import { ClaimSchema, type Claim } from './files.js';
 
 /**
@@ -20,8 +20,8 @@ export async function readMetadata(dir: string): Promise<TaskMetadata> {
   } catch (err) {
     if (!isClipmillError(err, 'TASK_INVALID') || err.details.field !== 'schema_version') throw err;
     const version = (await readJson(VersionSchema, path, 'TASK_INVALID').catch(() => null))?.schema_version;
-    if (version === undefined || version <= METADATA_SCHEMA_VERSION) throw err;
-    throw new ClipmillError('TASK_NEWER_VERSION', `${TASK_FILES.metadata} is schema_version ${version}; this worker reads ${METADATA_SCHEMA_VERSIONS[0]} to ${METADATA_SCHEMA_VERSION}: it was written by a newer clipmill`, { details: { schema_version: version, stage: 'claim' } });
+    if (version === undefined || version <= METADATA_SCHEMA_VERSIONS.at(-1)!) throw err;
+    throw new ClipmillError('TASK_NEWER_VERSION', `${TASK_FILES.metadata} is schema_version ${version}; this worker reads ${METADATA_SCHEMA_VERSIONS[0]} to ${METADATA_SCHEMA_VERSIONS.at(-1)}: it was written by a newer clipmill`, { details: { schema_version: version, stage: 'claim' } });
   }
 }
 

@@ -104,8 +104,8 @@ test('task JSON files are untrusted: a FIFO metadata.json is TASK_INVALID at onc
 
 test('readMetadata: a schema_version above what this code reads is TASK_NEWER_VERSION (an old worker, not a bad task); a bad version is TASK_INVALID', async (t) => {
   const dir = await tempDir(t);
-  await writeFile(join(dir, 'metadata.json'), JSON.stringify({ ...sampleMetadata(), schema_version: 3, a_field_of_version_3: true }));
-  await assert.rejects(readMetadata(dir), (e: unknown) => isClipmillError(e, 'TASK_NEWER_VERSION') && e.errorClass === 'recoverable' && e.details.schema_version === 3 && /schema_version 3; this worker reads 1 to 2/.test(e.message));
+  await writeFile(join(dir, 'metadata.json'), JSON.stringify({ ...sampleMetadata(), schema_version: 4, a_field_of_version_4: true }));
+  await assert.rejects(readMetadata(dir), (e: unknown) => isClipmillError(e, 'TASK_NEWER_VERSION') && e.errorClass === 'recoverable' && e.details.schema_version === 4 && /schema_version 4; this worker reads 1 to 3/.test(e.message));
   for (const bad of [0, 'two', null]) {
     await writeFile(join(dir, 'metadata.json'), JSON.stringify({ ...sampleMetadata(), schema_version: bad }));
     await assert.rejects(readMetadata(dir), (e: unknown) => isClipmillError(e, 'TASK_INVALID') && e.details.field === 'schema_version', String(bad));
