@@ -9,7 +9,7 @@ import { extname, join } from 'node:path';
 import { CAPTION_STYLES } from '../../shared/timeline/schema.js';
 import { ClipmillError } from '../../shared/errors.js';
 import { stableUuid } from '../../shared/ids.js';
-import { checkTimeoutMs, peakAndLength } from '../../shared/media/audio.js';
+import { checkSpeech } from './speech-checks.js';
 import { probe, probeSummary } from '../../shared/media/probe.js';
 import type { RawSidecar } from '../../shared/assets.js';
 import type { MainContext } from '../context.js';
@@ -47,18 +47,7 @@ export async function validateShort(ctx: MainContext, file: RawFile, category: s
   if (!info.audio) throw new ClipmillError('NO_AUDIO_STREAM', 'the file has no audio stream', details);
   if (!accepts(info.audio.codec)) throw new ClipmillError('WRONG_CODEC', `a ${ext} short must hold ${ext === '.mp3' ? 'MP3' : ext === '.wav' ? 'PCM' : 'AAC or ALAC'} audio, this file holds ${info.audio.codec}`, details);
   const { minSeconds: min, maxSeconds: max } = ctx.config.shorts;
-  if (info.duration > max * 2) throw new ClipmillError('TOO_LONG', `the audio lasts ${info.duration.toFixed(1)} s, more than shorts.maxSeconds (${max} s)`, details);
-  let levels: { peakDb: number; seconds: number };
-  try {
-    levels = await peakAndLength(ctx.bins.ffmpeg.path, file.path, { signal, timeoutMs: checkTimeoutMs(Math.max(info.duration, max)) });
-  } catch (err) {
-    throw err instanceof ClipmillError ? new ClipmillError(err.code, err.message, { details: { ...err.details, ...details.details } }) : err;
-  }
-  const seconds = levels.seconds;
-  const decoded = { details: { ...details.details, decoded_seconds: seconds } };
-  if (!(seconds >= min)) throw new ClipmillError('TOO_SHORT', `the audio lasts ${seconds.toFixed(2)} s when decoded, less than shorts.minSeconds (${min} s)`, decoded);
-  if (seconds > max) throw new ClipmillError('TOO_LONG', `the audio lasts ${seconds.toFixed(1)} s when decoded, more than shorts.maxSeconds (${max} s)`, decoded);
-  if (!(levels.peakDb > ctx.config.ingest.voiceSilenceDb)) throw new ClipmillError('SILENT', `the audio is silent: its loudest sample is ${levels.peakDb} dB, at or below ingest.voiceSilenceDb (${ctx.config.ingest.voiceSilenceDb} dB)`, details);
+  const seconds = await checkSpeech(ctx, file.path, { duration: info.duration, probe: summary }, { what: 'the audio', min, max, silenceDb: ctx.config.ingest.voiceSilenceDb, headerMax: max * 2, keys: { min: 'shorts.minSeconds', max: 'shorts.maxSeconds', silenceDb: 'ingest.voiceSilenceDb' } }, signal);
   const filed = shortFiledName(file, name);
   return { kind: 'move', dest: join(ctx.layout.scannedShortDir(category), filed), probe: summary, facts: { id: shortId(category, filed), duration: Math.round(seconds * 1000) / 1000 } };
 }

@@ -11,7 +11,7 @@ import { RetryPolicy } from '../../shared/retry.js';
 import { TRANSITIONS } from '../../shared/timeline/schema.js';
 import type { Word } from '../../shared/words.js';
 import { round } from '../planners/job.js';
-import { BEAT, type Beat } from '../planners/short-beats.js';
+import { BEAT, wordsInBeat, type Beat } from '../planners/short-beats.js';
 import { keywords } from '../planners/short-keywords.js';
 import { notJson, providerKey, providerRequest, retryProvider, schemaIssues } from './http.js';
 
@@ -64,11 +64,7 @@ export function checkLlmPlan(plan: LlmPlan, words: readonly Word[], end: number,
     const len = stop - prev;
     const single = plan.beats.length === 1 && end < BEAT.min;
     if (!single && (len < BEAT.min - SLACK || len > BEAT.max + SLACK)) throw invalid(what, `beats[${i}] lasts ${round(len)} s (${BEAT.min} to ${BEAT.max} s asked)`);
-    const spoken = words.filter((w) => {
-      const mid = (w.start + w.end) / 2;
-      return mid >= prev && (mid < stop || last);
-    });
-    const said = spoken.map((w) => w.word).join(' ');
+    const said = wordsInBeat(words, prev, stop, last).map((w) => w.word).join(' ');
     out.push({ start: round(prev), end: round(stop), text: said, keywords: keywords(`${said} ${b.description} ${b.visual_prompt}`), assetType: b.asset_type, transition: b.transition });
     prev = stop;
   });
