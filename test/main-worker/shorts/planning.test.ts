@@ -175,21 +175,22 @@ test('shorts.generate: a beat that matches no tag gets a generated still, filed 
   await writeFile(`${voice}.words.json`, JSON.stringify(words));
   for (const n of ['one', 'two']) await writeFile(join(layout.scannedJobs, `${n}.json`), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
   await writeFile(join(layout.scannedJobs, 'three.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 2 } }));
-  await writeFile(`${join(root, fixturePath(ASSETS[4]!))}.words.json`, JSON.stringify({ source: 'espeak-ng', words: [{ word: 'A', start: 0.5, end: 0.7 }, { word: 'small', start: 0.8, end: 1.1 }, { word: 'boat.', start: 1.2, end: 1.5 }] }));
+  await writeFile(`${join(root, fixturePath(ASSETS[4]!))}.words.json`, JSON.stringify({ source: 'espeak-ng', words: [{ word: 'A', start: 0.5, end: 0.7 }, { word: 'big', start: 0.8, end: 1.1 }, { word: 'boat.', start: 1.2, end: 1.5 }] }));
   const ctx = { config: testConfig({ shorts: { resolution: '108x192', generate: true, generationBaseUrl: url, generationPollMs: 1, providerTries: 1 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins } as unknown as MainContext;
   const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
   const catalog = fixtureCatalog(ASSETS);
   await planning.run(catalog, new Set(), new Map());
   await planning.shorts.queue.idle();
   const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
-  assert.deepEqual(one.short?.beats.map((b) => b.matched), [['red car'], ['big', 'tree']]);
+  assert.deepEqual(one.short?.beats.map((b) => b.matched), [['red car'], ['big tree']], 'one tag of the whole beat: a later beat that says only "big" does not match it');
   assert.match(one.short!.beats[1]!.visual, /^scanned\/image\/cars\/36x64_[0-9a-f-]{36}\.png$/);
   const state = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/one')), 'IO');
   assert.deepEqual(state.history.map((h) => h.stage), ['uploaded', 'planning', 'generating', 'compiling']);
   // The second short reuses the generated still (it is tagged): nothing to generate.
   const two = await readMetadata(layout.task(shortTaskIdFor('job/two')));
   assert.equal(two.short!.beats[1]!.visual, one.short!.beats[1]!.visual);
-  // The service fails for the third: its beat shows a catalog asset, and the short says why.
+  // The third says "big" but not "tree": the generated still does not match it; the service
+  // fails for it: its beat shows a catalog asset, and the short says why.
   const three = await readMetadata(layout.task(shortTaskIdFor('job/three')));
   assert.deepEqual(three.short!.beats.map((b) => b.matched), [[]]);
   assert.ok([fixturePath(ASSETS[0]!), fixturePath(ASSETS[1]!), one.short!.beats[1]!.visual].includes(three.short!.beats[0]!.visual), three.short!.beats[0]!.visual);
