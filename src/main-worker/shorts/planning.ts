@@ -10,6 +10,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseResolution } from '../../shared/config.js';
+import { parseVersionedName } from '../../shared/asset-names.js';
 import { ClipmillError, classOf, errorMessage } from '../../shared/errors.js';
 import { exists } from '../../shared/fs.js';
 import type { ShortJob } from '../../shared/job.js';
@@ -71,23 +72,35 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
   /** The circuit breakers of the configured providers (the status file shows them). */
   providerStatus = (): ProviderBreakerStatus[] => this.providers.status();
 
-  /** The job-file template: `job/<name>`, its voice a narration part (first take, latest version) with word timings. */
+  /** The job-file template: `job/<name>`, its voice a narration part (first take, latest version) or a story's voice (latest version). */
   async run(name: string, job: ShortJob, catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, signal?: AbortSignal): Promise<void> {
     const key = `job/${name}`;
     if (this.done.has(key) || this.failed.has(key)) return;
-    const sel = job.audio;
-    const byId = sel.id !== undefined ? catalog.byId(sel.id) : null;
-    const part: CatalogNarrationPart | null = sel.id !== undefined ? (byId?.kind === 'narration' ? byId : null) : (catalog.narration(sel.category!, sel.campaign!).get(sel.part!)?.[0] ?? null);
-    if (!part) {
-      const what = sel.id !== undefined ? `narration ${sel.id}` : `narration part ${sel.part} in scanned/narration/${sel.category}/${sel.campaign}/`;
-      waiting.set(name, `audio: no ${what}`);
+    const voice = await this.jobVoice(job, catalog);
+    if ('missing' in voice) {
+      waiting.set(name, `audio: no ${voice.missing}`);
       return;
     }
     const { config } = this.opts.ctx;
     const size = job.output.resolution ? parseResolution(job.output.resolution) : null;
     const output = size || job.output.fps ? { ...(size ?? parseResolution(config.shorts.resolution)), fps: job.output.fps ?? config.render.fps } : undefined;
-    const facts = { key, audio: part.path, duration: part.duration, category: job.category ?? part.category, transcript: part.transcript, targetSeconds: job.target_seconds };
+    const facts = { key, audio: voice.path, duration: voice.duration, category: job.category ?? voice.category, transcript: voice.transcript, targetSeconds: job.target_seconds };
     this.offer({ ...facts, style: job.style, music: job.music, priority: job.priority, quality: job.quality, output }, catalog, busy, waiting, name, signal);
+  }
+
+  /** The voice a short job selects, or what is missing. A story voice's length comes from its asset record. */
+  private async jobVoice(job: ShortJob, catalog: Catalog): Promise<{ path: string; duration: number; category: string; transcript?: string | undefined } | { missing: string }> {
+    const sel = job.audio;
+    if (sel.story !== undefined) {
+      const found = catalog.voiceList().find((v) => v.category === sel.category && v.story === sel.story && parseVersionedName(v.name).base.replace(/\.mp3$/i, '') === sel.voice);
+      const rec = found ? await this.record(this.opts.ctx.layout.abs(found.path)) : null;
+      if (!found || !rec?.duration) return { missing: `voice ${sel.voice} in scanned/story/${sel.category}/${sel.story}/voice/` };
+      return { path: found.path, duration: rec.duration, category: found.category, transcript: rec.transcript };
+    }
+    const byId = sel.id !== undefined ? catalog.byId(sel.id) : null;
+    const part: CatalogNarrationPart | null = sel.id !== undefined ? (byId?.kind === 'narration' ? byId : null) : (catalog.narration(sel.category!, sel.campaign!).get(sel.part!)?.[0] ?? null);
+    if (!part) return { missing: sel.id !== undefined ? `narration ${sel.id}` : `narration part ${sel.part} in scanned/narration/${sel.category}/${sel.campaign}/` };
+    return { path: part.path, duration: part.duration, category: part.category, transcript: part.transcript };
   }
 
   /** The audio filed under scanned/short/: one short each. */

@@ -1,5 +1,5 @@
 // The shorts pass for job files with "template": "short": the voice's word timings come from
-// its words file; stages are written to shorts/<task id>.json; a missing narration or a voice
+// its words file (a narration part or a story voice); stages are written to shorts/<task id>.json; a missing narration or a voice
 // without words and transcript waits with the reason; the task is published once ever.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -294,4 +294,33 @@ test('a short that waited and then fails for good: failed, with its history and 
   assert.equal(failed.waiting, undefined);
   assert.deepEqual([failed.failed?.stage, failed.failed?.code], ['transcribing', 'PROVIDER_REJECTED']);
   assert.deepEqual(failed.history.map((h) => h.stage), ['uploaded', 'transcribing', 'failed']);
+});
+
+test('a short job of a story voice ({"category", "story", "voice"}): its latest version with its word timings; a missing one waits', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  await writeFile(join(layout.scannedJobs, 'tale.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', story: 'tale', voice: 'chapter_0001' } }));
+  await writeFile(join(layout.scannedJobs, 'lost.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', story: 'tale', voice: 'chapter_0009' } }));
+  const voiceDir = join(root, 'scanned/story/cars/tale/voice');
+  await mkdir(voiceDir, { recursive: true });
+  const catalog = fixtureCatalog(ASSETS);
+  for (const [name, duration] of [['chapter_0001.mp3', 9], ['chapter_0001.v2.mp3', 6]] as const) {
+    const record = { schema_version: 1 as const, kind: 'voice' as const, id: `cars/tale/${name.replace(/\.mp3$/, '')}`, category: 'cars', raw_path: `raw/story/cars/tale/voice/${name}`, filed_at: '2026-01-01T00:00:00Z', tags: [], duration };
+    await writeFile(join(voiceDir, name), 'mp3');
+    await writeFile(join(voiceDir, `${name}.json`), JSON.stringify(record));
+    catalog.add(`scanned/story/cars/tale/voice/${name}`, record);
+  }
+  await writeFile(join(voiceDir, 'chapter_0001.v2.mp3.words.json'), JSON.stringify(WORDS));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192' } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const waiting = new Map<string, string>();
+  await planning.run(catalog, new Set(), waiting);
+  await planning.shorts.queue.idle();
+  const meta = await readMetadata(layout.task(shortTaskIdFor('job/tale')));
+  assert.equal(meta.short?.audio, 'scanned/story/cars/tale/voice/chapter_0001.v2.mp3');
+  assert.deepEqual(meta.short?.beats.map((b) => b.text), ['A red car.', 'The sea again.']);
+  assert.equal(waiting.get('lost'), 'audio: no voice chapter_0009 in scanned/story/cars/tale/voice/');
 });
