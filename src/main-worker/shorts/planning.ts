@@ -10,7 +10,6 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseResolution } from '../../shared/config.js';
-import { parseVersionedName } from '../../shared/asset-names.js';
 import { ClipmillError, classOf, errorMessage } from '../../shared/errors.js';
 import { exists } from '../../shared/fs.js';
 import type { ShortJob } from '../../shared/job.js';
@@ -20,7 +19,7 @@ import { isIgnoredName } from '../../shared/layout.js';
 import { createRng } from '../../shared/rng.js';
 import { ShortStateSchema, shortProgress, type ShortStage, type ShortState } from '../../shared/short-state.js';
 import { readWords, writeWords, wordsPath, type WordsFile } from '../../shared/words.js';
-import type { Catalog, CatalogNarrationPart } from '../catalog.js';
+import type { Catalog } from '../catalog.js';
 import type { MainContext } from '../context.js';
 import type { TemplatePlanning } from '../job-planning.js';
 import type { Ledger } from '../ledger.js';
@@ -29,7 +28,7 @@ import { transcriptWords } from '../narrate/transcript.js';
 import { planShort, shortEnd, type ShortRules } from '../planners/short.js';
 import type { Beat } from '../planners/short-beats.js';
 import { writeShortTask } from './write-short-task.js';
-import { shortSeed, shortTaskIdFor, type ShortSource } from './short-source.js';
+import { shortJobVoice, shortSeed, shortTaskIdFor, type ShortSource } from './short-source.js';
 import { generateVisuals } from './generated.js';
 import { ShortQueue } from './queue.js';
 import type { ProviderBreakerStatus } from './provider-breaker.js';
@@ -76,7 +75,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
   async run(name: string, job: ShortJob, catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, signal?: AbortSignal): Promise<void> {
     const key = `job/${name}`;
     if (this.done.has(key) || this.failed.has(key)) return;
-    const voice = await this.jobVoice(job, catalog);
+    const voice = await shortJobVoice(job.audio, catalog, (path) => this.record(this.opts.ctx.layout.abs(path)));
     if ('missing' in voice) {
       waiting.set(name, `audio: no ${voice.missing}`);
       return;
@@ -86,21 +85,6 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
     const output = size || job.output.fps ? { ...(size ?? parseResolution(config.shorts.resolution)), fps: job.output.fps ?? config.render.fps } : undefined;
     const facts = { key, audio: voice.path, duration: voice.duration, category: job.category ?? voice.category, transcript: voice.transcript, targetSeconds: job.target_seconds };
     this.offer({ ...facts, style: job.style, music: job.music, priority: job.priority, quality: job.quality, output }, catalog, busy, waiting, name, signal);
-  }
-
-  /** The voice a short job selects, or what is missing. A story voice's length comes from its asset record. */
-  private async jobVoice(job: ShortJob, catalog: Catalog): Promise<{ path: string; duration: number; category: string; transcript?: string | undefined } | { missing: string }> {
-    const sel = job.audio;
-    if (sel.story !== undefined) {
-      const found = catalog.voiceList().find((v) => v.category === sel.category && v.story === sel.story && parseVersionedName(v.name).base.replace(/\.mp3$/i, '') === sel.voice);
-      const rec = found ? await this.record(this.opts.ctx.layout.abs(found.path)) : null;
-      if (!found || !rec?.duration) return { missing: `voice ${sel.voice} in scanned/story/${sel.category}/${sel.story}/voice/` };
-      return { path: found.path, duration: rec.duration, category: found.category, transcript: rec.transcript };
-    }
-    const byId = sel.id !== undefined ? catalog.byId(sel.id) : null;
-    const part: CatalogNarrationPart | null = sel.id !== undefined ? (byId?.kind === 'narration' ? byId : null) : (catalog.narration(sel.category!, sel.campaign!).get(sel.part!)?.[0] ?? null);
-    if (!part) return { missing: sel.id !== undefined ? `narration ${sel.id}` : `narration part ${sel.part} in scanned/narration/${sel.category}/${sel.campaign}/` };
-    return { path: part.path, duration: part.duration, category: part.category, transcript: part.transcript };
   }
 
   /** The audio filed under scanned/short/: one short each. */
