@@ -43,7 +43,7 @@ test('settle: a task written by a newer clipmill is handed back untouched and no
   const env = await workerEnv(t, 1);
   const id = (await claimNext(env.layout, env.node))!;
   const dir = env.layout.processingTask(id);
-  const newer = JSON.stringify({ ...JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')), schema_version: 3 });
+  const newer = JSON.stringify({ ...JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')), schema_version: 4 });
   await writeFile(join(dir, 'metadata.json'), newer);
   // Through the worker's first stage: the version is found when the attempt is counted.
   assert.equal(await prepare(env, id), 'handed_back');
