@@ -173,9 +173,36 @@ export function parseJob(text: string, file: string): Job {
  * narration part (its first take, latest version) whose word timings we have; scenes follow its
  * words. Audio dropped into raw/short/ makes shorts without a job file.
  */
+/**
+ * The voice of a short job: a narration part (`{"id"}` or `{"category", "campaign", "part"}`,
+ * as NarrationSelectorSchema) or a story's voice (`{"category", "story", "voice"}`: the voice's
+ * name without `.mp3`, such as "chapter_0001", its latest version).
+ */
+export const ShortAudioSchema = object({
+  id: nonEmpty('a narration id').optional(),
+  category: nonEmpty('a category name').optional(),
+  campaign: nonEmpty('a campaign name').optional(),
+  part: intBetween(1, 9999).optional(),
+  story: nonEmpty('a story name').optional(),
+  voice: nonEmpty('a voice name such as "chapter_0001"').optional(),
+}).superRefine((s, ctx) => {
+  const forms = '{"category", "campaign", "part"}, {"id"} or {"category", "story", "voice"}';
+  if (s.story !== undefined || s.voice !== undefined) {
+    for (const k of ['id', 'campaign', 'part'] as const) if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `absent with "story" and "voice" (the audio is ${forms})`, input: s[k] });
+    for (const k of ['category', 'story', 'voice'] as const) if (s[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: `a non-empty string (a story voice is {"category", "story", "voice"})`, input: undefined });
+    return;
+  }
+  if (s.id !== undefined) {
+    if (s.category !== undefined || s.campaign !== undefined || s.part !== undefined) ctx.addIssue({ code: 'custom', path: ['id'], message: 'an id alone (no category, campaign or part with it)', input: s.id });
+    return;
+  }
+  for (const k of ['category', 'campaign', 'part'] as const) if (s[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: k === 'part' ? 'an integer from 1 to 9999 (with category and campaign)' : `a non-empty string (the audio is ${forms})`, input: undefined });
+});
+export type ShortAudio = z.infer<typeof ShortAudioSchema>;
+
 export const ShortJobSchema = object({
-  /** The narration part whose voice the short is made of. */
-  audio: NarrationSelectorSchema,
+  /** The voice the short is made of: a narration part or a story's voice. */
+  audio: ShortAudioSchema,
   /** Where music and, on equal matches, visuals come from; absent: the narration's category. */
   category: nonEmpty('a category name').optional(),
   /** The music under the voice; absent: the category's music if it has any, else none. */
@@ -243,7 +270,7 @@ export function describeJobFile(f: JobFile): { variations: number; summary: stri
       return { variations: f.job.variations, summary: `${f.job.variations} variation(s) of each source, ${f.job.parts?.length || 'no'} part(s)` };
     case 'short': {
       const a = f.job.audio;
-      return { variations: 1, summary: `a vertical short of narration ${a.id ?? `${a.category}/${a.campaign}/part ${a.part}`}` };
+      return { variations: 1, summary: a.story !== undefined ? `a vertical short of voice ${a.category}/${a.story}/${a.voice}` : `a vertical short of narration ${a.id ?? `${a.category}/${a.campaign}/part ${a.part}`}` };
     }
     case 'golden-frame':
       return { variations: f.job.variations, summary: `${f.job.variations} golden-frame video(s) of ${f.job.duration} s, ${f.job.images.length} image selector(s)${f.job.audio ? ', cut on the beats' : ''}` };

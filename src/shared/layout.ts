@@ -164,7 +164,7 @@ export class Layout {
   get scannedJobs() {
     return join(this.scanned, 'job');
   }
-  /** scanned/short/<category>/: audio files to make vertical shorts of (`<name>.mp3|wav|m4a`, as dropped), with their records and word timings. */
+  /** scanned/short/<category>/: audio files to make vertical shorts of (`<uuid>_<name>.mp3|wav|m4a`: each drop a short of its own), with their records and word timings. */
   scannedShortDir(category: string) {
     return join(this.scanned, 'short', category);
   }

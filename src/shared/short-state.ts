@@ -49,16 +49,28 @@ export async function readShortStates(layout: Layout): Promise<ShortState[]> {
 }
 
 /**
- * The stage a short is at now: a short at "compiling" (its task published) is completed once
- * output/<task>/final.mp4 exists and failed once its task is in trash/failed/ (the render's
- * error.json gives the reason); otherwise what its file says.
+ * The stage a short whose task exists is at now, read from the task's folders each time (a task
+ * retried with `clipmill retry` is compiling again): output/<task>/final.mp4 → completed (for
+ * good); tasks/<task>/ or processing/<task>/ → compiling; trash/failed/<task>[.<n>]/ → failed
+ * (its latest error.json gives the reason); trash/cancelled/<task>/ → failed, "cancelled".
+ * A short without a task (any stage before compiling, or failed before it) is what its file
+ * says, and so is one whose task is in none of these folders.
  */
 export async function shortProgress(layout: Layout, s: ShortState): Promise<ShortState> {
-  if (s.stage !== 'compiling') return s;
-  if (await exists(join(layout.outputTask(s.task_id), 'final.mp4'))) return { ...s, stage: 'completed' };
-  if (await exists(layout.failedTask(s.task_id))) {
-    const err = await readJsonOrNull(z.looseObject({ code: z.string().optional(), message: z.string().optional() }), join(layout.failedTask(s.task_id), 'error.json'));
-    return { ...s, stage: 'failed', failed: { stage: 'compiling', code: err?.code ?? '?', message: err?.message ?? `its task is in trash/failed/${s.task_id}` } };
+  const hasTask = s.stage === 'compiling' || s.stage === 'completed' || (s.stage === 'failed' && s.failed?.stage === 'compiling');
+  if (!hasTask) return s;
+  const { failed: _failed, waiting: _waiting, ...rest } = s;
+  if (await exists(join(layout.outputTask(s.task_id), 'final.mp4'))) return { ...rest, stage: 'completed' };
+  if ((await exists(layout.task(s.task_id))) || (await exists(layout.processingTask(s.task_id)))) return { ...rest, stage: 'compiling' };
+  const failures = (await readdir(layout.trashFailed).catch(() => [] as string[]))
+    .filter((n) => n.toLowerCase() === s.task_id || n.toLowerCase().startsWith(`${s.task_id}.`))
+    .sort((a, b) => Number(a.split('.')[1] ?? 1) - Number(b.split('.')[1] ?? 1));
+  const latest = failures.at(-1);
+  if (latest) {
+    const dir = join(layout.trashFailed, latest);
+    const err = await readJsonOrNull(z.looseObject({ code: z.string().optional(), message: z.string().optional() }), join(dir, 'error.json'));
+    return { ...rest, stage: 'failed', failed: { stage: 'compiling', code: err?.code ?? '?', message: err?.message ?? `its task is in trash/failed/${latest}` } };
   }
+  if (await exists(join(layout.root, 'trash', 'cancelled', s.task_id))) return { ...rest, stage: 'failed', failed: { stage: 'compiling', code: 'CANCELLED', message: 'cancelled' } };
   return s;
 }

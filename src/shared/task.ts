@@ -12,11 +12,19 @@ import { TimelineSchema } from './timeline/schema.js';
  * with the golden-frame template, shorts and chunked renders (`chunk`, `join`, `short`, `notes`,
  * and the timeline's boxed layers, Ken Burns layers, border rects and ducked tracks): the tasks
  * that use them are written as 3, so that a worker that predates them hands them back, while the
- * others stay 2 and still render on such a worker during an upgrade.
+ * others stay 2 and still render on such a worker during an upgrade (metadataVersionFor).
  */
 export const METADATA_SCHEMA_VERSION = 2;
 export const METADATA_SCHEMA_VERSIONS = [1, 2, 3] as const;
 export const METADATA_SCHEMA_LATEST = 3;
+
+/** The schema_version a task is written with: 3 when it carries what came after version 2 (see above), else METADATA_SCHEMA_VERSION. */
+export function metadataVersionFor(m: { short?: unknown; notes?: unknown; chunk?: unknown; join?: unknown; timeline?: { audio?: readonly object[]; layers?: readonly object[] } | null | undefined }): 2 | 3 {
+  if (m.short !== undefined || m.notes !== undefined || m.chunk !== undefined || m.join !== undefined) return 3;
+  const set = (x: object, k: string) => (x as Record<string, unknown>)[k] !== undefined;
+  const layerV3 = (l: object) => { const type = (l as { type?: unknown }).type; return (type === 'image' && (set(l, 'box') || set(l, 'ken_burns'))) || (type === 'border' && set(l, 'rect')); };
+  return m.timeline?.audio?.some((a) => set(a, 'duck')) || m.timeline?.layers?.some(layerV3) ? 3 : METADATA_SCHEMA_VERSION;
+}
 export const TASK_FILES = { metadata: 'metadata.json', voice: 'voice.mp3', music: 'music.mp3', videoList: 'video_list.txt', logo: 'logo.png', frame: 'frame.mp4', claim: 'claim.json' } as const;
 
 const NON_EMPTY = 'a non-empty string';
@@ -201,10 +209,12 @@ export const MetadataSchema = object({
   join: JoinFieldSchema.optional(),
 }).superRefine((m, ctx) => {
   if (m.chunk && m.join) ctx.addIssue({ code: 'custom', path: ['join'], message: 'absent (the task is a chunk)', input: m.join });
-  const v3 = (['chunk', 'join', 'short', 'notes'] as const).find((k) => m[k] !== undefined);
-  if (v3 && m.schema_version < 3) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: `3 (the task has ${v3})`, input: m.schema_version });
   if (m.schema_version >= 2 && !m.timeline) ctx.addIssue({ code: 'custom', path: ['timeline'], message: 'a timeline (schema_version 2)', input: undefined });
   if (m.schema_version === 1 && m.timeline) ctx.addIssue({ code: 'custom', path: ['schema_version'], message: '2 (the task has a timeline)', input: 1 });
+  if (m.schema_version < 3 && metadataVersionFor(m) === 3) {
+    const what = (['chunk', 'join', 'short', 'notes'] as const).find((k) => m[k] !== undefined) ?? 'a timeline element of version 3 (an audio duck, an image box or ken_burns, a border rect)';
+    ctx.addIssue({ code: 'custom', path: ['schema_version'], message: `3 (the task has ${what})`, input: m.schema_version });
+  }
   // A file in the task folder comes with where it came from (and music with its length).
   const need = (when: unknown, field: 'music_source' | 'music_duration' | 'frame_source', expected: string) => {
     if (when !== null && when !== undefined && (m[field] === null || m[field] === undefined)) ctx.addIssue({ code: 'custom', path: [field], message: expected, input: m[field] });

@@ -66,17 +66,23 @@ test('audio + transcript dropped in raw/short/ -> a verified captioned vertical 
 
   const main = await cli(['main-worker', '--once', '--root', root], ENV);
   assert.equal(main.exitCode, 0, main.stderr);
-  const reason = JSON.parse(await readFile(join(root, 'trash/invalid/short/city/notes.m4a.reason.json'), 'utf8')) as { code: string };
-  assert.ok(reason.code.length > 0);
-  assert.ok((await readdir(join(root, 'scanned/short/city'))).includes(`${name}.words.json`), 'the transcript was aligned into word timings');
-  const words = WordsFileSchema.parse(JSON.parse(await readFile(join(root, 'scanned/short/city', `${name}.words.json`), 'utf8')));
+  const reason = JSON.parse(await readFile(join(root, 'trash/invalid/short/city/notes.m4a.reason.json'), 'utf8')) as { code: string; message: string };
+  assert.equal(reason.code, 'PROBE_FAILED', reason.message);
+  assert.match(reason.message, /moov atom not found|Invalid data/);
+  // Each drop is filed as <uuid>_<name>: a short of its own.
+  const filedNames = await readdir(join(root, 'scanned/short/city'));
+  const filed = filedNames.find((n) => n.endsWith(`_${name}`))!;
+  const untold = filedNames.find((n) => n.endsWith('_untold.mp3'))!;
+  assert.match(filed ?? '', /^[0-9a-f-]{36}_/, filedNames.join(', '));
+  assert.ok(filedNames.includes(`${filed}.words.json`), 'the transcript was aligned into word timings');
+  const words = WordsFileSchema.parse(JSON.parse(await readFile(join(root, 'scanned/short/city', `${filed}.words.json`), 'utf8')));
   assert.equal(words.source, 'transcript');
   assert.equal(words.words.length, 12);
 
   const tasks = await visible(join(root, 'tasks'));
   assert.equal(tasks.length, 1);
   const meta = parseMetadata(await readFile(join(root, 'tasks', tasks[0]!, 'metadata.json'), 'utf8'));
-  assert.equal(meta.short?.key, `short/city/${name}`);
+  assert.equal(meta.short?.key, `short/city/${filed}`);
   assert.equal(meta.timeline!.output.width, 108);
   assert.equal(meta.timeline!.output.height, 192);
   // The scenes follow the words: each sentence's beat shows the asset tagged with what it says.
@@ -87,8 +93,9 @@ test('audio + transcript dropped in raw/short/ -> a verified captioned vertical 
   assert.ok(meta.timeline!.layers.some((l) => l.type === 'captions'));
 
   let status = JSON.parse((await cli(['status', '--root', root, '--json'])).stdout) as { shorts: { key: string; stage: string; waiting?: string }[] };
-  assert.deepEqual(status.shorts.map((s) => [s.key, s.stage]), [[`short/city/${name}`, 'compiling'], ['short/city/untold.mp3', 'transcribing']]);
-  assert.match(status.shorts[1]!.waiting!, /no transcript/);
+  const byKey = (k: string) => status.shorts.find((s) => s.key === k)!;
+  assert.deepEqual(status.shorts.map((s) => [s.key, s.stage]).sort(), [[`short/city/${filed}`, 'compiling'], [`short/city/${untold}`, 'transcribing']].sort());
+  assert.match(byKey(`short/city/${untold}`).waiting!, /no transcript/);
 
   const render = await cli(['render-worker', '--once', '--root', root], ENV);
   assert.equal(render.exitCode, 0, render.stderr);
@@ -99,9 +106,9 @@ test('audio + transcript dropped in raw/short/ -> a verified captioned vertical 
   assert.ok(info.audio);
   assert.ok(Math.abs(info.video!.duration! - meta.timeline!.output.duration) <= 1 / 30 + 1e-3);
   status = JSON.parse((await cli(['status', '--root', root, '--json'])).stdout) as typeof status;
-  assert.equal(status.shorts[0]!.stage, 'completed');
+  assert.equal(byKey(`short/city/${filed}`).stage, 'completed');
   const text = (await cli(['status', '--root', root])).stdout;
-  assert.match(text, /short\/city\/untold\.mp3: transcribing, waiting: no transcript/);
+  assert.match(text, /short\/city\/[0-9a-f-]{36}_untold\.mp3: transcribing, waiting: no transcript/);
 
   // Ducking, measured: the music's band while words are spoken vs in the pauses between sentences.
   const spoken: number[] = [];

@@ -33,3 +33,27 @@ test('readShortStates and shortProgress: by key; compiling becomes completed or 
   assert.equal(c!.stage, 'compiling');
   assert.deepEqual(await readShortStates(new Layout(join(layout.root, 'none'))), []);
 });
+
+test('shortProgress: a failed task retried is compiling again; the latest failure gives the reason; a cancelled task fails as "cancelled"; a short without a task is what its file says', async (t) => {
+  const layout = new Layout(await tempDir(t));
+  const failed = (key: string, task: string): ShortState => ({ ...state(key, task), stage: 'failed', failed: { stage: 'compiling', code: 'RENDER_FAILED', message: 'old' } });
+  // Retried: back in tasks/ (or claimed, in processing/).
+  await mkdir(layout.task(A), { recursive: true });
+  const a = await shortProgress(layout, failed('short/a/x.wav', A));
+  assert.equal(a.stage, 'compiling');
+  assert.equal(a.failed, undefined);
+  await mkdir(layout.processingTask(B), { recursive: true });
+  assert.equal((await shortProgress(layout, failed('short/b/x.wav', B))).stage, 'compiling');
+  // Failed twice: trash/failed/<id> and <id>.2, the latest one's error.
+  await mkdir(layout.failedTask(C), { recursive: true });
+  await mkdir(`${layout.failedTask(C)}.2`, { recursive: true });
+  await writeFile(join(`${layout.failedTask(C)}.2`, 'error.json'), JSON.stringify({ code: 'RENDER_TIMEOUT', message: 'again' }));
+  assert.deepEqual((await shortProgress(layout, state('short/c/x.wav', C))).failed, { stage: 'compiling', code: 'RENDER_TIMEOUT', message: 'again' });
+  const D = '44444444-4444-4444-8444-444444444444';
+  await mkdir(join(layout.root, 'trash', 'cancelled', D), { recursive: true });
+  const d = await shortProgress(layout, state('short/d/x.wav', D));
+  assert.deepEqual([d.stage, d.failed], ['failed', { stage: 'compiling', code: 'CANCELLED', message: 'cancelled' }]);
+  // No task yet: a task folder of the same id is not looked for.
+  const waiting: ShortState = { ...state('short/a/x.wav', A), stage: 'transcribing', waiting: 'no transcript' };
+  assert.deepEqual(await shortProgress(layout, waiting), waiting);
+});

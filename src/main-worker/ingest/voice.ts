@@ -6,7 +6,8 @@ import { ClipmillError } from '../../shared/errors.js';
 import { parseVersionedName } from '../../shared/asset-names.js';
 import { exists } from '../../shared/fs.js';
 import { personVoiceWelcome } from '../narrate/versions.js';
-import { checkTimeoutMs, headerLies, peakAndLength } from '../../shared/media/audio.js';
+import { headerLies } from '../../shared/media/audio.js';
+import { checkSpeech } from './speech-checks.js';
 import { probe, probeSummary } from '../../shared/media/probe.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
@@ -36,19 +37,7 @@ export async function validateSpeech(ctx: MainContext, file: RawFile, name: stri
   const { voiceMinSeconds: min, voiceMaxSeconds: max, voiceSilenceDb } = ctx.config.ingest;
   // The header's length can lie (a VBR MP3 without a Xing header): refuse early on it only when
   // it is already too long, then judge by what decodes.
-  if (info.duration > max) throw new ClipmillError('TOO_LONG', `the voice lasts ${info.duration.toFixed(1)} s, more than ingest.voiceMaxSeconds (${max} s)`, details);
-  let levels: { peakDb: number; seconds: number };
-  try {
-    levels = await peakAndLength(ctx.bins.ffmpeg.path, file.path, { signal, timeoutMs: checkTimeoutMs(Math.max(info.duration, max)) });
-  } catch (err) {
-    throw err instanceof ClipmillError ? new ClipmillError(err.code, err.message, { details: { ...err.details, ...details.details } }) : err;
-  }
-  const seconds = levels.seconds;
-  const decodedDetails = { details: { ...details.details, decoded_seconds: seconds } };
-  if (!(seconds >= min)) throw new ClipmillError('TOO_SHORT', `the voice lasts ${seconds.toFixed(2)} s when decoded, less than ingest.voiceMinSeconds (${min} s)`, decodedDetails);
-  if (seconds > max) throw new ClipmillError('TOO_LONG', `the voice lasts ${seconds.toFixed(1)} s when decoded${headerLies(info.duration, seconds) ? ` (its header says ${info.duration.toFixed(1)} s)` : ''}, more than ingest.voiceMaxSeconds (${max} s)`, decodedDetails);
-  const peak = levels.peakDb;
-  if (!(peak > voiceSilenceDb)) throw new ClipmillError('SILENT', `the voice is silent: its loudest sample is ${peak} dB, at or below ingest.voiceSilenceDb (${voiceSilenceDb} dB)`, details);
+  const seconds = await checkSpeech(ctx, file.path, { duration: info.duration, probe: summary }, { what: 'the voice', min, max, silenceDb: voiceSilenceDb, headerMax: max, keys: { min: 'ingest.voiceMinSeconds', max: 'ingest.voiceMaxSeconds', silenceDb: 'ingest.voiceSilenceDb' } }, signal);
   // A header that lies about the length (a VBR MP3 without a Xing header) would make the task
   // as long as the header says and drop the rest of the narration: re-encode it with a true one.
   if (headerLies(info.duration, seconds)) {

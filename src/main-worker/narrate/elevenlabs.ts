@@ -13,10 +13,11 @@
 //   narration.elevenlabsApiKeyFile; it is sent in one header and appears in no message or log.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ClipmillError, classOf } from '../../shared/errors.js';
+import { ClipmillError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { RetryPolicy } from '../../shared/retry.js';
 import { speechUnits, splitSentences, splitWords, wordsFromCharacters, type Word } from '../../shared/words.js';
+import { notJson, providerRequest, retryProvider } from '../shorts/http.js';
 import { decodePcm, encodeMp3, joinPcm, type Pcm } from './pcm.js';
 import { SECONDS_PER_WORD, type NarrationProvider, type Synthesis, type SynthesizeOptions } from './provider.js';
 
@@ -39,6 +40,8 @@ export interface ElevenLabsSettings {
 /** The decoded rate of every piece (the API's mp3_44100_128). */
 const RATE = 44100;
 const OUTPUT_FORMAT = 'mp3_44100_128';
+/** The largest answer read: a piece (narration.elevenlabsMaxChars of text) is well under a minute of 128 kb/s MP3, base64, with its character timings. */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /**
  * Text cut into pieces of at most `max` characters at sentence ends; a sentence longer than
@@ -87,8 +90,8 @@ function parseAnswer(body: string): Answer {
   let v: unknown;
   try {
     v = JSON.parse(body);
-  } catch (err) {
-    throw new ClipmillError('NARRATION_UNAVAILABLE', `ElevenLabs answered with JSON that does not parse (cut short?): ${(err as Error).message}`, { cause: err });
+  } catch {
+    throw new ClipmillError('NARRATION_UNAVAILABLE', `ElevenLabs answered with JSON that does not parse (cut short?): ${notJson(body)}`);
   }
   const a = v as Partial<Answer>;
   const al = a?.alignment;
@@ -148,12 +151,7 @@ export class ElevenLabsProvider implements NarrationProvider {
     for (let k = 0; k < pieces.length; k++) {
       signal?.throwIfAborted();
       const context = { previous: pieces.slice(0, k).join(' ').slice(-1000), next: pieces.slice(k + 1).join(' ').slice(0, 1000) };
-      const { pcm, words } = await this.policy.run(() => this.piece(voiceId, key, pieces[k]!, context, join(opts.workDir, `piece-${k}`), signal), {
-        signal,
-        shouldRetry: (err) => classOf(err) === 'recoverable',
-        retryAfter: (err) => ((err as ClipmillError).details?.retryAfter as string | undefined) ?? null,
-        onRetry: ({ attempt, delayMs, error }) => this.log?.warn({ attempt, delayMs, code: (error as ClipmillError).code }, `Retrying ElevenLabs (piece ${k + 1} of ${pieces.length}) in ${Math.round(delayMs)} ms (attempt ${attempt}): ${(error as Error).message}`),
-      });
+      const { pcm, words } = await retryProvider(this.policy, () => this.piece(voiceId, key, pieces[k]!, context, join(opts.workDir, `piece-${k}`), signal), `ElevenLabs (piece ${k + 1} of ${pieces.length})`, this.log, signal);
       decoded.push(pcm);
       pieceWords.push(words);
     }
@@ -174,25 +172,24 @@ export class ElevenLabsProvider implements NarrationProvider {
       ...(context.previous ? { previous_text: context.previous } : {}),
       ...(context.next ? { next_text: context.next } : {}),
     };
-    const timeout = AbortSignal.timeout(this.s.timeoutMs);
-    const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let status: number;
-    let answer: string;
-    let retryAfter: string | null = null;
-    try {
-      const res = await fetch(url, { method: 'POST', headers: { 'xi-api-key': key, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), signal: both });
-      status = res.status;
-      retryAfter = res.headers.get('retry-after');
-      answer = await res.text();
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      const why = timeout.aborted ? `no whole answer within ${this.s.timeoutMs} ms (narration.elevenlabsTimeoutMs)` : `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`;
-      throw new ClipmillError('NARRATION_UNAVAILABLE', `ElevenLabs: ${why}`, { cause: err });
-    }
-    if (status === 429 || status >= 500) {
-      throw new ClipmillError('NARRATION_UNAVAILABLE', `ElevenLabs answered HTTP ${status}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}: ${answer.slice(0, 300)}`, { details: { status, retryAfter } });
-    }
-    if (status < 200 || status >= 300) throw new ClipmillError('NARRATION_REJECTED', `ElevenLabs refused the request with HTTP ${status}: ${answer.slice(0, 300)}`, { details: { status } });
+    // The shared provider exchange (shorts/http.ts): timeout, 429/5xx retried vs 4xx refused, an answer read up to a size limit, no answer text in messages.
+    const got = await providerRequest(
+      {
+        provider: 'ElevenLabs',
+        url,
+        baseUrl: this.s.baseUrl,
+        key,
+        keyHeader: 'xi-api-key',
+        body: JSON.stringify(body),
+        contentType: 'application/json',
+        timeoutMs: this.s.timeoutMs,
+        maxBytes: MAX_ANSWER_BYTES,
+        settings: { timeout: 'narration.elevenlabsTimeoutMs', maxBytes: `${MAX_ANSWER_BYTES} bytes, a piece's audio and timings` },
+        codes: { unavailable: 'NARRATION_UNAVAILABLE', rejected: 'NARRATION_REJECTED' },
+      },
+      signal,
+    );
+    const answer = got.text;
     const a = parseAnswer(answer);
     const mp3 = Buffer.from(a.audio_base64, 'base64');
     if (mp3.length === 0) throw new ClipmillError('NARRATION_UNAVAILABLE', 'ElevenLabs answered with no audio');

@@ -79,12 +79,16 @@ export function planBeats(allWords: readonly Word[], end: number): Beat[] {
     const a = bounds[k - 1]!;
     const b = bounds[k]!;
     if (b - a <= 1e-6) continue;
-    const spoken = words.filter((w) => {
-      const mid = (w.start + w.end) / 2;
-      return mid >= a && (mid < b || k === bounds.length - 1);
-    });
-    const text = spoken.map((w) => w.word).join(' ');
+    const text = wordsInBeat(words, a, b, k === bounds.length - 1).map((w) => w.word).join(' ');
     beats.push({ start: round(a), end: round(b), text, keywords: keywords(text) });
   }
   return beats;
+}
+
+/** The words said in the beat from `start` to `end`: those whose middle falls in it (the last beat takes every word after its start). */
+export function wordsInBeat<W extends { start: number; end: number }>(words: readonly W[], start: number, end: number, last: boolean): W[] {
+  return words.filter((w) => {
+    const mid = (w.start + w.end) / 2;
+    return mid >= start && (mid < end || last);
+  });
 }

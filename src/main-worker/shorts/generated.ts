@@ -1,6 +1,7 @@
 // The stage `generating` of a short (shorts.generate): a still made by the generation service
 // for each beat whose words match no tag, validated as a dropped still is (ingest/image.ts) and
-// filed under scanned/image/<category>/ with an asset record tagged with the beat's keywords,
+// filed under scanned/image/<category>/ with an asset record tagged with one tag of all the beat's
+// keywords (a later beat matches it only when it says them all),
 // then added to the catalog: the re-planned short shows it, and later shorts can too. The
 // download waits under scanned/.generating/ (a dot-folder no reader lists) and is named by a
 // UUID derived from the short and the beat, so a beat generated once is never asked for again
@@ -48,7 +49,9 @@ export async function generateVisuals(ctx: MainContext, gen: { provider: Generat
     const out = join(dir, stableUuid('clipmill-generated', key, String(v.beat.start)));
     try {
       const got = await gen.breaker.run(key, () => gen.provider.generate(`A photograph for a vertical video, showing: ${v.beat.keywords.join(', ')}. Context: ${v.beat.text}`, aspect, out, key, signal), signal);
-      filed.push(await fileGenerated(ctx, catalog, got.file, category, v.beat.keywords, got.taskId, signal));
+      // One tag of all the beat's keywords: a later beat matches it only when it says every one of
+      // them (a tag matches when all its words are among the beat's keywords), never on one word.
+      filed.push(await fileGenerated(ctx, catalog, got.file, category, [v.beat.keywords.join(' ')], got.taskId, signal));
     } catch (err) {
       if (signal?.aborted) throw err;
       warnings.push(`generation for the beat at ${v.beat.start} s: ${errorMessage(err)}; the catalog's match is shown`);

@@ -5,13 +5,13 @@
 // (data.task_result.images[0].url) or "failed", within shorts.generationTimeoutMs; download:
 // the image, up to shorts.generationMaxBytes. The file is only downloaded here; it is validated
 // and filed like any still by the caller (generated.ts), never trusted as it is.
-import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { ClipmillError, classOf } from '../../shared/errors.js';
+import { ClipmillError } from '../../shared/errors.js';
+import { writeFileAtomic } from '../../shared/fs.js';
 import type { Logger } from '../../shared/log.js';
 import { RetryPolicy } from '../../shared/retry.js';
-import { providerKey, providerRequest, type ProviderRequest } from './http.js';
+import { notJson, providerKey, providerRequest, retryProvider, schemaIssues, type ProviderRequest } from './http.js';
 
 export interface GenerationSettings {
   baseUrl: string;
@@ -54,13 +54,9 @@ export class GenerationProvider {
     this.policy = new RetryPolicy({ tries: s.tries, baseMs: s.retryBaseMs, maxRetryAfterMs: 60_000, jitter: 0.2 });
   }
 
-  private call(req: Omit<ProviderRequest, 'provider' | 'key' | 'timeoutMs' | 'maxBytes'> & { maxBytes?: number }, what: string, signal?: AbortSignal) {
-    return this.policy.run(() => providerRequest({ provider: 'generation', key: providerKey(this.s.apiKeyEnv, this.env), timeoutMs: this.s.timeoutMs, maxBytes: req.maxBytes ?? 1_000_000, ...req }, signal), {
-      signal,
-      shouldRetry: (err) => classOf(err) === 'recoverable',
-      retryAfter: (err) => ((err as ClipmillError).details?.retryAfter as string | undefined) ?? null,
-      onRetry: ({ attempt, delayMs, error }) => this.log?.warn({ attempt, delayMs, code: (error as ClipmillError).code }, `Retrying the generation for ${what} in ${Math.round(delayMs)} ms (attempt ${attempt}): ${(error as Error).message}`),
-    });
+  private call(req: Omit<ProviderRequest, 'provider' | 'key' | 'baseUrl' | 'timeoutMs' | 'maxBytes'> & { maxBytes?: number }, what: string, signal?: AbortSignal) {
+    const request = { provider: 'generation', baseUrl: this.s.baseUrl, key: providerKey(this.s.apiKeyEnv, this.env), timeoutMs: this.s.timeoutMs, maxBytes: req.maxBytes ?? 1_000_000, ...req };
+    return retryProvider(this.policy, () => providerRequest(request, signal), `the generation for ${what}`, this.log, signal);
   }
 
   private parse<T>(schema: z.ZodType<T>, text: string, what: string, step: string): T {
@@ -68,10 +64,10 @@ export class GenerationProvider {
     try {
       v = JSON.parse(text);
     } catch {
-      throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: the ${step} answer is not JSON`);
+      throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: the ${step} answer is ${notJson(text)}`);
     }
     const r = schema.safeParse(v);
-    if (!r.success) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: the ${step} answer fails its schema: ${r.error.issues.slice(0, 2).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
+    if (!r.success) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: the ${step} answer fails its schema: ${schemaIssues(r.error.issues, 2)}`);
     return r.data;
   }
 
@@ -89,7 +85,7 @@ export class GenerationProvider {
       wait = Math.min(wait * 2, this.s.pollMs * 8);
       const polled = await this.call({ url: `${base}/${encodeURIComponent(taskId)}`, method: 'GET' }, what, signal);
       const task = this.parse(TaskSchema, polled.text, what, 'poll').data;
-      if (task.task_status === 'failed') throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} failed${task.task_status_msg ? `: ${task.task_status_msg.slice(0, 300)}` : ''}`);
+      if (task.task_status === 'failed') throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} failed${task.task_status_msg ? ` (its message: ${Buffer.byteLength(task.task_status_msg)} bytes, not shown)` : ''}`);
       if (task.task_status !== 'succeed') continue;
       url = task.task_result?.images?.[0]?.url ?? null;
       if (!url) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} succeeded without an image URL`);
@@ -99,7 +95,8 @@ export class GenerationProvider {
     const type = imageType(got.bytes);
     if (!type) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} gave a file that is not a PNG, JPEG or WebP image`);
     const file = `${out}.${type}`;
-    await writeFile(file, got.bytes);
+    // Synced before it is validated and moved into scanned/ (temp name, fsync, rename, fsync of the folder).
+    await writeFileAtomic(file, got.bytes);
     return { file, taskId };
   }
 }

@@ -1,22 +1,38 @@
-// One HTTP exchange with a provider of the shorts pipeline (transcription, LLM planner,
-// generation): a whole-request timeout, an answer read up to a size limit (a larger one is
-// refused, not buffered), the API key sent in one header and never in a message or a log line.
-// 429, 5xx, timeouts and network errors are PROVIDER_UNAVAILABLE (recoverable: retried);
-// another 4xx is PROVIDER_REJECTED (fatal for that request).
-import { ClipmillError } from '../../shared/errors.js';
+// One HTTP exchange with a paid provider (the shorts pipeline's transcription, LLM planner and
+// generation; the narration engine's ElevenLabs): a whole-request timeout, an answer read up to
+// a size limit (a larger one is refused, not buffered), the API key sent in one header and
+// never in a message or a log line. 429, 5xx, timeouts and network errors are "unavailable"
+// (PROVIDER_UNAVAILABLE: recoverable, retried); another 4xx is "rejected" (PROVIDER_REJECTED:
+// fatal for that request). Errors carry the status and a byte count, never the answer's text.
+//
+// The key goes only to the configured base URL's origin (scheme, host and port): a URL the
+// provider hands back (a generated image's download) on another origin gets no key, and must be
+// https. Private addresses are not refused: a self-hosted service on the local network is a
+// setup this supports, and the key never travels to another origin anyway.
+import { ClipmillError, classOf, type ErrorCode } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
+import type { RetryPolicy } from '../../shared/retry.js';
 
 export interface ProviderRequest {
-  /** For messages: "transcription", "LLM planner", "generation". */
+  /** For messages: "transcription", "LLM planner", "generation", "ElevenLabs". */
   provider: string;
   url: string;
+  /** The configured base URL: the key is sent to its origin only; another origin must be https. */
+  baseUrl: string;
   method?: 'GET' | 'POST';
   key: string | null;
+  /** The header the key goes in: absent, `authorization: Bearer <key>`; else that header holds the key as it is. */
+  keyHeader?: string;
   body?: string | FormData;
   contentType?: string;
   timeoutMs: number;
   maxBytes: number;
   /** The answer as bytes (a download), not text. */
   binary?: boolean;
+  /** The configuration keys messages name (defaults: shorts.providerTimeoutMs, shorts.providerMaxBytes). */
+  settings?: { timeout?: string; maxBytes?: string };
+  /** The error codes (default PROVIDER_UNAVAILABLE, PROVIDER_REJECTED). */
+  codes?: { unavailable: ErrorCode; rejected: ErrorCode };
 }
 
 export interface ProviderAnswer {
@@ -26,12 +42,23 @@ export interface ProviderAnswer {
   bytes: Buffer;
 }
 
-/** Reads a body up to `max` bytes; PROVIDER_UNAVAILABLE past it (the connection is dropped). */
-async function readLimited(res: Response, max: number, provider: string): Promise<Buffer> {
+/** Whether `url` is on the origin of `base` (the only place the key is sent). */
+export function sameOrigin(url: string, base: string): boolean {
+  try {
+    return new URL(url).origin === new URL(base).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a body up to `max` bytes; "unavailable" past it (the connection is dropped). */
+async function readLimited(res: Response, req: ProviderRequest, code: ErrorCode): Promise<Buffer> {
+  const max = req.maxBytes;
+  const setting = req.settings?.maxBytes ?? 'shorts.providerMaxBytes';
   const length = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(length) && length > max) {
     await res.body?.cancel().catch(() => {});
-    throw new ClipmillError('PROVIDER_UNAVAILABLE', `${provider}: the answer is ${length} bytes, more than the ${max} allowed (shorts.providerMaxBytes)`);
+    throw new ClipmillError(code, `${req.provider}: the answer is ${length} bytes, more than the ${max} allowed (${setting})`);
   }
   const chunks: Buffer[] = [];
   let n = 0;
@@ -40,7 +67,7 @@ async function readLimited(res: Response, max: number, provider: string): Promis
     n += chunk.byteLength;
     if (n > max) {
       await res.body.cancel().catch(() => {});
-      throw new ClipmillError('PROVIDER_UNAVAILABLE', `${provider}: the answer is more than the ${max} bytes allowed (shorts.providerMaxBytes)`);
+      throw new ClipmillError(code, `${req.provider}: the answer is more than the ${max} bytes allowed (${setting})`);
     }
     chunks.push(Buffer.from(chunk));
   }
@@ -49,10 +76,22 @@ async function readLimited(res: Response, max: number, provider: string): Promis
 
 /** One request; the answer of a 2xx, else the error (see the head of this file). */
 export async function providerRequest(req: ProviderRequest, signal?: AbortSignal): Promise<ProviderAnswer> {
+  const codes = req.codes ?? { unavailable: 'PROVIDER_UNAVAILABLE', rejected: 'PROVIDER_REJECTED' };
+  const home = sameOrigin(req.url, req.baseUrl);
+  let protocol: string;
+  try {
+    protocol = new URL(req.url).protocol;
+  } catch {
+    throw new ClipmillError(codes.rejected, `${req.provider}: not a URL`);
+  }
+  if (!home && protocol !== 'https:') throw new ClipmillError(codes.rejected, `${req.provider}: refused a ${protocol.replace(/:$/, '')} URL on another origin than the configured base URL (only https is fetched from elsewhere)`);
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const headers: Record<string, string> = { accept: req.binary ? '*/*' : 'application/json' };
-  if (req.key) headers.authorization = `Bearer ${req.key}`;
+  if (req.key && home) {
+    if (req.keyHeader) headers[req.keyHeader] = req.key;
+    else headers.authorization = `Bearer ${req.key}`;
+  }
   if (req.contentType) headers['content-type'] = req.contentType;
   let status: number;
   let retryAfter: string | null;
@@ -61,21 +100,43 @@ export async function providerRequest(req: ProviderRequest, signal?: AbortSignal
     const res = await fetch(req.url, { method: req.method ?? (req.body === undefined ? 'GET' : 'POST'), headers, ...(req.body !== undefined ? { body: req.body } : {}), signal: both, redirect: 'error' });
     status = res.status;
     retryAfter = res.headers.get('retry-after');
-    bytes = await readLimited(res, req.maxBytes, req.provider);
+    bytes = await readLimited(res, req, codes.unavailable);
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
     if (err instanceof ClipmillError) throw err;
-    const why = timeout.aborted ? `no whole answer within ${req.timeoutMs} ms (shorts.providerTimeoutMs)` : `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`;
-    throw new ClipmillError('PROVIDER_UNAVAILABLE', `${req.provider}: ${why}`, { cause: err });
+    const why = timeout.aborted ? `no whole answer within ${req.timeoutMs} ms (${req.settings?.timeout ?? 'shorts.providerTimeoutMs'})` : `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`;
+    throw new ClipmillError(codes.unavailable, `${req.provider}: ${why}`, { cause: err });
   }
-  const text = req.binary ? '' : bytes.toString('utf8');
-  const excerpt = () => (req.binary ? '' : `: ${text.slice(0, 300)}`);
-  if (status === 429 || status >= 500) throw new ClipmillError('PROVIDER_UNAVAILABLE', `${req.provider} answered HTTP ${status}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}${excerpt()}`, { details: { status, retryAfter } });
-  if (status < 200 || status >= 300) throw new ClipmillError('PROVIDER_REJECTED', `${req.provider} refused the request with HTTP ${status}${excerpt()}`, { details: { status } });
-  return { status, retryAfter, text, bytes };
+  const size = `${bytes.length} bytes`;
+  if (status === 429 || status >= 500) throw new ClipmillError(codes.unavailable, `${req.provider} answered HTTP ${status}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''} (${size})`, { details: { status, retryAfter, bytes: bytes.length } });
+  if (status < 200 || status >= 300) throw new ClipmillError(codes.rejected, `${req.provider} refused the request with HTTP ${status} (${size})`, { details: { status, bytes: bytes.length } });
+  return { status, retryAfter, text: req.binary ? '' : bytes.toString('utf8'), bytes };
+}
+
+/**
+ * `fn` under `policy`: retried while its error is recoverable, honouring a Retry-After the
+ * provider sent, each retry logged as `Retrying <what> in <ms> ms (attempt n): <message>`.
+ */
+export function retryProvider<T>(policy: RetryPolicy, fn: () => Promise<T>, what: string, log: Logger | undefined, signal?: AbortSignal): Promise<T> {
+  return policy.run(fn, {
+    ...(signal ? { signal } : {}),
+    shouldRetry: (err) => classOf(err) === 'recoverable',
+    retryAfter: (err) => ((err as ClipmillError).details?.retryAfter as string | undefined) ?? null,
+    onRetry: ({ attempt, delayMs, error }) => log?.warn({ attempt, delayMs, code: (error as ClipmillError).code }, `Retrying ${what} in ${Math.round(delayMs)} ms (attempt ${attempt}): ${(error as Error).message}`),
+  });
 }
 
 /** The API key of a provider: the environment variable named by its config key; null when unset (a local server may need none). */
 export function providerKey(envName: string, env: NodeJS.ProcessEnv = process.env): string | null {
   return env[envName]?.trim() || null;
+}
+
+/** What is wrong with an answer that does not parse as JSON, without quoting it: its size. */
+export function notJson(text: string): string {
+  return `not JSON (${Buffer.byteLength(text)} bytes)`;
+}
+
+/** The fields a zod check found wrong (paths and what was expected; no values of the answer). */
+export function schemaIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], n = 3): string {
+  return issues.slice(0, n).map((i) => `${i.path.map(String).join('.') || '(top)'}: ${i.message}`).join('; ');
 }

@@ -5,15 +5,15 @@
 // cover it in order, each 2 to 6 s): anything else is PROVIDER_INVALID, and the caller plans
 // locally with a warning. The prompt and the answer are never logged.
 import { z } from 'zod';
-import { ClipmillError, classOf } from '../../shared/errors.js';
+import { ClipmillError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { RetryPolicy } from '../../shared/retry.js';
 import { TRANSITIONS } from '../../shared/timeline/schema.js';
 import type { Word } from '../../shared/words.js';
 import { round } from '../planners/job.js';
-import { BEAT, type Beat } from '../planners/short-beats.js';
+import { BEAT, wordsInBeat, type Beat } from '../planners/short-beats.js';
 import { keywords } from '../planners/short-keywords.js';
-import { providerKey, providerRequest } from './http.js';
+import { notJson, providerKey, providerRequest, retryProvider, schemaIssues } from './http.js';
 
 export interface LlmSettings {
   baseUrl: string;
@@ -64,11 +64,7 @@ export function checkLlmPlan(plan: LlmPlan, words: readonly Word[], end: number,
     const len = stop - prev;
     const single = plan.beats.length === 1 && end < BEAT.min;
     if (!single && (len < BEAT.min - SLACK || len > BEAT.max + SLACK)) throw invalid(what, `beats[${i}] lasts ${round(len)} s (${BEAT.min} to ${BEAT.max} s asked)`);
-    const spoken = words.filter((w) => {
-      const mid = (w.start + w.end) / 2;
-      return mid >= prev && (mid < stop || last);
-    });
-    const said = spoken.map((w) => w.word).join(' ');
+    const said = wordsInBeat(words, prev, stop, last).map((w) => w.word).join(' ');
     out.push({ start: round(prev), end: round(stop), text: said, keywords: keywords(`${said} ${b.description} ${b.visual_prompt}`), assetType: b.asset_type, transition: b.transition });
     prev = stop;
   });
@@ -86,8 +82,8 @@ function parseContent(content: string, what: string): unknown {
   const bare = content.trim().replace(/^```(?:json)?\s*/i, '').replace(/\s*```$/, '');
   try {
     return JSON.parse(bare);
-  } catch (err) {
-    throw invalid(what, `the answer is not a JSON object (${(err as Error).message})`);
+  } catch {
+    throw invalid(what, `the answer's content is not a JSON object (${Buffer.byteLength(content)} bytes)`);
   }
 }
 
@@ -108,25 +104,24 @@ export class LlmPlanner {
   async plan(words: readonly Word[], end: number, what: string, signal?: AbortSignal): Promise<Beat[]> {
     const user = JSON.stringify({ duration: end, words: words.filter((w) => w.start < end).map((w) => ({ word: w.word, start: w.start, end: w.end })) });
     const body = JSON.stringify({ model: this.s.model, temperature: 0, response_format: { type: 'json_object' }, messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: user }] });
-    const answer = await this.policy.run(
-      () => providerRequest({ provider: 'LLM planner', url: `${this.s.baseUrl.replace(/\/+$/, '')}/v1/chat/completions`, key: providerKey(this.s.apiKeyEnv, this.env), body, contentType: 'application/json', timeoutMs: this.s.timeoutMs, maxBytes: this.s.maxBytes }, signal),
-      {
-        signal,
-        shouldRetry: (err) => classOf(err) === 'recoverable',
-        retryAfter: (err) => ((err as ClipmillError).details?.retryAfter as string | undefined) ?? null,
-        onRetry: ({ attempt, delayMs, error }) => this.log?.warn({ attempt, delayMs, code: (error as ClipmillError).code }, `Retrying the LLM planner for ${what} in ${Math.round(delayMs)} ms (attempt ${attempt}): ${(error as Error).message}`),
-      },
+    const base = this.s.baseUrl;
+    const answer = await retryProvider(
+      this.policy,
+      () => providerRequest({ provider: 'LLM planner', url: `${base.replace(/\/+$/, '')}/v1/chat/completions`, baseUrl: base, key: providerKey(this.s.apiKeyEnv, this.env), body, contentType: 'application/json', timeoutMs: this.s.timeoutMs, maxBytes: this.s.maxBytes }, signal),
+      `the LLM planner for ${what}`,
+      this.log,
+      signal,
     );
     let chat: unknown;
     try {
       chat = JSON.parse(answer.text);
-    } catch (err) {
-      throw invalid(what, `the answer is not JSON (${(err as Error).message})`);
+    } catch {
+      throw invalid(what, `the answer is ${notJson(answer.text)}`);
     }
     const c = ChatSchema.safeParse(chat);
     if (!c.success) throw invalid(what, 'the answer is not a chat completion ({"choices": [{"message": {"content"}}]})');
     const plan = LlmPlanSchema.safeParse(parseContent(c.data.choices[0]!.message.content, what));
-    if (!plan.success) throw invalid(what, `the plan fails its schema: ${plan.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
+    if (!plan.success) throw invalid(what, `the plan fails its schema: ${schemaIssues(plan.error.issues)}`);
     return checkLlmPlan(plan.data, words, end, what);
   }
 }

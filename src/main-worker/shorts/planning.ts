@@ -19,15 +19,16 @@ import { isIgnoredName } from '../../shared/layout.js';
 import { createRng } from '../../shared/rng.js';
 import { ShortStateSchema, shortProgress, type ShortStage, type ShortState } from '../../shared/short-state.js';
 import { readWords, writeWords, wordsPath, type WordsFile } from '../../shared/words.js';
-import type { Catalog, CatalogNarrationPart } from '../catalog.js';
+import type { Catalog } from '../catalog.js';
 import type { MainContext } from '../context.js';
 import type { TemplatePlanning } from '../job-planning.js';
 import type { Ledger } from '../ledger.js';
 import type { MainMetrics, Totals } from '../metrics.js';
 import { transcriptWords } from '../narrate/transcript.js';
 import { planShort, shortEnd, type ShortRules } from '../planners/short.js';
+import type { Beat } from '../planners/short-beats.js';
 import { writeShortTask } from './write-short-task.js';
-import { shortSeed, shortTaskIdFor, type ShortSource } from './short-source.js';
+import { shortJobVoice, shortSeed, shortTaskIdFor, type ShortSource } from './short-source.js';
 import { generateVisuals } from './generated.js';
 import { ShortQueue } from './queue.js';
 import type { ProviderBreakerStatus } from './provider-breaker.js';
@@ -48,12 +49,14 @@ type Outcome = { stage: ShortStage; waiting?: string };
 
 export class ShortPlanning implements TemplatePlanning<'short'> {
   private readonly opts: ShortPlanningOptions;
-  /** Keys whose task exists (and whose state file says where it is): never looked at again. */
+  /** Keys whose short is completed (output/<task>/final.mp4 is there): never looked at again. */
   private readonly done = new Set<string>();
   /** Keys that failed for good in this process (a transcript that does not align): not tried again until a restart. */
   private readonly failed = new Set<string>();
   private readonly records = new Map<string, AssetRecord | null>();
   private readonly names = new Map<string, string>();
+  /** The LLM planner's beats of each short not yet published (asked for once, not at every pass). */
+  private readonly llmBeats = new Map<string, Beat[]>();
 
   private readonly providers: ShortProviders; // speech to text, the llm planner and generation, each behind its breaker
   readonly queue: ShortQueue;
@@ -68,22 +71,19 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
   /** The circuit breakers of the configured providers (the status file shows them). */
   providerStatus = (): ProviderBreakerStatus[] => this.providers.status();
 
-  /** The job-file template: `job/<name>`, its voice a narration part (first take, latest version) with word timings. */
+  /** The job-file template: `job/<name>`, its voice a narration part (first take, latest version) or a story's voice (latest version). */
   async run(name: string, job: ShortJob, catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, signal?: AbortSignal): Promise<void> {
     const key = `job/${name}`;
     if (this.done.has(key) || this.failed.has(key)) return;
-    const sel = job.audio;
-    const byId = sel.id !== undefined ? catalog.byId(sel.id) : null;
-    const part: CatalogNarrationPart | null = sel.id !== undefined ? (byId?.kind === 'narration' ? byId : null) : (catalog.narration(sel.category!, sel.campaign!).get(sel.part!)?.[0] ?? null);
-    if (!part) {
-      const what = sel.id !== undefined ? `narration ${sel.id}` : `narration part ${sel.part} in scanned/narration/${sel.category}/${sel.campaign}/`;
-      waiting.set(name, `audio: no ${what}`);
+    const voice = await shortJobVoice(job.audio, catalog, (path) => this.record(this.opts.ctx.layout.abs(path)));
+    if ('missing' in voice) {
+      waiting.set(name, `audio: no ${voice.missing}`);
       return;
     }
     const { config } = this.opts.ctx;
     const size = job.output.resolution ? parseResolution(job.output.resolution) : null;
     const output = size || job.output.fps ? { ...(size ?? parseResolution(config.shorts.resolution)), fps: job.output.fps ?? config.render.fps } : undefined;
-    const facts = { key, audio: part.path, duration: part.duration, category: job.category ?? part.category, transcript: part.transcript, targetSeconds: job.target_seconds };
+    const facts = { key, audio: voice.path, duration: voice.duration, category: job.category ?? voice.category, transcript: voice.transcript, targetSeconds: job.target_seconds };
     this.offer({ ...facts, style: job.style, music: job.music, priority: job.priority, quality: job.quality, output }, catalog, busy, waiting, name, signal);
   }
 
@@ -138,18 +138,16 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
     const id = shortTaskIdFor(src.key);
     const state = await readJsonOrNull(ShortStateSchema, layout.shortState(id));
     if (await ledger.has(id, { short: src.key, variation: 0 })) {
-      if (state && (state.stage === 'completed' || state.stage === 'failed')) {
-        this.done.add(src.key);
-        return;
-      }
-      // The task exists: compiling until it is rendered (completed) or fails; looked at again each pass till then.
-      const s = state?.stage === 'compiling' ? state : await this.enter(src, id, state, { stage: 'compiling' });
+      // The task exists: its stage is read from the task folders at every pass (a failed task
+      // retried is compiling again), until output/<task>/final.mp4 is there.
+      const hasTask = state && (state.stage === 'compiling' || state.stage === 'completed' || (state.stage === 'failed' && state.failed?.stage === 'compiling'));
+      const s = hasTask ? state : await this.enter(src, id, state, { stage: 'compiling' });
       const now = await shortProgress(layout, s);
-      if (now.stage !== s.stage) {
+      if (now.stage !== s.stage || JSON.stringify(now.failed) !== JSON.stringify(s.failed)) {
         const at = new Date().toISOString();
-        await this.save({ ...now, updated_at: at, history: [...now.history, { stage: now.stage, at }] });
-        this.done.add(src.key);
+        await this.save({ ...now, updated_at: at, history: now.stage === s.stage ? now.history : [...now.history, { stage: now.stage, at }] });
       }
+      if (now.stage === 'completed') this.done.add(src.key);
       return;
     }
     let current = state ?? (await this.enter(src, id, null, { stage: 'uploaded' }));
@@ -160,7 +158,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
     }
     let stage: ShortStage = 'transcribing';
     try {
-      const words = await this.words(src, current, id, signal);
+      const words = await this.words(src, current, id, (s) => (current = s), signal);
       if ('waiting' in words) {
         current = await this.enter(src, id, current, { stage: 'transcribing', waiting: words.waiting });
         waiting.set(label, words.waiting);
@@ -182,13 +180,27 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       const seed = shortSeed(src.key);
       const names = await this.originalNames(catalog);
       const end = shortEnd(words.file.words, src.duration, src.targetSeconds);
-      const llm = await this.providers.llmBeats(src.key, words.file.words, end, signal);
-      if (llm && 'warning' in llm) {
-        log.warn({ short: src.key }, `Short ${src.key}: ${llm.warning}`);
-        current = { ...current, warnings: [...(current.warnings ?? []), llm.warning].slice(-5) };
+      const local = { audio: src.audio, duration: src.duration, wordsFile: words.path, words: words.file.words, category: src.category, targetSeconds: src.targetSeconds, music: src.music };
+      // Whether the short can be planned at all (footage or stills, its music) is known without
+      // the paid LLM planner: a short that waits for those never asks it.
+      const pre = planShort(local, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
+      if (!pre.ok) {
+        current = await this.enter(src, id, current, { stage: 'planning', waiting: pre.waiting });
+        waiting.set(label, pre.waiting);
+        return;
       }
-      const input = { audio: src.audio, duration: src.duration, wordsFile: words.path, words: words.file.words, category: src.category, targetSeconds: src.targetSeconds, music: src.music, beats: llm && 'beats' in llm ? llm.beats : undefined };
-      let r = planShort(input, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
+      // The LLM's beats are asked for once per short, and kept until its task is published.
+      let beats = this.llmBeats.get(src.key);
+      if (!beats) {
+        const llm = await this.providers.llmBeats(src.key, words.file.words, end, signal);
+        if (llm && 'warning' in llm) {
+          log.warn({ short: src.key }, `Short ${src.key}: ${llm.warning}`);
+          current = { ...current, warnings: [...(current.warnings ?? []), llm.warning].slice(-5) };
+        }
+        if (llm && 'beats' in llm) this.llmBeats.set(src.key, (beats = llm.beats));
+      }
+      const input = { ...local, beats };
+      let r = beats ? planShort(input, catalog, rules, createRng(seed), (p) => names.get(p) ?? null) : pre;
       const gen = this.providers.generation;
       if (r.ok && gen && r.plan.visuals.some((v) => !v.matched.length)) {
         stage = 'generating';
@@ -208,7 +220,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       const published = await writeShortTask(layout, { id, key: src.key, category: src.category, audio: src.audio, words: words.path, seed, priority: src.priority, planner: input.beats ? 'llm' : 'local', plan: r.plan });
       await ledger.record({ task_id: id, short: src.key, variation: 0, created_at: new Date().toISOString() });
       current = await this.enter(src, id, current, { stage: 'compiling' });
-      this.done.add(src.key);
+      this.llmBeats.delete(src.key);
       if (!published) return;
       totals.tasksCreated++;
       this.opts.metrics?.tasks.inc();
@@ -228,7 +240,9 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
       this.failed.add(src.key);
       totals.errors++;
       log.error({ short: src.key, err }, `Short ${src.key} failed (${stage}): ${errorMessage(err)}`);
-      await this.save({ ...current, stage: 'failed', failed: { stage, code, message: errorMessage(err) }, updated_at: new Date().toISOString(), history: [...current.history, { stage: 'failed', at: new Date().toISOString() }] });
+      const { waiting: _waiting, ...rest } = current;
+      const at = new Date().toISOString();
+      await this.save({ ...rest, stage: 'failed', failed: { stage, code, message: errorMessage(err) }, updated_at: at, history: [...rest.history, { stage: 'failed', at }] });
     }
   }
 
@@ -237,13 +251,13 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
    * transcript aligned by an earlier pass); else its transcript aligned offline now and written
    * beside it; else why the short waits.
    */
-  private async words(src: ShortSource, current: ShortState, id: string, signal?: AbortSignal): Promise<{ path: string; file: WordsFile } | { waiting: string }> {
+  private async words(src: ShortSource, current: ShortState, id: string, entered: (s: ShortState) => void, signal?: AbortSignal): Promise<{ path: string; file: WordsFile } | { waiting: string }> {
     const { ctx } = this.opts;
     const abs = ctx.layout.abs(src.audio);
     const path = wordsPath(abs);
     if (await exists(path)) return { path: wordsPath(src.audio), file: await readWords(path, 'WORDS_INVALID', wordsPath(src.audio)) };
     if (src.transcript) {
-      await this.enter(src, id, current, { stage: 'transcribing' });
+      entered(await this.enter(src, id, current, { stage: 'transcribing' }));
       const file = await transcriptWords(ctx.bins.ffmpeg.path, abs, src.transcript, signal);
       if (!file.words.length) throw new ClipmillError('WORDS_INVALID', `the transcript of ${src.audio} holds no words to align`);
       await writeWords(path, file);
@@ -251,7 +265,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
     }
     const t = this.providers.transcription;
     if (!t) return { waiting: `no transcript: ${src.audio} has no word timings and no "transcript" (give the audio a sidecar <name>.json with "transcript"; no speech-to-text provider is configured)` };
-    await this.enter(src, id, current, { stage: 'transcribing' });
+    entered(await this.enter(src, id, current, { stage: 'transcribing' }));
     const file = await t.breaker.run(src.key, () => t.provider.transcribe(abs, src.audio, signal), signal);
     await writeWords(path, file);
     return { path: wordsPath(src.audio), file };

@@ -7,11 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { ClipmillError, classOf } from '../../shared/errors.js';
+import { ClipmillError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { RetryPolicy } from '../../shared/retry.js';
 import { roundMs, splitWords, type Word, type WordsFile } from '../../shared/words.js';
-import { providerKey, providerRequest } from './http.js';
+import { notJson, providerKey, providerRequest, retryProvider, schemaIssues } from './http.js';
 
 export interface TranscriptionSettings {
   baseUrl: string;
@@ -70,32 +70,31 @@ export class TranscriptionProvider {
   /** The word timings of `file` (its label for messages: `what`). */
   async transcribe(file: string, what: string, signal?: AbortSignal): Promise<WordsFile> {
     const audio = await readFile(file);
-    const answer = await this.policy.run(
+    const base = this.s.baseUrl;
+    const answer = await retryProvider(
+      this.policy,
       () => {
         const form = new FormData();
         form.set('file', new Blob([audio]), basename(file));
         form.set('model', this.s.model);
         form.set('response_format', 'verbose_json');
         form.append('timestamp_granularities[]', 'word');
-        return providerRequest({ provider: 'transcription', url: `${this.s.baseUrl.replace(/\/+$/, '')}/v1/audio/transcriptions`, key: providerKey(this.s.apiKeyEnv, this.env), body: form, timeoutMs: this.s.timeoutMs, maxBytes: this.s.maxBytes }, signal);
+        return providerRequest({ provider: 'transcription', url: `${base.replace(/\/+$/, '')}/v1/audio/transcriptions`, baseUrl: base, key: providerKey(this.s.apiKeyEnv, this.env), body: form, timeoutMs: this.s.timeoutMs, maxBytes: this.s.maxBytes }, signal);
       },
-      {
-        signal,
-        shouldRetry: (err) => classOf(err) === 'recoverable',
-        retryAfter: (err) => ((err as ClipmillError).details?.retryAfter as string | undefined) ?? null,
-        onRetry: ({ attempt, delayMs, error }) => this.log?.warn({ attempt, delayMs, code: (error as ClipmillError).code }, `Retrying the transcription of ${what} in ${Math.round(delayMs)} ms (attempt ${attempt}): ${(error as Error).message}`),
-      },
+      `the transcription of ${what}`,
+      this.log,
+      signal,
     );
     let parsed: unknown;
     try {
       parsed = JSON.parse(answer.text);
-    } catch (err) {
-      throw new ClipmillError('PROVIDER_INVALID', `transcription of ${what}: the answer is not JSON (${(err as Error).message})`, { cause: err });
+    } catch {
+      throw new ClipmillError('PROVIDER_INVALID', `transcription of ${what}: the answer is ${notJson(answer.text)}`);
     }
     const r = AnswerSchema.safeParse(parsed);
-    if (!r.success) throw new ClipmillError('PROVIDER_INVALID', `transcription of ${what}: the answer has no text and word timestamps ({"text", "words": [{"word", "start", "end"}]}): ${r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).slice(0, 3).join('; ')}`);
+    if (!r.success) throw new ClipmillError('PROVIDER_INVALID', `transcription of ${what}: the answer has no text and word timestamps ({"text", "words": [{"word", "start", "end"}]}): ${schemaIssues(r.error.issues)}`);
     const words = punctuate(r.data.words, r.data.text);
-    for (let i = 1; i < words.length; i++) if (words[i]!.start < words[i - 1]!.start) throw new ClipmillError('PROVIDER_INVALID', `transcription of ${what}: word ${i + 1} ("${words[i]!.word}") starts before the one before it`);
+    for (let i = 1; i < words.length; i++) if (words[i]!.start < words[i - 1]!.start) throw new ClipmillError('PROVIDER_INVALID', `transcription of ${what}: word ${i + 1} starts before the one before it`);
     if (!words.length) throw new ClipmillError('PROVIDER_INVALID', `transcription of ${what}: no words`);
     return { source: 'transcription', words };
   }

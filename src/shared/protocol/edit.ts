@@ -15,7 +15,7 @@ import { exists, fsyncPath } from '../fs.js';
 import { stableUuid } from '../ids.js';
 import { readJson, writeJson } from '../json.js';
 import type { Layout } from '../layout.js';
-import { TASK_FILES, type TaskMetadata } from '../task.js';
+import { TASK_FILES, metadataVersionFor, type TaskMetadata } from '../task.js';
 import { editTimeline, type TimelineEdit } from '../timeline/edit.js';
 import { timelineOf } from '../timeline/from-metadata.js';
 import { findTask, publishTask } from './publish.js';
@@ -125,7 +125,7 @@ export async function editTask(layout: Layout, req: EditRequest): Promise<EditRe
     const { not_before: _n, last_failure: _l, avoid_nodes: _a, timeline: _t, ...rest } = meta;
     const next: TaskMetadata = {
       ...rest,
-      schema_version: 2,
+      schema_version: metadataVersionFor({ ...rest, timeline: edited.timeline }),
       task_id: taskId,
       created_at: now.toISOString(),
       attempts: 0,

@@ -86,6 +86,9 @@ test('job files with "template": "short": validated, errors name the field', () 
   assert.throws(() => validateJobFile({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 }, target_seconds: 90 }, 'raw/job/s.json'), /target_seconds: a number from 30 to 60, got 90/);
   assert.throws(() => validateJobFile({ template: 'short', audio: { id: 'x' }, stlye: 'word' }, 'raw/job/s.json'), /stlye/);
   assert.throws(() => validateJobFile({ template: 'short', style: 'line' }, 'raw/job/s.json'), /audio/);
+  assert.equal(validateJobFile({ template: 'short', audio: { category: 'cars', story: 'tale', voice: 'chapter_0001' } }, 'raw/job/s.json').template, 'short');
+  assert.throws(() => validateJobFile({ template: 'short', audio: { category: 'cars', story: 'tale' } }, 'raw/job/s.json'), /audio\.voice: a non-empty string \(a story voice is/);
+  assert.throws(() => validateJobFile({ template: 'short', audio: { category: 'cars', story: 'tale', voice: 'c', part: 1 } }, 'raw/job/s.json'), /audio\.part: absent with "story" and "voice"/);
 });
 
 test('target_seconds: the short ends at the last sentence that fits; the voice is cut there with a short fade', () => {

@@ -41,7 +41,8 @@ test('GenerationProvider: create, poll with backoff, download; failures', async 
   assert.deepEqual(seen.slice(0, 6).map((s) => `${s.method} ${s.path}`), ['POST /v1/images/generations', 'POST /v1/images/generations', 'GET /v1/images/generations/t1', 'GET /v1/images/generations/t1', 'GET /v1/images/generations/t1', 'GET /files/t1.png']);
   assert.deepEqual(JSON.parse(seen[1]!.body), { model_name: 'kling-v1', prompt: 'a red car', aspect_ratio: '9:16', n: 1 });
   assert.equal(seen[1]!.auth, 'Bearer kk');
-  await assert.rejects(p.generate('x', '9:16', join(dir, 'g2'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /task t2 failed: content policy/.test(err.message));
+  assert.equal(seen[5]!.auth, 'Bearer kk', 'a download on the base URL origin');
+  await assert.rejects(p.generate('x', '9:16', join(dir, 'g2'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /task t2 failed \(its message: 14 bytes, not shown\)/.test(err.message) && !err.message.includes('content policy'));
   const slow = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 20, taskTimeoutMs: 100, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1 }, undefined, {});
   await assert.rejects(slow.generate('x', '9:16', join(dir, 'g3'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_UNAVAILABLE' && /not done within 100 ms/.test(err.message));
 });
@@ -53,4 +54,13 @@ test('GenerationProvider: a download that is not an image is refused', async (t)
   base = url;
   const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1 }, undefined, {});
   await assert.rejects(p.generate('x', '9:16', join(dir, 'g'), 's'), /not a PNG, JPEG or WebP image/);
+});
+
+test('GenerationProvider: an image URL on another origin gets no key, and plain http there is refused', async (t) => {
+  const dir = await tempDir(t);
+  const elsewhere = await fakeServer(t, [bytes(PNG)]);
+  const { url } = await fakeServer(t, [json(200, { data: { task_id: 'x' } }), status('succeed', `${elsewhere.url}/f.png`)]);
+  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 10_000, timeoutMs: 5000, tries: 1, retryBaseMs: 1 }, undefined, { K: 'kk' });
+  await assert.rejects(p.generate('x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_REJECTED' && /another origin/.test(err.message));
+  assert.equal(elsewhere.seen.length, 0);
 });

@@ -1,5 +1,5 @@
 // The shorts pass for job files with "template": "short": the voice's word timings come from
-// its words file; stages are written to shorts/<task id>.json; a missing narration or a voice
+// its words file (a narration part or a story voice); stages are written to shorts/<task id>.json; a missing narration or a voice
 // without words and transcript waits with the reason; the task is published once ever.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -104,6 +104,8 @@ test('a filed short without a transcript: transcribed by the configured provider
   await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), waiting);
   const a = await readMetadata(layout.task(shortTaskIdFor('short/cars/a.wav')));
   assert.deepEqual(a.short?.beats.map((b) => b.text), ['A red car.', 'The sea again.']);
+  const aState = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('short/cars/a.wav')), 'IO');
+  assert.deepEqual(aState.history.map((h) => h.stage), ['uploaded', 'transcribing', 'planning', 'compiling']);
   const words = JSON.parse(await readFile(join(shortDir, 'a.wav.words.json'), 'utf8')) as { source: string };
   assert.equal(words.source, 'transcription');
   assert.match(waiting.get('short/cars/b.wav')!, /transcription answered HTTP 503/);
@@ -173,24 +175,152 @@ test('shorts.generate: a beat that matches no tag gets a generated still, filed 
   await writeFile(`${voice}.words.json`, JSON.stringify(words));
   for (const n of ['one', 'two']) await writeFile(join(layout.scannedJobs, `${n}.json`), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
   await writeFile(join(layout.scannedJobs, 'three.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 2 } }));
-  await writeFile(`${join(root, fixturePath(ASSETS[4]!))}.words.json`, JSON.stringify({ source: 'espeak-ng', words: [{ word: 'A', start: 0.5, end: 0.7 }, { word: 'small', start: 0.8, end: 1.1 }, { word: 'boat.', start: 1.2, end: 1.5 }] }));
+  await writeFile(`${join(root, fixturePath(ASSETS[4]!))}.words.json`, JSON.stringify({ source: 'espeak-ng', words: [{ word: 'A', start: 0.5, end: 0.7 }, { word: 'big', start: 0.8, end: 1.1 }, { word: 'boat.', start: 1.2, end: 1.5 }] }));
   const ctx = { config: testConfig({ shorts: { resolution: '108x192', generate: true, generationBaseUrl: url, generationPollMs: 1, providerTries: 1 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins } as unknown as MainContext;
   const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
   const catalog = fixtureCatalog(ASSETS);
   await planning.run(catalog, new Set(), new Map());
   await planning.shorts.queue.idle();
   const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
-  assert.deepEqual(one.short?.beats.map((b) => b.matched), [['red car'], ['big', 'tree']]);
+  assert.deepEqual(one.short?.beats.map((b) => b.matched), [['red car'], ['big tree']], 'one tag of the whole beat: a later beat that says only "big" does not match it');
   assert.match(one.short!.beats[1]!.visual, /^scanned\/image\/cars\/36x64_[0-9a-f-]{36}\.png$/);
   const state = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/one')), 'IO');
   assert.deepEqual(state.history.map((h) => h.stage), ['uploaded', 'planning', 'generating', 'compiling']);
   // The second short reuses the generated still (it is tagged): nothing to generate.
   const two = await readMetadata(layout.task(shortTaskIdFor('job/two')));
   assert.equal(two.short!.beats[1]!.visual, one.short!.beats[1]!.visual);
-  // The service fails for the third: its beat shows a catalog asset, and the short says why.
+  // The third says "big" but not "tree": the generated still does not match it; the service
+  // fails for it: its beat shows a catalog asset, and the short says why.
   const three = await readMetadata(layout.task(shortTaskIdFor('job/three')));
   assert.deepEqual(three.short!.beats.map((b) => b.matched), [[]]);
   assert.ok([fixturePath(ASSETS[0]!), fixturePath(ASSETS[1]!), one.short!.beats[1]!.visual].includes(three.short!.beats[0]!.visual), three.short!.beats[0]!.visual);
   const s3 = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/three')), 'IO');
   assert.match(s3.warnings![0]!, /^generation for the beat at 0 s: generation answered HTTP 500.*the catalog's match is shown$/);
+});
+
+test('shorts.planner "llm": a short that waits for pictures or music never asks the LLM; it is asked once when the short can be planned', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const plan = { beats: [{ start: 0, end: 3, description: 'a red car', visual_prompt: 'red car', asset_type: 'still', transition: 'fade' }, { start: 3, end: 6, description: 'the sea', visual_prompt: 'sea', asset_type: 'any', transition: 'fade' }] };
+  const { url, seen } = await fakeServer(t, [json(200, { choices: [{ message: { content: JSON.stringify(plan) } }] })]);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  await writeFile(join(layout.scannedJobs, 'one.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
+  await writeFile(join(layout.scannedJobs, 'tune.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 }, music: { id: 'cars/none' } }));
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  await writeFile(`${voice}.words.json`, JSON.stringify(WORDS));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', planner: 'llm', llmBaseUrl: url, providerTries: 1 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const waiting = new Map<string, string>();
+  const noPictures = fixtureCatalog(ASSETS.filter((a) => a.kind !== 'image'));
+  for (let pass = 0; pass < 3; pass++) {
+    await planning.run(noPictures, new Set(), waiting);
+    await planning.shorts.queue.idle();
+  }
+  assert.equal(seen.length, 0, 'the LLM is not asked while the short waits');
+  assert.equal((await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/one')), 'IO')).stage, 'planning');
+  for (let pass = 0; pass < 3; pass++) {
+    await planning.run(fixtureCatalog(ASSETS), new Set(), waiting);
+    await planning.shorts.queue.idle();
+  }
+  assert.equal(seen.length, 1, 'asked once, for the short that can be planned; never for the one whose music selects none');
+  assert.equal((await readMetadata(layout.task(shortTaskIdFor('job/one')))).short?.planner, 'llm');
+  assert.match((await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/tune')), 'IO')).waiting!, /music/);
+});
+
+test('a short whose task failed is failed; retried with clipmill retry, it is compiling again, then completed', async (t) => {
+  const { retryFailed } = await import('../../../src/shared/protocol/retry.js');
+  const { rename } = await import('node:fs/promises');
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  await writeFile(join(layout.scannedJobs, 'one.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  await writeFile(`${voice}.words.json`, JSON.stringify(WORDS));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192' } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const catalog = fixtureCatalog(ASSETS);
+  const pass = async () => {
+    await planning.run(catalog, new Set(), new Map());
+    await planning.shorts.queue.idle();
+    return readJson(ShortStateSchema, layout.shortState(id), 'IO');
+  };
+  const id = shortTaskIdFor('job/one');
+  assert.equal((await pass()).stage, 'compiling');
+  await mkdir(layout.trashFailed, { recursive: true });
+  await rename(layout.task(id), layout.failedTask(id));
+  await writeFile(join(layout.failedTask(id), 'error.json'), JSON.stringify({ code: 'RENDER_FAILED', message: 'ffmpeg exited 1' }));
+  const failed = await pass();
+  assert.deepEqual([failed.stage, failed.failed], ['failed', { stage: 'compiling', code: 'RENDER_FAILED', message: 'ffmpeg exited 1' }]);
+  await retryFailed(layout, id);
+  const again = await pass();
+  assert.equal(again.stage, 'compiling');
+  assert.equal(again.failed, undefined);
+  await mkdir(layout.outputTask(id), { recursive: true });
+  await rename(layout.task(id), join(layout.outputTask(id), '.gone'));
+  await writeFile(join(layout.outputTask(id), 'final.mp4'), '');
+  const done = await pass();
+  assert.deepEqual(done.history.map((h) => h.stage), ['uploaded', 'planning', 'compiling', 'failed', 'compiling', 'completed']);
+});
+
+test('a short that waited and then fails for good: failed, with its history and without the old waiting', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const { url } = await fakeServer(t, [json(503, 'down'), json(401, 'no')]);
+  const shortDir = layout.scannedShortDir('cars');
+  await mkdir(shortDir, { recursive: true });
+  await writeFile(join(shortDir, 'c.wav'), 'audio');
+  await writeFile(join(shortDir, 'c.wav.json'), JSON.stringify({ schema_version: 1, kind: 'short', id: 'cars/c.wav', category: 'cars', raw_path: 'raw/short/cars/c.wav', filed_at: '2026-01-01T00:00:00Z', tags: [], duration: 5 }));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', transcriptionBaseUrl: url, providerTries: 1, breakerFailures: 5 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const id = shortTaskIdFor('short/cars/c.wav');
+  await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), new Map());
+  await planning.shorts.queue.idle();
+  const waited = await readJson(ShortStateSchema, layout.shortState(id), 'IO');
+  assert.deepEqual([waited.stage, /HTTP 503/.test(waited.waiting ?? '')], ['transcribing', true]);
+  await planning.shorts.runFiled(fixtureCatalog(ASSETS), new Set(), new Map());
+  await planning.shorts.queue.idle();
+  const failed = await readJson(ShortStateSchema, layout.shortState(id), 'IO');
+  assert.equal(failed.stage, 'failed');
+  assert.equal(failed.waiting, undefined);
+  assert.deepEqual([failed.failed?.stage, failed.failed?.code], ['transcribing', 'PROVIDER_REJECTED']);
+  assert.deepEqual(failed.history.map((h) => h.stage), ['uploaded', 'transcribing', 'failed']);
+});
+
+test('a short job of a story voice ({"category", "story", "voice"}): its latest version with its word timings; a missing one waits', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  await writeFile(join(layout.scannedJobs, 'tale.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', story: 'tale', voice: 'chapter_0001' } }));
+  await writeFile(join(layout.scannedJobs, 'lost.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', story: 'tale', voice: 'chapter_0009' } }));
+  const voiceDir = join(root, 'scanned/story/cars/tale/voice');
+  await mkdir(voiceDir, { recursive: true });
+  const catalog = fixtureCatalog(ASSETS);
+  for (const [name, duration] of [['chapter_0001.mp3', 9], ['chapter_0001.v2.mp3', 6]] as const) {
+    const record = { schema_version: 1 as const, kind: 'voice' as const, id: `cars/tale/${name.replace(/\.mp3$/, '')}`, category: 'cars', raw_path: `raw/story/cars/tale/voice/${name}`, filed_at: '2026-01-01T00:00:00Z', tags: [], duration };
+    await writeFile(join(voiceDir, name), 'mp3');
+    await writeFile(join(voiceDir, `${name}.json`), JSON.stringify(record));
+    catalog.add(`scanned/story/cars/tale/voice/${name}`, record);
+  }
+  await writeFile(join(voiceDir, 'chapter_0001.v2.mp3.words.json'), JSON.stringify(WORDS));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192' } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins: null } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const waiting = new Map<string, string>();
+  await planning.run(catalog, new Set(), waiting);
+  await planning.shorts.queue.idle();
+  const meta = await readMetadata(layout.task(shortTaskIdFor('job/tale')));
+  assert.equal(meta.short?.audio, 'scanned/story/cars/tale/voice/chapter_0001.v2.mp3');
+  assert.deepEqual(meta.short?.beats.map((b) => b.text), ['A red car.', 'The sea again.']);
+  assert.equal(waiting.get('lost'), 'audio: no voice chapter_0009 in scanned/story/cars/tale/voice/');
 });

@@ -8,7 +8,8 @@ import { buildShortMetadata, writeShortTask } from '../../../src/main-worker/sho
 import { Layout } from '../../../src/shared/layout.js';
 import { readMetadata } from '../../../src/shared/protocol/task-files.js';
 import { createRng } from '../../../src/shared/rng.js';
-import { validateMetadata } from '../../../src/shared/task.js';
+import { metadataVersionFor, validateMetadata } from '../../../src/shared/task.js';
+import type { ClipmillError } from '../../../src/shared/errors.js';
 import { fixtureCatalog, fixturePath, type FixtureAsset } from '../../job-fixtures.js';
 import { tempDir } from '../../helpers.js';
 import { speak } from '../planners/speak.js';
@@ -27,6 +28,12 @@ test('buildShortMetadata validates; writeShortTask publishes once', async (t) =>
   assert.deepEqual(meta.video_files.map((v) => v.path), [fixturePath(ASSETS[0]!), fixturePath(ASSETS[1]!)]);
   assert.deepEqual(meta.short?.beats.map((b) => b.matched), [['car'], ['sea']]);
   assert.equal(meta.video_class, 'mp4_w108_h192');
+  // schema_version 3: a render worker that reads up to 2 hands the task back (TASK_NEWER_VERSION) rather than failing it.
+  assert.equal(meta.schema_version, 3);
+  assert.throws(() => validateMetadata({ ...JSON.parse(JSON.stringify(meta)), schema_version: 2 }), (e: ClipmillError) => e.code === 'TASK_INVALID' && e.details.field === 'schema_version' && /3 \(the task has a short\)/.test(e.message));
+  assert.equal(metadataVersionFor({ timeline: { audio: [{ file: 'music.mp3' }, { file: 'bed.mp3', duck: { db: 12, spans: [] } }] } }), 3, 'a ducked track');
+  assert.equal(metadataVersionFor({ timeline: { audio: [{ file: 'music.mp3' }] } }), 2);
+  assert.equal(metadataVersionFor({ timeline: null }), 2);
   const root = await tempDir(t);
   await initRoot(root);
   const layout = new Layout(root);
