@@ -46,5 +46,5 @@ test('metadataVersionFor: 3 for chunk, join, short, notes, ducked audio, boxed o
   assert.equal(metadataVersionFor(tl({ layers: [{ type: 'image', box: { width: 1, height: 1 } }] })), 3);
   assert.equal(metadataVersionFor(tl({ layers: [{ type: 'border', rect: { x: 0, y: 0, width: 1, height: 1 } }] })), 3);
   assert.equal(metadataVersionFor(tl({ audio: [{ file: 'm.mp3', duck: { db: 12, spans: [] } }] })), 3);
-  invalid({ ...base, notes: [{ code: 'BORDER_FALLBACK', message: 'x' }] }, /schema_version: 3 \(the task has notes\)/);
+  invalid({ ...base, notes: [{ code: 'BORDER_FALLBACK', message: 'x' }] }, /schema_version must be 3 \(the task has notes\)/);
 });

@@ -30,7 +30,7 @@ test('buildShortMetadata validates; writeShortTask publishes once', async (t) =>
   assert.equal(meta.video_class, 'mp4_w108_h192');
   // schema_version 3: a render worker that reads up to 2 hands the task back (TASK_NEWER_VERSION) rather than failing it.
   assert.equal(meta.schema_version, 3);
-  assert.throws(() => validateMetadata({ ...JSON.parse(JSON.stringify(meta)), schema_version: 2 }), (e: ClipmillError) => e.code === 'TASK_INVALID' && e.details.field === 'schema_version' && /3 \(the task has a short\)/.test(e.message));
+  assert.throws(() => validateMetadata({ ...JSON.parse(JSON.stringify(meta)), schema_version: 2 }), (e: ClipmillError) => e.code === 'TASK_INVALID' && e.details.field === 'schema_version' && /3 \(the task has short\)/.test(e.message));
   assert.equal(metadataVersionFor({ timeline: { audio: [{ file: 'music.mp3' }, { file: 'bed.mp3', duck: { db: 12, spans: [] } }] } }), 3, 'a ducked track');
   assert.equal(metadataVersionFor({ timeline: { audio: [{ file: 'music.mp3' }] } }), 2);
   assert.equal(metadataVersionFor({ timeline: null }), 2);
