@@ -7,7 +7,8 @@
 //   1. atmosphere: a looped video layer (normal blend, style.atmosphere_opacity);
 //   2. content: one image layer per shot, the photo fitted into the centred content box, its
 //      view zooming 1 -> style.zoom over the shot (the still's smooth upscale-first zoom);
-//   3. frame: the frame PNG fitted to the output (its transparent middle shows the content),
+//   3. frame: the frame PNG fitted to the output (its transparent middle shows the content; a
+//      frame of another shape than the output is fitted whole, with bars: noted, FRAME_ASPECT),
 //      or, when none is given or found, a procedural border around the content box;
 //   4. hook: a text layer at the top of the 9:16 safe area, wrapped to its width.
 // The content cannot be the timeline's bottom video with the atmosphere as a layer above it
@@ -43,7 +44,7 @@ export type OverlayAsset = Extract<CatalogAsset, { videoClass: string }>;
 
 /** Something the planner chose to do instead of what was asked; copied into report.json and logged as a WARN. */
 export interface PlanNote {
-  code: 'BEATS_FALLBACK' | 'BORDER_FALLBACK';
+  code: 'BEATS_FALLBACK' | 'BORDER_FALLBACK' | 'FRAME_ASPECT';
   message: string;
 }
 
@@ -226,6 +227,8 @@ export function planGoldenFrame(job: GoldenFrameJob, catalog: JobCatalog, rng: R
     const all = (selectAssets(job.frame, ['image'], catalog) as ImageAsset[]).filter((a) => a.path.toLowerCase().endsWith('.png'));
     frame = pickFrom(all);
     if (!frame) notes.push({ code: 'BORDER_FALLBACK', message: `frame (${describe(job.frame)}) selects no ${all.length ? 'PNG that pairs with the tags drawn' : 'PNG image in scanned/image/'}: a procedural border is drawn instead` });
+    // The frame is fitted whole into the output (a boxed layer keeps its shape): of another shape, it is letterboxed and its hole no longer lies over the content box.
+    else if (Math.abs(frame.width / frame.height - width / height) > 0.01 * (width / height)) notes.push({ code: 'FRAME_ASPECT', message: `the frame ${frame.path} is ${frame.width}x${frame.height}, not of the output's shape (${width}x${height}): it is fitted whole, with bars, and its transparent middle may not line up with the content box` });
   }
   const pool = job.images.flatMap((sel) => selectAssets(sel, ['image'], catalog) as ImageAsset[]);
   const unique = [...new Map(pool.map((a) => [a.path, a])).values()];
