@@ -35,7 +35,7 @@ import { TimelineSchema, type Timeline, type TimelineInput } from '../../shared/
 type LayerInput = NonNullable<TimelineInput['layers']>[number];
 import type { CatalogAsset } from '../catalog.js';
 import { BEATS_MAX_SECONDS } from '../ingest/beats.js';
-import { round, selectAssets, type JobCatalog } from './job.js';
+import { describe, round, selectAssets, type JobCatalog } from './job.js';
 
 export type ImageAsset = Extract<CatalogAsset, { kind: 'image' }>;
 export type MusicAsset = Extract<CatalogAsset, { kind: 'music' }>;
@@ -70,8 +70,6 @@ export interface GoldenFramePlan {
 }
 
 export type GoldenFramePlanResult = { ok: true; plan: GoldenFramePlan } | { ok: false; waiting: string };
-
-const describe = (s: { id?: string | undefined; category?: string | undefined; tags?: string[] | undefined }) => (s.id !== undefined ? `id ${s.id}` : `category ${s.category}${s.tags?.length ? ` with tags ${s.tags.join(', ')}` : ''}`);
 
 /**
  * The hook as it may be drawn: Unicode-normalized (NFC), well-formed (a lone surrogate becomes
