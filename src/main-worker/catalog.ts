@@ -244,6 +244,25 @@ export class Catalog {
     return { clips, music, voices: this.voices.size, images, texts, narration: this.narrationPaths.size };
   }
 
+  /** The tracks without a beats file (filed before beat analysis), by path. */
+  tracksWithoutBeats(): string[] {
+    const out: string[] = [];
+    for (const c of this.categories.values()) for (const t of c.music.values()) if (!t.beats) out.push(t.path);
+    return out.sort();
+  }
+
+  /** Gives a track of the catalog its beats (analysed after it was filed); false when the track is not in it. */
+  setBeats(rel: string, beats: Beats): boolean {
+    const p = rel.split('/');
+    const track = this.categories.get(p[2] ?? '')?.music.get(rel);
+    if (!track) return false;
+    track.beats = beats;
+    const byId = this.ids.get(track.id);
+    if (byId?.kind === 'music' && byId.path === rel) this.ids.set(track.id, { ...byId, beats });
+    this.changed(p[2]!, null);
+    return true;
+  }
+
   /**
    * Reads scanned/ once, with each file's asset record (a missing or corrupt record: untagged;
    * a text file or narration part without a readable record is left out, since its texts or

@@ -35,6 +35,7 @@ import { lockRoot } from './root-lock.js';
 import { limitChildMemory, startsUnderLimit } from '../shared/media/exec.js';
 import { listRaw, sidecarGate, StabilityTracker, type RawFile } from './scan.js';
 import { recoverAtStart } from './startup.js';
+import { backfillBeats } from './ingest/beats-backfill.js';
 import { StatusFile } from './status-file.js';
 
 export type { Totals } from './metrics.js';
@@ -140,6 +141,10 @@ export class MainWorker {
     this.catalog ??= await Catalog.load(layout);
     const size = this.catalog.size;
     log.info(`Catalog of scanned/: ${size.clips} clip(s), ${size.music} music track(s), ${size.voices} voice file(s), ${size.images} image(s), ${size.texts} text(s), ${size.narration} narration part(s)`);
+    // Tracks filed before beat analysis: analysed once, in the background (ingest/beats-backfill.ts).
+    const ffmpeg = this.ctx.bins?.ffmpeg.path;
+    const catalog = this.catalog;
+    if (ffmpeg && catalog.tracksWithoutBeats().length) void this.track(backfillBeats({ ffmpeg, layout, catalog, log, signal: this.stopping.signal, analysed: () => this.planner.schedule(signal) }));
     for (const job of pending) {
       log.info({ file: layout.rel(job.original) }, `Resuming conversion of ${layout.rel(job.original)}`);
       this.convert.enqueue(job, signal);
