@@ -21,7 +21,8 @@
 // Cuts: shots change on onsets of the music (its beats file), each shot between
 // shot_seconds.min and max long, as near as the onsets allow to the ideal length (the duration
 // shared by the photos, kept within min..max); see planCuts. Where the onsets leave a gap longer
-// than max, that shot gets the ideal length (noted). A track without usable beats (no beats file, silence, a drone, a
+// than max, the fewest cuts off the beat that keep every shot within min..max (noted). A loop of
+// the track repeats every decoded length (playedOnsets). A track without usable beats (no beats file, silence, a drone, a
 // failed analysis) or no music at all: fixed shot lengths, noted (BEATS_FALLBACK) in the report.
 import type { GoldenFrameJob } from '../../shared/jobs/golden-frame.js';
 import type { Beats } from '../../shared/media/beats.js';
