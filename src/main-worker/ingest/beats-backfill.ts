@@ -14,11 +14,16 @@ import type { Layout } from '../../shared/layout.js';
 import type { Catalog } from '../catalog.js';
 import { analyseBeats } from './beats.js';
 
+/** The catalog's tracks without a beats file, by path. */
+export function tracksWithoutBeats(catalog: Catalog): string[] {
+  return catalog.assets().flatMap((a) => (a.kind === 'music' && !a.beats ? [a.path] : []));
+}
+
 /** Analyses every catalog track without beats; returns the paths given beats. Never throws (each failure is logged). */
 export async function backfillBeats(opts: { ffmpeg: string; layout: Layout; catalog: Catalog; log: Logger; signal?: AbortSignal; analysed?: (rel: string) => void }): Promise<string[]> {
   const { layout, catalog, log, signal } = opts;
   const done: string[] = [];
-  for (const rel of catalog.tracksWithoutBeats()) {
+  for (const rel of tracksWithoutBeats(catalog)) {
     if (signal?.aborted) break;
     const abs = layout.abs(rel);
     try {
@@ -30,7 +35,7 @@ export async function backfillBeats(opts: { ffmpeg: string; layout: Layout; cata
         if (await exists(beatsPath(abs))) beats = (await readJsonOrNull(BeatsSchema, beatsPath(abs))) ?? beats;
         else await writeJson(BeatsSchema, beatsPath(abs), beats);
       }
-      catalog.setBeats(rel, beats);
+      catalog.add(rel, undefined, beats);
       done.push(rel);
       log.info({ file: rel }, `Beats of ${rel} (filed before beat analysis): ${beats.usable ? `${beats.onsets.length} onsets, ${beats.tempo} bpm` : `no usable beats (${beats.reason})`}`);
       opts.analysed?.(rel);

@@ -6,7 +6,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { Catalog } from '../../../src/main-worker/catalog.js';
-import { backfillBeats } from '../../../src/main-worker/ingest/beats-backfill.js';
+import { backfillBeats, tracksWithoutBeats } from '../../../src/main-worker/ingest/beats-backfill.js';
 import { readBeats } from '../../../src/main-worker/ingest/beats.js';
 import { Layout } from '../../../src/shared/layout.js';
 import { createLogger } from '../../../src/shared/log.js';
@@ -21,7 +21,7 @@ test('backfillBeats: each track without a beats file analysed once, written besi
   const clicks = await clickTrack(layout.abs(good), 120, 0.4, 6);
   await writeFile(layout.abs(bad), 'not audio');
   const catalog = await Catalog.load(layout);
-  assert.deepEqual(catalog.tracksWithoutBeats(), [good, bad]);
+  assert.deepEqual(tracksWithoutBeats(catalog), [good, bad]);
   const lines: string[] = [];
   const log = createLogger({ format: 'line', level: 'info', out: { write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream });
   const seen: string[] = [];
@@ -35,7 +35,7 @@ test('backfillBeats: each track without a beats file analysed once, written besi
   // The catalog: by id and by category.
   const byId = catalog.byId('0b1c6f9e-8d86-4a3e-9a57-3c7e5e3b2f10');
   assert.ok(byId?.kind === 'music' && byId.beats?.usable === true);
-  assert.deepEqual(catalog.tracksWithoutBeats(), []);
+  assert.deepEqual(tracksWithoutBeats(catalog), []);
   assert.match(lines.join(''), /Beats of scanned\/music\/beats\/mp3\/6\.0_0b1c.*: \d+ onsets, 12\d(\.\d+)? bpm/);
   // Only the tracks and their beats files: no temporary left.
   assert.deepEqual((await readdir(dirname(layout.abs(good)))).sort(), [bad, `${bad}.beats.json`, good, `${good}.beats.json`].map((p) => p.split('/').pop()!).sort());

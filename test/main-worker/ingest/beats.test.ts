@@ -7,8 +7,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyseBeats, readBeats, writeBeats } from '../../../src/main-worker/ingest/beats.js';
-import { detectBeatsInWorker } from '../../../src/main-worker/ingest/beats-worker.js';
-import { BeatsSchema, detectBeats, type Beats } from '../../../src/shared/media/beats.js';
+import { BeatsSchema, type Beats } from '../../../src/shared/media/beats.js';
 import { binaries, tempDir } from '../../helpers.js';
 import { clickTrack } from '../../shared/media/click-track.js';
 
@@ -62,26 +61,4 @@ test('writeBeats: written before the track; a track already filed keeps its beat
   await writeFile(track, 'filed');
   assert.deepEqual(await writeBeats(track, { ...beats, onsets: [] }), beats, 'scanned/ is immutable');
   assert.deepEqual(await readBeats(track), beats);
-});
-
-test('detectBeatsInWorker: the same beats as detectBeats, computed off the event loop (it keeps turning meanwhile); an abort rejects', async () => {
-  const s = new Int16Array(22050 * 4);
-  for (let k = 0; k < 7; k++) for (let i = 0; i < 100; i++) s[Math.round((0.3 + k * 0.5) * 22050) + i] = Math.round(20000 * Math.sin(i));
-  const expected = detectBeats(s);
-  let turns = 0;
-  let spinning = true;
-  const spin = () => {
-    turns++;
-    if (spinning) setImmediate(spin);
-  };
-  setImmediate(spin);
-  // A synchronous analysis would resolve before any setImmediate callback ran.
-  const got = await detectBeatsInWorker(s.slice());
-  spinning = false;
-  assert.deepEqual(got, expected);
-  assert.ok(turns > 0, 'the event loop turned during the analysis');
-  const ac = new AbortController();
-  const p = detectBeatsInWorker(s.slice(), ac.signal);
-  ac.abort(new Error('stop'));
-  await assert.rejects(p, /stop/);
 });
