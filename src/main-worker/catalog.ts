@@ -55,15 +55,14 @@ export class Catalog {
   private changed(category: string | null, asset: Exclude<CatalogAsset, { kind: 'voice' }> | null): void {
     if (category !== null) this.snapshots.delete(category);
     this.everything = null;
-    if (asset && !this.ids.has(asset.id)) this.ids.set(asset.id, asset);
+    if (asset && (!this.ids.has(asset.id) || this.ids.get(asset.id)!.path === asset.path)) this.ids.set(asset.id, asset);
   }
 
   /**
    * Adds a file of scanned/ by its root-relative path, with its asset record (`record`: what
    * ingest has just written; undefined: untagged). Anything that is not a clip of a resolution
-   * class, a normalized track, a voice, an image, a text file or a narration part is ignored
-   * (originals, records, sidecar copies). Text files need their record (the texts are in it),
-   * narration parts too (their duration is in it); a track, its beats file if it has one. Returns whether it was added.
+   * class, a normalized track, a voice, an image, a text file or a narration part is ignored (originals, records, sidecar copies). Text files need their record (the texts are in it),
+   * narration parts too (their duration is in it); a track, its beats file if it has one (or later: a track known without beats gets them). Returns whether it was added.
    */
   add(rel: string, record?: AssetRecord | null, beats?: Beats | null): boolean {
     const p = rel.split('/');
@@ -88,8 +87,9 @@ export class Catalog {
       const parsed = parseScannedMediaName(p[4]!);
       if (!parsed || parsed.ext !== 'mp3' || parsed.duration <= 0) return false;
       const c = this.cat(p[2]!);
-      if (c.music.has(rel)) return false;
-      const track: CatalogMusic = { path: rel, id: parsed.id, duration: parsed.duration, tags, ...(beats ? { beats } : {}) };
+      const known = c.music.get(rel);
+      if (known && (!beats || known.beats)) return false;
+      const track: CatalogMusic = known ? { ...known, beats: beats! } : { path: rel, id: parsed.id, duration: parsed.duration, tags, ...(beats ? { beats } : {}) };
       c.music.set(rel, track);
       this.changed(p[2]!, { kind: 'music', ...track, category: p[2]! });
       return true;

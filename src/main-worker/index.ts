@@ -34,7 +34,7 @@ import { busyAssets, Planner } from './planner.js';
 import { lockRoot } from './root-lock.js';
 import { limitChildMemory, startsUnderLimit } from '../shared/media/exec.js';
 import { listRaw, sidecarGate, StabilityTracker, type RawFile } from './scan.js';
-import { recoverAtStart } from './startup.js';
+import { catalogAtStart, recoverAtStart } from './startup.js';
 import { StatusFile } from './status-file.js';
 
 export type { Totals } from './metrics.js';
@@ -137,9 +137,7 @@ export class MainWorker {
       if (why) throw new ClipmillError('CONFIG_INVALID', `ingest.memoryLimitMb (${mb} MB) is too low: ${bin} cannot start under it (${why}); raise it, or set 0 for no limit`);
     }
     const { pending } = await recoverAtStart(this.ctx, this.ledger, () => this.health());
-    this.catalog ??= await Catalog.load(layout);
-    const size = this.catalog.size;
-    log.info(`Catalog of scanned/: ${size.clips} clip(s), ${size.music} music track(s), ${size.voices} voice file(s), ${size.images} image(s), ${size.texts} text(s), ${size.narration} narration part(s)`);
+    this.catalog = await catalogAtStart(this.ctx, this.catalog, { signal: this.stopping.signal, track: (p) => this.track(p), analysed: () => this.planner.schedule(signal) });
     for (const job of pending) {
       log.info({ file: layout.rel(job.original) }, `Resuming conversion of ${layout.rel(job.original)}`);
       this.convert.enqueue(job, signal);

@@ -26,6 +26,6 @@ test('every JSON example of docs/golden-frame.md is a valid golden-frame job fil
 test('docs/golden-frame.md names every key of the schema', async () => {
   const text = await doc();
   const style = GoldenFrameJobSchema.parse({ images: [{ id: 'x' }] }).style;
-  const keys = [...Object.keys(GoldenFrameJobSchema.shape), ...Object.keys(style), 'content', 'width', 'height', 'min', 'max', 'resolution', 'fps', 'font', 'size', 'color', 'bold', 'stroke_color', 'template', 'BEATS_FALLBACK', 'BORDER_FALLBACK'];
+  const keys = [...Object.keys(GoldenFrameJobSchema.shape), ...Object.keys(style), 'content', 'width', 'height', 'min', 'max', 'resolution', 'fps', 'font', 'size', 'color', 'bold', 'stroke_color', 'template', 'BEATS_FALLBACK', 'BORDER_FALLBACK', 'FRAME_ASPECT'];
   assert.deepEqual(keys.filter((k) => !text.includes(`\`${k}\``)), []);
 });

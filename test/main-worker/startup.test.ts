@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { initRoot } from '../../src/cli/commands/init.js';
 import type { MainContext } from '../../src/main-worker/context.js';
 import { Ledger } from '../../src/main-worker/ledger.js';
-import { recoverAtStart } from '../../src/main-worker/startup.js';
+import { catalogAtStart, recoverAtStart } from '../../src/main-worker/startup.js';
 import { Layout } from '../../src/shared/layout.js';
 import { createLogger } from '../../src/shared/log.js';
-import { tempDir, testConfig } from '../helpers.js';
+import { binaries, tempDir, testConfig } from '../helpers.js';
+import { clickTrack } from '../shared/media/click-track.js';
 
 test('start-up: temporaries and half-built tasks removed, health checked, the ledger rebuilt, unfinished conversions returned', async (t) => {
   const root = await tempDir(t);
@@ -44,4 +45,30 @@ test('start-up: temporaries and half-built tasks removed, health checked, the le
   assert.match(log_, /Removed 1 temporary file\(s\) an interrupted run left in scanned\//);
   assert.match(log_, /Removed 1 half-built task folder\(s\)/);
   assert.match(log_, /Rebuilt the task ledger \(tasks\/\.ledger\/\) from 1 task folder\(s\)/);
+});
+
+test('catalogAtStart: the catalog loaded and its size logged; a track without beats analysed in the background (tracked, then the catalog has its beats)', async (t) => {
+  const root = await tempDir(t);
+  await initRoot(root);
+  const layout = new Layout(root);
+  const lines: string[] = [];
+  const log = createLogger({ format: 'line', level: 'info', out: { write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream });
+  const bins = await binaries();
+  const ctx: MainContext = { config: testConfig(), layout, log, bins };
+  const rel = 'scanned/music/beats/mp3/6.0_0b1c6f9e-8d86-4a3e-9a57-3c7e5e3b2f10.mp3';
+  await mkdir(dirname(layout.abs(rel)), { recursive: true });
+  await clickTrack(layout.abs(rel), 120, 0.4, 6);
+  const background: Promise<unknown>[] = [];
+  let analysed = 0;
+  const catalog = await catalogAtStart(ctx, null, { signal: new AbortController().signal, track: (p) => background.push(p), analysed: () => analysed++ });
+  assert.match(lines.join(''), /Catalog of scanned\/: 0 clip\(s\), 1 music track\(s\)/);
+  assert.equal(background.length, 1);
+  await Promise.all(background);
+  assert.equal(analysed, 1);
+  const track = catalog.byId('0b1c6f9e-8d86-4a3e-9a57-3c7e5e3b2f10');
+  assert.ok(track?.kind === 'music' && track.beats?.usable === true, JSON.stringify(track));
+  // A second start: nothing left to analyse.
+  const again: Promise<unknown>[] = [];
+  await catalogAtStart(ctx, null, { signal: new AbortController().signal, track: (p) => again.push(p), analysed: () => {} });
+  assert.equal(again.length, 0);
 });

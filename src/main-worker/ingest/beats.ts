@@ -9,16 +9,18 @@ import { dirname, join } from 'node:path';
 import { errorMessage, isRecoverable } from '../../shared/errors.js';
 import { exists } from '../../shared/fs.js';
 import { readJsonOrNull, writeJson } from '../../shared/json.js';
-import { BEATS_RATE, BeatsSchema, beatsPath, detectBeats, type Beats } from '../../shared/media/beats.js';
+import { BEATS_RATE, BeatsSchema, beatsPath, type Beats } from '../../shared/media/beats.js';
 import type { Logger } from '../../shared/log.js';
 import { decodePcm } from '../narrate/pcm.js';
+import { detectBeatsInWorker } from './beats-worker.js';
 
 /** Seconds of a track analysed at most: a short video uses its beginning; a one-hour mix is not decoded whole into memory (10 min of 22 kHz mono is 26 MB). */
 export const BEATS_MAX_SECONDS = 600;
 
 /**
  * The beats of `track` (an audio file): decoded once to mono PCM at 22.05 kHz, into a dot-temp
- * file beside it that is removed afterwards. A track that does not decode, or an analysis that
+ * file beside it that is removed afterwards, and analysed in a worker thread (beats-worker.ts:
+ * the event loop keeps running). A track that does not decode, or an analysis that
  * throws, gives "no usable beats" with the reason: the track itself was already validated, and
  * a failed analysis is not a reason to refuse it. A cancelled or machine failure (recoverable:
  * a full disk, ffmpeg killed) is thrown, so that the conversion is tried again.
@@ -28,7 +30,7 @@ export async function analyseBeats(ffmpeg: string, track: string, opts: { signal
   const tmp = join(dirname(track), `.beats.tmp-${randomBytes(4).toString('hex')}.pcm`);
   try {
     const pcm = await decodePcm(ffmpeg, track, tmp, BEATS_RATE, 'UNDECODABLE', opts.signal, BEATS_MAX_SECONDS);
-    return detectBeats(pcm.samples);
+    return await detectBeatsInWorker(pcm.samples, opts.signal);
   } catch (err) {
     if (opts.signal?.aborted || isRecoverable(err)) throw err;
     opts.log?.warn({ file: track, err }, `Beat analysis of ${track} failed (${errorMessage(err)}): it is filed with no usable beats`);

@@ -7,7 +7,8 @@
 //   1. atmosphere: a looped video layer (normal blend, style.atmosphere_opacity);
 //   2. content: one image layer per shot, the photo fitted into the centred content box, its
 //      view zooming 1 -> style.zoom over the shot (the still's smooth upscale-first zoom);
-//   3. frame: the frame PNG fitted to the output (its transparent middle shows the content),
+//   3. frame: the frame PNG fitted to the output (its transparent middle shows the content; a
+//      frame of another shape than the output is fitted whole, with bars: noted, FRAME_ASPECT),
 //      or, when none is given or found, a procedural border around the content box;
 //   4. hook: a text layer at the top of the 9:16 safe area, wrapped to its width.
 // The content cannot be the timeline's bottom video with the atmosphere as a layer above it
@@ -20,10 +21,10 @@
 // Cuts: shots change on onsets of the music (its beats file), each shot between
 // shot_seconds.min and max long, as near as the onsets allow to the ideal length (the duration
 // shared by the photos, kept within min..max); see planCuts. Where the onsets leave a gap longer
-// than max, that shot gets the ideal length (noted). A track without usable beats (no beats file, silence, a drone, a
+// than max, the fewest cuts off the beat that keep every shot within min..max (noted). A loop of
+// the track repeats every decoded length (playedOnsets). A track without usable beats (no beats file, silence, a drone, a
 // failed analysis) or no music at all: fixed shot lengths, noted (BEATS_FALLBACK) in the report.
 import type { GoldenFrameJob } from '../../shared/jobs/golden-frame.js';
-import type { Beats } from '../../shared/media/beats.js';
 import type { Rng } from '../../shared/rng.js';
 import { shuffle } from '../../shared/rng.js';
 import { Pairing } from '../../shared/tags.js';
@@ -33,7 +34,8 @@ import { TimelineSchema, type Timeline, type TimelineInput } from '../../shared/
 
 type LayerInput = NonNullable<TimelineInput['layers']>[number];
 import type { CatalogAsset } from '../catalog.js';
-import { round, selectAssets, type JobCatalog } from './job.js';
+import { planCuts, playedOnsets } from './golden-frame-cuts.js';
+import { describe, round, selectAssets, type JobCatalog } from './job.js';
 
 export type ImageAsset = Extract<CatalogAsset, { kind: 'image' }>;
 export type MusicAsset = Extract<CatalogAsset, { kind: 'music' }>;
@@ -42,7 +44,7 @@ export type OverlayAsset = Extract<CatalogAsset, { videoClass: string }>;
 
 /** Something the planner chose to do instead of what was asked; copied into report.json and logged as a WARN. */
 export interface PlanNote {
-  code: 'BEATS_FALLBACK' | 'BORDER_FALLBACK';
+  code: 'BEATS_FALLBACK' | 'BORDER_FALLBACK' | 'FRAME_ASPECT';
   message: string;
 }
 
@@ -69,8 +71,6 @@ export interface GoldenFramePlan {
 
 export type GoldenFramePlanResult = { ok: true; plan: GoldenFramePlan } | { ok: false; waiting: string };
 
-const describe = (s: { id?: string | undefined; category?: string | undefined; tags?: string[] | undefined }) => (s.id !== undefined ? `id ${s.id}` : `category ${s.category}${s.tags?.length ? ` with tags ${s.tags.join(', ')}` : ''}`);
-
 /**
  * The hook as it may be drawn: Unicode-normalized (NFC), well-formed (a lone surrogate becomes
  * U+FFFD), without control characters (tabs become spaces; a line or paragraph separator a
@@ -90,77 +90,6 @@ export function sanitizeHook(text: string): string {
     .map((l: string) => l.replace(/\s+/g, ' ').trim())
     .filter((l: string) => l.length > 0);
   return lines.slice(0, 3).join('\n');
-}
-
-/** Onsets of a track played from output 0, looped for `seconds` when the track is shorter. */
-function playedOnsets(beats: Beats, trackSeconds: number, seconds: number): number[] {
-  const out: number[] = [];
-  for (let loop = 0; loop * trackSeconds < seconds; loop++) {
-    for (const o of beats.onsets) if (o < trackSeconds) out.push(loop * trackSeconds + o);
-  }
-  return out.filter((t) => t < seconds);
-}
-
-/**
- * The cut times of a `seconds`-long video of shots min..max long with an ideal length `ideal`,
- * on the frame grid (1/fps). With onsets: the cuts on onsets whose shots all lie within
- * min..max and stray least from the ideal length (the least sum of squared differences, by
- * dynamic programming over the onsets: a greedy choice can leave a last shot no onset fits).
- * When no such series exists (gaps in the onsets longer than max), the greedy series: the
- * onset nearest the ideal length in each window, the ideal length where the window has none
- * (`fixed` counts those). Without onsets: even fixed lengths near the ideal.
- */
-export function planCuts(seconds: number, ideal: number, range: { min: number; max: number }, fps: number, onsets: readonly number[] | null): { cuts: number[]; fixed: number } {
-  const snap = (t: number) => Math.round(t * fps) / fps;
-  const eps = 1e-9;
-  if (!onsets) {
-    const count = Math.max(1, Math.round(seconds / ideal));
-    const cuts: number[] = [];
-    for (let k = 1; k < count; k++) cuts.push(snap((k * seconds) / count));
-    return { cuts: [...new Set(cuts)].filter((c) => c > 0 && c < seconds), fixed: 0 };
-  }
-  if (seconds <= range.max + eps) return { cuts: [], fixed: 0 };
-  // Nodes: the start, the snapped onsets inside the video, the end.
-  const points = [0, ...[...new Set(onsets.map(snap))].filter((c) => c > eps && c < seconds - eps).sort((a, b) => a - b), seconds];
-  const cost = new Array<number>(points.length).fill(Infinity);
-  const prev = new Array<number>(points.length).fill(-1);
-  cost[0] = 0;
-  for (let j = 1; j < points.length; j++) {
-    for (let i = j - 1; i >= 0; i--) {
-      const len = points[j]! - points[i]!;
-      if (len > range.max + eps) break;
-      if (len < range.min - eps || cost[i] === Infinity) continue;
-      const c = cost[i]! + (len - ideal) ** 2;
-      if (c < cost[j]!) (cost[j] = c, prev[j] = i);
-    }
-  }
-  if (cost[points.length - 1] !== Infinity) {
-    const cuts: number[] = [];
-    for (let k = prev[points.length - 1]!; k > 0; k = prev[k]!) cuts.unshift(points[k]!);
-    return { cuts, fixed: 0 };
-  }
-  const cuts: number[] = [];
-  let fixed = 0;
-  let t = 0;
-  while (seconds - t > range.max + eps) {
-    const lo = t + range.min;
-    const hi = Math.min(t + range.max, seconds - range.min);
-    const target = Math.min(Math.max(t + ideal, lo), hi);
-    let best: number | null = null;
-    for (const c of points) {
-      if (c < lo - eps || c > hi + eps) continue;
-      if (best === null || Math.abs(c - target) < Math.abs(best - target)) best = c;
-    }
-    if (best === null) {
-      fixed++;
-      best = snap(target);
-    }
-    // A window narrower than a frame (min close to max) could snap back onto t.
-    if (best <= t) best = snap(t + range.max);
-    cuts.push(best);
-    t = best;
-  }
-  return { cuts, fixed };
 }
 
 export function planGoldenFrame(job: GoldenFrameJob, catalog: JobCatalog, rng: Rng): GoldenFramePlanResult {
@@ -197,6 +126,8 @@ export function planGoldenFrame(job: GoldenFrameJob, catalog: JobCatalog, rng: R
     const all = (selectAssets(job.frame, ['image'], catalog) as ImageAsset[]).filter((a) => a.path.toLowerCase().endsWith('.png'));
     frame = pickFrom(all);
     if (!frame) notes.push({ code: 'BORDER_FALLBACK', message: `frame (${describe(job.frame)}) selects no ${all.length ? 'PNG that pairs with the tags drawn' : 'PNG image in scanned/image/'}: a procedural border is drawn instead` });
+    // The frame is fitted whole into the output (a boxed layer keeps its shape): of another shape, it is letterboxed and its hole no longer lies over the content box.
+    else if (Math.abs(frame.width / frame.height - width / height) > 0.01 * (width / height)) notes.push({ code: 'FRAME_ASPECT', message: `the frame ${frame.path} is ${frame.width}x${frame.height}, not of the output's shape (${width}x${height}): it is fitted whole, with bars, and its transparent middle may not line up with the content box` });
   }
   const pool = job.images.flatMap((sel) => selectAssets(sel, ['image'], catalog) as ImageAsset[]);
   const unique = [...new Map(pool.map((a) => [a.path, a])).values()];
@@ -219,8 +150,15 @@ export function planGoldenFrame(job: GoldenFrameJob, catalog: JobCatalog, rng: R
     const why = track === null ? 'the job has no audio' : !beats ? `${track.path} has no beats file (filed before beat analysis)` : `${track.path} has no usable beats (${beats.reason ?? 'no onsets'})`;
     notes.push({ code: 'BEATS_FALLBACK', message: `${why}: shots cut at fixed lengths of about ${round(ideal, 2)} s` });
   }
-  const { cuts, fixed } = planCuts(seconds, ideal, range, fps, usable ? playedOnsets(beats!, music!.duration, seconds) : null);
-  if (usable && fixed > 0) notes.push({ code: 'BEATS_FALLBACK', message: `${fixed} of ${cuts.length} cut(s) found no onset between ${range.min} and ${range.max} s after the previous one: cut at ${round(ideal, 2)} s` });
+  let onsets: number[] | null = null;
+  if (usable) {
+    const played = playedOnsets(beats!, seconds);
+    onsets = played.onsets;
+    if (played.until < seconds) notes.push({ code: 'BEATS_FALLBACK', message: `${track!.path} loops at ${round(played.until, 2)} s and its length was not measured whole (${beats!.analysed_seconds} s analysed): cuts after the first loop are not on its beats` });
+  }
+  const { cuts, fixed, fits } = planCuts(seconds, ideal, range, fps, onsets);
+  if (usable && fixed > 0) notes.push({ code: 'BEATS_FALLBACK', message: `${fixed} of ${cuts.length} cut(s) fall on no onset (the onsets leave no series of shots ${range.min} to ${range.max} s long there): cut at fixed lengths` });
+  if (!fits) notes.push({ code: 'BEATS_FALLBACK', message: `no split of ${seconds} s into shots of ${range.min} to ${range.max} s exists: ${cuts.length + 1} shot(s) of about ${round(seconds / (cuts.length + 1), 2)} s` });
 
   const bounds = [0, ...cuts, seconds];
   const shots: GoldenFrameShot[] = bounds.slice(0, -1).map((start, i) => ({ image: photos[i % photos.length]!, start: round(start, 6), end: round(bounds[i + 1]!, 6) }));

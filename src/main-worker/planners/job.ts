@@ -54,7 +54,8 @@ export interface JobPlan {
 export type JobPlanResult = { ok: true; plan: JobPlan } | { ok: false; waiting: string };
 
 export const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
-const describe = (s: Selector) => (s.id !== undefined ? `id ${s.id}` : `category ${s.category}${s.tags?.length ? ` with tags ${s.tags.join(', ')}` : ''}`);
+/** A selector in words, for a waiting reason. */
+export const describe = (s: Selector) => (s.id !== undefined ? `id ${s.id}` : `category ${s.category}${s.tags?.length ? ` with tags ${s.tags.join(', ')}` : ''}`);
 
 /** The assets of `kinds` a selector names, in the catalog's order. */
 export function selectAssets(sel: Selector, kinds: readonly Kind[], catalog: JobCatalog): CatalogAsset[] {

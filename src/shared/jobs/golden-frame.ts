@@ -13,6 +13,9 @@ import { ColorSchema, QUALITIES } from '../timeline/schema.js';
 const RESOLUTION = '"WIDTHxHEIGHT" with even sizes from 16 to 8192, such as "1080x1920"';
 const pixels = () => between(1, 8192);
 
+/** Shots a video at most: duration / shot_seconds.min may not exceed it. */
+export const MAX_SHOTS = 300;
+
 export const GOLDEN_FRAME_DEFAULTS = {
   resolution: '1080x1920',
   fps: 30,
@@ -84,6 +87,8 @@ export const GoldenFrameJobSchema = object({
   const c = j.style.content;
   if (c && c.width > w) ctx.addIssue({ code: 'custom', path: ['style', 'content', 'width'], message: `at most the output width (${w})`, input: c.width });
   if (c && c.height > h) ctx.addIssue({ code: 'custom', path: ['style', 'content', 'height'], message: `at most the output height (${h})`, input: c.height });
+  // Each shot is a chain of the render's graph (its Ken Burns canvas, its part of the concat): bounded.
+  if (j.duration / j.shot_seconds.min > MAX_SHOTS + 1e-9) ctx.addIssue({ code: 'custom', path: ['shot_seconds', 'min'], message: `at least duration / ${MAX_SHOTS} (${Math.ceil((j.duration / MAX_SHOTS) * 1000) / 1000} s for ${j.duration} s): at most ${MAX_SHOTS} shots a video`, input: j.shot_seconds.min });
   if (j.shot_seconds.min > j.duration) ctx.addIssue({ code: 'custom', path: ['shot_seconds', 'min'], message: `at most duration (${j.duration})`, input: j.shot_seconds.min });
 });
 export type GoldenFrameJob = z.infer<typeof GoldenFrameJobSchema>;

@@ -24,6 +24,11 @@
 //   5. Tempo: the autocorrelation of the flux over lags of 60..200 bpm, weighted towards
 //      120 bpm (log-Gaussian, one octave wide: a half or double tempo scores lower), the best
 //      lag refined by a parabola through its neighbours.
+//   6. Usable (unusableReason): at least MIN_USABLE_ONSETS onsets and a tempo; dense enough over
+//      the analysed span (MIN_ONSETS_PER_MINUTE, a median gap of at most MAX_MEDIAN_GAP s); and
+//      steady: at least MIN_ON_GRID of the gaps between onsets a whole number of half beats
+//      (white noise has onsets every few tenths of a second and a spurious tempo, but its gaps
+//      fall anywhere: about a third of them near the grid).
 import { z } from 'zod';
 
 export const BEATS_RATE = 22050;
@@ -35,6 +40,30 @@ const FLUX_FLOOR = 0.02;
 const ONSET_LAG = 420;
 /** Fewer onsets than this, or a tempo that is not found: no usable beats (the planner cuts at fixed lengths). */
 export const MIN_USABLE_ONSETS = 4;
+/** Onsets a minute of the analysed span at least, and the longest median gap between onsets (seconds): sparser is not a beat to cut on. */
+export const MIN_ONSETS_PER_MINUTE = 20;
+export const MAX_MEDIAN_GAP = 2;
+/** The share of gaps between onsets that must fall on the half-beat grid of the tempo (within GRID_TOLERANCE of a grid step): noise has dense onsets and a spurious tempo, but its gaps fall anywhere. */
+export const MIN_ON_GRID = 0.6;
+const GRID_TOLERANCE = 0.15;
+
+/**
+ * Why onsets (seconds, ascending) over `analysed` seconds with `tempo` are no beat to cut on, or
+ * undefined when they are (step 6 of the header).
+ */
+export function unusableReason(onsets: readonly number[], tempo: number | null, analysed: number): string | undefined {
+  if (onsets.length < MIN_USABLE_ONSETS) return `${onsets.length} onset(s) found (silence, a drone or no percussion)`;
+  if (tempo === null) return 'no tempo found';
+  const perMinute = (onsets.length / Math.max(analysed, 1e-9)) * 60;
+  if (perMinute < MIN_ONSETS_PER_MINUTE) return `${onsets.length} onset(s) in ${analysed} s: ${Math.round(perMinute)} a minute, fewer than ${MIN_ONSETS_PER_MINUTE} (too sparse to cut on)`;
+  const gaps = onsets.slice(1).map((t, i) => t - onsets[i]!).sort((a, b) => a - b);
+  const median = gaps[Math.floor(gaps.length / 2)]!;
+  if (median > MAX_MEDIAN_GAP) return `the median gap between onsets is ${Math.round(median * 100) / 100} s, over ${MAX_MEDIAN_GAP} s (too sparse to cut on)`;
+  const step = 30 / tempo;
+  const onGrid = gaps.filter((g) => Math.round(g / step) >= 1 && Math.abs(g / step - Math.round(g / step)) <= GRID_TOLERANCE).length / gaps.length;
+  if (onGrid < MIN_ON_GRID) return `${Math.round(onGrid * 100)}% of the gaps between onsets fall on the half beats of ${tempo} bpm, fewer than ${MIN_ON_GRID * 100}% (noise, or no steady beat)`;
+  return undefined;
+}
 
 /** `<scanned track>.beats.json`: written by music ingest before the track is renamed in. */
 export const BeatsSchema = z.strictObject({
@@ -189,6 +218,6 @@ export function detectBeats(samples: Int16Array): Beats {
   const onsets = pickPeaks(flux, frameRate).map((f) => Math.round(((f * HOP + ONSET_LAG) / BEATS_RATE) * 1000) / 1000);
   const tempo = onsets.length >= 2 ? estimateTempo(flux, frameRate) : null;
   const analysed = Math.round((samples.length / BEATS_RATE) * 1000) / 1000;
-  const reason = onsets.length < MIN_USABLE_ONSETS ? `${onsets.length} onset(s) found (silence, a drone or no percussion)` : tempo === null ? 'no tempo found' : undefined;
+  const reason = unusableReason(onsets, tempo, analysed);
   return { schema_version: 1, analysed_seconds: analysed, tempo, onsets, usable: reason === undefined, ...(reason ? { reason } : {}) };
 }

@@ -42,11 +42,16 @@ export function placeExpr(l: { position: string; margin: number; x?: number | un
   };
 }
 
+/** `scale...pad` fitting a picture into a bw x bh box, centred, the rest of the box transparent (yuva420p, as stillChains' alpha frames). */
+function fitInBox(bw: number, bh: number): string {
+  return `scale=${bw}:${bh}:force_original_aspect_ratio=decrease,setsar=1,format=yuva420p,pad=${bw}:${bh}:(ow-iw)/2:(oh-ih)/2:color=black@0`;
+}
+
+type BoxedImage = ImageLayer & { box: { width: number; height: number } };
+
 /**
- * An image fitted into its box (the box transparent around it), held, or with ken_burns its
- * view moving inside the box the way a still segment's does (still.ts: the upscale-first smooth
- * zoom, here with transparent margins). The layer's frames are made for its own time only and
- * timed from its start: overlay passes the picture under it unchanged before and after them.
+ * A boxed image layer without ken_burns: fitted into its box (transparent around it), one
+ * frame that overlay repeats, bounded in time by the enable option.
  */
 function boxedImageLayer(g: Graph, cur: string, l: BoxedImage, k: number, ctx: LayerContext): string {
   const bw = even(l.box.width * ctx.canvas.scale);
@@ -55,25 +60,10 @@ function boxedImageLayer(g: Graph, cur: string, l: BoxedImage, k: number, ctx: L
   const img = g.label('i');
   const out = g.label('l');
   const alpha = l.opacity < 1 ? `,format=rgba,colorchannelmixer=aa=${l.opacity}` : '';
-  if (!l.ken_burns) {
-    // One frame: overlay repeats it; the enable option bounds it in time.
-    g.chain(`[${k}:v]scale=${bw}:${bh}:force_original_aspect_ratio=decrease,setsar=1,format=rgba,pad=${bw}:${bh}:(ow-iw)/2:(oh-ih)/2:color=black@0${alpha}${img}`);
-    g.chain(`${cur}${img}overlay=x=${x}:y=${y}${enableOption(l.start, l.end, ctx.duration)}${out}`);
-    return out;
-  }
-  const end = Math.min(l.end ?? ctx.duration, ctx.duration);
-  const frames = Math.max(1, Math.round((end - l.start) * ctx.fps));
-  const seg: StillSegment = { type: 'still', file: l.file, duration: end - l.start, ken_burns: l.ken_burns, fit: 'pad', flip: false };
-  const id = img.slice(1, -1);
-  const moved = `[${id}kb]`;
-  for (const c of stillChains(seg, `[${k}:v]`, moved, bw, bh, ctx.fps, frames, id, true)) g.chain(c);
-  // stillChains times its frames n/fps from 0: moved to the layer's start.
-  g.chain(`${moved}setpts=PTS+${secs(l.start)}/TB${alpha}${img}`);
-  g.chain(`${cur}${img}overlay=x=${x}:y=${y}:eof_action=pass${out}`);
+  g.chain(`[${k}:v]${fitInBox(bw, bh)}${alpha}${img}`);
+  g.chain(`${cur}${img}overlay=x=${x}:y=${y}${enableOption(l.start, l.end, ctx.duration)}${out}`);
   return out;
 }
-
-type BoxedImage = ImageLayer & { box: { width: number; height: number } };
 
 /** Whether `b` continues a run of boxed image layers that `a` ends: the same box, place and opacity, no entry animation, starting where `a` ends. */
 function continuesRun(a: BoxedImage, b: Layer, duration: number): b is BoxedImage {
@@ -83,12 +73,15 @@ function continuesRun(a: BoxedImage, b: Layer, duration: number): b is BoxedImag
 }
 
 /**
- * A run of boxed image layers back to back in time (a slideshow: the golden-frame shots) as
- * ONE stream, overlaid once: each layer's frames (its Ken Burns view, or its fitted picture
- * repeated) made for its own time, joined by concat. concat reads its inputs one after the
- * other, so one Ken Burns canvas is in memory at a time; separate overlays would each read
- * their first frame when the graph starts, building every canvas at once (S² times the box,
- * about 17 MB each at 900x1600), and run a frame sync per layer on every frame.
+ * A run of boxed image layers back to back in time (a slideshow: the golden-frame shots; or a
+ * single layer with ken_burns) as ONE stream, overlaid once: each layer's frames (its Ken
+ * Burns view the way a still segment's moves, still.ts, with transparent margins; or its
+ * fitted picture repeated) made for its own time, joined by concat. concat reads its inputs
+ * one after the other, so one Ken Burns canvas is in memory at a time; separate overlays would
+ * each read their first frame when the graph starts, building every canvas at once (S² times
+ * the box, about 17 MB each at 900x1600), and run a frame sync per layer on every frame.
+ * Each distinct file is one input, split to the layers that show it (a slideshow repeats its
+ * photos: one input per shot would open and decode the same file again and again).
  */
 function boxedRun(g: Graph, cur: string, run: BoxedImage[], ctx: LayerContext): string {
   const first = run[0]!;
@@ -97,18 +90,29 @@ function boxedRun(g: Graph, cur: string, run: BoxedImage[], ctx: LayerContext): 
   const { x, y } = placeExpr(first, ctx.canvas.scale);
   const img = g.label('i');
   const id = img.slice(1, -1);
+  // The source label of each layer: its file's input, split when several layers show it.
+  const uses = new Map<string, number[]>();
+  run.forEach((l, n) => uses.set(l.file, [...(uses.get(l.file) ?? []), n]));
+  const source: string[] = [];
+  [...uses.entries()].forEach(([file, ns], f) => {
+    const k = g.input(['-i', localPath(ctx.paths, file)]);
+    if (ns.length === 1) source[ns[0]!] = `[${k}:v]`;
+    else {
+      ns.forEach((n) => (source[n] = `[${id}s${f}_${n}]`));
+      g.chain(`[${k}:v]split=${ns.length}${ns.map((n) => source[n]).join('')}`);
+    }
+  });
   const parts: string[] = [];
   run.forEach((l, n) => {
-    const k = g.input(['-i', localPath(ctx.paths, l.file)]);
     const end = Math.min(l.end ?? ctx.duration, ctx.duration);
     // Frames on the output grid from the run's start: the parts add up to the run's length.
     const frames = Math.max(1, Math.round(end * ctx.fps) - Math.round(l.start * ctx.fps));
     const part = `[${id}p${n}]`;
     if (l.ken_burns) {
       const seg: StillSegment = { type: 'still', file: l.file, duration: end - l.start, ken_burns: l.ken_burns, fit: 'pad', flip: false };
-      for (const c of stillChains(seg, `[${k}:v]`, part, bw, bh, ctx.fps, frames, `${id}p${n}`, true)) g.chain(c);
+      for (const c of stillChains(seg, source[n]!, part, bw, bh, ctx.fps, frames, `${id}p${n}`, true)) g.chain(c);
     } else {
-      g.chain(`[${k}:v]scale=${bw}:${bh}:force_original_aspect_ratio=decrease,setsar=1,format=yuva420p,pad=${bw}:${bh}:(ow-iw)/2:(oh-ih)/2:color=black@0,loop=loop=${frames - 1}:size=1,settb=1/${ctx.fps},setpts=N${part}`);
+      g.chain(`${source[n]!}${fitInBox(bw, bh)},loop=loop=${frames - 1}:size=1,settb=1/${ctx.fps},setpts=N${part}`);
     }
     parts.push(part);
   });
@@ -216,7 +220,7 @@ export function buildLayers(g: Graph, tl: Timeline, base: string, ctx: LayerCont
     if (l.type === 'image' && l.box) {
       const run: BoxedImage[] = [{ ...l, box: l.box }];
       while (i + 1 < layers.length && continuesRun(run[run.length - 1]!, layers[i + 1]!, ctx.duration)) run.push(layers[++i] as BoxedImage);
-      cur = run.length > 1 ? boxedRun(g, cur, run, ctx) : imageLayer(g, cur, l, ctx);
+      cur = run.length > 1 || l.ken_burns ? boxedRun(g, cur, run, ctx) : imageLayer(g, cur, l, ctx);
     } else if (l.type === 'image') cur = imageLayer(g, cur, l, ctx);
     else if (l.type === 'video') cur = videoLayer(g, cur, l, ctx);
     else if (l.type === 'border') cur = borderLayer(g, cur, l, ctx);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Catalog } from '../../../src/main-worker/catalog.js';
-import { planCuts, planGoldenFrame, sanitizeHook, type GoldenFramePlan } from '../../../src/main-worker/planners/golden-frame.js';
+import { planGoldenFrame, sanitizeHook, type GoldenFramePlan } from '../../../src/main-worker/planners/golden-frame.js';
 import { GoldenFrameJobSchema, type GoldenFrameJobInput } from '../../../src/shared/jobs/golden-frame.js';
 import type { Beats } from '../../../src/shared/media/beats.js';
 import { createRng } from '../../../src/shared/rng.js';
@@ -71,14 +71,10 @@ test('cuts fall on onsets (on the frame grid), every shot between min and max; t
   });
 });
 
-test('planCuts: onsets nearest the ideal length; a window without onsets cut at the ideal length and counted; no onsets: even fixed lengths', () => {
-  assert.deepEqual(planCuts(10, 2.5, { min: 1.5, max: 4 }, 10, [0.9, 2.4, 2.9, 5.1, 7.6, 9.9]), { cuts: [2.4, 5.1, 7.6], fixed: 0 });
-  assert.deepEqual(planCuts(10, 2.5, { min: 1.5, max: 4 }, 10, [2.4]), { cuts: [2.4, 4.9, 7.4], fixed: 2 });
-  assert.deepEqual(planCuts(10, 2.5, { min: 1.5, max: 4 }, 10, null), { cuts: [2.5, 5, 7.5], fixed: 0 });
-  assert.deepEqual(planCuts(3, 3, { min: 1.5, max: 4 }, 30, [1]), { cuts: [], fixed: 0 });
-  // No cut leaves a last shot shorter than min.
-  const { cuts } = planCuts(7, 2, { min: 1.5, max: 2.5 }, 30, [2, 4, 6.2]);
-  assert.ok(7 - cuts[cuts.length - 1]! >= 1.5, cuts.join());
+test('a looped track: after the first play, the cuts stay on the onsets shifted by the decoded length (analysed_seconds)', () => {
+  const p = plan(job({ duration: 45 }), catalog({ ...BEATS, analysed_seconds: 30.04 }));
+  // The second play starts at 30.04 s: its first onset at 30.41 s, snapped to 30.4.
+  assert.ok(p.cuts.every((c) => BEATS.onsets.some((o) => Math.abs(o - c) <= 1 / 60 + 1e-9) || BEATS.onsets.some((o) => Math.abs(o + 30.04 - c) <= 1 / 60 + 1e-9)), p.cuts.join());
 });
 
 test('fallbacks: no beats file, unusable beats, no audio: fixed lengths with a BEATS_FALLBACK note; no frame / a frame selector that finds no PNG: the border around the content with a BORDER_FALLBACK note', () => {

@@ -38,6 +38,9 @@ test('errors name the file, the field and the bad value', () => {
   err({ ...MIN, shot_seconds: { min: 3, max: 2 } }, /shot_seconds\.max: a number >= min \(3\), got 2/);
   err({ ...MIN, style: { border: { color: 'goldish' } } }, /style\.border\.color: a colour/);
   err({ ...MIN, style: { content: { width: 2000, height: 100 } } }, /style\.content\.width: at most the output width \(1080\), got 2000/);
+  // At most 300 shots: 600 s of shots from 1.5 s could make 400.
+  err({ ...MIN, duration: 600 }, /shot_seconds\.min: at least duration \/ 300 \(2 s for 600 s\): at most 300 shots a video, got 1\.5/);
+  assert.equal(validateJobFile({ ...MIN, duration: 600, shot_seconds: { min: 2, max: 5 } }, 'x').template, 'golden-frame');
   err({ ...MIN, quality: 'ultra' }, /quality: "draft", "normal" or "high"/);
   err({ ...MIN, template: 'golden_frame' }, /template: one of .*"golden-frame", got "golden_frame"/);
 });

@@ -39,35 +39,37 @@ test('a boxed image without motion: fitted into the box on a transparent pad, pl
   const out = buildLayers(g, tl([{ type: 'image', file: 'p.png', box: { width: 900, height: 1600 }, position: 'center', start: 2, end: 4 }]), '[base]', ctx());
   assert.deepEqual(g.inputs, [['-i', '/m/p.png']]);
   assert.deepEqual(g.chains, [
-    '[0:v]scale=900:1600:force_original_aspect_ratio=decrease,setsar=1,format=rgba,pad=900:1600:(ow-iw)/2:(oh-ih)/2:color=black@0[i1]',
+    '[0:v]scale=900:1600:force_original_aspect_ratio=decrease,setsar=1,format=yuva420p,pad=900:1600:(ow-iw)/2:(oh-ih)/2:color=black@0[i1]',
     "[base][i1]overlay=x=(W-w)/2:y=(H-h)/2:enable='gte(t,2)*lt(t,4)'[l2]",
   ]);
   assert.equal(out, '[l2]');
 });
 
-test('a boxed image with ken_burns: the still Ken Burns chains with transparent margins (yuva420p, black@0), its frames moved to the layer start, a draft scaling the box', () => {
+test('a boxed image with ken_burns: the still Ken Burns chains with transparent margins (yuva420p, black@0), its frames moved to the layer start (a run of one), a draft scaling the box', () => {
   const g = new Graph();
   buildLayers(g, tl([{ type: 'image', file: 'p.png', box: { width: 900, height: 1600 }, position: 'center', start: 1.5, end: 3.5, ken_burns: { from: { zoom: 1 }, to: { zoom: 1.05 } } }]), '[base]', ctx(0.5));
   assert.equal(g.chains.length, 4);
   // The box at half size (450x800), its canvas 2.12 times that (S for a zoom of 1.05), with transparent bars.
-  assert.equal(g.chains[0], '[0:v]scale=954:1696:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1,format=yuva420p,pad=w=1960-iw:h=3480-ih:x=(ow-iw)/2:y=(oh-ih)/2:color=black@0[i1cv]');
-  assert.match(g.chains[1]!, /^\[i1cv\]loop=loop=59:size=1,.*zoompan=z='2650\/\(2650\/\(pow\(1\.05,on\/59\)\)\+1\)'.*:d=1:s=450x800:fps=30,setsar=1,format=yuva420p,settb=1\/30,setpts=N,fps=30\[i1kb\]$/);
-  assert.equal(g.chains[2], '[i1kb]setpts=PTS+1.5/TB[i1]');
+  assert.equal(g.chains[0], '[0:v]scale=954:1696:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1,format=yuva420p,pad=w=1960-iw:h=3480-ih:x=(ow-iw)/2:y=(oh-ih)/2:color=black@0[i1p0cv]');
+  assert.match(g.chains[1]!, /^\[i1p0cv\]loop=loop=59:size=1,.*zoompan=z='2650\/\(2650\/\(pow\(1\.05,on\/59\)\)\+1\)'.*:d=1:s=450x800:fps=30,setsar=1,format=yuva420p,settb=1\/30,setpts=N,fps=30\[i1p0\]$/);
+  assert.equal(g.chains[2], '[i1p0]concat=n=1:v=1:a=0,setpts=PTS+1.5/TB[i1]');
   assert.equal(g.chains[3], '[base][i1]overlay=x=(W-w)/2:y=(H-h)/2:eof_action=pass[l2]');
 });
 
-test('boxed image layers back to back (same box, place and opacity): one stream, each part made for its own frames, concat, one overlay; a gap or another box breaks the run', () => {
+test('boxed image layers back to back (same box, place and opacity): one stream, each part made for its own frames, concat, one overlay; one input per file, split to its shots; a gap or another box breaks the run', () => {
   const g = new Graph();
   const kb = { from: { zoom: 1 }, to: { zoom: 1.05 } };
   const shot = (start: number, end: number, extra = {}) => ({ type: 'image' as const, file: 'p.png', box: { width: 900, height: 1600 }, position: 'center' as const, start, end, ...extra });
   const out = buildLayers(g, tl([shot(0, 1.5, { ken_burns: kb }), shot(1.5, 2.5), shot(2.5, 4, { ken_burns: kb }), shot(4.5, 5), shot(5, 6, { box: { width: 800, height: 1600 } })]), '[base]', ctx());
-  assert.equal(g.inputs.length, 5);
+  // The run's three shots of p.png: one input split in three; the two layers after it: one each.
+  assert.equal(g.inputs.length, 3);
+  assert.ok(g.chains.includes('[0:v]split=3[i1s0_0][i1s0_1][i1s0_2]'));
   const concat = g.chains.find((c) => c.includes('concat='))!;
   assert.equal(concat, '[i1p0][i1p1][i1p2]concat=n=3:v=1:a=0,setpts=PTS+0/TB[i1]');
   assert.ok(g.chains.includes('[base][i1]overlay=x=(W-w)/2:y=(H-h)/2:eof_action=pass[l2]'));
   // The parts: 45 frames of Ken Burns, 30 of the fitted picture repeated, 45 of Ken Burns.
   assert.ok(g.chains.some((c) => /loop=loop=44:size=1,.*zoompan=.*s=900x1600.*\[i1p0\]$/.test(c)));
-  assert.ok(g.chains.includes('[1:v]scale=900:1600:force_original_aspect_ratio=decrease,setsar=1,format=yuva420p,pad=900:1600:(ow-iw)/2:(oh-ih)/2:color=black@0,loop=loop=29:size=1,settb=1/30,setpts=N[i1p1]'));
+  assert.ok(g.chains.includes('[i1s0_1]scale=900:1600:force_original_aspect_ratio=decrease,setsar=1,format=yuva420p,pad=900:1600:(ow-iw)/2:(oh-ih)/2:color=black@0,loop=loop=29:size=1,settb=1/30,setpts=N[i1p1]'));
   assert.ok(g.chains.some((c) => /loop=loop=44:size=1,.*\[i1p2\]$/.test(c)));
   // After the gap (4 -> 4.5) and with another box: layers of their own.
   assert.equal(g.chains.filter((c) => c.includes('overlay=')).length, 3);
