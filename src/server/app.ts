@@ -71,6 +71,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const tasks = await new TaskList(opts.layout, { rescanMs: opts.rescanMs ?? 5000 }).open();
   const ctx: AppContext = { layout: opts.layout, tasks, events: new EventHub(opts.layout, tasks, opts.nodeTimeoutMs, opts.eventsMs ?? 1000), opts };
   app.decorate('taskList', tasks);
+  // preClose, not onClose: server.close() waits for every open connection first, and an event
+  // stream (hijacked) never ends on its own, so `clipmill serve` would hang on SIGTERM while a
+  // page is open.
+  app.addHook('preClose', async () => {
+    ctx.events.close();
+  });
   app.addHook('onClose', async () => {
     ctx.events.close();
     tasks.close();
