@@ -39,7 +39,7 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody }
   if (err instanceof ApiError) return { status: err.status, body: { code: err.code, message: err.message, field: err.field } };
   if (isClipmillError(err)) {
     const field = typeof err.details.field === 'string' ? err.details.field : null;
-    const status = err.code === 'USAGE' || err.code === 'JOB_INVALID' ? 400 : 500;
+    const status = err.code === 'USAGE' || err.code === 'JOB_INVALID' ? 400 : err.code === 'DUPLICATE' ? 409 : 500;
     return { status, body: { code: err.code, message: err.message, field } };
   }
   const e = err as { statusCode?: number; code?: string; message?: string; validation?: { instancePath?: string; params?: Record<string, unknown> }[]; validationContext?: string };

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ASSET_KINDS, type AssetKind } from '../shared/assets.js';
-import { exists, renameNoReplace, tempPathFor, writeNewFileSynced } from '../shared/fs.js';
+import { exists, writeNewFileNoReplace } from '../shared/fs.js';
 import { describeJobFile, validateJobFile } from '../shared/job.js';
 import { cancelTask } from '../shared/protocol/cancel.js';
 import { normalizeTags } from '../shared/tags.js';
@@ -69,12 +69,11 @@ export function registerFarmRoutes(api: FastifyInstance, ctx: AppContext): void 
     const parsed = validateJobFile(job, file);
     // Field paths in errors are relative to the job (the page puts "job." before them itself).
     const target = join(layout.raw, 'job', `${name}.json`);
-    if ((await exists(target)) || (await exists(join(layout.scannedJobs, `${name}.json`)))) throw new ApiError(409, 'EXISTS', `a job named ${JSON.stringify(name)} exists already: pick another name`, 'name');
-    const tmp = tempPathFor(target);
-    await writeNewFileSynced(tmp, `${JSON.stringify(job, null, 2)}\n`);
-    await renameNoReplace(tmp, target).catch(async (err: unknown) => {
-      await import('node:fs/promises').then((fs) => fs.rm(tmp, { force: true }));
-      throw err;
+    const taken = () => new ApiError(409, 'EXISTS', `a job named ${JSON.stringify(name)} exists already: pick another name`, 'name');
+    if (await exists(join(layout.scannedJobs, `${name}.json`))) throw taken();
+    // Never replaces a job file put in raw/job/ meanwhile (by an operator or another request).
+    await writeNewFileNoReplace(target, `${JSON.stringify(job, null, 2)}\n`).catch((err: unknown) => {
+      throw (err as { code?: string }).code === 'DUPLICATE' ? taken() : err;
     });
     reply.code(201);
     return { name, path: file, template: parsed.template, ...describeJobFile(parsed) };

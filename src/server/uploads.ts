@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { RawSidecarSchema } from '../shared/assets.js';
-import { exists, fsyncPath, renameNoReplace, tempPathFor, writeFileAtomic } from '../shared/fs.js';
+import { exists, fsyncPath, removeIfSameFile, renameNoReplace, tempPathFor, writeNewFileNoReplace, type FileIdentity } from '../shared/fs.js';
 import { SIDECAR_SUFFIX, type Layout } from '../shared/layout.js';
 import { normalizeTags } from '../shared/tags.js';
 import { ApiError } from './http-error.js';
@@ -85,24 +85,26 @@ export async function receiveUpload(req: FastifyRequest, layout: Layout, fixedKi
     if ((await exists(target)) || (await exists(sidecar))) throw new ApiError(409, 'EXISTS', `${layout.rel(target)} is already in raw/ (waiting for ingest): rename the file or wait`, 'file');
     await mkdir(dir, { recursive: true });
     const tmp = tempPathFor(target);
-    let wroteSidecar = false;
+    const taken = () => new ApiError(409, 'EXISTS', `${layout.rel(target)} is already in raw/ (waiting for ingest): rename the file or wait`, 'file');
+    // Ours: the sidecar this upload made (its inode), so that a failure removes only it, never
+    // a sidecar an operator (or another upload) put there meanwhile.
+    let ours: FileIdentity | null = null;
     try {
       const out = createWriteStream(tmp, { flags: 'wx' });
       await pipeline(part.file, out);
       if (part.file.truncated) throw new ApiError(413, 'TOO_LARGE', `${name} is larger than the upload limit`, 'file');
       await fsyncPath(tmp);
-      if (tags.length) {
-        await writeFileAtomic(sidecar, `${JSON.stringify(RawSidecarSchema.parse({ tags }))}\n`);
-        wroteSidecar = true;
-      }
+      // The sidecar first (ingest must see it with the file), never replacing one already there.
+      if (tags.length) ours = await writeNewFileNoReplace(sidecar, `${JSON.stringify(RawSidecarSchema.parse({ tags }))}\n`);
       await renameNoReplace(tmp, target);
       await fsyncPath(dir);
       result = { path: layout.rel(target), sidecar: tags.length ? layout.rel(sidecar) : null, bytes: out.bytesWritten, tags };
     } catch (err) {
       await rm(tmp, { force: true });
-      // A file of the same name renamed in meanwhile (by an operator): our sidecar is not its own.
-      if (wroteSidecar) await rm(sidecar, { force: true });
+      // A file of the same name renamed in meanwhile: our sidecar is not its own.
+      if (ours) await removeIfSameFile(sidecar, ours).catch(() => false);
       if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new ApiError(413, 'TOO_LARGE', `${name} is larger than the upload limit`, 'file');
+      if ((err as { code?: string }).code === 'DUPLICATE') throw taken();
       throw err;
     }
   }

@@ -1,7 +1,9 @@
 // Uploads into raw/: streamed to a dot-named temporary, the sidecar beside it, renamed in;
 // over the limit nothing reaches raw/ (and nothing is left); every field checked.
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkSegment, parseTags, uploadFolder } from '../../src/server/uploads.js';
@@ -60,4 +62,35 @@ test('checkSegment, parseTags, uploadFolder', () => {
   assert.throws(() => parseTags('a/b'), /path separators/);
   assert.deepEqual(uploadFolder('short', 'c', 'x.mp3', undefined), ['short', 'c']);
   assert.deepEqual(uploadFolder('narration', 'c', 'x.TXT', undefined), ['narration', 'c']);
+});
+
+/** The form's bytes as a stream that holds back its last 100 bytes until `meanwhile` ran, once the server streams the file to its temporary (it made it after its checks). */
+function slowPayload(payload: Buffer, dir: string, meanwhile: () => Promise<void>): Readable {
+  return Readable.from((async function* () {
+    yield payload.subarray(0, payload.length - 100);
+    for (let i = 0; !(await readdir(dir).catch(() => [] as string[])).some((n) => n.includes('.tmp-')); i++) {
+      if (i > 1000) throw new Error(`no temporary in ${dir} after 20 s`);
+      await sleep(20);
+    }
+    await meanwhile();
+    yield payload.subarray(payload.length - 100);
+  })(), { objectMode: false });
+}
+
+test('an upload never replaces nor removes a sidecar or file someone else put in raw/ while it streamed (409)', async (t) => {
+  const { app, auth, layout } = await served(t);
+  const dir = join(layout.raw, 'video', 'cars');
+  // A sidecar dropped by an operator meanwhile: kept as it is; the upload refused, nothing of it left.
+  const f = form({ kind: 'video', category: 'cars', tags: 'red' }, { name: 'a.mp4', data: Buffer.alloc(300_000, 1) });
+  const res = await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...f.headers }, payload: slowPayload(f.payload, dir, () => writeFile(join(dir, 'a.mp4.json'), '{"tags":["theirs"]}')) });
+  assert.equal(res.statusCode, 409, res.body);
+  assert.equal(res.json().field, 'file');
+  assert.deepEqual(await readdir(dir), ['a.mp4.json']);
+  assert.equal(await readFile(join(dir, 'a.mp4.json'), 'utf8'), '{"tags":["theirs"]}');
+  // The file itself dropped meanwhile: our sidecar (written before the rename) taken back, their file kept.
+  const g = form({ kind: 'video', category: 'cars', tags: 'red' }, { name: 'b.mp4', data: Buffer.alloc(300_000, 2) });
+  const res2 = await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...g.headers }, payload: slowPayload(g.payload, dir, () => writeFile(join(dir, 'b.mp4'), 'theirs')) });
+  assert.equal(res2.statusCode, 409, res2.body);
+  assert.deepEqual((await readdir(dir)).sort(), ['a.mp4.json', 'b.mp4']);
+  assert.equal(await readFile(join(dir, 'b.mp4'), 'utf8'), 'theirs');
 });
