@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { ASSET_KINDS, type AssetKind } from '../shared/assets.js';
 import { exists, writeNewFileNoReplace } from '../shared/fs.js';
 import { describeJobFile, validateJobFile } from '../shared/job.js';
-import { cancelTask } from '../shared/protocol/cancel.js';
+import { cancelJob, jobCancelled } from '../shared/protocol/cancel.js';
 import { normalizeTags } from '../shared/tags.js';
 import { jobsReport } from '../cli/commands/jobs.js';
 import { listAssets } from '../cli/commands/assets.js';
@@ -70,7 +70,7 @@ export function registerFarmRoutes(api: FastifyInstance, ctx: AppContext): void 
     // Field paths in errors are relative to the job (the page puts "job." before them itself).
     const target = join(layout.raw, 'job', `${name}.json`);
     const taken = () => new ApiError(409, 'EXISTS', `a job named ${JSON.stringify(name)} exists already: pick another name`, 'name');
-    if (await exists(join(layout.scannedJobs, `${name}.json`))) throw taken();
+    if ((await exists(join(layout.scannedJobs, `${name}.json`))) || (await jobCancelled(layout, name))) throw taken();
     // Never replaces a job file put in raw/job/ meanwhile (by an operator or another request).
     await writeNewFileNoReplace(target, `${JSON.stringify(job, null, 2)}\n`).catch((err: unknown) => {
       throw (err as { code?: string }).code === 'DUPLICATE' ? taken() : err;
@@ -87,20 +87,13 @@ export function registerFarmRoutes(api: FastifyInstance, ctx: AppContext): void 
     return j;
   });
   api.delete('/jobs/:id', {
-    schema: { summary: "cancel a job's tasks that have not started: they move to trash/cancelled/ (nothing is deleted); started ones render to the end", params: JobParams, response: { 200: { type: 'object', properties: { cancelled: { type: 'array', items: { type: 'string' } }, refused: { type: 'array', items: { type: 'string' } } } }, 404: ErrorBodySchema } },
+    schema: { summary: "cancel a job: its job file to trash/cancelled/jobs/ (nothing more is planned; the name stays taken) and its tasks that have not started to trash/cancelled/ (nothing is deleted); started ones render to the end. Again: cancels tasks published meanwhile", params: JobParams, response: { 200: { type: 'object', properties: { job_file: { type: ['string', 'null'] }, cancelled: { type: 'array', items: { type: 'string' } }, refused: { type: 'array', items: { type: 'string' } } } }, 404: ErrorBodySchema } },
   }, async (req) => {
-    const id = (req.params as { id: string }).id;
-    const j = (await jobsReport(layout)).jobs.find((x) => x.name === id);
-    if (!j) throw new ApiError(404, 'NOT_FOUND', `no job ${JSON.stringify(id)}`);
-    const cancelled: string[] = [];
-    const refused: string[] = [];
-    for (const t of j.tasks.filter((x) => x.state === 'queued')) {
-      const r = await cancelTask(layout, t.task);
-      if ('cancelled' in r) cancelled.push(t.task);
-      else refused.push(r.refused);
-    }
+    const id = checkSegment('id', (req.params as { id: string }).id);
+    if (!(await exists(join(layout.scannedJobs, `${id}.json`))) && !(await jobCancelled(layout, id))) throw new ApiError(404, 'NOT_FOUND', `no job ${JSON.stringify(id)}`);
+    const r = await cancelJob(layout, id);
     await ctx.tasks.rescan();
-    return { cancelled, refused };
+    return { job_file: r.jobFile, cancelled: r.cancelled, refused: r.refused };
   });
 
   api.get('/nodes', { schema: { summary: "every render node's heartbeat, and whether it is alive", response: { 200: { type: 'array', items: Loose } } } }, async () => readNodes(layout, ctx.opts.nodeTimeoutMs));
