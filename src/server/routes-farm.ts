@@ -36,13 +36,13 @@ const Loose = { type: 'object', additionalProperties: true } as const;
 export function registerFarmRoutes(api: FastifyInstance, ctx: AppContext): void {
   const { layout } = ctx;
 
-  api.post('/assets', { schema: { summary: 'upload one file into raw/<kind>/<category>/ (with a sidecar holding its tags); the main worker files it', consumes: ['multipart/form-data'], 'x-form': UPLOAD_FORM, response: { 201: UploadResponse, 400: ErrorBodySchema, 409: ErrorBodySchema, 413: ErrorBodySchema } } as Record<string, unknown> }, async (req, reply) => {
+  api.post('/assets', { schema: { summary: 'upload one file into raw/<kind>/<category>/ (with a sidecar holding its tags); the main worker files it', consumes: ['multipart/form-data'], 'x-form': UPLOAD_FORM, response: { 201: UploadResponse, 400: ErrorBodySchema, 409: ErrorBodySchema, 413: ErrorBodySchema, 503: ErrorBodySchema, 507: ErrorBodySchema } } as Record<string, unknown> }, async (req, reply) => {
     reply.code(201);
-    return receiveUpload(req, layout);
+    return ctx.uploads.run(req, () => receiveUpload(req, layout));
   });
-  api.post('/narrations', { schema: { summary: 'upload a narration CSV (text, campaign_part, tags) or .txt into raw/narration/<category>/<campaign>.csv', consumes: ['multipart/form-data'], 'x-form': { ...UPLOAD_FORM, required: ['category', 'file'] }, response: { 201: UploadResponse, 400: ErrorBodySchema } } as Record<string, unknown> }, async (req, reply) => {
+  api.post('/narrations', { schema: { summary: 'upload a narration CSV (text, campaign_part, tags) or .txt into raw/narration/<category>/<campaign>.csv', consumes: ['multipart/form-data'], 'x-form': { ...UPLOAD_FORM, required: ['category', 'file'] }, response: { 201: UploadResponse, 400: ErrorBodySchema, 503: ErrorBodySchema, 507: ErrorBodySchema } } as Record<string, unknown> }, async (req, reply) => {
     reply.code(201);
-    return receiveUpload(req, layout, 'narration');
+    return ctx.uploads.run(req, () => receiveUpload(req, layout, 'narration'));
   });
 
   api.get('/assets', {

@@ -7,11 +7,12 @@
 // category, campaign, the file's name) is checked here: no separators, no dot-names, no
 // control characters, no "..".
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { RawSidecarSchema } from '../shared/assets.js';
+import { formatBytes, freeBytes } from '../shared/disk.js';
 import { exists, fsyncPath, removeIfSameFile, renameNoReplace, tempPathFor, writeNewFileNoReplace, type FileIdentity } from '../shared/fs.js';
 import { SIDECAR_SUFFIX, type Layout } from '../shared/layout.js';
 import { normalizeTags } from '../shared/tags.js';
@@ -55,6 +56,72 @@ export interface UploadResult {
   sidecar: string | null;
   bytes: number;
   tags: string[];
+}
+
+export interface UploadLimits {
+  /** The largest file one upload may carry (bytes). */
+  maxBytes: number;
+  /** disk.minFreeMb in bytes: an upload that could leave less free on raw/'s file system is refused (507). */
+  minFreeBytes: number;
+  /** How many uploads may stream at once; one more is refused (503, Retry-After). */
+  maxConcurrent: number;
+}
+
+/**
+ * Uploads in flight (one per server): the cap on how many stream at once, and the disk check
+ * before each (free space less what this upload may write must stay above disk.minFreeMb).
+ */
+export class UploadGate {
+  private active = 0;
+  constructor(
+    private readonly layout: Layout,
+    readonly limits: UploadLimits,
+    private readonly free: (path: string) => Promise<number> = freeBytes,
+  ) {}
+
+  async run<T>(req: FastifyRequest, fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limits.maxConcurrent) throw new ApiError(503, 'BUSY', `${this.active} uploads are in progress (at most ${this.limits.maxConcurrent} at once): try again shortly`);
+    this.active++;
+    try {
+      // At most the limit, or the whole request when it says its length and that is less.
+      const declared = Number(req.headers['content-length']);
+      const may = Number.isFinite(declared) && declared > 0 ? Math.min(declared, this.limits.maxBytes) : this.limits.maxBytes;
+      const free = await this.free(this.layout.raw);
+      if (free - may < this.limits.minFreeBytes) {
+        throw new ApiError(507, 'NO_SPACE', `not enough free space for this upload: ${formatBytes(free)} free on raw/'s file system, and ${formatBytes(this.limits.minFreeBytes)} must stay free (disk.minFreeMb)`, 'file');
+      }
+      return await fn();
+    } finally {
+      this.active--;
+    }
+  }
+}
+
+/** `.name.tmp-xxxxxxxx`: the temporaries tempPathFor makes. */
+const TEMP_RE = /^\..+\.tmp-[0-9a-f]{8}$/;
+
+/**
+ * Removes temporaries older than `olderThanMs` under raw/ (an upload cut by a crash or a kill
+ * leaves its `.name.tmp-…`; ingest ignores dot-names, so nothing else would). A temporary being
+ * written is younger (its mtime moves with every write). Returns the paths removed.
+ */
+export async function sweepStaleUploads(layout: Layout, olderThanMs: number, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() && !e.name.startsWith('.') && depth < 6) await visit(p, depth + 1);
+      else if (e.isFile() && TEMP_RE.test(e.name)) {
+        const st = await lstat(p).catch(() => null);
+        if (st && now - st.mtimeMs > olderThanMs) {
+          await rm(p, { force: true });
+          removed.push(layout.rel(p));
+        }
+      }
+    }
+  };
+  await visit(layout.raw, 0);
+  return removed;
 }
 
 /**
