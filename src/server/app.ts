@@ -60,6 +60,7 @@ export interface AppContext {
   tasks: TaskList;
   events: EventHub;
   uploads: UploadGate;
+  tokens: TokenSource;
   opts: ServerOptions;
 }
 
@@ -83,7 +84,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const tokens = new TokenSource(opts.layout);
   const tasks = await new TaskList(opts.layout, { rescanMs: opts.rescanMs ?? 5000 }).open();
   const uploads = new UploadGate(opts.layout, { maxBytes: opts.maxUploadBytes, minFreeBytes: opts.minFreeBytes ?? 0, maxConcurrent: opts.maxConcurrentUploads ?? 4 }, ...(opts.freeBytes ? [opts.freeBytes] : []));
-  const ctx: AppContext = { layout: opts.layout, tasks, events: new EventHub(opts.layout, tasks, opts.nodeTimeoutMs, opts.eventsMs ?? 1000), uploads, opts };
+  const ctx: AppContext = { layout: opts.layout, tasks, events: new EventHub(opts.layout, tasks, opts.nodeTimeoutMs, opts.eventsMs ?? 1000, tokens), uploads, tokens, opts };
   const swept = await sweepStaleUploads(opts.layout, opts.staleUploadMs ?? 6 * 3600_000).catch(() => [] as string[]);
   if (swept.length) opts.log?.info({ removed: swept }, `Removed ${swept.length} stale upload temporaries under raw/ (older than ${Math.round((opts.staleUploadMs ?? 6 * 3600_000) / 60_000)} min)`);
   app.decorate('taskList', tasks);

@@ -99,7 +99,8 @@ export function registerFarmRoutes(api: FastifyInstance, ctx: AppContext): void 
   api.get('/nodes', { schema: { summary: "every render node's heartbeat, and whether it is alive", response: { 200: { type: 'array', items: Loose } } } }, async () => readNodes(layout, ctx.opts.nodeTimeoutMs));
   api.get('/status', { schema: { summary: 'the farm at a glance (clipmill status --json)', response: { 200: Loose } } }, async () => statusReport(layout, 10, ctx.opts.nodeTimeoutMs));
   api.get('/events', { schema: { summary: 'server-sent events: "task" (a task appeared, moved or advanced) and "nodes" (a heartbeat changed)' } as Record<string, unknown> }, async (_req, reply) => {
+    const token = (await ctx.tokens.current()).token;
     reply.hijack();
-    ctx.events.add(reply.raw);
+    ctx.events.add(reply.raw, token);
   });
 }
