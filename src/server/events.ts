@@ -106,13 +106,17 @@ export class EventHub {
         this.nodesSeen = nodesNow;
         this.send('nodes', nodes);
       }
+      const ids = new Set<string>();
       for (const t of this.tasks.all()) {
+        ids.add(t.id);
         const p = t.state === 'rendering' ? progress.get(t.id) ?? null : null;
         const key = `${t.state}|${p?.stage ?? ''}|${p ? p.progress.toFixed(3) : ''}`;
         if (this.seen.get(t.id) === key) continue;
         this.seen.set(t.id, key);
         if (this.primed) this.send('task', { ...t, progress: p });
       }
+      // Tasks gone from the tree: nothing more to remember of them.
+      for (const id of [...this.seen.keys()]) if (!ids.has(id)) this.seen.delete(id);
       this.primed = true;
       if (Date.now() - this.lastSent >= 15_000) this.send('keep-alive', {});
     } catch {

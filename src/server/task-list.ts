@@ -11,6 +11,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UUID_RE, type Layout } from '../shared/layout.js';
+import { failureNumber } from '../shared/protocol/retry.js';
 import { readRegularFile } from '../shared/safe-files.js';
 import { TASK_FILES } from '../shared/task.js';
 
@@ -153,6 +154,10 @@ export class TaskList {
         for (const name of [...this.present.get(state)!.keys()]) if (!now.has(name)) await this.place(state, dir, name, false);
         for (const name of now) await this.place(state, dir, name, true);
       }
+      // Tasks gone from every folder (removed by hand, or trash emptied): forget what was read of them.
+      const live = new Set<string>();
+      for (const names of this.present.values()) for (const id of names.values()) live.add(id);
+      for (const id of [...this.info.keys()]) if (!live.has(id)) this.info.delete(id);
     })().finally(() => (this.scanning = null));
     return this.scanning;
   }
@@ -176,8 +181,8 @@ export class TaskList {
     for (const [state] of this.folders) {
       for (const [name, id] of this.present.get(state)!) {
         const prev = where.get(id);
-        // The first state of TASK_STATES wins among live places; of two failures, the latest.
-        if (!prev || (prev.state === state && name > prev.folder)) where.set(id, { state, folder: name });
+        // The first state of TASK_STATES wins among live places; of two failures, the latest (by number: <id>.10 after <id>.9).
+        if (!prev || (prev.state === state && failureNumber(name) > failureNumber(prev.folder))) where.set(id, { state, folder: name });
       }
     }
     const rel = (state: TaskState, name: string) => `${this.layout.rel(this.folders.find(([s]) => s === state)![1])}/${name}`;
