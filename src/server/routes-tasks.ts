@@ -62,11 +62,9 @@ export function registerTaskRoutes(api: FastifyInstance, ctx: AppContext): void 
   const found = async (id: string) => {
     await tasks.refresh();
     let t = tasks.get(id.toLowerCase());
-    // Not seen yet (another host's rename on NFS, before the next background rescan): list again once.
-    if (!t) {
-      await tasks.rescan();
-      t = tasks.get(id.toLowerCase());
-    }
+    // Not seen yet (another host's rename on NFS, before the next background rescan): its own
+    // folder looked for, never a listing of every folder per unknown id.
+    t ??= await tasks.lookup(id.toLowerCase());
     if (!t) throw new ApiError(404, 'NOT_FOUND', `no task ${id}`);
     return t;
   };

@@ -162,6 +162,17 @@ export class TaskList {
     return this.scanning;
   }
 
+  /**
+   * A task the list has not seen (another host's rename on NFS, before the next background
+   * rescan): its own folder looked for in each of the five places (a stat each, no listing).
+   */
+  async lookup(id: string): Promise<TaskSummary | undefined> {
+    for (const [state, dir] of this.folders) {
+      if (await stat(join(dir, id)).catch(() => null)) await this.place(state, dir, id, true);
+    }
+    return this.get(id);
+  }
+
   /** What the watches reported, checked now (a stat per changed name, none when nothing changed). */
   async refresh(): Promise<void> {
     if (!this.dirty.size) return;

@@ -75,3 +75,16 @@ test('TaskList: with the watch on, a move on this host is seen without a rescan'
   }
   assert.equal(list.get(ID(6))?.folder, `processing/${ID(6)}`);
 });
+
+test('TaskList.lookup: a task not seen yet is found by its own folder, an unknown id costs no listing', async (t) => {
+  const root = await tempDir(t);
+  await initRoot(root);
+  const layout = new Layout(root);
+  const list = await new TaskList(layout, { watch: false, rescanMs: 3_600_000 }).open();
+  t.after(() => list.close());
+  list.rescan = () => assert.fail('no full rescan per lookup');
+  await taskFolder(layout.outputTask(ID(7)), ID(7));
+  assert.equal(list.get(ID(7)), undefined, 'not seen: no watch, no rescan');
+  assert.equal((await list.lookup(ID(7)))?.state, 'rendered');
+  assert.equal(await list.lookup(ID(8)), undefined);
+});
