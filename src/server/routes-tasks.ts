@@ -121,13 +121,8 @@ export function registerTaskRoutes(api: FastifyInstance, ctx: AppContext): void 
     const e: TimelineEdit = {};
     if (b.music_volume !== undefined) e.musicVolume = b.music_volume;
     if (b.no_music) e.noMusic = true;
-    if (b.logo_position !== undefined) {
-      try {
-        e.logoPosition = parseLogoPosition(b.logo_position);
-      } catch (err) {
-        throw new ApiError(400, 'INVALID', (err as Error).message.replace('--logo-position', 'logo_position'), 'logo_position');
-      }
-    }
+    // A refusal names its field (details.field: logo_position, order, music_volume...).
+    if (b.logo_position !== undefined) e.logoPosition = parseLogoPosition(b.logo_position);
     if (b.logo_scale !== undefined) e.logoScale = b.logo_scale;
     if (b.logo_animation !== undefined) e.logoAnimation = b.logo_animation;
     if (b.order !== undefined) e.order = b.order;

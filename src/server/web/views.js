@@ -66,6 +66,9 @@ export function Gallery({ tasks, selected, onSelect }) {
 
 const POSITIONS = ['top-left', 'top', 'top-right', 'left', 'center', 'right', 'bottom-left', 'bottom', 'bottom-right'];
 
+/** The editor's inputs: an error about one of these is shown next to it, any other below the form. */
+const EDIT_FIELDS = ['music_volume', 'no_music', 'logo_position', 'logo_scale', 'logo_animation', 'order'];
+
 export function TaskEditor({ id, tick, onSelect }) {
   const [t, setT] = useState(null);
   const [e, setE] = useState({ music: 'keep', volume: '', position: '', scale: '', animation: '', order: '' });
@@ -91,7 +94,8 @@ export function TaskEditor({ id, tick, onSelect }) {
       setError({ field: x.field, message: x.message });
     }
   };
-  const err = (f) => error && error.field === f && html`<span class="error" data-error-for=${f}>${error.message}</span>`;
+  // Next to its field: "order" also takes "order[2]" (one number of the list).
+  const err = (f) => error && error.field && (error.field === f || error.field.startsWith(`${f}[`)) && html`<span class="error" data-error-for=${f}>${error.message}</span>`;
   const revs = t.revisions;
   return html`<div class="task" data-testid="task" data-task=${t.id}>
     <p><strong>${t.id}</strong> ${t.state}${t.revision ? ` · revision ${t.revision} of ${t.revision_of}` : ''}${t.job ? ` · job ${t.job.name} #${t.job.variation + 1}` : ''}</p>
@@ -113,8 +117,7 @@ export function TaskEditor({ id, tick, onSelect }) {
         <label>Animation <select data-field="logo_animation" value=${e.animation} onChange=${set('animation')}><option value="">as it is</option>${['none', 'fade', 'zoom', 'slide'].map((a) => html`<option>${a}</option>`)}</select></label>${err('logo_animation')}
       </fieldset>
       <label>Scene order (e.g. 3,1,2) <input data-field="order" value=${e.order} onInput=${set('order')} /></label>${err('order')}
-      ${error && !error.field && html`<p class="error">${error.message}</p>`}
-      ${error && error.field && html`<p class="error" data-testid="edit-error">${error.field}: ${error.message}</p>`}
+      ${error && !EDIT_FIELDS.some((f) => error.field === f || error.field?.startsWith(`${f}[`)) && html`<p class="error" data-testid="edit-error">${error.field ? `${error.field}: ` : ''}${error.message}</p>`}
       <button type="submit">Render a new revision</button>
       ${done && html`<p class="ok" data-testid="edit-done">Revision ${done.revision} queued as <a href="#" onClick=${(x) => (x.preventDefault(), onSelect(done.taskId))}>${done.taskId}</a>: ${done.changes.join('; ')}</p>`}
     </form>`}
