@@ -79,10 +79,17 @@ export function registerFarmRoutes(api: FastifyInstance, ctx: AppContext): void 
     return { name, path: file, template: parsed.template, ...describeJobFile(parsed) };
   });
 
-  api.get('/jobs', { schema: { summary: 'every job with its variations planned, queued, rendering, rendered, failed (clipmill jobs)', response: { 200: Loose } } }, async () => jobsReport(layout));
+  // From the task list (no metadata.json read per request: one listing of the five folders, and
+  // only new tasks read); the job files, the main worker's status and the rejected ones.
+  const report = async () => {
+    await ctx.tasks.rescan();
+    const rows = ctx.tasks.all().flatMap((t) => (t.job ? [{ task: t.id, job: t.job.name, source: t.job.source, variation: t.job.variation, state: t.state }] : []));
+    return jobsReport(layout, { tasks: rows });
+  };
+  api.get('/jobs', { schema: { summary: 'every job with its variations planned, queued, rendering, rendered, failed, cancelled (clipmill jobs)', response: { 200: Loose } } }, report);
   api.get('/jobs/:id', { schema: { summary: 'one job: its variations and their outputs, and why it waits', params: JobParams, response: { 200: Loose, 404: ErrorBodySchema } } }, async (req) => {
     const id = (req.params as { id: string }).id;
-    const j = (await jobsReport(layout)).jobs.find((x) => x.name === id);
+    const j = (await report()).jobs.find((x) => x.name === id);
     if (!j) throw new ApiError(404, 'NOT_FOUND', `no job ${JSON.stringify(id)}`);
     return j;
   });

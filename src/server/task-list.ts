@@ -38,6 +38,8 @@ const Fields = z.looseObject({
   priority: z.number().int().optional().catch(undefined),
   category: z.string().optional().catch(undefined),
   job: z.looseObject({ name: z.string(), variation: z.number(), source_path: z.string() }).optional().catch(undefined),
+  // A short of a job file (docs/shorts.md): its job is job/<name>, its one variation 0.
+  short: z.looseObject({ key: z.string(), audio: z.string() }).optional().catch(undefined),
   revision_of: z.string().optional().catch(undefined),
   revision: z.number().int().optional().catch(undefined),
 });
@@ -57,7 +59,7 @@ async function readInfo(dir: string, id: string): Promise<Info> {
     priority: f.priority ?? 0,
     created_at: created,
     category: f.category ?? null,
-    job: f.job ? { name: f.job.name, variation: f.job.variation, source: f.job.source_path } : null,
+    job: f.job ? { name: f.job.name, variation: f.job.variation, source: f.job.source_path } : f.short?.key.startsWith('job/') ? { name: f.short.key.slice(4), variation: 0, source: f.short.audio } : null,
     revision_of: f.revision_of ?? null,
     revision: f.revision ?? null,
   };

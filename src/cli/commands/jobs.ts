@@ -52,7 +52,20 @@ async function names(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).filter((n) => !isIgnoredName(n)).sort();
 }
 
-export async function jobsReport(layout: Layout): Promise<JobsReport> {
+/** One task of a job, where it is now (the server has them in its task list: src/server/task-list.ts). */
+export interface JobTaskRow {
+  task: string;
+  job: string;
+  source: string;
+  variation: number;
+  state: VariationState;
+}
+
+/**
+ * Every job with its tasks. `tasks`: the job tasks already known (the server's index), so that
+ * no task folder is read; without it, each task folder's metadata.json is read.
+ */
+export async function jobsReport(layout: Layout, opts: { tasks?: readonly JobTaskRow[] } = {}): Promise<JobsReport> {
   const jobs = new Map<string, JobReport>();
   const get = (name: string) => {
     let j = jobs.get(name);
@@ -74,30 +87,14 @@ export async function jobsReport(layout: Layout): Promise<JobsReport> {
   // No job file ever filed (scanned/ keeps them all): no job task to look for, and the task
   // folders (output/ only grows) are not read, so that `clipmill status` stays cheap on a
   // voice-over farm.
-  const seen = new Set<string>();
-  const places: [string, VariationState, string[]][] =
-    jobs.size === 0
-      ? []
-      : [
-          [layout.output, 'rendered', await taskIds(layout.output)],
-          [layout.processing, 'rendering', await taskIds(layout.processing)],
-          [layout.tasks, 'queued', await taskIds(layout.tasks)],
-          [layout.trashFailed, 'failed', await latestFailures(layout)],
-          [layout.trashCancelled, 'cancelled', (await names(layout.trashCancelled)).filter((n) => UUID_RE.test(failedId(n)))],
-        ];
-  for (const [dir, state, list] of places) {
-    for (const folder of list.sort()) {
-      const id = state === 'failed' || state === 'cancelled' ? failedId(folder) : folder;
-      if (seen.has(id)) continue;
-      const meta = await readJsonOrNull(JobTaskSchema, join(dir, folder, TASK_FILES.metadata));
-      if (!meta) continue;
-      seen.add(id);
-      const j = get(meta.job.name);
-      if (state !== 'cancelled') j.planned++;
-      j[state]++;
-      j.tasks.push({ task: id, source: meta.job.source_path, variation: meta.job.variation, state, output: state === 'rendered' ? `output/${id}/final.mp4` : null });
-    }
-  }
+  const add = (r: JobTaskRow) => {
+    const j = get(r.job);
+    if (r.state !== 'cancelled') j.planned++;
+    j[r.state]++;
+    j.tasks.push({ task: r.task, source: r.source, variation: r.variation, state: r.state, output: r.state === 'rendered' ? `output/${r.task}/final.mp4` : null });
+  };
+  if (opts.tasks) opts.tasks.forEach(add);
+  else if (jobs.size) (await readJobTasks(layout)).forEach(add);
   for (const j of jobs.values()) j.tasks.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.variation - b.variation));
   const main = await readJsonOrNull(MainWorkerStatusSchema, layout.mainWorkerStatus);
   for (const w of main?.waiting_jobs ?? []) {
@@ -111,6 +108,30 @@ export async function jobsReport(layout: Layout): Promise<JobsReport> {
     if (r) rejected.push({ file: r.raw_path, message: `${r.code}: ${r.message}`, at: r.rejected_at });
   }
   return { jobs: [...jobs.values()].sort((a, b) => (a.name < b.name ? -1 : 1)), rejected };
+}
+
+/** Every job task from the task folders (each metadata.json read); a task in several places (failed, then requeued) counts where it is now. */
+async function readJobTasks(layout: Layout): Promise<JobTaskRow[]> {
+  const seen = new Set<string>();
+  const rows: JobTaskRow[] = [];
+  const places: [string, VariationState, string[]][] = [
+    [layout.output, 'rendered', await taskIds(layout.output)],
+    [layout.processing, 'rendering', await taskIds(layout.processing)],
+    [layout.tasks, 'queued', await taskIds(layout.tasks)],
+    [layout.trashFailed, 'failed', await latestFailures(layout)],
+    [layout.trashCancelled, 'cancelled', (await names(layout.trashCancelled)).filter((n) => UUID_RE.test(failedId(n)))],
+  ];
+  for (const [dir, state, list] of places) {
+    for (const folder of list.sort()) {
+      const id = state === 'failed' || state === 'cancelled' ? failedId(folder) : folder;
+      if (seen.has(id)) continue;
+      const meta = await readJsonOrNull(JobTaskSchema, join(dir, folder, TASK_FILES.metadata));
+      if (!meta) continue;
+      seen.add(id);
+      rows.push({ task: id, job: meta.job.name, source: meta.job.source_path, variation: meta.job.variation, state });
+    }
+  }
+  return rows;
 }
 
 /** The text form, also printed by `clipmill status`. */

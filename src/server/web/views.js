@@ -42,8 +42,13 @@ export function Jobs({ tick, onChange }) {
   const load = () => api('/jobs').then(setJobs, (e) => setMsg(e.message));
   useEffect(() => void load(), [tick]);
   const cancel = async (name) => {
-    const r = await api(`/jobs/${encodeURIComponent(name)}`, { method: 'DELETE' });
-    setMsg(`${name}: ${r.cancelled.length} waiting task(s) cancelled${r.refused.length ? `; ${r.refused.join('; ')}` : ''}`);
+    let r;
+    try {
+      r = await api(`/jobs/${encodeURIComponent(name)}`, { method: 'DELETE' });
+    } catch (e) {
+      return setMsg(e.message);
+    }
+    setMsg(`${name}: cancelled (nothing more is planned); ${r.cancelled.length} waiting task(s) cancelled${r.refused.length ? `; ${r.refused.join('; ')}` : ''}`);
     load();
     onChange();
   };
@@ -51,9 +56,9 @@ export function Jobs({ tick, onChange }) {
   return html`<div>${msg && html`<p class="ok">${msg}</p>`}
     <button onClick=${load}>Refresh</button>
     ${!jobs.jobs.length && html`<p class="empty">No job filed yet.</p>`}
-    <ul class="jobs">${jobs.jobs.map((j) => html`<li data-job=${j.name}><strong>${j.name}</strong>: ${j.variations ?? '?'} variation(s); planned ${j.planned}, queued ${j.queued}, rendering ${j.rendering}, rendered ${j.rendered}, failed ${j.failed}
+    <ul class="jobs">${jobs.jobs.map((j) => html`<li data-job=${j.name}><strong>${j.name}</strong>${j.cancelled_job ? ' (cancelled)' : ''}: ${j.variations ?? '?'} variation(s); planned ${j.planned}, queued ${j.queued}, rendering ${j.rendering}, rendered ${j.rendered}, failed ${j.failed}${j.cancelled ? `, cancelled ${j.cancelled}` : ''}
       ${j.waiting.map((w) => html`<div class="waiting">waiting (${w.for}): ${w.reason}</div>`)}
-      ${j.queued > 0 && html` <button onClick=${() => cancel(j.name)}>Cancel waiting tasks</button>`}</li>`)}</ul>
+      ${(!j.cancelled_job || j.queued > 0) && html` <button onClick=${() => cancel(j.name)}>Cancel job</button>`}</li>`)}</ul>
     ${jobs.rejected.map((r) => html`<p class="error">${r.file}: ${r.message}</p>`)}</div>`;
 }
 
