@@ -1,9 +1,12 @@
 // Uploads (POST /assets, POST /narrations): written into raw/ exactly as an operator would
 // drop them (DESIGN §1): the file streamed to a dot-named temporary beside its place (never
 // whole in memory; ingest ignores dot-names), fsynced; its sidecar `<file>.json` (tags) written
-// next, whole, before the file is renamed in, so that ingest sees both; then the rename, which
-// never replaces a file already there. Over the size limit, the stream stops at the limit and
-// the temporary is removed: nothing reaches raw/. Every name that becomes a path (kind,
+// next, whole, before the file is renamed in, so that ingest sees both; then the rename. Neither
+// rename ever replaces a file already there (an operator's, or another upload's, put there
+// while this one streamed: 409), and a failure takes back only the sidecar this upload made
+// (by its inode), never another. Over the size limit, the stream stops at the limit and the
+// temporary is removed: nothing reaches raw/. Before streaming: at most `maxConcurrent` at once,
+// and enough free space (UploadGate). Every name that becomes a path (kind,
 // category, campaign, the file's name) is checked here: no separators, no dot-names, no
 // control characters, no "..".
 import { createWriteStream } from 'node:fs';
