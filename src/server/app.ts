@@ -7,6 +7,7 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Layout } from '../shared/layout.js';
+import type { Logger } from '../shared/log.js';
 import { authenticate, crossSiteRefusal, TokenSource, type Caller } from './auth.js';
 import { EventHub } from './events.js';
 import { ApiError, errorResponse } from './http-error.js';
@@ -14,6 +15,7 @@ import { loginPage, registerPage } from './page.js';
 import { registerFarmRoutes } from './routes-farm.js';
 import { registerTaskRoutes } from './routes-tasks.js';
 import { TaskList } from './task-list.js';
+import { sweepStaleUploads, UploadGate } from './uploads.js';
 
 export interface ServerOptions {
   layout: Layout;
@@ -21,12 +23,22 @@ export interface ServerOptions {
   maxUploadBytes: number;
   /** health.nodeTimeoutMs: a heartbeat older than this is a dead node. */
   nodeTimeoutMs: number;
+  /** disk.minFreeMb in bytes: uploads that could leave less free are refused (507). Default 0. */
+  minFreeBytes?: number;
+  /** Uploads streaming at once, at most (default 4); one more is refused (503). */
+  maxConcurrentUploads?: number;
+  /** Temporaries under raw/ older than this are removed at start (an upload cut by a crash). Default 6 h. */
+  staleUploadMs?: number;
+  /** Free bytes on a path's file system (tests replace it). */
+  freeBytes?: (path: string) => Promise<number>;
   /** Trust X-Forwarded-* from a reverse proxy in front (TLS terminated there). */
   trustProxy?: boolean;
   /** Background rescans of the task list, and the event stream's look at the tree (ms). */
   rescanMs?: number;
   eventsMs?: number;
   logger?: boolean | { level: string };
+  /** The project's logger (loggerFor(config, 'server')): server errors (5xx) and start-up notes go there. */
+  log?: Logger;
 }
 
 declare module 'fastify' {
@@ -47,6 +59,8 @@ export interface AppContext {
   layout: Layout;
   tasks: TaskList;
   events: EventHub;
+  uploads: UploadGate;
+  tokens: TokenSource;
   opts: ServerOptions;
 }
 
@@ -69,8 +83,17 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   const tokens = new TokenSource(opts.layout);
   const tasks = await new TaskList(opts.layout, { rescanMs: opts.rescanMs ?? 5000 }).open();
-  const ctx: AppContext = { layout: opts.layout, tasks, events: new EventHub(opts.layout, tasks, opts.nodeTimeoutMs, opts.eventsMs ?? 1000), opts };
+  const uploads = new UploadGate(opts.layout, { maxBytes: opts.maxUploadBytes, minFreeBytes: opts.minFreeBytes ?? 0, maxConcurrent: opts.maxConcurrentUploads ?? 4 }, ...(opts.freeBytes ? [opts.freeBytes] : []));
+  const ctx: AppContext = { layout: opts.layout, tasks, events: new EventHub(opts.layout, tasks, opts.nodeTimeoutMs, opts.eventsMs ?? 1000, tokens), uploads, tokens, opts };
+  const swept = await sweepStaleUploads(opts.layout, opts.staleUploadMs ?? 6 * 3600_000).catch(() => [] as string[]);
+  if (swept.length) opts.log?.info({ removed: swept }, `Removed ${swept.length} stale upload temporaries under raw/ (older than ${Math.round((opts.staleUploadMs ?? 6 * 3600_000) / 60_000)} min)`);
   app.decorate('taskList', tasks);
+  // preClose, not onClose: server.close() waits for every open connection first, and an event
+  // stream (hijacked) never ends on its own, so `clipmill serve` would hang on SIGTERM while a
+  // page is open.
+  app.addHook('preClose', async () => {
+    ctx.events.close();
+  });
   app.addHook('onClose', async () => {
     ctx.events.close();
     tasks.close();
@@ -95,7 +118,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = errorResponse(err);
-    if (status >= 500) req.log.error({ err }, 'request failed');
+    // The details (paths, errno) go to the log, never to the client (errorResponse says only what failed).
+    if (status >= 500) {
+      if (opts.log) opts.log.error({ err, method: req.method, url: req.url.split('?')[0] }, `${req.method} ${req.url.split('?')[0]} failed: ${(err as Error).message ?? String(err)}`);
+      else req.log.error({ err }, 'request failed');
+    }
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler(async (req: FastifyRequest) => {

@@ -37,9 +37,11 @@ function fieldOfValidation(v: { instancePath?: string; params?: Record<string, u
 /** The status and body of any error a route throws. */
 export function errorResponse(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof ApiError) return { status: err.status, body: { code: err.code, message: err.message, field: err.field } };
+  if (noSpace(err)) return { status: 507, body: { code: 'NO_SPACE', message: 'the file system of the root is full (ENOSPC): nothing was written', field: null } };
   if (isClipmillError(err)) {
     const field = typeof err.details.field === 'string' ? err.details.field : null;
-    const status = err.code === 'USAGE' || err.code === 'JOB_INVALID' ? 400 : 500;
+    const status = err.code === 'USAGE' || err.code === 'JOB_INVALID' ? 400 : err.code === 'DUPLICATE' ? 409 : 500;
+    if (status === 500) return internal();
     return { status, body: { code: err.code, message: err.message, field } };
   }
   const e = err as { statusCode?: number; code?: string; message?: string; validation?: { instancePath?: string; params?: Record<string, unknown> }[]; validationContext?: string };
@@ -48,5 +50,18 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody }
     return { status: 400, body: { code: 'INVALID', message: `${e.validationContext ?? 'request'}${field ? ` ${field}` : ''}: ${e.validation[0] && (e.validation[0] as { message?: string }).message}`, field } };
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return { status: e.statusCode, body: { code: e.code ?? 'BAD_REQUEST', message: e.message ?? 'bad request', field: null } };
-  return { status: 500, body: { code: 'INTERNAL', message: e.message ?? String(err), field: null } };
+  return internal();
+}
+
+/** A server fault: the body says only that (paths and system messages go to the server's log). */
+function internal(): { status: number; body: ErrorBody } {
+  return { status: 500, body: { code: 'INTERNAL', message: 'the server failed to answer this request: its log (clipmill serve) says why', field: null } };
+}
+
+/** ENOSPC anywhere in the error or its causes (writeFileAtomic wraps it as IO with details.errno). */
+function noSpace(err: unknown): boolean {
+  for (let e = err as { code?: unknown; details?: { errno?: unknown }; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (e.code === 'ENOSPC' || e.details?.errno === 'ENOSPC') return true;
+  }
+  return false;
 }

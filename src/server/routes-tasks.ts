@@ -62,11 +62,9 @@ export function registerTaskRoutes(api: FastifyInstance, ctx: AppContext): void 
   const found = async (id: string) => {
     await tasks.refresh();
     let t = tasks.get(id.toLowerCase());
-    // Not seen yet (another host's rename on NFS, before the next background rescan): list again once.
-    if (!t) {
-      await tasks.rescan();
-      t = tasks.get(id.toLowerCase());
-    }
+    // Not seen yet (another host's rename on NFS, before the next background rescan): its own
+    // folder looked for, never a listing of every folder per unknown id.
+    t ??= await tasks.lookup(id.toLowerCase());
     if (!t) throw new ApiError(404, 'NOT_FOUND', `no task ${id}`);
     return t;
   };
@@ -123,13 +121,8 @@ export function registerTaskRoutes(api: FastifyInstance, ctx: AppContext): void 
     const e: TimelineEdit = {};
     if (b.music_volume !== undefined) e.musicVolume = b.music_volume;
     if (b.no_music) e.noMusic = true;
-    if (b.logo_position !== undefined) {
-      try {
-        e.logoPosition = parseLogoPosition(b.logo_position);
-      } catch (err) {
-        throw new ApiError(400, 'INVALID', (err as Error).message.replace('--logo-position', 'logo_position'), 'logo_position');
-      }
-    }
+    // A refusal names its field (details.field: logo_position, order, music_volume...).
+    if (b.logo_position !== undefined) e.logoPosition = parseLogoPosition(b.logo_position);
     if (b.logo_scale !== undefined) e.logoScale = b.logo_scale;
     if (b.logo_animation !== undefined) e.logoAnimation = b.logo_animation;
     if (b.order !== undefined) e.order = b.order;

@@ -11,6 +11,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UUID_RE, type Layout } from '../shared/layout.js';
+import { failureNumber } from '../shared/protocol/retry.js';
 import { readRegularFile } from '../shared/safe-files.js';
 import { TASK_FILES } from '../shared/task.js';
 
@@ -37,6 +38,8 @@ const Fields = z.looseObject({
   priority: z.number().int().optional().catch(undefined),
   category: z.string().optional().catch(undefined),
   job: z.looseObject({ name: z.string(), variation: z.number(), source_path: z.string() }).optional().catch(undefined),
+  // A short of a job file (docs/shorts.md): its job is job/<name>, its one variation 0.
+  short: z.looseObject({ key: z.string(), audio: z.string() }).optional().catch(undefined),
   revision_of: z.string().optional().catch(undefined),
   revision: z.number().int().optional().catch(undefined),
 });
@@ -56,7 +59,7 @@ async function readInfo(dir: string, id: string): Promise<Info> {
     priority: f.priority ?? 0,
     created_at: created,
     category: f.category ?? null,
-    job: f.job ? { name: f.job.name, variation: f.job.variation, source: f.job.source_path } : null,
+    job: f.job ? { name: f.job.name, variation: f.job.variation, source: f.job.source_path } : f.short?.key.startsWith('job/') ? { name: f.short.key.slice(4), variation: 0, source: f.short.audio } : null,
     revision_of: f.revision_of ?? null,
     revision: f.revision ?? null,
   };
@@ -153,8 +156,23 @@ export class TaskList {
         for (const name of [...this.present.get(state)!.keys()]) if (!now.has(name)) await this.place(state, dir, name, false);
         for (const name of now) await this.place(state, dir, name, true);
       }
+      // Tasks gone from every folder (removed by hand, or trash emptied): forget what was read of them.
+      const live = new Set<string>();
+      for (const names of this.present.values()) for (const id of names.values()) live.add(id);
+      for (const id of [...this.info.keys()]) if (!live.has(id)) this.info.delete(id);
     })().finally(() => (this.scanning = null));
     return this.scanning;
+  }
+
+  /**
+   * A task the list has not seen (another host's rename on NFS, before the next background
+   * rescan): its own folder looked for in each of the five places (a stat each, no listing).
+   */
+  async lookup(id: string): Promise<TaskSummary | undefined> {
+    for (const [state, dir] of this.folders) {
+      if (await stat(join(dir, id)).catch(() => null)) await this.place(state, dir, id, true);
+    }
+    return this.get(id);
   }
 
   /** What the watches reported, checked now (a stat per changed name, none when nothing changed). */
@@ -176,8 +194,8 @@ export class TaskList {
     for (const [state] of this.folders) {
       for (const [name, id] of this.present.get(state)!) {
         const prev = where.get(id);
-        // The first state of TASK_STATES wins among live places; of two failures, the latest.
-        if (!prev || (prev.state === state && name > prev.folder)) where.set(id, { state, folder: name });
+        // The first state of TASK_STATES wins among live places; of two failures, the latest (by number: <id>.10 after <id>.9).
+        if (!prev || (prev.state === state && failureNumber(name) > failureNumber(prev.folder))) where.set(id, { state, folder: name });
       }
     }
     const rel = (state: TaskState, name: string) => `${this.layout.rel(this.folders.find(([s]) => s === state)![1])}/${name}`;

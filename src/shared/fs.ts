@@ -35,9 +35,9 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Creates `path` (which must not exist) with `data`, fsynced before it returns. */
-export async function writeNewFileSynced(path: string, data: string | Uint8Array): Promise<void> {
-  const fh = await open(path, 'wx');
+/** Creates `path` (which must not exist) with `data`, fsynced before it returns; `mode` (default 0o666, less the umask) from its creation on. */
+export async function writeNewFileSynced(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  const fh = await open(path, 'wx', mode);
   try {
     await fh.writeFile(data);
     await fh.sync();
@@ -51,18 +51,68 @@ export async function writeNewFileSynced(path: string, data: string | Uint8Array
  * (recoverable) naming the path and the system's reason ("ENOSPC: no space left on device"
  * alone says nothing of where).
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
   const tmp = tempPathFor(path);
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeNewFileSynced(tmp, data);
+    await writeNewFileSynced(tmp, data, opts.mode);
     await rename(tmp, path);
     await fsyncPath(dirname(path));
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {});
-    const e = err as NodeJS.ErrnoException;
-    throw new ClipmillError('IO', `cannot write ${path}: ${e.code ? `${e.code}: ` : ''}${(e.message ?? String(err)).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')}`, { cause: err, details: { path, errno: e.code } });
+    throw ioError(path, err);
   }
+}
+
+function ioError(path: string, err: unknown): ClipmillError {
+  const e = err as NodeJS.ErrnoException;
+  return new ClipmillError('IO', `cannot write ${path}: ${e.code ? `${e.code}: ` : ''}${(e.message ?? String(err)).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')}`, { cause: err, details: { path, errno: e.code } });
+}
+
+/** Which file a path named when it was made (device and inode): see removeIfSameFile. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+  /** The creation time where the file system records it (else 0): an inode number can be reused. */
+  birthtimeMs: number;
+}
+
+/**
+ * Creates `path` whole or not at all, never replacing anything: a temp file written and fsynced,
+ * then renamed in with renameNoReplace (DUPLICATE when `path` exists by then, whoever made it,
+ * and the temp file is removed). Returns the identity of the file made, so that a caller
+ * undoing its work removes only its own file (removeIfSameFile), never one put there since.
+ */
+export async function writeNewFileNoReplace(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<FileIdentity> {
+  const tmp = tempPathFor(path);
+  let id: FileIdentity;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeNewFileSynced(tmp, data, opts.mode);
+    const st = await lstat(tmp);
+    id = { dev: st.dev, ino: st.ino, birthtimeMs: st.birthtimeMs };
+    await renameNoReplace(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    if (isDuplicate(err)) throw err;
+    throw ioError(path, err);
+  }
+  await fsyncPath(dirname(path));
+  return id;
+}
+
+function isDuplicate(err: unknown): boolean {
+  return err instanceof ClipmillError && err.code === 'DUPLICATE';
+}
+
+/** Removes `path` only when it is still the file `id` names (nothing when it is gone or another file). */
+export async function removeIfSameFile(path: string, id: FileIdentity): Promise<boolean> {
+  const st = await lstat(path).catch(() => null);
+  if (!st || st.dev !== id.dev || st.ino !== id.ino || st.birthtimeMs !== id.birthtimeMs) return false;
+  await unlink(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  return true;
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {

@@ -4,10 +4,10 @@
 // (sessions are derived from it: src/server/auth.ts). Written like any file of the tree: a
 // dot-named temporary created with mode 0600, fsynced, renamed in.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { fsyncPath, tempPathFor } from './fs.js';
+import { writeFileAtomic, writeNewFileNoReplace } from './fs.js';
 import { readJson } from './json.js';
 import type { Layout } from './layout.js';
 
@@ -25,23 +25,14 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-async function writeTokenFile(layout: Layout, file: TokenFile): Promise<void> {
+/** Writes the token file, mode 0600 from its creation on (its folder 0700); `replace` false: only when there is none (DUPLICATE otherwise). */
+async function writeTokenFile(layout: Layout, file: TokenFile, replace: boolean): Promise<void> {
   const path = layout.serverToken;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await chmod(dirname(path), 0o700);
-  const tmp = tempPathFor(path);
-  const fh = await open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(`${JSON.stringify(file, null, 2)}\n`);
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  await rename(tmp, path);
-  await fsyncPath(dirname(path));
+  const text = `${JSON.stringify(file, null, 2)}\n`;
+  if (replace) await writeFileAtomic(path, text, { mode: 0o600 });
+  else await writeNewFileNoReplace(path, text, { mode: 0o600 });
 }
 
 export function readTokenFile(layout: Layout): Promise<TokenFile> {
@@ -56,7 +47,13 @@ export async function ensureToken(layout: Layout, name = 'dashboard', now = new 
     if ((err as { code?: string }).code !== 'ROOT_MISSING') throw err;
   }
   const file: TokenFile = { schema_version: 1, name, token: newToken(), created_at: now.toISOString() };
-  await writeTokenFile(layout, file);
+  try {
+    await writeTokenFile(layout, file, false);
+  } catch (err) {
+    // Made meanwhile (two `clipmill init`s or serves at once): that one is the token.
+    if ((err as { code?: string }).code !== 'DUPLICATE') throw err;
+    return { file: await readTokenFile(layout), created: false };
+  }
   return { file, created: true };
 }
 
@@ -64,7 +61,7 @@ export async function ensureToken(layout: Layout, name = 'dashboard', now = new 
 export async function rotateToken(layout: Layout, now = new Date()): Promise<TokenFile> {
   const old = await readTokenFile(layout).catch(() => null);
   const file: TokenFile = { schema_version: 1, name: old?.name ?? 'dashboard', token: newToken(), created_at: now.toISOString() };
-  await writeTokenFile(layout, file);
+  await writeTokenFile(layout, file, true);
   return file;
 }
 

@@ -63,13 +63,27 @@ test('a person with only a browser uploads, submits a 2-part job, watches it ren
   const main = startCli(['main-worker', '--root', root], ENV);
   const server = startCli(['serve', '--root', root, '--port', '0'], ENV);
   daemons.push(main, server);
-  const url = (await server.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+  const url = (await server.waitFor(/listening on (http:\/\/\S+)/, 30_000))[1]!;
 
   browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
   const page: Page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  // Every wait has its own bound, and all of them together stay well under the test's timeout:
+  // a step that does not happen fails naming itself, with the daemons' last log lines.
+  const started = Date.now();
+  const BUDGET_MS = 200_000;
+  page.setDefaultTimeout(30_000);
+  const step = async <T>(what: string, ms: number, wait: (timeout: number) => Promise<T>): Promise<T> => {
+    const timeout = Math.max(1000, Math.min(ms, BUDGET_MS - (Date.now() - started)));
+    try {
+      return await wait(timeout);
+    } catch (err) {
+      const tail = daemons.map((d) => d.log().split('\n').slice(-15).join('\n')).join('\n---\n');
+      assert.fail(`${what}: not within ${Math.round(timeout / 1000)} s (${String(err).split('\n')[0]})\nlast log lines:\n${tail}`);
+    }
+  };
 
   // Log in.
   const first = await page.goto(url);
@@ -103,7 +117,7 @@ test('a person with only a browser uploads, submits a 2-part job, watches it ren
     return dt;
   }, bytes);
   await page.dispatchEvent('[data-testid=drop]', 'drop', { dataTransfer: drop });
-  for (const name of ['promo clip.mp4', 'car.mp4', 'spring.csv', 'bed.mp3', htmlName]) await page.waitForSelector(`li[data-upload="${name}"] .ok`);
+  for (const name of ['promo clip.mp4', 'car.mp4', 'spring.csv', 'bed.mp3', htmlName]) await step(`the upload of ${name}`, 30_000, (timeout) => page.waitForSelector(`li[data-upload="${name}"] .ok`, { timeout }));
   assert.ok((await page.$$eval('.uploads .name', (ns) => ns.map((n) => n.textContent))).includes(htmlName), 'the HTML name shown as text');
   assert.equal(await page.$$eval('.uploads img', (is) => is.length), 0);
   for (const v of await page.$$eval('.uploads progress', (ps) => ps.map((p) => (p as HTMLProgressElement).value))) assert.equal(v, 1, 'every progress bar full');
@@ -129,15 +143,39 @@ test('a person with only a browser uploads, submits a 2-part job, watches it ren
   await shot('3-field-error');
   await page.fill('.job input[data-field="parts[1].clips"]', '1');
   await page.click('.job button[type=submit]');
-  await page.waitForSelector('[data-testid=job-done]');
+  await step('the job accepted', 30_000, (timeout) => page.waitForSelector('[data-testid=job-done]', { timeout }));
 
   // The tasks appear queued (bars empty); a render worker starts; the bars fill.
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] tr[data-state=queued]').length === 2, null, { timeout: 120_000 });
+  await step('the two tasks of the job queued on the page', 60_000, (timeout) => page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] tr[data-state=queued]').length === 2, null, { timeout }));
   assert.deepEqual(await page.$$eval('[data-testid=queue] tr[data-task] progress', (ps) => ps.map((p) => (p as HTMLProgressElement).value)), [0, 0]);
+  // Every value each bar shows from now on, recorded as the page changes it.
+  await page.evaluate(() => {
+    const seen: Record<string, number[]> = {};
+    const record = () => {
+      for (const p of document.querySelectorAll('[data-testid=queue] tr[data-task] progress')) {
+        const id = p.closest('tr')!.getAttribute('data-task')!;
+        const v = Number(p.getAttribute('data-progress'));
+        const list = (seen[id] ??= []);
+        if (list[list.length - 1] !== v) list.push(v);
+      }
+    };
+    record();
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-progress', 'data-task'] });
+    (window as { __progress?: Record<string, number[]> }).__progress = seen;
+  });
   await shot('4-queued');
   daemons.push(startCli(['render-worker', '--root', root], ENV));
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] tr[data-state=rendered]').length === 2, null, { timeout: 120_000 });
+  await step('both tasks rendered', 90_000, (timeout) => page.waitForFunction(() => document.querySelectorAll('[data-testid=queue] tr[data-state=rendered]').length === 2, null, { timeout }));
   assert.deepEqual(await page.$$eval('[data-testid=queue] tr[data-task] progress', (ps) => ps.map((p) => (p as HTMLProgressElement).value)), [1, 1]);
+  // The bars only ever went forward, from 0 to 1. (Whether a value between shows depends on how
+  // long a 160x90 render takes against the heartbeat's period: not asserted, to stay deterministic.)
+  const progress = (await page.evaluate(() => (window as { __progress?: Record<string, number[]> }).__progress))!;
+  assert.equal(Object.keys(progress).length, 2, JSON.stringify(progress));
+  for (const [id, values] of Object.entries(progress)) {
+    assert.equal(values[0], 0, `${id}: ${values}`);
+    assert.equal(values[values.length - 1], 1, `${id}: ${values}`);
+    for (let i = 1; i < values.length; i++) assert.ok(values[i]! >= values[i - 1]!, `${id}: its bar went back (${values})`);
+  }
   await shot('5-rendered');
 
   // Play one: the video element loads it (with Range) and reports its duration.
@@ -161,10 +199,11 @@ test('a person with only a browser uploads, submits a 2-part job, watches it ren
   await page.click('.edit button[type=submit]');
   const done = await page.waitForSelector('[data-testid=edit-done]');
   assert.match((await done.textContent())!, /Revision 1 queued as/);
-  await page.waitForSelector('[data-testid=queue] tr[data-state=rendered]:has(.rev)', { timeout: 120_000 });
+  await step('revision 1 rendered', 90_000, (timeout) => page.waitForSelector('[data-testid=queue] tr[data-state=rendered]:has(.rev)', { timeout }));
   await shot('7-revision');
 
-  // The tag with HTML in it was shown as text, never run.
+  // The tag with HTML in it was shown as text, never run. (The assets are listed once their view is opened.)
+  await page.click('[data-testid=assets-section] summary');
   await page.click('[data-testid=assets-refresh]');
   await page.waitForSelector('[data-testid=assets] .tag:has-text("onerror")');
   assert.equal(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);

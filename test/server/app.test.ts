@@ -72,7 +72,8 @@ test('ids and names that would leave their folder are refused', async (t) => {
     assert.equal(res.statusCode, 400, name);
     assert.equal(res.json().field, 'name');
   }
-  assert.equal((await app.inject({ method: 'DELETE', url: '/api/v1/jobs/..%2F..%2Fserver', headers: auth })).statusCode, 404);
+  const del = await app.inject({ method: 'DELETE', url: '/api/v1/jobs/..%2F..%2Fserver', headers: auth });
+  assert.deepEqual([del.statusCode, del.json().code, del.json().field], [400, 'BAD_NAME', 'id'], 'a job name checked as one path segment');
   for (const [fields, field] of [[{ kind: 'video', category: '../../server' }, 'category'], [{ kind: 'video', category: '..' }, 'category'], [{ kind: 'video', category: '.x' }, 'category'], [{ kind: '../job', category: 'c' }, 'kind'], [{ kind: 'video', category: 'c', tags: 'ok, ../../x' }, 'tags'], [{ kind: 'narration', category: 'c', campaign: '../x' }, 'campaign']] as const) {
     const f = form(fields, { name: 'part_0001.mp3', data: 'x' });
     const res = await app.inject({ method: 'POST', url: '/api/v1/assets', headers: { ...auth, ...f.headers }, payload: f.payload });

@@ -4,7 +4,9 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
 import { initRoot } from '../../src/cli/commands/init.js';
-import { EventHub } from '../../src/server/events.js';
+import { EventHub, MAX_BUFFERED } from '../../src/server/events.js';
+import { ensureToken, rotateToken } from '../../src/shared/server-token.js';
+import { TokenSource } from '../../src/server/auth.js';
 import { TaskList } from '../../src/server/task-list.js';
 import { Layout } from '../../src/shared/layout.js';
 import { tempDir } from '../helpers.js';
@@ -14,11 +16,15 @@ const ID = '0f8fad5b-d9cb-469f-a165-708677289501';
 
 /** A response that records what is written. */
 function fakeResponse() {
-  const res = new EventEmitter() as EventEmitter & { text: string; status: number; writeHead(s: number): void; write(s: string): boolean; end(): void };
+  const res = new EventEmitter() as EventEmitter & { text: string; status: number; writableLength: number; destroyed: boolean; ended: boolean; writeHead(s: number): void; write(s: string): boolean; end(): void; destroy(): void };
   res.text = '';
+  res.writableLength = 0;
+  res.destroyed = false;
+  res.ended = false;
   res.writeHead = (s: number) => void (res.status = s);
   res.write = (s: string) => ((res.text += s), true);
-  res.end = () => void res.emit('close');
+  res.end = () => void ((res.ended = true), res.emit('close'));
+  res.destroy = () => void ((res.destroyed = true), res.emit('close'));
   return res;
 }
 
@@ -55,4 +61,36 @@ test('EventHub: the nodes sent to a new listener; a task event only when a task 
   res.on('close', () => (closed = true));
   hub.close();
   assert.equal(closed, true);
+});
+
+test('EventHub: a client that does not read (over 1 MiB waiting) is dropped, one already gone is not added, and streams end when the token is rotated', async (t) => {
+  const root = await tempDir(t);
+  await initRoot(root);
+  const layout = new Layout(root);
+  const token = (await ensureToken(layout)).file.token;
+  await taskFolder(layout.task(ID), ID);
+  const tasks = await new TaskList(layout, { watch: false }).open();
+  t.after(() => tasks.close());
+  const hub = new EventHub(layout, tasks, 30_000, 3_600_000, new TokenSource(layout));
+  t.after(() => hub.close());
+  const gone = fakeResponse();
+  gone.destroyed = true;
+  hub.add(gone as unknown as ServerResponse, token);
+  assert.equal(gone.status, undefined, 'not answered: it left already');
+  const slow = fakeResponse();
+  const fine = fakeResponse();
+  hub.add(slow as unknown as ServerResponse, token);
+  hub.add(fine as unknown as ServerResponse, token);
+  await hub.tick();
+  slow.writableLength = MAX_BUFFERED + 1;
+  fine.text = '';
+  await rename(layout.task(ID), layout.processingTask(ID));
+  await tasks.rescan();
+  await hub.tick();
+  assert.equal(slow.destroyed, true, 'the stalled reader dropped');
+  assert.match(fine.text, /event: task/, 'the others still get events');
+  assert.equal(fine.ended, false);
+  await rotateToken(layout);
+  await hub.tick();
+  assert.equal(fine.ended, true, 'ended: its token is no longer valid');
 });

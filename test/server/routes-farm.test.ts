@@ -51,12 +51,21 @@ test("GET /jobs and /jobs/:id from the task folders; DELETE /jobs/:id moves the 
   assert.equal((await app.inject({ url: '/api/v1/jobs/autumn', headers: auth })).statusCode, 404);
   const del = await app.inject({ method: 'DELETE', url: '/api/v1/jobs/spring', headers: auth });
   assert.equal(del.statusCode, 200, del.body);
-  assert.deepEqual(del.json(), { cancelled: [ID(1)], refused: [] });
-  assert.deepEqual(await visible(layout.trashCancelled), [ID(1)]);
+  assert.deepEqual(del.json(), { job_file: 'trash/cancelled/jobs/spring.json', cancelled: [ID(1)], refused: [] });
+  assert.deepEqual(await visible(layout.scannedJobs), [], 'the planner plans it no more');
+  // A task a planning pass published meanwhile: a second DELETE cancels it too.
+  await taskFolder(layout.task(ID(4)), ID(4), job(1) as never);
+  assert.deepEqual((await app.inject({ method: 'DELETE', url: '/api/v1/jobs/spring', headers: auth })).json(), { job_file: null, cancelled: [ID(4)], refused: [] });
+  const report = (await app.inject({ url: '/api/v1/jobs/spring', headers: auth })).json();
+  assert.deepEqual([report.cancelled_job, report.cancelled, report.queued, report.rendering], [true, 2, 0, 1]);
+  // The name stays taken.
+  const again = await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: auth, payload: { name: 'spring', job: JOB } });
+  assert.equal(again.statusCode, 409, again.body);
+  assert.deepEqual(await visible(layout.trashCancelled), [ID(1), ID(4), 'jobs']);
   assert.deepEqual(await visible(layout.tasks), [ID(3)], 'another task stays');
   assert.deepEqual(await visible(layout.processing), [ID(2)], 'a started one renders on');
   const states = (await app.inject({ url: '/api/v1/tasks?job=spring', headers: auth })).json().tasks.map((x: { id: string; state: string }) => [x.id, x.state]).sort();
-  assert.deepEqual(states, [[ID(1), 'cancelled'], [ID(2), 'rendering']]);
+  assert.deepEqual(states, [[ID(1), 'cancelled'], [ID(2), 'rendering'], [ID(4), 'cancelled']]);
   assert.ok((await walk(layout.root)).some((p) => p.endsWith(`trash/cancelled/${ID(1)}/metadata.json`)), 'nothing deleted');
 });
 

@@ -70,7 +70,13 @@ test('GET /tasks: every state, newest first, paged and filtered; GET /tasks/:id 
   assert.equal(badEdit.statusCode, 400);
   assert.equal(badEdit.json().field, 'music_volume');
   assert.equal((await app.inject({ method: 'POST', url: `/api/v1/tasks/${ID(3)}/edit`, headers: auth, payload: { music_volme: 1 } })).json().field, 'music_volme');
-  assert.equal((await app.inject({ method: 'POST', url: `/api/v1/tasks/${ID(3)}/edit`, headers: auth, payload: { logo_position: 'sideways' } })).json().field, 'logo_position');
+  const badPos = (await app.inject({ method: 'POST', url: `/api/v1/tasks/${ID(3)}/edit`, headers: auth, payload: { logo_position: 'sideways' } })).json();
+  assert.equal(badPos.field, 'logo_position');
+  assert.doesNotMatch(badPos.message, /--/, 'no CLI flag names');
+  // The edit function's own refusals name their field too (a permutation it checks itself).
+  const badOrder = (await app.inject({ method: 'POST', url: `/api/v1/tasks/${ID(3)}/edit`, headers: auth, payload: { order: [1, 1] } })).json();
+  assert.deepEqual([badOrder.code, badOrder.field], ['USAGE', 'order']);
+  assert.match(badOrder.message, /^the segment order must list each of the/);
   assert.equal((await app.inject({ method: 'POST', url: `/api/v1/tasks/${ID(1)}/edit`, headers: auth, payload: { music_volume: 1 } })).statusCode, 400, 'an unfinished task is not edited');
   const edit = await app.inject({ method: 'POST', url: `/api/v1/tasks/${ID(3)}/edit`, headers: auth, payload: { music_volume: 0.5, logo_position: 'right,bottom' } });
   assert.equal(edit.statusCode, 200, edit.body);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { initRoot } from '../../src/cli/commands/init.js';
@@ -38,4 +39,52 @@ test('TaskList: one entry per task where it is now; a move seen by a rescan; two
   const again = list.version;
   await list.rescan();
   assert.equal(list.version, again, 'nothing changed: the same version');
+});
+
+test('TaskList: the latest failure by number (<id>.10 after <id>.9); a task gone from every folder is forgotten', async (t) => {
+  const root = await tempDir(t);
+  await initRoot(root);
+  const layout = new Layout(root);
+  await taskFolder(layout.failedTask(ID(4)), ID(4));
+  for (const n of [2, 9, 10]) await taskFolder(join(layout.trashFailed, `${ID(4)}.${n}`), ID(4));
+  await taskFolder(layout.task(ID(5)), ID(5));
+  const list = await new TaskList(layout, { watch: false, rescanMs: 60_000 }).open();
+  t.after(() => list.close());
+  assert.equal(list.get(ID(4))?.folder, `trash/failed/${ID(4)}.10`);
+  await rm(layout.task(ID(5)), { recursive: true });
+  await list.rescan();
+  assert.equal(list.get(ID(5)), undefined);
+  assert.deepEqual([...(list as unknown as { info: Map<string, unknown> }).info.keys()], [ID(4)], 'what was read of it is dropped too');
+});
+
+test('TaskList: with the watch on, a move on this host is seen without a rescan', async (t) => {
+  const root = await tempDir(t);
+  await initRoot(root);
+  const layout = new Layout(root);
+  await taskFolder(layout.task(ID(6)), ID(6));
+  // The background rescan never runs during the test: only the watch can tell.
+  const list = await new TaskList(layout, { rescanMs: 3_600_000 }).open();
+  t.after(() => list.close());
+  assert.equal(list.get(ID(6))?.state, 'queued');
+  await rename(layout.task(ID(6)), layout.processingTask(ID(6)));
+  // inotify delivers the events a moment later: poll (refresh checks only what the watch reported).
+  for (let i = 0; list.get(ID(6))?.state !== 'rendering'; i++) {
+    if (i >= 200) assert.fail(`the watch did not report the move within 20 s (state ${list.get(ID(6))?.state})`);
+    await sleep(100);
+    await list.refresh();
+  }
+  assert.equal(list.get(ID(6))?.folder, `processing/${ID(6)}`);
+});
+
+test('TaskList.lookup: a task not seen yet is found by its own folder, an unknown id costs no listing', async (t) => {
+  const root = await tempDir(t);
+  await initRoot(root);
+  const layout = new Layout(root);
+  const list = await new TaskList(layout, { watch: false, rescanMs: 3_600_000 }).open();
+  t.after(() => list.close());
+  list.rescan = () => assert.fail('no full rescan per lookup');
+  await taskFolder(layout.outputTask(ID(7)), ID(7));
+  assert.equal(list.get(ID(7)), undefined, 'not seen: no watch, no rescan');
+  assert.equal((await list.lookup(ID(7)))?.state, 'rendered');
+  assert.equal(await list.lookup(ID(8)), undefined);
 });

@@ -2,7 +2,7 @@
 // at all, under a dot-named temporary until the rename; moves never replace a file; a
 // symbolic link moves as the link itself, never as what it points to.
 import assert from 'node:assert/strict';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -16,11 +16,13 @@ import {
   isExecutable,
   moveFile,
   removeIfExists,
+  removeIfSameFile,
   renameNoReplace,
   sameContent,
   tempPathFor,
   writeFileAtomic,
   writeJsonAtomic,
+  writeNewFileNoReplace,
   writeNewFileSynced,
 } from '../../src/shared/fs.js';
 import { tempDir } from '../helpers.js';
@@ -67,6 +69,26 @@ test('writeNewFileSynced: creates a file that must not exist yet', async (t) => 
   assert.equal(await read(p), 'first', 'untouched');
   await writeNewFileSynced(join(dir, 'bytes.bin'), new Uint8Array([0, 1, 255]));
   assert.deepEqual([...(await readFile(join(dir, 'bytes.bin')))], [0, 1, 255]);
+});
+
+test('writeNewFileNoReplace: made whole with its mode, never over a file already there (DUPLICATE, the temp removed); removeIfSameFile removes only that file', async (t) => {
+  const dir = await tempDir(t);
+  const p = join(dir, 'sub', 'token.json');
+  const id = await writeNewFileNoReplace(p, 'mine', { mode: 0o600 });
+  assert.equal(await read(p), 'mine');
+  assert.equal((await stat(p)).mode & 0o777, 0o600);
+  await assert.rejects(writeNewFileNoReplace(p, 'theirs'), { code: 'DUPLICATE' });
+  assert.equal(await read(p), 'mine', 'untouched');
+  assert.deepEqual(await readdir(join(dir, 'sub')), ['token.json'], 'no temporary left');
+  // Replaced by someone else meanwhile: not ours any more, kept.
+  await writeFile(join(dir, 'theirs'), 'theirs');
+  await rename(join(dir, 'theirs'), p);
+  assert.equal(await removeIfSameFile(p, id), false);
+  assert.equal(await read(p), 'theirs');
+  const mine = await writeNewFileNoReplace(join(dir, 'a.json'), 'x');
+  assert.equal(await removeIfSameFile(join(dir, 'a.json'), mine), true);
+  assert.equal(await exists(join(dir, 'a.json')), false);
+  assert.equal(await removeIfSameFile(join(dir, 'a.json'), mine), false, 'gone: nothing to do');
 });
 
 test('writeFileAtomic: makes the parent folders, replaces the file whole, leaves no temporary', async (t) => {

@@ -29,3 +29,12 @@ test('secretsEqual: equal only for the same string, whatever the lengths', () =>
   assert.equal(secretsEqual('abc', 'abcd'), false);
   assert.equal(secretsEqual('', 'a'), false);
 });
+
+test('two ensures at once (two inits or serves): one token made, both get it, none replaced', async (t) => {
+  const layout = new Layout(await tempDir(t));
+  const all = await Promise.all([ensureToken(layout), ensureToken(layout), ensureToken(layout)]);
+  assert.equal(all.filter((r) => r.created).length, 1);
+  const token = (await readTokenFile(layout)).token;
+  for (const r of all) assert.equal(r.file.token, token);
+  assert.deepEqual(await visible(dirname(layout.serverToken)), ['token.json'], 'no temporary left');
+});

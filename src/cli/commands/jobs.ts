@@ -8,8 +8,9 @@ import { z } from 'zod';
 import { ReasonFileSchema } from '../../shared/ingest-files.js';
 import { describeJobFile, parseJobFile } from '../../shared/job.js';
 import { readJsonOrNull } from '../../shared/json.js';
-import { isIgnoredName, Layout } from '../../shared/layout.js';
+import { isIgnoredName, Layout, UUID_RE } from '../../shared/layout.js';
 import { MainWorkerStatusSchema } from '../../shared/node-files.js';
+import { cancelledJobsDir } from '../../shared/protocol/cancel.js';
 import { taskIds } from '../../shared/protocol/claim.js';
 import { failedId, latestFailures } from '../../shared/protocol/retry.js';
 import { readRegularFile } from '../../shared/safe-files.js';
@@ -23,7 +24,7 @@ const JobTaskSchema = z.union([
   z.looseObject({ task_id: z.string(), short: z.looseObject({ key: z.string().regex(/^job\//), audio: z.string() }) }).transform((m) => ({ ...m, job: { name: m.short.key.slice(4), source_path: m.short.audio, variation: 0 } })),
 ]);
 
-export type VariationState = 'queued' | 'rendering' | 'rendered' | 'failed';
+export type VariationState = 'queued' | 'rendering' | 'rendered' | 'failed' | 'cancelled';
 
 export interface JobReport {
   name: string;
@@ -34,6 +35,10 @@ export interface JobReport {
   rendering: number;
   rendered: number;
   failed: number;
+  /** Tasks cancelled before they started (trash/cancelled/). */
+  cancelled: number;
+  /** The job itself was cancelled (its file in trash/cancelled/jobs/): nothing more is planned. */
+  cancelled_job: boolean;
   tasks: { task: string; source: string; variation: number; state: VariationState; output: string | null }[];
   waiting: { for: string; reason: string; since: string }[];
 }
@@ -47,48 +52,49 @@ async function names(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).filter((n) => !isIgnoredName(n)).sort();
 }
 
-export async function jobsReport(layout: Layout): Promise<JobsReport> {
+/** One task of a job, where it is now (the server has them in its task list: src/server/task-list.ts). */
+export interface JobTaskRow {
+  task: string;
+  job: string;
+  source: string;
+  variation: number;
+  state: VariationState;
+}
+
+/**
+ * Every job with its tasks. `tasks`: the job tasks already known (the server's index), so that
+ * no task folder is read; without it, each task folder's metadata.json is read.
+ */
+export async function jobsReport(layout: Layout, opts: { tasks?: readonly JobTaskRow[] } = {}): Promise<JobsReport> {
   const jobs = new Map<string, JobReport>();
   const get = (name: string) => {
     let j = jobs.get(name);
-    if (!j) jobs.set(name, (j = { name, variations: null, planned: 0, queued: 0, rendering: 0, rendered: 0, failed: 0, tasks: [], waiting: [] }));
+    if (!j) jobs.set(name, (j = { name, variations: null, planned: 0, queued: 0, rendering: 0, rendered: 0, failed: 0, cancelled: 0, cancelled_job: false, tasks: [], waiting: [] }));
     return j;
   };
-  for (const n of (await names(layout.scannedJobs)).filter((n) => /\.json$/i.test(n))) {
-    const j = get(n.slice(0, -'.json'.length));
-    try {
-      j.variations = describeJobFile(parseJobFile(await readRegularFile(join(layout.scannedJobs, n)), n)).variations;
-    } catch {
-      // listed without its variation count
+  for (const [dir, cancelled] of [[layout.scannedJobs, false], [cancelledJobsDir(layout), true]] as const) {
+    for (const n of (await names(dir)).filter((n) => /\.json$/i.test(n))) {
+      const j = get(n.slice(0, -'.json'.length));
+      j.cancelled_job = cancelled;
+      try {
+        j.variations = describeJobFile(parseJobFile(await readRegularFile(join(dir, n)), n)).variations;
+      } catch {
+        // listed without its variation count
+      }
     }
   }
   // A task in several places (failed, then requeued) counts where it is now: the latest state wins.
   // No job file ever filed (scanned/ keeps them all): no job task to look for, and the task
   // folders (output/ only grows) are not read, so that `clipmill status` stays cheap on a
   // voice-over farm.
-  const seen = new Set<string>();
-  const places: [string, VariationState, string[]][] =
-    jobs.size === 0
-      ? []
-      : [
-          [layout.output, 'rendered', await taskIds(layout.output)],
-          [layout.processing, 'rendering', await taskIds(layout.processing)],
-          [layout.tasks, 'queued', await taskIds(layout.tasks)],
-          [layout.trashFailed, 'failed', await latestFailures(layout)],
-        ];
-  for (const [dir, state, list] of places) {
-    for (const folder of list.sort()) {
-      const id = state === 'failed' ? failedId(folder) : folder;
-      if (seen.has(id)) continue;
-      const meta = await readJsonOrNull(JobTaskSchema, join(dir, folder, TASK_FILES.metadata));
-      if (!meta) continue;
-      seen.add(id);
-      const j = get(meta.job.name);
-      j.planned++;
-      j[state]++;
-      j.tasks.push({ task: id, source: meta.job.source_path, variation: meta.job.variation, state, output: state === 'rendered' ? `output/${id}/final.mp4` : null });
-    }
-  }
+  const add = (r: JobTaskRow) => {
+    const j = get(r.job);
+    if (r.state !== 'cancelled') j.planned++;
+    j[r.state]++;
+    j.tasks.push({ task: r.task, source: r.source, variation: r.variation, state: r.state, output: r.state === 'rendered' ? `output/${r.task}/final.mp4` : null });
+  };
+  if (opts.tasks) opts.tasks.forEach(add);
+  else if (jobs.size) (await readJobTasks(layout)).forEach(add);
   for (const j of jobs.values()) j.tasks.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.variation - b.variation));
   const main = await readJsonOrNull(MainWorkerStatusSchema, layout.mainWorkerStatus);
   for (const w of main?.waiting_jobs ?? []) {
@@ -104,11 +110,35 @@ export async function jobsReport(layout: Layout): Promise<JobsReport> {
   return { jobs: [...jobs.values()].sort((a, b) => (a.name < b.name ? -1 : 1)), rejected };
 }
 
+/** Every job task from the task folders (each metadata.json read); a task in several places (failed, then requeued) counts where it is now. */
+async function readJobTasks(layout: Layout): Promise<JobTaskRow[]> {
+  const seen = new Set<string>();
+  const rows: JobTaskRow[] = [];
+  const places: [string, VariationState, string[]][] = [
+    [layout.output, 'rendered', await taskIds(layout.output)],
+    [layout.processing, 'rendering', await taskIds(layout.processing)],
+    [layout.tasks, 'queued', await taskIds(layout.tasks)],
+    [layout.trashFailed, 'failed', await latestFailures(layout)],
+    [layout.trashCancelled, 'cancelled', (await names(layout.trashCancelled)).filter((n) => UUID_RE.test(failedId(n)))],
+  ];
+  for (const [dir, state, list] of places) {
+    for (const folder of list.sort()) {
+      const id = state === 'failed' || state === 'cancelled' ? failedId(folder) : folder;
+      if (seen.has(id)) continue;
+      const meta = await readJsonOrNull(JobTaskSchema, join(dir, folder, TASK_FILES.metadata));
+      if (!meta) continue;
+      seen.add(id);
+      rows.push({ task: id, job: meta.job.name, source: meta.job.source_path, variation: meta.job.variation, state });
+    }
+  }
+  return rows;
+}
+
 /** The text form, also printed by `clipmill status`. */
 export function formatJobs(r: JobsReport): string[] {
   const lines: string[] = [r.jobs.length ? `jobs (${r.jobs.length}):` : 'jobs: none'];
   for (const j of r.jobs) {
-    lines.push(`  ${j.name}: ${j.variations ?? '?'} variation(s) per source; planned ${j.planned}, queued ${j.queued}, rendering ${j.rendering}, rendered ${j.rendered}, failed ${j.failed}`);
+    lines.push(`  ${j.name}${j.cancelled_job ? ' (cancelled)' : ''}: ${j.variations ?? '?'} variation(s) per source; planned ${j.planned}, queued ${j.queued}, rendering ${j.rendering}, rendered ${j.rendered}, failed ${j.failed}${j.cancelled ? `, cancelled ${j.cancelled}` : ''}`);
     for (const w of j.waiting) lines.push(`    waiting (${w.for}): ${w.reason} (since ${w.since})`);
     for (const t of j.tasks) lines.push(`    ${t.source} #${t.variation + 1}: ${t.state} ${t.output ?? `task ${t.task}`}`);
   }

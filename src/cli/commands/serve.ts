@@ -39,7 +39,7 @@ Examples:
     const host = (args.values.host as string | undefined) ?? '127.0.0.1';
     const log = loggerFor(config, 'server');
     if ((await ensureToken(layout)).created) log.info(`Made the API token ${layout.rel(layout.serverToken)} (print it with: clipmill token --root ${layout.root})`);
-    const app = await buildServer({ layout, maxUploadBytes: Math.round(mb * 1024 * 1024), nodeTimeoutMs: config.health.nodeTimeoutMs, trustProxy: !!args.values['trust-proxy'] });
+    const app = await buildServer({ layout, maxUploadBytes: Math.round(mb * 1024 * 1024), nodeTimeoutMs: config.health.nodeTimeoutMs, minFreeBytes: config.disk.minFreeMb * 1024 * 1024, log, trustProxy: !!args.values['trust-proxy'] });
     const address = await app.listen({ port, host });
     log.info(`Dashboard and API listening on ${address} (root ${layout.root})`);
     if (!io.signal.aborted) await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));

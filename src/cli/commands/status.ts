@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ReasonFileSchema } from '../../shared/ingest-files.js';
+import { readNodes, type NodeView } from '../../shared/heartbeats.js';
 import { readJsonOrNull } from '../../shared/json.js';
-import { isHeartbeatName, isIgnoredName, Layout } from '../../shared/layout.js';
+import { isIgnoredName, Layout } from '../../shared/layout.js';
 import { taskIds } from '../../shared/protocol/claim.js';
 import { chunkedIds, chunkedStatus } from '../../shared/protocol/chunks.js';
 import { TaskIndex } from '../../shared/protocol/queue.js';
 import { failedNames } from '../../shared/protocol/retry.js';
-import { HeartbeatSchema, MainWorkerStatusSchema, type HeartbeatFile, type MainWorkerStatus } from '../../shared/node-files.js';
+import { MainWorkerStatusSchema, type MainWorkerStatus } from '../../shared/node-files.js';
 import { ClaimSchema, ErrorFileSchema } from '../../shared/protocol/files.js';
 import { TASK_FILES } from '../../shared/task.js';
 import { formatJobs, jobsReport, type JobsReport } from './jobs.js';
@@ -38,10 +39,7 @@ async function walk(dir: string): Promise<{ path: string; mtimeMs: number }[]> {
 const ListedErrorSchema = ErrorFileSchema.partial().extend({ code: z.string().optional(), stage: z.string().optional() }).loose();
 
 /** A render worker's heartbeat, and whether it is alive. */
-export type NodeStatus = HeartbeatFile & {
-  /** A heartbeat newer than health.nodeTimeoutMs; a stopped or dead worker is not alive. */
-  alive: boolean;
-};
+export type NodeStatus = NodeView;
 
 export interface StatusReport {
   root: string;
@@ -145,15 +143,8 @@ export async function statusReport(layout: Layout, recent = 10, nodeTimeoutMs = 
   )
     .sort((a, b) => (a.at < b.at ? 1 : -1))
     .slice(0, recent);
-  const nodes: NodeStatus[] = [];
-  for (const name of (await readdir(layout.nodes).catch(() => [] as string[])).filter(isHeartbeatName).sort()) {
-    // A heartbeat being rewritten is renamed in whole; one that is corrupt is skipped like an unreadable one.
-    const hb = await readJsonOrNull(HeartbeatSchema, join(layout.nodes, name));
-    if (!hb) continue;
-    const age = Date.now() - Date.parse(hb.updated_at);
-    // The main worker's own rule (health.nodeTimeoutMs), so that both call the same nodes dead.
-    nodes.push({ ...hb, alive: hb.state !== 'stopped' && hb.state !== 'dead' && age < nodeTimeoutMs });
-  }
+  // The main worker's own rule (health.nodeTimeoutMs), shared with the HTTP API.
+  const nodes: NodeStatus[] = await readNodes(layout, nodeTimeoutMs);
   const index = await new TaskIndex(layout, { rescanMs: Number.POSITIVE_INFINITY, watch: false }).open();
   const waiting = index.list();
   const now = Date.now();

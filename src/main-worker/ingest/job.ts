@@ -6,6 +6,7 @@ import { ClipmillError } from '../../shared/errors.js';
 import { exists, sameContent } from '../../shared/fs.js';
 import { describeJobFile, parseJobFile } from '../../shared/job.js';
 import { badFolderName } from '../../shared/layout.js';
+import { cancelledJobsDir } from '../../shared/protocol/cancel.js';
 import { readRegularFile } from '../../shared/safe-files.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
@@ -31,5 +32,8 @@ export async function validateJobFile(ctx: MainContext, file: RawFile, name: str
   if ((await exists(dest)) && !(await sameContent(file.path, dest))) {
     throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(dest)} already exists (job names are taken once: give a changed job a new name)`, { details: { destination: ctx.layout.rel(dest) } });
   }
+  // A cancelled job (shared/protocol/cancel.ts) keeps its name: filing it again would plan it again.
+  const cancelled = join(cancelledJobsDir(ctx.layout), name);
+  if (await exists(cancelled)) throw new ClipmillError('DUPLICATE', `job ${name} was cancelled (${ctx.layout.rel(cancelled)}): job names are taken once, give it a new name`, { details: { destination: ctx.layout.rel(cancelled) } });
   return { dest, summary: `${job.template}: ${describeJobFile(job).summary}` };
 }

@@ -2,7 +2,7 @@
 // State comes from the API; the event stream (/api/v1/events) keeps the queue and the nodes
 // current without polling. Every text from the farm is rendered as text (Preact escapes it).
 import { h, render } from '/vendor/preact.mjs';
-import { useEffect, useState, useCallback } from '/vendor/hooks.mjs';
+import { useEffect, useState, useCallback, useRef } from '/vendor/hooks.mjs';
 import htm from '/vendor/htm.mjs';
 import { Upload, JobBuilder } from './forms.js';
 import { Assets, Queue, Nodes, Gallery, TaskEditor, Jobs } from './views.js';
@@ -32,7 +32,17 @@ function App() {
   const [selected, setSelected] = useState(null);
   const [live, setLive] = useState(false);
   const [tick, setTick] = useState(0);
+  const [assetsOpen, setAssetsOpen] = useState(false);
   const refresh = useCallback(() => setTick((n) => n + 1), []);
+  // Finished renders come in bursts: the views that list jobs and assets reload once per second at most.
+  const later = useRef(null);
+  const refreshSoon = useCallback(() => {
+    if (later.current) return;
+    later.current = setTimeout(() => {
+      later.current = null;
+      setTick((n) => n + 1);
+    }, 1000);
+  }, []);
 
   const loadTasks = useCallback(async () => {
     const r = await api('/tasks?limit=200');
@@ -49,10 +59,10 @@ function App() {
     es.addEventListener('task', (e) => {
       const t = JSON.parse(e.data);
       setTasks((m) => new Map(m).set(t.id, t));
-      if (t.state === 'rendered') setTick((n) => n + 1);
+      if (t.state === 'rendered' || t.state === 'failed') refreshSoon();
     });
     es.addEventListener('nodes', (e) => setNodes(JSON.parse(e.data)));
-    return () => es.close();
+    return () => (es.close(), clearTimeout(later.current));
   }, []);
 
   const list = [...tasks.values()].sort((a, b) => ((a.created_at ?? '') < (b.created_at ?? '') ? 1 : -1));
@@ -70,7 +80,7 @@ function App() {
       <section><h2>Jobs</h2><${Jobs} tick=${tick} onChange=${loadTasks} /></section>
       <section class="wide"><h2>Outputs</h2><${Gallery} tasks=${list.filter((t) => t.state === 'rendered')} selected=${selected} onSelect=${setSelected} /></section>
       ${selected && html`<section class="wide"><h2>Task</h2><${TaskEditor} id=${selected} tick=${tick} onSelect=${setSelected} /></section>`}
-      <section class="wide"><h2>Assets</h2><${Assets} tick=${tick} /></section>
+      <section class="wide"><details onToggle=${(e) => setAssetsOpen(e.currentTarget.open)} data-testid="assets-section"><summary><h2>Assets</h2></summary>${assetsOpen && html`<${Assets} tick=${tick} />`}</details></section>
     </main>`;
 }
 

@@ -42,8 +42,13 @@ export function Jobs({ tick, onChange }) {
   const load = () => api('/jobs').then(setJobs, (e) => setMsg(e.message));
   useEffect(() => void load(), [tick]);
   const cancel = async (name) => {
-    const r = await api(`/jobs/${encodeURIComponent(name)}`, { method: 'DELETE' });
-    setMsg(`${name}: ${r.cancelled.length} waiting task(s) cancelled${r.refused.length ? `; ${r.refused.join('; ')}` : ''}`);
+    let r;
+    try {
+      r = await api(`/jobs/${encodeURIComponent(name)}`, { method: 'DELETE' });
+    } catch (e) {
+      return setMsg(e.message);
+    }
+    setMsg(`${name}: cancelled (nothing more is planned); ${r.cancelled.length} waiting task(s) cancelled${r.refused.length ? `; ${r.refused.join('; ')}` : ''}`);
     load();
     onChange();
   };
@@ -51,9 +56,9 @@ export function Jobs({ tick, onChange }) {
   return html`<div>${msg && html`<p class="ok">${msg}</p>`}
     <button onClick=${load}>Refresh</button>
     ${!jobs.jobs.length && html`<p class="empty">No job filed yet.</p>`}
-    <ul class="jobs">${jobs.jobs.map((j) => html`<li data-job=${j.name}><strong>${j.name}</strong>: ${j.variations ?? '?'} variation(s); planned ${j.planned}, queued ${j.queued}, rendering ${j.rendering}, rendered ${j.rendered}, failed ${j.failed}
+    <ul class="jobs">${jobs.jobs.map((j) => html`<li data-job=${j.name}><strong>${j.name}</strong>${j.cancelled_job ? ' (cancelled)' : ''}: ${j.variations ?? '?'} variation(s); planned ${j.planned}, queued ${j.queued}, rendering ${j.rendering}, rendered ${j.rendered}, failed ${j.failed}${j.cancelled ? `, cancelled ${j.cancelled}` : ''}
       ${j.waiting.map((w) => html`<div class="waiting">waiting (${w.for}): ${w.reason}</div>`)}
-      ${j.queued > 0 && html` <button onClick=${() => cancel(j.name)}>Cancel waiting tasks</button>`}</li>`)}</ul>
+      ${(!j.cancelled_job || j.queued > 0) && html` <button onClick=${() => cancel(j.name)}>Cancel job</button>`}</li>`)}</ul>
     ${jobs.rejected.map((r) => html`<p class="error">${r.file}: ${r.message}</p>`)}</div>`;
 }
 
@@ -65,6 +70,9 @@ export function Gallery({ tasks, selected, onSelect }) {
 }
 
 const POSITIONS = ['top-left', 'top', 'top-right', 'left', 'center', 'right', 'bottom-left', 'bottom', 'bottom-right'];
+
+/** The editor's inputs: an error about one of these is shown next to it, any other below the form. */
+const EDIT_FIELDS = ['music_volume', 'no_music', 'logo_position', 'logo_scale', 'logo_animation', 'order'];
 
 export function TaskEditor({ id, tick, onSelect }) {
   const [t, setT] = useState(null);
@@ -91,7 +99,8 @@ export function TaskEditor({ id, tick, onSelect }) {
       setError({ field: x.field, message: x.message });
     }
   };
-  const err = (f) => error && error.field === f && html`<span class="error" data-error-for=${f}>${error.message}</span>`;
+  // Next to its field: "order" also takes "order[2]" (one number of the list).
+  const err = (f) => error && error.field && (error.field === f || error.field.startsWith(`${f}[`)) && html`<span class="error" data-error-for=${f}>${error.message}</span>`;
   const revs = t.revisions;
   return html`<div class="task" data-testid="task" data-task=${t.id}>
     <p><strong>${t.id}</strong> ${t.state}${t.revision ? ` · revision ${t.revision} of ${t.revision_of}` : ''}${t.job ? ` · job ${t.job.name} #${t.job.variation + 1}` : ''}</p>
@@ -113,8 +122,7 @@ export function TaskEditor({ id, tick, onSelect }) {
         <label>Animation <select data-field="logo_animation" value=${e.animation} onChange=${set('animation')}><option value="">as it is</option>${['none', 'fade', 'zoom', 'slide'].map((a) => html`<option>${a}</option>`)}</select></label>${err('logo_animation')}
       </fieldset>
       <label>Scene order (e.g. 3,1,2) <input data-field="order" value=${e.order} onInput=${set('order')} /></label>${err('order')}
-      ${error && !error.field && html`<p class="error">${error.message}</p>`}
-      ${error && error.field && html`<p class="error" data-testid="edit-error">${error.field}: ${error.message}</p>`}
+      ${error && !EDIT_FIELDS.some((f) => error.field === f || error.field?.startsWith(`${f}[`)) && html`<p class="error" data-testid="edit-error">${error.field ? `${error.field}: ` : ''}${error.message}</p>`}
       <button type="submit">Render a new revision</button>
       ${done && html`<p class="ok" data-testid="edit-done">Revision ${done.revision} queued as <a href="#" onClick=${(x) => (x.preventDefault(), onSelect(done.taskId))}>${done.taskId}</a>: ${done.changes.join('; ')}</p>`}
     </form>`}

@@ -16,7 +16,8 @@ export function failedId(name: string): string {
   return name.split('.')[0]!.toLowerCase();
 }
 
-function failureNumber(name: string): number {
+/** Which failure of its task a name in trash/ is: `<id>` 1, `<id>.<n>` n (compare these, never the names: <id>.9 < <id>.10). */
+export function failureNumber(name: string): number {
   return Number(name.split('.')[1] ?? 1);
 }
 

@@ -30,7 +30,8 @@ export interface TaskFiles {
   logo: string | null;
 }
 
-const usage = (message: string) => new ClipmillError('USAGE', message);
+/** USAGE naming the edit's field (the API's names: music_volume, logo_position, order...; the page shows the message next to it). */
+const usage = (message: string, field?: string) => new ClipmillError('USAGE', message, field ? { details: { field } } : {});
 
 /** "right,bottom", "bottom,right", "center" or a position name ("bottom-right") -> a position. */
 export function parseLogoPosition(text: string): Position {
@@ -41,7 +42,7 @@ export function parseLogoPosition(text: string): Position {
   const v = parts.filter((p) => p === 'top' || p === 'bottom');
   const c = parts.filter((p) => p === 'center');
   if (parts.length < 1 || parts.length > 2 || h.length > 1 || v.length > 1 || h.length + v.length + c.length !== parts.length) {
-    throw usage(`--logo-position must be "<left|center|right>,<top|center|bottom>" or one of ${POSITIONS.join(', ')}, got ${JSON.stringify(text)}`);
+    throw usage(`logo position must be "<left|center|right>,<top|center|bottom>" or one of ${POSITIONS.join(', ')}, got ${JSON.stringify(text)}`, 'logo_position');
   }
   const pos = [v[0], h[0]].filter(Boolean).join('-');
   return (pos || 'center') as Position;
@@ -51,7 +52,7 @@ export function parseLogoPosition(text: string): Position {
 export function parseOrder(text: string, n: number): number[] {
   const order = text.split(',').map((x) => Number(x.trim()));
   const ok = order.length === n && order.every((x) => Number.isInteger(x) && x >= 1 && x <= n) && new Set(order).size === n;
-  if (!ok) throw usage(`--order must list each of the ${n} video segments once (1 to ${n}, comma-separated), got ${JSON.stringify(text)}`);
+  if (!ok) throw usage(`the segment order must list each of the ${n} video segments once (1 to ${n}, comma-separated), got ${JSON.stringify(text)}`, 'order');
   return order;
 }
 
@@ -61,7 +62,7 @@ export function editTimeline(tl: Timeline, files: TaskFiles, edit: TimelineEdit)
   const next: Timeline = structuredClone(tl);
   const musicIndex = files.music === null ? -1 : next.audio.findIndex((a) => a.file === files.music);
   if (edit.noMusic || edit.musicVolume !== undefined) {
-    if (musicIndex < 0) throw usage('the task has no music track to change');
+    if (musicIndex < 0) throw usage('the task has no music track to change', edit.noMusic ? 'no_music' : 'music_volume');
   }
   if (edit.noMusic) {
     next.audio.splice(musicIndex, 1);
@@ -73,7 +74,7 @@ export function editTimeline(tl: Timeline, files: TaskFiles, edit: TimelineEdit)
   }
   if (edit.logoPosition !== undefined || edit.logoScale !== undefined || edit.logoAnimation !== undefined) {
     const logo = next.layers.find((l): l is ImageLayer => l.type === 'image' && l.file === files.logo);
-    if (!logo) throw usage('the task has no logo to change');
+    if (!logo) throw usage('the task has no logo to change', edit.logoPosition !== undefined ? 'logo_position' : edit.logoScale !== undefined ? 'logo_scale' : 'logo_animation');
     if (edit.logoPosition !== undefined) {
       const was = logo.x !== undefined || logo.y !== undefined ? 'x/y' : logo.position;
       delete logo.x;
@@ -97,10 +98,10 @@ export function editTimeline(tl: Timeline, files: TaskFiles, edit: TimelineEdit)
   }
   if (edit.voice) {
     const voice = files.voice === null ? undefined : next.audio.find((a) => a.file === files.voice);
-    if (!voice) throw usage(files.voice === null ? 'the task is a job task: its narration parts are not one voice to replace (edit the job file instead)' : 'the task has no voice track to replace');
+    if (!voice) throw usage(files.voice === null ? 'the task is a job task: its narration parts are not one voice to replace (edit the job file instead)' : 'the task has no voice track to replace', 'voice');
     const total = next.video.reduce((s, seg) => s + segmentDuration(seg), 0);
     const d = Math.round(edit.voice.duration * 1000) / 1000;
-    if (total < d - 0.5 / next.output.fps) throw usage(`the voice ${edit.voice.path} lasts ${d} s but the task's footage only ${Math.round(total * 1000) / 1000} s: choose a voice of at most that length`);
+    if (total < d - 0.5 / next.output.fps) throw usage(`the voice ${edit.voice.path} lasts ${d} s but the task's footage only ${Math.round(total * 1000) / 1000} s: choose a voice of at most that length`, 'voice');
     changes.push(`voice ${edit.voice.previous ?? files.voice} → ${edit.voice.path} (${next.output.duration} s → ${d} s)`);
     next.output.duration = d;
     if (voice.duration !== undefined) voice.duration = d;

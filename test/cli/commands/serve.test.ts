@@ -18,8 +18,18 @@ test('serve: 127.0.0.1 by default, the token required, SIGTERM stops it cleanly'
   const ok = await fetch(`${url}/api/v1/status`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(ok.status, 200);
   assert.equal(((await ok.json()) as { root: string }).root, root);
+  // An open event stream (a dashboard left open) must not keep the server from stopping.
+  const events = await fetch(`${url}/api/v1/events`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(events.status, 200);
+  const reader = events.body!.getReader();
+  assert.match(new TextDecoder().decode((await reader.read()).value), /retry:/);
   server.sub.kill('SIGTERM');
-  assert.equal((await server.sub).exitCode, 0);
+  // The stream ends (done) once the server closes it; then the process exits 0.
+  for (let r = await reader.read(); !r.done; r = await reader.read());
+  const exited = await Promise.race([server.sub, new Promise<null>((resolve) => setTimeout(() => resolve(null), 8_000).unref())]);
+  // (8 s: under the CLI's forced exit after 10 s, which exits 1.)
+  assert.ok(exited, `serve did not exit within 8 s of SIGTERM with an event stream open:\n${server.log()}`);
+  assert.equal(exited.exitCode, 0);
   assert.match(server.log(), /Server stopped/);
 });
 

@@ -49,3 +49,17 @@ test('a job name is taken once; the same bytes again complete an interrupted mov
   assert.equal(r.status, 'rejected');
   assert.equal((r as { code: string }).code, 'DUPLICATE');
 });
+
+test('a cancelled job keeps its name: the same job dropped again is refused (DUPLICATE), never planned again', async (t) => {
+  const env = await ingestEnv(t);
+  const first = await env.raw('job/b.json', (p) => writeFile(p, GOOD));
+  assert.equal((await ingestFile(env.ctx, first)).status, 'moved');
+  const { cancelJob } = await import('../../../src/shared/protocol/cancel.js');
+  assert.deepEqual(await cancelJob(env.layout, 'b'), { jobFile: 'trash/cancelled/jobs/b.json', cancelled: [], refused: [] });
+  const again = await env.raw('job/b.json', (p) => writeFile(p, GOOD));
+  const r = await ingestFile(env.ctx, again);
+  assert.equal(r.status, 'rejected');
+  assert.equal((r as { code: string }).code, 'DUPLICATE');
+  const reason = JSON.parse(await readFile(join(env.layout.trashInvalid, 'job', 'b.json.reason.json'), 'utf8')) as { message: string };
+  assert.match(reason.message, /was cancelled/);
+});

@@ -27,7 +27,7 @@ test('logo positions: "h,v" in either order, a position name, center', () => {
   assert.equal(parseLogoPosition('center,top'), 'top');
   assert.equal(parseLogoPosition('center'), 'center');
   assert.equal(parseLogoPosition('Top-Left'), 'top-left');
-  for (const bad of ['', 'right,left', 'up', 'right,bottom,top']) assert.throws(() => parseLogoPosition(bad), usage(/--logo-position must be/), bad);
+  for (const bad of ['', 'right,left', 'up', 'right,bottom,top']) assert.throws(() => parseLogoPosition(bad), usage(/logo position must be/), bad);
 });
 
 test('order: a permutation of 1..n', () => {
