@@ -9,7 +9,7 @@ import { fsyncPath } from '../shared/fs.js';
 import { writeJson } from '../shared/json.js';
 import { encoderSpec } from '../shared/media/encoders.js';
 import { probeSeams, probeWithSeams, type SeamReport } from '../shared/media/seams.js';
-import { CHUNK_AUDIO, chunkFileName, missingArtifacts, parkForChunks, planArtifacts, publishChunk, publishJoinIfReady } from '../shared/protocol/chunks.js';
+import { artifactExists, CHUNK_AUDIO, chunkFileName, missingArtifacts, parkForChunks, planArtifacts, publishChunk, publishJoinIfReady, retireChunkTask } from '../shared/protocol/chunks.js';
 import { assertOwnClaim } from '../shared/protocol/complete.js';
 import { ReportSchema, type Report } from '../shared/protocol/files.js';
 import { resolveAllowed } from '../shared/safe-files.js';
@@ -27,7 +27,7 @@ import { showStage, stageError, type Job, type WorkerEnv } from './job.js';
 import { lastLine, makePoster, renderAndVerify, type PassCompiler } from './render.js';
 
 /** What a claimed task is to this worker. */
-export type ChunkRole = { role: 'whole' } | { role: 'chunk' } | { role: 'split'; plan: JoinField } | { role: 'join'; plan: JoinField };
+export type ChunkRole = { role: 'whole' } | { role: 'chunk' } | { role: 'published' } | { role: 'split'; plan: JoinField } | { role: 'join'; plan: JoinField };
 
 /**
  * The role of a claimed task: a chunk task renders its artifact; a task with a plan (recorded
@@ -35,7 +35,8 @@ export type ChunkRole = { role: 'whole' } | { role: 'chunk' } | { role: 'split';
  * chunks/<id>/, else is split (again: a split cut short publishes what is missing).
  */
 export async function chunkRole(env: WorkerEnv, meta: TaskMetadata, timeline: Timeline): Promise<ChunkRole> {
-  if (meta.chunk) return { role: 'chunk' };
+  // A chunk task whose artifact is there already (its worker killed between the artifact's rename and the folder's): not rendered again.
+  if (meta.chunk) return (await artifactExists(env.layout, meta.chunk)) ? { role: 'published' } : { role: 'chunk' };
   const plan = meta.join ?? toJoin(planChunks(timeline, env.config.render.chunkSeconds));
   if (!plan) return { role: 'whole' };
   return (await missingArtifacts(env.layout, meta.task_id, plan)).length ? { role: 'split', plan } : { role: 'join', plan };
@@ -54,10 +55,24 @@ export function chunkInputs(sources: ResolvedInputs, chunk: ChunkField): Resolve
 /** Splits the claimed task (protocol parkForChunks), then publishes its join if the chunks were all done meanwhile. */
 export async function splitJob(env: WorkerEnv, job: Job, plan: JoinField): Promise<void> {
   const published = await parkForChunks(env.layout, job.id, env.node, job.lease, job.meta!, plan);
+  // Parked: the folder is not in processing/ any more, so nothing below may reach settle (which would requeue or fail it).
+  try {
+    await job.lease.release();
+    const n = planArtifacts(job.id, plan).length;
+    job.log.info(`Task ${job.id} (${(plan.frames / plan.fps).toFixed(1)} s) split into ${plan.chunks.length} chunks${plan.audio ? ' and its audio' : ''}: ${published.length} of ${n} chunk tasks published now; it waits in chunks/${job.id}/join/`);
+    if (await publishJoinIfReady(env.layout, job.id)) job.log.info(`Task ${job.id}: every chunk is done; its join is published to tasks/`);
+  } catch (err) {
+    job.log.error({ err }, `Task ${job.id} is parked in chunks/${job.id}/join/, but then: ${errorMessage(err)}; the main worker's health check publishes its join when its chunks are done`);
+  }
+}
+
+/** A chunk task whose artifact is in chunks/<of>/ already: its folder moves to chunks/<of>/done/ (protocol retireChunkTask), the join follows if it was the last. */
+export async function retirePublishedChunk(env: WorkerEnv, job: Job): Promise<void> {
+  const chunk = job.meta!.chunk!;
+  await assertOwnClaim(env.layout, job.id, env.node, job.lease);
+  const joined = await retireChunkTask(env.layout, job.id, chunk);
+  job.log.info(`Chunk task ${job.id}: chunks/${chunk.of}/${chunkFileName(chunk)} is there already (a worker stopped after publishing it); moved to chunks/${chunk.of}/done/ without rendering${joined ? `; the join of ${chunk.of} is published to tasks/` : ''}`);
   await job.lease.release();
-  const n = planArtifacts(job.id, plan).length;
-  job.log.info(`Task ${job.id} (${(plan.frames / plan.fps).toFixed(1)} s) split into ${plan.chunks.length} chunks${plan.audio ? ' and its audio' : ''}: ${published.length} of ${n} chunk tasks published now; it waits in chunks/${job.id}/join/`);
-  if (await publishJoinIfReady(env.layout, job.id)) job.log.info(`Task ${job.id}: every chunk is done; its join is published to tasks/`);
 }
 
 /**

@@ -12,6 +12,7 @@ import { RetryPolicy } from '../shared/retry.js';
 import { writeCaptionFiles } from './captions.js';
 import { stageError, type Job, type WorkerEnv } from './job.js';
 import { uploadChunk } from './chunked.js';
+import { retireChunkDir } from '../shared/protocol/chunks.js';
 
 /** Uploads to the shared root: 3 tries, waiting 0.5 s then 1 s (a share that hiccups). */
 export const UPLOAD_RETRY = new RetryPolicy({ tries: 3, baseMs: 500, factor: 2 });
@@ -80,6 +81,13 @@ export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
   };
   await writeJson(ReportSchema, join(job.dir, 'report.json'), report);
   await publishOutput(env.layout, job.id, env.node, job.lease);
+  // A joined task's artifacts are kept, out of the way (docs/chunks.md); the health check does it if this fails.
+  if (job.join) {
+    await retireChunkDir(env.layout, job.id).then(
+      (moved) => moved && job.log.info(`Task ${job.id}: chunks/${job.id}/ moved to trash/chunks/`),
+      (err: unknown) => job.log.warn({ err }, `Task ${job.id}: could not move chunks/${job.id}/ to trash/chunks/: ${errorMessage(err)}; the main worker's health check will`),
+    );
+  }
   // The planner's fallbacks are said again where the render is reported (they are in report.json too).
   for (const n of meta.notes ?? []) job.log.warn({ code: n.code }, `Task ${job.id}: ${n.message}`);
   job.log.info(
