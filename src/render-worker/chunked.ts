@@ -8,15 +8,15 @@ import { errorMessage } from '../shared/errors.js';
 import { fsyncPath } from '../shared/fs.js';
 import { writeJson } from '../shared/json.js';
 import { encoderSpec } from '../shared/media/encoders.js';
-import { probeSeams, probeWithSeams, type SeamReport } from '../shared/media/seams.js';
-import { artifactExists, CHUNK_AUDIO, chunkFileName, missingArtifacts, parkForChunks, planArtifacts, publishChunk, publishJoinIfReady, retireChunkTask } from '../shared/protocol/chunks.js';
+import { paramMismatches, probeSeams, probeStreamParams, probeWithSeams, type SeamReport } from '../shared/media/seams.js';
+import { artifactExists, CHUNK_AUDIO, chunkFileName, joinField, missingArtifacts, parkForChunks, planArtifacts, publishChunk, publishJoinIfReady, rejectArtifacts, retireChunkTask } from '../shared/protocol/chunks.js';
 import { assertOwnClaim } from '../shared/protocol/complete.js';
 import { ReportSchema, type Report } from '../shared/protocol/files.js';
 import { resolveAllowed } from '../shared/safe-files.js';
 import { buildFfconcat, type ChunkField, type JoinField, type TaskMetadata } from '../shared/task.js';
 import { SAMPLE_RATE } from '../shared/timeline/audio.js';
 import { chunkSubTimeline, planChunks } from '../shared/timeline/chunks.js';
-import { CHUNK_ENCODER, compileAudio, compileChunk, joinArgv } from '../shared/timeline/compile-chunk.js';
+import { CHUNK_ENCODER, chunkEncoderArgv, compileAudio, compileChunk, joinArgv } from '../shared/timeline/compile-chunk.js';
 import { renderSize, type Compiled, type Expectation } from '../shared/timeline/compile.js';
 import { prepareInputs } from '../shared/timeline/prepare.js';
 import { timelineFiles, type Timeline } from '../shared/timeline/schema.js';
@@ -37,13 +37,11 @@ export type ChunkRole = { role: 'whole' } | { role: 'chunk' } | { role: 'publish
 export async function chunkRole(env: WorkerEnv, meta: TaskMetadata, timeline: Timeline): Promise<ChunkRole> {
   // A chunk task whose artifact is there already (its worker killed between the artifact's rename and the folder's): not rendered again.
   if (meta.chunk) return (await artifactExists(env.layout, meta.chunk)) ? { role: 'published' } : { role: 'chunk' };
-  const plan = meta.join ?? toJoin(planChunks(timeline, env.config.render.chunkSeconds));
+  const made = meta.join ? null : planChunks(timeline, env.config.render.chunkSeconds);
+  // The encoder rule (docs/chunks.md): this node's libx264 arguments, recorded in the plan, are every chunk's, on any node.
+  const plan = meta.join ?? (made ? joinField(made, chunkEncoderArgv(encoderSpec(CHUNK_ENCODER, env.config), timeline.output.quality)) : null);
   if (!plan) return { role: 'whole' };
   return (await missingArtifacts(env.layout, meta.task_id, plan)).length ? { role: 'split', plan } : { role: 'join', plan };
-}
-
-function toJoin(plan: ReturnType<typeof planChunks>): JoinField | null {
-  return plan ? { fps: plan.fps, frames: plan.frames, chunks: plan.chunks, audio: plan.audio } : null;
 }
 
 /** The inputs of a chunk task: only the files its artifact reads (artifactTimeline). */
@@ -140,7 +138,7 @@ export async function renderChunk(env: WorkerEnv, job: Job): Promise<void> {
     job.log.info(`Rendering the audio of task ${chunk.of} (${tl.output.duration.toFixed(1)} s), chunk task ${job.id}`);
   } else {
     const r = chunk.range!;
-    compile = async (t, p, e, o) => write(compileChunk(t, r, p, e, o));
+    compile = async (t, p, e, o) => write(compileChunk(t, r, p, e, o, chunk.encoder_argv));
     verify = async (file, expect, signal) => {
       const { info, seams } = await probeWithSeams(ffprobe, file, signal);
       return checked([...checkAgainst(info, expect), ...videoChecks(seams, r.to_frame - r.from_frame, [0])]);
@@ -190,12 +188,25 @@ export async function renderJoin(env: WorkerEnv, job: Job): Promise<void> {
   const t = performance.now();
   const videos = plan.chunks.map((c) => inputs.paths.get(`chunks/${c.index}.mp4`)!);
   const audio = plan.audio ? inputs.paths.get(`chunks/${CHUNK_AUDIO}`)! : null;
+  // The concat demuxer keeps the first chunk's headers: chunks encoded otherwise (another
+  // node's settings) would join into a stream that does not decode. Refused before the concat;
+  // the odd ones are moved aside so that a retry renders them again.
+  const params = await Promise.all(videos.map((v) => probeStreamParams(env.bins.ffprobe.path, v, job.signal))).catch((err: unknown) => {
+    if (job.signal.aborted) throw err;
+    throw stageError('VERIFY_FAILED', 'verify', `a chunk cannot be probed: ${errorMessage(err)}`, { cause: err });
+  });
+  const odd = paramMismatches(params);
+  if (odd.length) {
+    const names = odd.map((o) => chunkFileName({ kind: 'video', range: plan.chunks[o.index]! }));
+    const moved = await rejectArtifacts(env.layout, job.id, plan, names);
+    throw stageError('VERIFY_FAILED', 'verify', `the chunks were not encoded alike, so they cannot be joined without re-encoding: ${odd.map((o, i) => `chunks/${job.id}/${names[i]}: ${o.diffs.join(', ')}`).join('; ')}; ${moved.length ? `moved aside to trash/chunks/${job.id}/ (clipmill retry ${job.id} renders them again)` : ''}`, { details: { chunks: names } });
+  }
   const list = join(job.scratch, 'chunks.ffconcat');
   // Paths relative to the list's folder: the local copies are in/0001.mp4, ...
   await writeFile(list, buildFfconcat(videos.map((v) => v.slice(job.scratch.length + 1))));
   job.encoderUsed = CHUNK_ENCODER;
   job.log.info(`Joining task ${job.id}: ${plan.chunks.length} chunks${audio ? ' and the audio' : ''}, no re-encoding`);
-  const result = await runFfmpeg(env.bins.ffmpeg.path, joinArgv(list, audio, inputs.output, false), { signal: job.signal, stallTimeoutMs: env.config.render.stallTimeoutMs });
+  const result = await runFfmpeg(env.bins.ffmpeg.path, joinArgv(list, audio, inputs.output, true), { signal: job.signal, stallTimeoutMs: env.config.render.stallTimeoutMs });
   if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'join canceled');
   if (!result.ok) throw stageError('RENDER_FAILED', 'render', `the join failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(result.stderrTail)}`, { stderr: result.stderrTail });
   job.timings.render = (performance.now() - t) / 1000;
@@ -211,7 +222,12 @@ export async function renderJoin(env: WorkerEnv, job: Job): Promise<void> {
     throw stageError('VERIFY_FAILED', 'verify', `the joined output cannot be probed: ${errorMessage(err)}`, { cause: err });
   }
   const verification = checked(checks);
-  if (!verification.ok) throw stageError('VERIFY_FAILED', 'verify', `the joined output: ${describeFailures(verification)}`, { details: { checks } });
+  if (!verification.ok) {
+    // The artifacts that made it are moved aside (the audio's when only audio checks failed), so that a retry renders them again.
+    const audioOnly = checks.every((c) => c.ok || c.name.startsWith('audio'));
+    const moved = await rejectArtifacts(env.layout, job.id, plan, audioOnly ? [CHUNK_AUDIO] : undefined);
+    throw stageError('VERIFY_FAILED', 'verify', `the joined output: ${describeFailures(verification)}; ${moved.join(', ')} moved aside to trash/chunks/${job.id}/ (clipmill retry ${job.id} renders them again)`, { details: { checks } });
+  }
   job.verification = verification;
   job.poster = await makePoster(env, job, inputs.output, tl.output.duration);
   job.timings.verify = (performance.now() - v) / 1000;

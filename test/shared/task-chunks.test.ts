@@ -21,7 +21,10 @@ test('a chunk task and a joined task are schema_version 3; their fields are chec
   assert.equal(validateMetadata({ ...colorMeta(ID), schema_version: 3, chunk: { of: ID, kind: 'audio' } }).chunk?.kind, 'audio');
   assert.equal(validateMetadata({ ...colorMeta(ID), schema_version: 3, join: { fps: 30, frames: 90, chunks: [range, { ...range, index: 2 }], audio: true } }).join?.frames, 90);
   invalid({ ...colorMeta(ID), chunk: { of: ID, kind: 'audio' } }, /schema_version/);
-  invalid({ ...colorMeta(ID), schema_version: 3 }, /schema_version/);
+  // Version 3 means "uses something added after version 2" (METADATA_SCHEMA_LATEST): a version 3 task without chunk or join is valid.
+  assert.equal(validateMetadata({ ...colorMeta(ID), schema_version: 3 }).chunk, undefined);
+  assert.deepEqual(validateMetadata({ ...colorMeta(ID), schema_version: 3, chunk: { of: ID, kind: 'video', range, encoder_argv: ['-c:v', 'libx264'] } }).chunk?.encoder_argv, ['-c:v', 'libx264']);
+  invalid({ ...colorMeta(ID), schema_version: 3, join: { fps: 30, frames: 90, chunks: [range, { ...range, index: 2 }], audio: true, encoder_argv: '-c:v libx264' } }, /join\.encoder_argv/);
   invalid({ ...colorMeta(ID), schema_version: 3, chunk: { of: ID, kind: 'video' } }, /chunk\.range/);
   invalid({ ...colorMeta(ID), schema_version: 3, chunk: { of: ID, kind: 'video', range: { ...range, to_frame: 30 } } }, /to_frame/);
   invalid({ ...colorMeta(ID), schema_version: 3, chunk: { of: ID, kind: 'video', range: { ...range, start_frame: 31 } } }, /start_frame/);

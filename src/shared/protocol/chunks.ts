@@ -40,7 +40,8 @@ export function chunkFileName(c: Pick<ChunkField, 'kind' | 'range'>): string {
 
 /** The chunk fields of every artifact of a plan: the video chunks in order, then the audio. */
 export function planArtifacts(id: string, plan: JoinField): ChunkField[] {
-  const out: ChunkField[] = plan.chunks.map((range) => ({ of: id, kind: 'video', range }));
+  const argv = plan.encoder_argv ? { encoder_argv: plan.encoder_argv } : {};
+  const out: ChunkField[] = plan.chunks.map((range) => ({ of: id, kind: 'video', range, ...argv }));
   if (plan.audio) out.push({ of: id, kind: 'audio' });
   return out;
 }
@@ -57,9 +58,9 @@ export async function missingArtifacts(layout: Layout, id: string, plan: JoinFie
   return out;
 }
 
-/** The plan as metadata.json's `join` records it. */
-export function joinField(plan: ChunkPlan): JoinField {
-  return { fps: plan.fps, frames: plan.frames, chunks: plan.chunks, audio: plan.audio };
+/** The plan as metadata.json's `join` records it, with the chunks' encoder arguments (compile-chunk.ts chunkEncoderArgv) when given. */
+export function joinField(plan: ChunkPlan, encoderArgv?: string[]): JoinField {
+  return { fps: plan.fps, frames: plan.frames, chunks: plan.chunks, audio: plan.audio, ...(encoderArgv ? { encoder_argv: encoderArgv } : {}) };
 }
 
 /** Files of a task folder that a chunk task does not take (the protocol's own, and what a render left). */

@@ -30,6 +30,11 @@ export function chunkEncoderArgs(encoder: EncoderSpec, quality: Timeline['output
   return args;
 }
 
+/** The output arguments of every video chunk of a task (`-c:v libx264 ...`): recorded in the plan when the task is split, so that every node encodes with the same. */
+export function chunkEncoderArgv(encoder: EncoderSpec, quality: Timeline['output']['quality']): string[] {
+  return ['-c:v', encoder.name, ...chunkEncoderArgs(encoder, quality)];
+}
+
 /** The header of every pass, as compileTimeline writes it. */
 function head(opts: CompileOptions, encoder: EncoderSpec): string[] {
   const argv = ['-hide_banner', '-nostdin', '-y', '-nostats', '-loglevel', 'warning'];
@@ -42,7 +47,7 @@ function head(opts: CompileOptions, encoder: EncoderSpec): string[] {
  * time of that start, the timeline's layers and effects over them exactly as in a whole
  * render, the pre-roll trimmed, `to - from` frames written. No audio.
  */
-export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInputs, encoder: EncoderSpec, opts: CompileOptions): Compiled {
+export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInputs, encoder: EncoderSpec, opts: CompileOptions, encoderArgv?: string[]): Compiled {
   const g = new Graph();
   const size = renderSize(tl.output);
   const fps = tl.output.fps;
@@ -63,7 +68,8 @@ export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInp
   const argv = head(opts, encoder);
   for (const input of g.inputs) argv.push(...input);
   argv.push('-filter_complex', g.chains.join(';'), '-map', '[vout]', '-an');
-  argv.push('-c:v', encoder.name, ...chunkEncoderArgs(encoder, tl.output.quality), '-fps_mode', 'passthrough', '-r', String(fps));
+  // The plan's arguments (the node that split the task), not this node's configuration: every chunk encoded alike.
+  argv.push(...(encoderArgv ?? chunkEncoderArgv(encoder, tl.output.quality)), '-fps_mode', 'passthrough', '-r', String(fps));
   argv.push('-frames:v', String(frames), '-movflags', '+faststart', '-f', 'mp4', inputs.output);
   return { argv, files: g.files, expect: { width: size.width, height: size.height, fps, duration: frames / fps, audio: false } };
 }
