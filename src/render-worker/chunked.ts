@@ -15,7 +15,7 @@ import { ReportSchema, type Report } from '../shared/protocol/files.js';
 import { resolveAllowed } from '../shared/safe-files.js';
 import { buildFfconcat, type ChunkField, type JoinField, type TaskMetadata } from '../shared/task.js';
 import { SAMPLE_RATE } from '../shared/timeline/audio.js';
-import { chunkSubTimeline, planChunks } from '../shared/timeline/chunks.js';
+import { chunkPlan, chunkSubTimeline } from '../shared/timeline/chunks.js';
 import { CHUNK_ENCODER, chunkEncoderArgv, compileAudio, compileChunk, joinArgv } from '../shared/timeline/compile-chunk.js';
 import { renderSize, type Compiled, type Expectation } from '../shared/timeline/compile.js';
 import { prepareInputs } from '../shared/timeline/prepare.js';
@@ -37,7 +37,9 @@ export type ChunkRole = { role: 'whole' } | { role: 'chunk' } | { role: 'publish
 export async function chunkRole(env: WorkerEnv, meta: TaskMetadata, timeline: Timeline): Promise<ChunkRole> {
   // A chunk task whose artifact is there already (its worker killed between the artifact's rename and the folder's): not rendered again.
   if (meta.chunk) return (await artifactExists(env.layout, meta.chunk)) ? { role: 'published' } : { role: 'chunk' };
-  const made = meta.join ? null : planChunks(timeline, env.config.render.chunkSeconds);
+  const r = meta.join ? null : chunkPlan(timeline, env.config.render.chunkSeconds);
+  if (r && 'why' in r && r.why) env.log.info({ task: meta.task_id }, `Task ${meta.task_id} (${timeline.output.duration.toFixed(1)} s) is rendered whole, not in chunks: ${r.why}`);
+  const made = r && 'plan' in r ? r.plan : null;
   // The encoder rule (docs/chunks.md): this node's libx264 arguments, recorded in the plan, are every chunk's, on any node.
   const plan = meta.join ?? (made ? joinField(made, chunkEncoderArgv(encoderSpec(CHUNK_ENCODER, env.config), timeline.output.quality)) : null);
   if (!plan) return { role: 'whole' };
