@@ -2,7 +2,7 @@
 // (parked until its chunks are done), a chunk task renders one artifact (a video chunk or the
 // whole audio) and publishes it to chunks/<id>/, and the task, claimed again once every
 // artifact is there, is joined without re-encoding and published like any task.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../shared/errors.js';
 import { fsyncPath } from '../shared/fs.js';
@@ -11,7 +11,7 @@ import { encoderSpec } from '../shared/media/encoders.js';
 import { paramMismatches, probeSeams, probeStreamParams, probeWithSeams, type SeamReport } from '../shared/media/seams.js';
 import { artifactExists, CHUNK_AUDIO, chunkFileName, joinField, missingArtifacts, parkForChunks, planArtifacts, publishChunk, publishJoinIfReady, rejectArtifacts, retireChunkTask } from '../shared/protocol/chunks.js';
 import { assertOwnClaim } from '../shared/protocol/complete.js';
-import { ReportSchema, type Report } from '../shared/protocol/files.js';
+import { ReportSchema } from '../shared/protocol/files.js';
 import { resolveAllowed } from '../shared/safe-files.js';
 import { buildFfconcat, type ChunkField, type JoinField, type TaskMetadata } from '../shared/task.js';
 import { SAMPLE_RATE } from '../shared/timeline/audio.js';
@@ -20,11 +20,12 @@ import { CHUNK_ENCODER, chunkEncoderArgv, compileAudio, compileChunk, joinArgv }
 import { renderSize, type Compiled, type Expectation } from '../shared/timeline/compile.js';
 import { prepareInputs } from '../shared/timeline/prepare.js';
 import { timelineFiles, type Timeline } from '../shared/timeline/schema.js';
-import { checkAgainst, describeFailures, type Check, type Verification } from '../shared/timeline/verify.js';
+import { checkAgainst, type Check, type Verification } from '../shared/timeline/verify.js';
 import { type CopyFn, type ResolvedInputs } from './download.js';
 import { runFfmpeg } from './ffmpeg-run.js';
 import { showStage, stageError, type Job, type WorkerEnv } from './job.js';
-import { lastLine, makePoster, renderAndVerify, type PassCompiler } from './render.js';
+import { makePoster, renderAndVerify, throwIfFailed, verifyOutput, type PassCompiler } from './render.js';
+import { taskReport } from './upload.js';
 
 /** What a claimed task is to this worker. */
 export type ChunkRole = { role: 'whole' } | { role: 'chunk' } | { role: 'published' } | { role: 'split'; plan: JoinField } | { role: 'join'; plan: JoinField };
@@ -209,27 +210,21 @@ export async function renderJoin(env: WorkerEnv, job: Job): Promise<void> {
   job.encoderUsed = CHUNK_ENCODER;
   job.log.info(`Joining task ${job.id}: ${plan.chunks.length} chunks${audio ? ' and the audio' : ''}, no re-encoding`);
   const result = await runFfmpeg(env.bins.ffmpeg.path, joinArgv(list, audio, inputs.output, true), { signal: job.signal, stallTimeoutMs: env.config.render.stallTimeoutMs });
-  if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'join canceled');
-  if (!result.ok) throw stageError('RENDER_FAILED', 'render', `the join failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(result.stderrTail)}`, { stderr: result.stderrTail });
+  throwIfFailed(env, job, result);
   job.timings.render = (performance.now() - t) / 1000;
   const v = performance.now();
   const size = renderSize(tl.output);
   const expect: Expectation = { width: size.width, height: size.height, fps: tl.output.fps, duration: tl.output.duration, audio: plan.audio };
-  let checks: Check[];
-  try {
+  const verify = async () => {
     const { info, seams } = await probeWithSeams(env.bins.ffprobe.path, inputs.output, job.signal);
-    checks = [...checkAgainst(info, expect), ...videoChecks(seams, plan.frames, plan.chunks.map((c) => c.from_frame)), ...(plan.audio ? audioChecks(seams, tl.output.duration) : [])];
-  } catch (err) {
-    if (job.signal.aborted) throw err;
-    throw stageError('VERIFY_FAILED', 'verify', `the joined output cannot be probed: ${errorMessage(err)}`, { cause: err });
-  }
-  const verification = checked(checks);
-  if (!verification.ok) {
-    // The artifacts that made it are moved aside (the audio's when only audio checks failed), so that a retry renders them again.
-    const audioOnly = checks.every((c) => c.ok || c.name.startsWith('audio'));
+    return checked([...checkAgainst(info, expect), ...videoChecks(seams, plan.frames, plan.chunks.map((c) => c.from_frame)), ...(plan.audio ? audioChecks(seams, tl.output.duration) : [])]);
+  };
+  // The artifacts that made a join fail its checks are moved aside (the audio's alone when only audio checks failed), so that a retry renders them again.
+  const verification = await verifyOutput(job, 'the joined output', result.stderrTail, verify, async (failed) => {
+    const audioOnly = failed.checks.every((c) => c.ok || c.name.startsWith('audio'));
     const moved = await rejectArtifacts(env.layout, job.id, plan, audioOnly ? [CHUNK_AUDIO] : undefined);
-    throw stageError('VERIFY_FAILED', 'verify', `the joined output: ${describeFailures(verification)}; ${moved.join(', ')} moved aside to trash/chunks/${job.id}/ (clipmill retry ${job.id} renders them again)`, { details: { checks } });
-  }
+    return `; ${moved.join(', ')} moved aside to trash/chunks/${job.id}/ (clipmill retry ${job.id} renders them again)`;
+  });
   job.verification = verification;
   job.poster = await makePoster(env, job, inputs.output, tl.output.duration);
   job.timings.verify = (performance.now() - v) / 1000;
@@ -241,26 +236,13 @@ export async function uploadChunk(env: WorkerEnv, job: Job, copy: CopyFn = env.c
   const chunk = meta.chunk!;
   await assertOwnClaim(env.layout, job.id, env.node, job.lease);
   const u = performance.now();
-  const t = job.timings;
-  const round = (n: number) => Math.round(n * 1000) / 1000;
-  const report: Report = {
-    task_id: job.id,
-    node: env.node,
-    finished_at: new Date().toISOString(),
-    attempts: meta.attempts,
-    encoder: job.encoderUsed,
-    encoder_fallback: job.fallback,
-    ffmpeg: env.bins.ffmpeg.version,
-    voice_duration: meta.voice_duration,
-    output_bytes: (await stat(job.inputs!.output)).size,
-    // Written before the artifact is uploaded (the folder moves with it): the upload's time is in the log line.
-    timings_s: { download: round(t.download), render: round(t.render), verify: round(t.verify), upload: 0, total: round((performance.now() - job.started) / 1000) },
-    realtime_factor: round((chunk.range ? (chunk.range.to_frame - chunk.range.from_frame) / job.inputs!.timeline.output.fps : job.inputs!.timeline.output.duration) / Math.max(t.render, 0.001)),
-    checks: job.verification!.checks,
-  };
+  // Written before the artifact is uploaded (the folder moves with it): the upload's time is in the log line.
+  const seconds = chunk.range ? (chunk.range.to_frame - chunk.range.from_frame) / job.inputs!.timeline.output.fps : job.inputs!.timeline.output.duration;
+  const report = taskReport(env, job, (await stat(job.inputs!.output)).size, seconds);
   await writeJson(ReportSchema, join(job.dir, 'report.json'), report);
   const joined = await publishChunk(env.layout, job.id, env.node, job.lease, chunk, job.inputs!.output, async (src, dst) => {
-    await copy(src, dst, job.lease.signal);
+    // A hard link when scratch is on the root's filesystem (no bytes copied; scratch is removed after), else the upload's copy.
+    await link(src, dst).catch(() => copy(src, dst, job.lease.signal));
     await fsyncPath(dst);
   });
   job.timings.upload = (performance.now() - u) / 1000;

@@ -61,24 +61,7 @@ export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
   if (job.poster) await upload(env, job.poster, join(job.dir, 'poster.jpg'), job.log, job.lease.signal);
   await writeCaptionFiles(job.inputs!.timeline, job.inputs!.paths, job.dir);
   job.timings.upload = (performance.now() - u) / 1000;
-  const t = job.timings;
-  const report: Report = {
-    task_id: job.id,
-    node: env.node,
-    finished_at: new Date().toISOString(),
-    attempts: meta.attempts,
-    encoder: job.encoderUsed,
-    encoder_fallback: job.fallback,
-    ffmpeg: env.bins.ffmpeg.version,
-    voice_duration: meta.voice_duration,
-    output_bytes: (await stat(final)).size,
-    timings_s: { download: round(t.download), render: round(t.render), verify: round(t.verify), upload: round(t.upload), total: round((performance.now() - job.started) / 1000) },
-    realtime_factor: round(meta.voice_duration / t.render),
-    checks: job.verification!.checks,
-    reduced: job.reduced ?? null,
-    preview: job.preview ?? false,
-    ...(meta.notes?.length ? { notes: meta.notes } : {}),
-  };
+  const report = taskReport(env, job, (await stat(final)).size, meta.voice_duration);
   await writeJson(ReportSchema, join(job.dir, 'report.json'), report);
   await publishOutput(env.layout, job.id, env.node, job.lease);
   // A joined task's artifacts are kept, out of the way (docs/chunks.md); the health check does it if this fails.
@@ -94,4 +77,27 @@ export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
     { encoder: job.encoderUsed, render_s: report.timings_s.render, realtime: report.realtime_factor },
     `Rendered task ${job.id} → output/${job.id}/final.mp4 (${job.encoderUsed}, ${report.timings_s.render} s, ${report.realtime_factor}x realtime)`,
   );
+}
+
+/** report.json of a task rendered by this worker (a final, or a chunk's artifact: `seconds` of output rendered in timings.render). */
+export function taskReport(env: WorkerEnv, job: Job, outputBytes: number, seconds: number): Report {
+  const meta = job.meta!;
+  const t = job.timings;
+  return {
+    task_id: job.id,
+    node: env.node,
+    finished_at: new Date().toISOString(),
+    attempts: meta.attempts,
+    encoder: job.encoderUsed,
+    encoder_fallback: job.fallback,
+    ffmpeg: env.bins.ffmpeg.version,
+    voice_duration: meta.voice_duration,
+    output_bytes: outputBytes,
+    timings_s: { download: round(t.download), render: round(t.render), verify: round(t.verify), upload: round(t.upload), total: round((performance.now() - job.started) / 1000) },
+    realtime_factor: round(seconds / Math.max(t.render, 0.001)),
+    checks: job.verification!.checks,
+    reduced: job.reduced ?? null,
+    preview: job.preview ?? false,
+    ...(meta.notes?.length ? { notes: meta.notes } : {}),
+  };
 }

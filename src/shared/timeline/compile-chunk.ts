@@ -35,11 +35,11 @@ export function chunkEncoderArgv(encoder: EncoderSpec, quality: Timeline['output
   return ['-c:v', encoder.name, ...chunkEncoderArgs(encoder, quality)];
 }
 
-/** The header of every pass, as compileTimeline writes it. */
-function head(opts: CompileOptions, encoder: EncoderSpec): string[] {
+/** The header of every pass, as compileTimeline writes it (`globalArgs`: the encoder's, none for the audio). */
+function head(opts: CompileOptions, globalArgs: readonly string[] = []): string[] {
   const argv = ['-hide_banner', '-nostdin', '-y', '-nostats', '-loglevel', 'warning'];
   if (opts.progress) argv.push('-progress', 'pipe:1');
-  return [...argv, '-copyts', ...encoder.globalArgs];
+  return [...argv, '-copyts', ...globalArgs];
 }
 
 /**
@@ -65,12 +65,13 @@ export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInp
   const tail = [trim, ...videoEffects(tl.effects, fps), 'format=yuv420p', ...(encoder.uploadFilter ? [encoder.uploadFilter] : [])];
   g.chain(`${layered}${tail.join(',')}[vout]`);
   const frames = chunk.to_frame - chunk.from_frame;
-  const argv = head(opts, encoder);
+  const argv = head(opts, encoder.globalArgs);
   for (const input of g.inputs) argv.push(...input);
   argv.push('-filter_complex', g.chains.join(';'), '-map', '[vout]', '-an');
   // The plan's arguments (the node that split the task), not this node's configuration: every chunk encoded alike.
   argv.push(...(encoderArgv ?? chunkEncoderArgv(encoder, tl.output.quality)), '-fps_mode', 'passthrough', '-r', String(fps));
-  argv.push('-frames:v', String(frames), '-movflags', '+faststart', '-f', 'mp4', inputs.output);
+  // No +faststart: an artifact is only read whole, by the join (whose output has it); moving its index is a second write of the file.
+  argv.push('-frames:v', String(frames), '-f', 'mp4', inputs.output);
   return { argv, files: g.files, expect: { width: size.width, height: size.height, fps, duration: frames / fps, audio: false } };
 }
 
@@ -84,13 +85,11 @@ export function compileAudio(tl: Timeline, inputs: CompileInputs, opts: CompileO
   const duration = tl.output.duration;
   const audio = buildAudio(g, tl, inputs.paths, duration, inputs.durations);
   if (!audio) return null;
-  const argv = ['-hide_banner', '-nostdin', '-y', '-nostats', '-loglevel', 'warning'];
-  if (opts.progress) argv.push('-progress', 'pipe:1');
-  argv.push('-copyts');
+  const argv = head(opts);
   for (const input of g.inputs) argv.push(...input);
   argv.push('-filter_complex', g.chains.join(';'), '-map', audio, '-vn');
   argv.push('-c:a', 'aac', '-b:a', opts.audioBitrate, '-ar', String(SAMPLE_RATE), '-ac', '2');
-  argv.push('-t', secs(duration / tl.effects.speed), '-movflags', '+faststart', '-f', 'mp4', inputs.output);
+  argv.push('-t', secs(duration / tl.effects.speed), '-f', 'mp4', inputs.output);
   return { argv, files: g.files, expect: { width: 0, height: 0, fps: tl.output.fps, duration: duration / tl.effects.speed, audio: true } };
 }
 
