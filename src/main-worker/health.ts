@@ -10,7 +10,7 @@ import { readJson, writeJson } from '../shared/json.js';
 import { isHeartbeatName, type Layout } from '../shared/layout.js';
 import type { Logger } from '../shared/log.js';
 import { HeartbeatSchema } from '../shared/node-files.js';
-import { sweepChunks } from '../shared/protocol/chunks.js';
+import { sweepChunks } from '../shared/protocol/chunk-sweep.js';
 import { recoverStaleClaims } from '../shared/protocol/recover.js';
 
 export interface HealthReport {

@@ -15,20 +15,17 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ClipmillError, errorMessage } from '../errors.js';
 import { exists, firstFreePath, fsyncPath } from '../fs.js';
-import { readJsonOrNull } from '../json.js';
 import { UUID_RE, type Layout } from '../layout.js';
-import type { Logger } from '../log.js';
 import { METADATA_SCHEMA_LATEST, TASK_FILES, type ChunkField, type JoinField, type TaskMetadata } from '../task.js';
 import { chunkTaskId, type ChunkPlan } from '../timeline/chunks.js';
 import { assertOwnClaim } from './complete.js';
-import { ErrorFileSchema } from './files.js';
-import { failTask } from './fail.js';
 import type { Lease } from './lease.js';
 import { publishTask, findTask } from './publish.js';
-import { latestFailures, retryFailed } from './retry.js';
+import { deadChunk, reviveDeadChunk } from './chunk-failures.js';
 import { readMetadata, writeMetadata } from './task-files.js';
+
+export { deadChunk, failJoin, retireChunkDir, retiredChunkDir } from './chunk-failures.js';
 
 /** The audio artifact's name in chunks/<id>/. */
 export const CHUNK_AUDIO = 'audio.m4a';
@@ -177,88 +174,6 @@ export function artifactExists(layout: Layout, chunk: ChunkField): Promise<boole
   return exists(join(layout.chunkDir(chunk.of), chunkFileName(chunk)));
 }
 
-/** Where a chunk task lies that will not finish by itself (trash/failed/ or trash/cancelled/, its latest), and why; null when it is live, done or nowhere. */
-export async function deadChunk(layout: Layout, cid: string): Promise<{ where: string; reason: string } | null> {
-  for (const p of [layout.task(cid), layout.processingTask(cid)]) if (await exists(p)) return null;
-  const [failed] = await latestFailures(layout, [cid]).catch(() => [] as string[]);
-  if (failed) {
-    const err = await readJsonOrNull(ErrorFileSchema, join(layout.trashFailed, failed, 'error.json')).catch(() => null);
-    return { where: join(layout.trashFailed, failed), reason: err ? `${err.code}: ${err.message}` : 'failed (no readable error.json)' };
-  }
-  const cancelled = join(layout.trashCancelled, cid);
-  if (await exists(cancelled)) return { where: cancelled, reason: 'cancelled' };
-  return null;
-}
-
-async function reviveDeadChunk(layout: Layout, cid: string, where: string): Promise<void> {
-  if (where.startsWith(layout.trashFailed)) {
-    await retryFailed(layout, where.slice(layout.trashFailed.length + 1));
-    return;
-  }
-  await writeMetadata(where, { ...(await readMetadata(where)), attempts: 0 });
-  await rename(where, layout.task(cid));
-}
-
-/**
- * A chunk task failed for good or was cancelled: the task waiting in chunks/<of>/join/ fails
- * with it (CHUNK_FAILED, naming the chunk and its reason) into trash/failed/<of>/; a retry of
- * the task splits it again, which sends the chunk back. Where it went, or null when it was not
- * waiting (already failed, or never parked).
- */
-export async function failJoin(layout: Layout, of: string, chunkId: string, reason: string): Promise<string | null> {
-  const waiting = layout.chunkJoin(of);
-  const meta = await readMetadata(waiting).catch(() => null);
-  if (!meta) return null;
-  const error = new ClipmillError('CHUNK_FAILED', `chunk task ${chunkId} failed for good (${reason}); see trash/failed/${chunkId}/ or trash/cancelled/, fix it, then clipmill retry ${of}`, { details: { stage: 'render', chunk: chunkId } });
-  try {
-    return await failTask(layout, of, waiting, { error, attempts: meta.attempts, node: null, encoder: null });
-  } catch (err) {
-    // Failed meanwhile by another party.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-}
-
-/** trash/chunks/<id>/: a published chunked task's artifacts and chunk task folders (docs/chunks.md), kept, not deleted. */
-export function retiredChunkDir(layout: Layout, id: string): string {
-  return join(layout.root, 'trash', 'chunks', id);
-}
-
-/** chunks/<id>/ of a task published to output/ moves to trash/chunks/<id>/ (or <id>.2, ...); whether it moved now. */
-export async function retireChunkDir(layout: Layout, id: string): Promise<boolean> {
-  if (!(await exists(layout.outputTask(id))) || (await exists(layout.chunkJoin(id)))) return false;
-  await mkdir(join(layout.root, 'trash', 'chunks'), { recursive: true });
-  try {
-    await rename(layout.chunkDir(id), await firstFreePath(retiredChunkDir(layout, id)));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-  return true;
-}
-
-/**
- * Artifacts of a join that failed its checks are moved aside to trash/chunks/<id>/rejected-<time>/
- * (nothing deleted), so that the next split renders their chunks again from chunks/<id>/done/.
- * `names` are artifact file names (<k>.mp4, audio.m4a); every artifact when absent. Returns the names moved.
- */
-export async function rejectArtifacts(layout: Layout, id: string, plan: JoinField, names?: string[]): Promise<string[]> {
-  const dir = join(retiredChunkDir(layout, id), `rejected-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-  const moved: string[] = [];
-  for (const c of planArtifacts(id, plan)) {
-    const name = chunkFileName(c);
-    if (names && !names.includes(name)) continue;
-    await mkdir(dir, { recursive: true });
-    try {
-      await rename(join(layout.chunkDir(id), name), join(dir, name));
-      moved.push(name);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  return moved;
-}
-
 /** chunks/<id>/join/ to tasks/<id> when every artifact of its plan is in chunks/<id>/; whether it moved now. */
 export async function publishJoinIfReady(layout: Layout, id: string): Promise<boolean> {
   const waiting = layout.chunkJoin(id);
@@ -275,55 +190,6 @@ export async function publishJoinIfReady(layout: Layout, id: string): Promise<bo
   }
   await fsyncPath(layout.tasks);
   return true;
-}
-
-export interface ChunkSweep {
-  /** Joins published to tasks/ (every artifact there). */
-  joins: string[];
-  /** Tasks failed into trash/failed/ because a chunk failed for good or was cancelled. */
-  failed: string[];
-  /** chunks/<id>/ of tasks in output/ moved to trash/chunks/. */
-  retired: string[];
-}
-
-// Errors already logged, so that one corrupt folder is said once, not every tick.
-const reported = new Map<string, string>();
-
-/**
- * The main worker's health check over chunks/ (docs/chunks.md), each task on its own (an error
- * is logged with its id, once, and the others go on): a join whose artifacts are all there is
- * published (a worker killed between its two renames); a task one of whose chunks failed for
- * good or was cancelled fails with it; the folder of a task published to output/ is retired.
- */
-export async function sweepChunks(layout: Layout, log: Logger): Promise<ChunkSweep> {
-  const out: ChunkSweep = { joins: [], failed: [], retired: [] };
-  for (const id of await chunkedIds(layout)) {
-    try {
-      if (await exists(layout.chunkJoin(id))) {
-        const meta = await readMetadata(layout.chunkJoin(id));
-        if (!meta.join) throw new ClipmillError('TASK_INVALID', `chunks/${id}/join/metadata.json has no "join" (the chunk plan)`);
-        if (await publishJoinIfReady(layout, id)) {
-          out.joins.push(id);
-          continue;
-        }
-        for (const c of await missingArtifacts(layout, id, meta.join)) {
-          const cid = artifactTaskId(c);
-          const dead = await deadChunk(layout, cid);
-          if (dead && (await failJoin(layout, id, cid, dead.reason))) {
-            out.failed.push(id);
-            log.error({ task: id, code: 'CHUNK_FAILED' }, `Task ${id} failed: its chunk task ${cid} failed for good (${dead.reason}) → trash/failed/${id}/`);
-            break;
-          }
-        }
-      } else if (await retireChunkDir(layout, id)) out.retired.push(id);
-      reported.delete(id);
-    } catch (err) {
-      if (reported.get(id) === errorMessage(err)) continue;
-      reported.set(id, errorMessage(err));
-      log.error({ err, task: id }, `chunks/${id}/: ${errorMessage(err)} (said once; the other chunked tasks are checked as usual)`);
-    }
-  }
-  return out;
 }
 
 /** The ids of the folders in chunks/. */
