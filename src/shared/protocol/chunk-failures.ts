@@ -16,7 +16,8 @@ import { readMetadata, writeMetadata } from './task-files.js';
 /** Where a chunk task lies that will not finish by itself (trash/failed/ or trash/cancelled/, its latest), and why; null when it is live, done or nowhere. */
 export async function deadChunk(layout: Layout, cid: string): Promise<{ where: string; reason: string } | null> {
   for (const p of [layout.task(cid), layout.processingTask(cid)]) if (await exists(p)) return null;
-  const [failed] = await latestFailures(layout, [cid]).catch(() => [] as string[]);
+  // <id>.2, ... are only taken while <id> is there (fail.ts firstFreePath): one stat before listing trash/failed/.
+  const [failed] = (await exists(layout.failedTask(cid))) ? await latestFailures(layout, [cid]).catch(() => [] as string[]) : [];
   if (failed) {
     const err = await readJsonOrNull(ErrorFileSchema, join(layout.trashFailed, failed, 'error.json')).catch(() => null);
     return { where: join(layout.trashFailed, failed), reason: err ? `${err.code}: ${err.message}` : 'failed (no readable error.json)' };
