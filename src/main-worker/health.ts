@@ -10,7 +10,7 @@ import { readJson, writeJson } from '../shared/json.js';
 import { isHeartbeatName, type Layout } from '../shared/layout.js';
 import type { Logger } from '../shared/log.js';
 import { HeartbeatSchema } from '../shared/node-files.js';
-import { publishReadyJoins } from '../shared/protocol/chunks.js';
+import { sweepChunks } from '../shared/protocol/chunk-sweep.js';
 import { recoverStaleClaims } from '../shared/protocol/recover.js';
 
 export interface HealthReport {
@@ -46,7 +46,11 @@ export async function markDeadNodes(layout: Layout, config: Config, log: Logger,
 export async function checkHealth(layout: Layout, config: Config, log: Logger, now = Date.now()): Promise<HealthReport> {
   const deadNodes = await markDeadNodes(layout, config, log, now);
   const { recovered, failed } = await recoverStaleClaims(layout, { maxAttempts: config.tasks.maxAttempts, leaseStaleMs: config.health.leaseStaleMs, log, now });
-  const joins = await publishReadyJoins(layout);
-  for (const id of joins) log.info({ task: id }, `Task ${id}: every chunk is done; its join is published to tasks/`);
-  return { deadNodes, recovered, failed, joins };
+  const chunks = await sweepChunks(layout, log).catch((err: unknown) => {
+    log.error({ err }, `Could not check chunks/: ${errorMessage(err)}`);
+    return { joins: [], failed: [], retired: [] };
+  });
+  for (const id of chunks.joins) log.info({ task: id }, `Task ${id}: every chunk is done; its join is published to tasks/`);
+  for (const id of chunks.retired) log.info({ task: id }, `Task ${id} is in output/: chunks/${id}/ moved to trash/chunks/`);
+  return { deadNodes, recovered, failed: [...failed, ...chunks.failed], joins: chunks.joins };
 }

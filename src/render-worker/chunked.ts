@@ -2,32 +2,34 @@
 // (parked until its chunks are done), a chunk task renders one artifact (a video chunk or the
 // whole audio) and publishes it to chunks/<id>/, and the task, claimed again once every
 // artifact is there, is joined without re-encoding and published like any task.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../shared/errors.js';
 import { fsyncPath } from '../shared/fs.js';
 import { writeJson } from '../shared/json.js';
 import { encoderSpec } from '../shared/media/encoders.js';
-import { probeSeams, probeWithSeams, type SeamReport } from '../shared/media/seams.js';
-import { CHUNK_AUDIO, chunkFileName, missingArtifacts, parkForChunks, planArtifacts, publishChunk, publishJoinIfReady } from '../shared/protocol/chunks.js';
+import { paramMismatches, probeSeams, probeStreamParams, probeWithSeams, type SeamReport } from '../shared/media/seams.js';
+import { artifactExists, CHUNK_AUDIO, chunkFileName, joinField, missingArtifacts, parkForChunks, planArtifacts, publishChunk, publishJoinIfReady, retireChunkTask } from '../shared/protocol/chunks.js';
+import { rejectArtifacts } from '../shared/protocol/chunk-sweep.js';
 import { assertOwnClaim } from '../shared/protocol/complete.js';
-import { ReportSchema, type Report } from '../shared/protocol/files.js';
+import { ReportSchema } from '../shared/protocol/files.js';
 import { resolveAllowed } from '../shared/safe-files.js';
 import { buildFfconcat, type ChunkField, type JoinField, type TaskMetadata } from '../shared/task.js';
 import { SAMPLE_RATE } from '../shared/timeline/audio.js';
-import { chunkSubTimeline, planChunks } from '../shared/timeline/chunks.js';
-import { CHUNK_ENCODER, compileAudio, compileChunk, joinArgv } from '../shared/timeline/compile-chunk.js';
+import { chunkPlan, chunkSubTimeline } from '../shared/timeline/chunks.js';
+import { CHUNK_ENCODER, chunkEncoderArgv, compileAudio, compileChunk, joinArgv } from '../shared/timeline/compile-chunk.js';
 import { renderSize, type Compiled, type Expectation } from '../shared/timeline/compile.js';
 import { prepareInputs } from '../shared/timeline/prepare.js';
 import { timelineFiles, type Timeline } from '../shared/timeline/schema.js';
-import { checkAgainst, describeFailures, type Check, type Verification } from '../shared/timeline/verify.js';
+import { checkAgainst, type Check, type Verification } from '../shared/timeline/verify.js';
 import { type CopyFn, type ResolvedInputs } from './download.js';
 import { runFfmpeg } from './ffmpeg-run.js';
 import { showStage, stageError, type Job, type WorkerEnv } from './job.js';
-import { lastLine, makePoster, renderAndVerify, type PassCompiler } from './render.js';
+import { makePoster, renderAndVerify, throwIfFailed, verifyOutput, type PassCompiler } from './render.js';
+import { taskReport } from './upload.js';
 
 /** What a claimed task is to this worker. */
-export type ChunkRole = { role: 'whole' } | { role: 'chunk' } | { role: 'split'; plan: JoinField } | { role: 'join'; plan: JoinField };
+export type ChunkRole = { role: 'whole' } | { role: 'chunk' } | { role: 'published' } | { role: 'split'; plan: JoinField } | { role: 'join'; plan: JoinField };
 
 /**
  * The role of a claimed task: a chunk task renders its artifact; a task with a plan (recorded
@@ -35,14 +37,15 @@ export type ChunkRole = { role: 'whole' } | { role: 'chunk' } | { role: 'split';
  * chunks/<id>/, else is split (again: a split cut short publishes what is missing).
  */
 export async function chunkRole(env: WorkerEnv, meta: TaskMetadata, timeline: Timeline): Promise<ChunkRole> {
-  if (meta.chunk) return { role: 'chunk' };
-  const plan = meta.join ?? toJoin(planChunks(timeline, env.config.render.chunkSeconds));
+  // A chunk task whose artifact is there already (its worker killed between the artifact's rename and the folder's): not rendered again.
+  if (meta.chunk) return (await artifactExists(env.layout, meta.chunk)) ? { role: 'published' } : { role: 'chunk' };
+  const r = meta.join ? null : chunkPlan(timeline, env.config.render.chunkSeconds);
+  if (r && 'why' in r && r.why) env.log.info({ task: meta.task_id }, `Task ${meta.task_id} (${timeline.output.duration.toFixed(1)} s) is rendered whole, not in chunks: ${r.why}`);
+  const made = r && 'plan' in r ? r.plan : null;
+  // The encoder rule (docs/chunks.md): this node's libx264 arguments, recorded in the plan, are every chunk's, on any node.
+  const plan = meta.join ?? (made ? joinField(made, chunkEncoderArgv(encoderSpec(CHUNK_ENCODER, env.config), timeline.output.quality)) : null);
   if (!plan) return { role: 'whole' };
   return (await missingArtifacts(env.layout, meta.task_id, plan)).length ? { role: 'split', plan } : { role: 'join', plan };
-}
-
-function toJoin(plan: ReturnType<typeof planChunks>): JoinField | null {
-  return plan ? { fps: plan.fps, frames: plan.frames, chunks: plan.chunks, audio: plan.audio } : null;
 }
 
 /** The inputs of a chunk task: only the files its artifact reads (artifactTimeline). */
@@ -54,10 +57,24 @@ export function chunkInputs(sources: ResolvedInputs, chunk: ChunkField): Resolve
 /** Splits the claimed task (protocol parkForChunks), then publishes its join if the chunks were all done meanwhile. */
 export async function splitJob(env: WorkerEnv, job: Job, plan: JoinField): Promise<void> {
   const published = await parkForChunks(env.layout, job.id, env.node, job.lease, job.meta!, plan);
+  // Parked: the folder is not in processing/ any more, so nothing below may reach settle (which would requeue or fail it).
+  try {
+    await job.lease.release();
+    const n = planArtifacts(job.id, plan).length;
+    job.log.info(`Task ${job.id} (${(plan.frames / plan.fps).toFixed(1)} s) split into ${plan.chunks.length} chunks${plan.audio ? ' and its audio' : ''}: ${published.length} of ${n} chunk tasks published now; it waits in chunks/${job.id}/join/`);
+    if (await publishJoinIfReady(env.layout, job.id)) job.log.info(`Task ${job.id}: every chunk is done; its join is published to tasks/`);
+  } catch (err) {
+    job.log.error({ err }, `Task ${job.id} is parked in chunks/${job.id}/join/, but then: ${errorMessage(err)}; the main worker's health check publishes its join when its chunks are done`);
+  }
+}
+
+/** A chunk task whose artifact is in chunks/<of>/ already: its folder moves to chunks/<of>/done/ (protocol retireChunkTask), the join follows if it was the last. */
+export async function retirePublishedChunk(env: WorkerEnv, job: Job): Promise<void> {
+  const chunk = job.meta!.chunk!;
+  await assertOwnClaim(env.layout, job.id, env.node, job.lease);
+  const joined = await retireChunkTask(env.layout, job.id, chunk);
+  job.log.info(`Chunk task ${job.id}: chunks/${chunk.of}/${chunkFileName(chunk)} is there already (a worker stopped after publishing it); moved to chunks/${chunk.of}/done/ without rendering${joined ? `; the join of ${chunk.of} is published to tasks/` : ''}`);
   await job.lease.release();
-  const n = planArtifacts(job.id, plan).length;
-  job.log.info(`Task ${job.id} (${(plan.frames / plan.fps).toFixed(1)} s) split into ${plan.chunks.length} chunks${plan.audio ? ' and its audio' : ''}: ${published.length} of ${n} chunk tasks published now; it waits in chunks/${job.id}/join/`);
-  if (await publishJoinIfReady(env.layout, job.id)) job.log.info(`Task ${job.id}: every chunk is done; its join is published to tasks/`);
 }
 
 /**
@@ -125,7 +142,7 @@ export async function renderChunk(env: WorkerEnv, job: Job): Promise<void> {
     job.log.info(`Rendering the audio of task ${chunk.of} (${tl.output.duration.toFixed(1)} s), chunk task ${job.id}`);
   } else {
     const r = chunk.range!;
-    compile = async (t, p, e, o) => write(compileChunk(t, r, p, e, o));
+    compile = async (t, p, e, o) => write(compileChunk(t, r, p, e, o, chunk.encoder_argv));
     verify = async (file, expect, signal) => {
       const { info, seams } = await probeWithSeams(ffprobe, file, signal);
       return checked([...checkAgainst(info, expect), ...videoChecks(seams, r.to_frame - r.from_frame, [0])]);
@@ -175,28 +192,40 @@ export async function renderJoin(env: WorkerEnv, job: Job): Promise<void> {
   const t = performance.now();
   const videos = plan.chunks.map((c) => inputs.paths.get(`chunks/${c.index}.mp4`)!);
   const audio = plan.audio ? inputs.paths.get(`chunks/${CHUNK_AUDIO}`)! : null;
+  // The concat demuxer keeps the first chunk's headers: chunks encoded otherwise (another
+  // node's settings) would join into a stream that does not decode. Refused before the concat;
+  // the odd ones are moved aside so that a retry renders them again.
+  const params = await Promise.all(videos.map((v) => probeStreamParams(env.bins.ffprobe.path, v, job.signal))).catch((err: unknown) => {
+    if (job.signal.aborted) throw err;
+    throw stageError('VERIFY_FAILED', 'verify', `a chunk cannot be probed: ${errorMessage(err)}`, { cause: err });
+  });
+  const odd = paramMismatches(params);
+  if (odd.length) {
+    const names = odd.map((o) => chunkFileName({ kind: 'video', range: plan.chunks[o.index]! }));
+    const moved = await rejectArtifacts(env.layout, job.id, plan, names);
+    throw stageError('VERIFY_FAILED', 'verify', `the chunks were not encoded alike, so they cannot be joined without re-encoding: ${odd.map((o, i) => `chunks/${job.id}/${names[i]}: ${o.diffs.join(', ')}`).join('; ')}; ${moved.length ? `moved aside to trash/chunks/${job.id}/ (clipmill retry ${job.id} renders them again)` : ''}`, { details: { chunks: names } });
+  }
   const list = join(job.scratch, 'chunks.ffconcat');
   // Paths relative to the list's folder: the local copies are in/0001.mp4, ...
   await writeFile(list, buildFfconcat(videos.map((v) => v.slice(job.scratch.length + 1))));
   job.encoderUsed = CHUNK_ENCODER;
   job.log.info(`Joining task ${job.id}: ${plan.chunks.length} chunks${audio ? ' and the audio' : ''}, no re-encoding`);
-  const result = await runFfmpeg(env.bins.ffmpeg.path, joinArgv(list, audio, inputs.output, false), { signal: job.signal, stallTimeoutMs: env.config.render.stallTimeoutMs });
-  if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'join canceled');
-  if (!result.ok) throw stageError('RENDER_FAILED', 'render', `the join failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(result.stderrTail)}`, { stderr: result.stderrTail });
+  const result = await runFfmpeg(env.bins.ffmpeg.path, joinArgv(list, audio, inputs.output, true), { signal: job.signal, stallTimeoutMs: env.config.render.stallTimeoutMs });
+  throwIfFailed(env, job, result);
   job.timings.render = (performance.now() - t) / 1000;
   const v = performance.now();
   const size = renderSize(tl.output);
   const expect: Expectation = { width: size.width, height: size.height, fps: tl.output.fps, duration: tl.output.duration, audio: plan.audio };
-  let checks: Check[];
-  try {
+  const verify = async () => {
     const { info, seams } = await probeWithSeams(env.bins.ffprobe.path, inputs.output, job.signal);
-    checks = [...checkAgainst(info, expect), ...videoChecks(seams, plan.frames, plan.chunks.map((c) => c.from_frame)), ...(plan.audio ? audioChecks(seams, tl.output.duration) : [])];
-  } catch (err) {
-    if (job.signal.aborted) throw err;
-    throw stageError('VERIFY_FAILED', 'verify', `the joined output cannot be probed: ${errorMessage(err)}`, { cause: err });
-  }
-  const verification = checked(checks);
-  if (!verification.ok) throw stageError('VERIFY_FAILED', 'verify', `the joined output: ${describeFailures(verification)}`, { details: { checks } });
+    return checked([...checkAgainst(info, expect), ...videoChecks(seams, plan.frames, plan.chunks.map((c) => c.from_frame)), ...(plan.audio ? audioChecks(seams, tl.output.duration) : [])]);
+  };
+  // The artifacts that made a join fail its checks are moved aside (the audio's alone when only audio checks failed), so that a retry renders them again.
+  const verification = await verifyOutput(job, 'the joined output', result.stderrTail, verify, async (failed) => {
+    const audioOnly = failed.checks.every((c) => c.ok || c.name.startsWith('audio'));
+    const moved = await rejectArtifacts(env.layout, job.id, plan, audioOnly ? [CHUNK_AUDIO] : undefined);
+    return `; ${moved.join(', ')} moved aside to trash/chunks/${job.id}/ (clipmill retry ${job.id} renders them again)`;
+  });
   job.verification = verification;
   job.poster = await makePoster(env, job, inputs.output, tl.output.duration);
   job.timings.verify = (performance.now() - v) / 1000;
@@ -208,26 +237,13 @@ export async function uploadChunk(env: WorkerEnv, job: Job, copy: CopyFn = env.c
   const chunk = meta.chunk!;
   await assertOwnClaim(env.layout, job.id, env.node, job.lease);
   const u = performance.now();
-  const t = job.timings;
-  const round = (n: number) => Math.round(n * 1000) / 1000;
-  const report: Report = {
-    task_id: job.id,
-    node: env.node,
-    finished_at: new Date().toISOString(),
-    attempts: meta.attempts,
-    encoder: job.encoderUsed,
-    encoder_fallback: job.fallback,
-    ffmpeg: env.bins.ffmpeg.version,
-    voice_duration: meta.voice_duration,
-    output_bytes: (await stat(job.inputs!.output)).size,
-    // Written before the artifact is uploaded (the folder moves with it): the upload's time is in the log line.
-    timings_s: { download: round(t.download), render: round(t.render), verify: round(t.verify), upload: 0, total: round((performance.now() - job.started) / 1000) },
-    realtime_factor: round((chunk.range ? (chunk.range.to_frame - chunk.range.from_frame) / job.inputs!.timeline.output.fps : job.inputs!.timeline.output.duration) / Math.max(t.render, 0.001)),
-    checks: job.verification!.checks,
-  };
+  // Written before the artifact is uploaded (the folder moves with it): the upload's time is in the log line.
+  const seconds = chunk.range ? (chunk.range.to_frame - chunk.range.from_frame) / job.inputs!.timeline.output.fps : job.inputs!.timeline.output.duration;
+  const report = taskReport(env, job, (await stat(job.inputs!.output)).size, seconds);
   await writeJson(ReportSchema, join(job.dir, 'report.json'), report);
   const joined = await publishChunk(env.layout, job.id, env.node, job.lease, chunk, job.inputs!.output, async (src, dst) => {
-    await copy(src, dst, job.lease.signal);
+    // A hard link when scratch is on the root's filesystem (no bytes copied; scratch is removed after), else the upload's copy.
+    await link(src, dst).catch(() => copy(src, dst, job.lease.signal));
     await fsyncPath(dst);
   });
   job.timings.upload = (performance.now() - u) / 1000;

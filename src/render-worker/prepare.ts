@@ -10,7 +10,7 @@ import { acquireLease, type Lease } from '../shared/protocol/lease.js';
 import { downloadInputs, resolveInputs } from './download.js';
 import { atStage, showStage, stageError, type Job, type TaskOutcome, type WorkerEnv } from './job.js';
 import { settle } from './settle.js';
-import { chunkInputs, chunkRole, resolveJoinInputs, splitJob } from './chunked.js';
+import { chunkInputs, chunkRole, resolveJoinInputs, retirePublishedChunk, splitJob } from './chunked.js';
 
 /** Leases, counts the attempt and downloads a task just claimed; a Job ready to render, or how it ended. */
 export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): Promise<Job | TaskOutcome> {
@@ -55,6 +55,10 @@ export async function prepare(env: WorkerEnv, id: string, stop?: AbortSignal): P
     if (role.role === 'split') {
       await splitJob(env, job, role.plan);
       return 'split';
+    }
+    if (role.role === 'published') {
+      await retirePublishedChunk(env, job);
+      return 'done';
     }
     if (role.role === 'chunk') sources = chunkInputs(sources, meta.chunk!);
     if (role.role === 'join') {

@@ -153,6 +153,15 @@ export async function renderAndVerify(
     ({ result, expect } = await runPass(env, job, timeline, prepared, encoder, pass.compile));
   }
   const stderr = result.stderrTail;
+  throwIfFailed(env, job, result);
+  const renderSeconds = (performance.now() - t) / 1000;
+  const verification = await verifyOutput(job, 'the output', stderr, () => (pass.verify ? pass.verify(prepared.output, expect, job.signal) : verifyAgainst(env.bins.ffprobe.path, prepared.output, expect, job.signal)));
+  return { verification, renderSeconds, duration: expect.duration };
+}
+
+/** The classified error of an ffmpeg run that did not end well (canceled, stalled, the machine's, killed, crashed, failed); nothing when it did. */
+export function throwIfFailed(env: WorkerEnv, job: Job, result: RunResult): void {
+  const stderr = result.stderrTail;
   if (result.canceled || job.signal.aborted) throw stageError('RENDER_CANCELED', 'render', 'render canceled');
   if (result.stalled) throw stageError('RENDER_STALLED', 'render', `ffmpeg made no progress for render.stallTimeoutMs (${env.config.render.stallTimeoutMs} ms) and was killed`, { stderr });
   // A full disk, an I/O error or exhausted memory is the machine's, not the task's; ffmpeg 5.1
@@ -166,16 +175,20 @@ export async function renderAndVerify(
   if (!result.ok && result.signal === 'SIGKILL') throw stageError('OUT_OF_MEMORY', 'render', `ffmpeg was killed by SIGKILL (the kernel's out-of-memory killer sends it): ${lastLine(stderr)}`, { stderr, details: { signal: result.signal } });
   if (!result.ok && result.signal) throw stageError('SUBPROCESS_FAILED', 'render', `ffmpeg died of ${result.signal}: ${lastLine(stderr)}`, { stderr, details: { signal: result.signal } });
   if (!result.ok) throw stageError('RENDER_FAILED', 'render', `ffmpeg failed (${result.signal ?? `exit code ${result.exitCode}`}): ${lastLine(stderr)}`, { stderr });
-  const renderSeconds = (performance.now() - t) / 1000;
+}
+
+/** Runs a verifier of `what` (a file): one that cannot probe it, or checks that fail, are VERIFY_FAILED (`onFailed` first, e.g. to move the file's sources aside, its words added to the message). */
+export async function verifyOutput(job: Job, what: string, stderr: string, verify: () => Promise<Omit<Verification, 'info'>>, onFailed?: (v: Omit<Verification, 'info'>) => Promise<string>): Promise<Omit<Verification, 'info'>> {
   let verification: Omit<Verification, 'info'>;
   try {
-    verification = pass.verify ? await pass.verify(prepared.output, expect, job.signal) : await verifyAgainst(env.bins.ffprobe.path, prepared.output, expect, job.signal);
+    verification = await verify();
   } catch (err) {
     if (job.signal.aborted) throw err;
-    throw stageError('VERIFY_FAILED', 'verify', `the output cannot be probed: ${errorMessage(err)}`, { stderr, cause: err });
+    throw stageError('VERIFY_FAILED', 'verify', `${what} cannot be probed: ${errorMessage(err)}`, { stderr, cause: err });
   }
   if (!verification.ok) {
-    throw stageError('VERIFY_FAILED', 'verify', describeFailures(verification), { stderr, details: { checks: verification.checks } });
+    const more = onFailed ? await onFailed(verification) : '';
+    throw stageError('VERIFY_FAILED', 'verify', `${what === 'the output' ? '' : `${what}: `}${describeFailures(verification)}${more}`, { stderr, details: { checks: verification.checks } });
   }
-  return { verification, renderSeconds, duration: expect.duration };
+  return verification;
 }

@@ -6,6 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { errorMessage, isClipmillError } from '../shared/errors.js';
 import { requeueAfterFailure, shouldRequeue } from '../shared/protocol/backoff.js';
+import { failJoin } from '../shared/protocol/chunks.js';
 import { asTaskError, failTask } from '../shared/protocol/fail.js';
 import { handBack, handBackUnread } from '../shared/protocol/hand-back.js';
 import type { Job, TaskOutcome, WorkerEnv } from './job.js';
@@ -53,6 +54,15 @@ export async function settle(env: WorkerEnv, job: Job, err: unknown): Promise<Ta
     try {
       const dest = await failTask(env.layout, job.id, job.dir, { error, attempts, node: env.node, encoder: job.encoderUsed });
       job.log.error({ code: error.code, stage }, `Task ${job.id} failed at ${stage} (${error.code}): ${error.message} → ${env.layout.rel(dest)}/`);
+      // A chunk failed for good: the task waiting for it fails with it (docs/chunks.md), else it would wait forever.
+      const of = job.meta?.chunk?.of;
+      if (of) {
+        const joined = await failJoin(env.layout, of, job.id, `${error.code}: ${error.message}`).catch((e: unknown) => {
+          job.log.error({ err: e }, `Could not fail task ${of}, whose chunk task ${job.id} failed: ${errorMessage(e)}; the main worker's health check will`);
+          return null;
+        });
+        if (joined) job.log.error({ code: 'CHUNK_FAILED', task: of }, `Task ${of} failed with its chunk task ${job.id} → ${env.layout.rel(joined)}/`);
+      }
     } catch (moveErr) {
       job.log.error({ err: moveErr }, `Task ${job.id} failed (${error.code}: ${error.message}) and could not be moved to trash/failed: ${errorMessage(moveErr)}`);
     }

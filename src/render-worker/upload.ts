@@ -12,6 +12,7 @@ import { RetryPolicy } from '../shared/retry.js';
 import { writeCaptionFiles } from './captions.js';
 import { stageError, type Job, type WorkerEnv } from './job.js';
 import { uploadChunk } from './chunked.js';
+import { retireChunkDir } from '../shared/protocol/chunks.js';
 
 /** Uploads to the shared root: 3 tries, waiting 0.5 s then 1 s (a share that hiccups). */
 export const UPLOAD_RETRY = new RetryPolicy({ tries: 3, baseMs: 500, factor: 2 });
@@ -60,8 +61,29 @@ export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
   if (job.poster) await upload(env, job.poster, join(job.dir, 'poster.jpg'), job.log, job.lease.signal);
   await writeCaptionFiles(job.inputs!.timeline, job.inputs!.paths, job.dir);
   job.timings.upload = (performance.now() - u) / 1000;
+  const report = taskReport(env, job, (await stat(final)).size, meta.voice_duration);
+  await writeJson(ReportSchema, join(job.dir, 'report.json'), report);
+  await publishOutput(env.layout, job.id, env.node, job.lease);
+  // A joined task's artifacts are kept, out of the way (docs/chunks.md); the health check does it if this fails.
+  if (job.join) {
+    await retireChunkDir(env.layout, job.id).then(
+      (moved) => moved && job.log.info(`Task ${job.id}: chunks/${job.id}/ moved to trash/chunks/`),
+      (err: unknown) => job.log.warn({ err }, `Task ${job.id}: could not move chunks/${job.id}/ to trash/chunks/: ${errorMessage(err)}; the main worker's health check will`),
+    );
+  }
+  // The planner's fallbacks are said again where the render is reported (they are in report.json too).
+  for (const n of meta.notes ?? []) job.log.warn({ code: n.code }, `Task ${job.id}: ${n.message}`);
+  job.log.info(
+    { encoder: job.encoderUsed, render_s: report.timings_s.render, realtime: report.realtime_factor },
+    `Rendered task ${job.id} → output/${job.id}/final.mp4 (${job.encoderUsed}, ${report.timings_s.render} s, ${report.realtime_factor}x realtime)`,
+  );
+}
+
+/** report.json of a task rendered by this worker (a final, or a chunk's artifact: `seconds` of output rendered in timings.render). */
+export function taskReport(env: WorkerEnv, job: Job, outputBytes: number, seconds: number): Report {
+  const meta = job.meta!;
   const t = job.timings;
-  const report: Report = {
+  return {
     task_id: job.id,
     node: env.node,
     finished_at: new Date().toISOString(),
@@ -70,20 +92,12 @@ export async function uploadJob(env: WorkerEnv, job: Job): Promise<void> {
     encoder_fallback: job.fallback,
     ffmpeg: env.bins.ffmpeg.version,
     voice_duration: meta.voice_duration,
-    output_bytes: (await stat(final)).size,
+    output_bytes: outputBytes,
     timings_s: { download: round(t.download), render: round(t.render), verify: round(t.verify), upload: round(t.upload), total: round((performance.now() - job.started) / 1000) },
-    realtime_factor: round(meta.voice_duration / t.render),
+    realtime_factor: round(seconds / Math.max(t.render, 0.001)),
     checks: job.verification!.checks,
     reduced: job.reduced ?? null,
     preview: job.preview ?? false,
     ...(meta.notes?.length ? { notes: meta.notes } : {}),
   };
-  await writeJson(ReportSchema, join(job.dir, 'report.json'), report);
-  await publishOutput(env.layout, job.id, env.node, job.lease);
-  // The planner's fallbacks are said again where the render is reported (they are in report.json too).
-  for (const n of meta.notes ?? []) job.log.warn({ code: n.code }, `Task ${job.id}: ${n.message}`);
-  job.log.info(
-    { encoder: job.encoderUsed, render_s: report.timings_s.render, realtime: report.realtime_factor },
-    `Rendered task ${job.id} → output/${job.id}/final.mp4 (${job.encoderUsed}, ${report.timings_s.render} s, ${report.realtime_factor}x realtime)`,
-  );
 }

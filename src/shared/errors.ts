@@ -85,6 +85,7 @@ export const ERROR_CODES = {
   TASK_NEWER_VERSION: c('recoverable', 'the task was written by a newer clipmill (metadata.json schema_version above what this worker reads): it is handed back for an upgraded worker, never failed'),
   CLAIM_LOST: c('recoverable', 'the worker lost its lease or its claim on the task: another party owns it now, and this worker leaves it as it is'),
   TOO_MANY_ATTEMPTS: c('fatal', 'the task was claimed tasks.maxAttempts times without finishing'),
+  CHUNK_FAILED: c('fatal', 'a chunk task of a chunked render failed for good or was cancelled: the task waiting for its chunks fails with it (docs/chunks.md)'),
   VERIFY_FAILED: c('fatal', 'the rendered file failed verification (streams, duration, size, frame rate)'),
   BREAKER_OPEN: c('recoverable', 'a render worker\'s circuit breaker opened after render.breakerFailures failures in a row: it claims nothing for render.breakerCooldownMs, and the attempts those failures charged are given back'),
   UPLOAD_FAILED: c('recoverable', 'the rendered file could not be copied into the project root'),

@@ -113,6 +113,8 @@ export const ChunkFieldSchema = object({
   kind: z.enum(['video', 'audio'], { error: '"video" or "audio"' }),
   /** The video chunk's frames; absent for the audio. */
   range: ChunkRangeSchema.optional(),
+  /** The encoder's output arguments of every video chunk (`-c:v libx264 ...`), fixed when the task was split: the same on every node. */
+  encoder_argv: z.array(z.string(), { error: 'a list of strings' }).optional(),
 }).superRefine((c, ctx) => {
   if ((c.kind === 'video') !== (c.range !== undefined)) ctx.addIssue({ code: 'custom', path: ['range'], message: c.kind === 'video' ? 'the chunk\'s frames (kind "video")' : 'absent (kind "audio")', input: c.range });
 });
@@ -124,6 +126,8 @@ export const JoinFieldSchema = object({
   frames: integerAtLeast(1),
   chunks: z.array(ChunkRangeSchema, { error: 'a list of chunks' }).min(2, { error: 'at least 2 chunks' }),
   audio: z.boolean({ error: 'true or false' }),
+  /** The encoder's output arguments of every video chunk, fixed at the split (the splitting node's render.encoderArgs.libx264 and quality preset). */
+  encoder_argv: z.array(z.string(), { error: 'a list of strings' }).optional(),
 });
 export type JoinField = z.infer<typeof JoinFieldSchema>;
 

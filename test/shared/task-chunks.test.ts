@@ -23,6 +23,8 @@ test('a chunk task and a joined task are schema_version 3; their fields are chec
   invalid({ ...colorMeta(ID), chunk: { of: ID, kind: 'audio' } }, /schema_version/);
   // Version 3 without anything new is still valid (a task edited back to plain elements).
   assert.equal(validateMetadata({ ...colorMeta(ID), schema_version: 3 }).schema_version, 3);
+  assert.deepEqual(validateMetadata({ ...colorMeta(ID), schema_version: 3, chunk: { of: ID, kind: 'video', range, encoder_argv: ['-c:v', 'libx264'] } }).chunk?.encoder_argv, ['-c:v', 'libx264']);
+  invalid({ ...colorMeta(ID), schema_version: 3, join: { fps: 30, frames: 90, chunks: [range, { ...range, index: 2 }], audio: true, encoder_argv: '-c:v libx264' } }, /join\.encoder_argv/);
   invalid({ ...colorMeta(ID), schema_version: 3, chunk: { of: ID, kind: 'video' } }, /chunk\.range/);
   invalid({ ...colorMeta(ID), schema_version: 3, chunk: { of: ID, kind: 'video', range: { ...range, to_frame: 30 } } }, /to_frame/);
   invalid({ ...colorMeta(ID), schema_version: 3, chunk: { of: ID, kind: 'video', range: { ...range, start_frame: 31 } } }, /start_frame/);

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ClipmillError } from '../errors.js';
 import { runMedia } from './exec.js';
-import { parseProbe, type ProbeInfo } from './probe.js';
+import { parseProbe, parseRate, type ProbeInfo } from './probe.js';
 import { ffmpegErrorLines } from './stderr.js';
 
 export interface TimestampGap {
@@ -28,10 +28,6 @@ const Probe = z.looseObject({
   packets: z.array(z.looseObject({ stream_index: z.number(), pts: z.number().optional(), duration: z.number().optional(), flags: z.string().optional() })).default([]),
 });
 
-const rational = (s: string | undefined): number => {
-  const [n, d] = (s ?? '0/1').split('/').map(Number);
-  return d ? n! / d : 0;
-};
 
 /** The most common value (the frame duration of a stream with a few odd packets). */
 function mode(values: number[]): number {
@@ -66,7 +62,7 @@ export function parseSeams(json: string): SeamReport {
       const delta = p.pts! - ap[i]!.pts!;
       return delta === expected ? [] : [{ index: i + 1, delta, expected }];
     });
-    audio = { samples: Math.round((a.duration_ts ?? 0) * rational(a.time_base) * sampleRate), sampleRate, gaps: agaps };
+    audio = { samples: Math.round((a.duration_ts ?? 0) * (parseRate(a.time_base) ?? 0) * sampleRate), sampleRate, gaps: agaps };
   }
   return { video: { frames: vp.length, timeBase: v?.time_base ?? '-', frameTicks, gaps, keyframesAt }, audio };
 }
@@ -82,4 +78,45 @@ export async function probeWithSeams(ffprobe: string, file: string, signal?: Abo
   const r = await runMedia(ffprobe, argv, { what: 'ffprobe', timeoutMs: 120_000, signal, maxBuffer: 256 * 1024 * 1024, details: { file } });
   if (r.failed) throw new ClipmillError('PROBE_FAILED', ffmpegErrorLines(r.stderr).slice(-1)[0] ?? `ffprobe exit code ${r.exitCode}`, { details: { file } });
   return { info: parseProbe(r.stdout), seams: parseSeams(r.stdout) };
+}
+
+/** What every chunk of a join must share for the concat demuxer to make one valid stream of them (it keeps the first chunk's headers). */
+export interface StreamParams {
+  codec_name: string;
+  profile: string;
+  level: string;
+  pix_fmt: string;
+  time_base: string;
+  width: string;
+  height: string;
+  /** An MD5 of the codec headers (SPS/PPS). */
+  extradata_hash: string;
+}
+const PARAM_KEYS = ['codec_name', 'profile', 'level', 'pix_fmt', 'time_base', 'width', 'height', 'extradata_hash'] as const;
+
+/** The first video stream's StreamParams (ffprobe reads the headers only); PROBE_FAILED when ffprobe cannot. */
+export async function probeStreamParams(ffprobe: string, file: string, signal?: AbortSignal): Promise<StreamParams> {
+  const argv = ['-v', 'error', '-print_format', 'json', '-select_streams', 'v:0', '-show_data_hash', 'md5', '-show_entries', `stream=${PARAM_KEYS.join(',')}`, '-i', file];
+  const r = await runMedia(ffprobe, argv, { what: 'ffprobe', timeoutMs: 60_000, signal, details: { file } });
+  if (r.failed) throw new ClipmillError('PROBE_FAILED', ffmpegErrorLines(r.stderr).slice(-1)[0] ?? `ffprobe exit code ${r.exitCode}`, { details: { file } });
+  const stream = (JSON.parse(r.stdout) as { streams?: Record<string, unknown>[] }).streams?.[0];
+  if (!stream) throw new ClipmillError('PROBE_FAILED', 'no video stream', { details: { file } });
+  return Object.fromEntries(PARAM_KEYS.map((k) => [k, String(stream[k] ?? '-')])) as unknown as StreamParams;
+}
+
+/**
+ * Pure: the chunks whose parameters differ from the most common ones (ties: the first chunk's),
+ * each with what differs ("profile High, not Main").
+ */
+export function paramMismatches(params: StreamParams[]): { index: number; diffs: string[] }[] {
+  const keyOf = (p: StreamParams) => PARAM_KEYS.map((k) => p[k]).join('|');
+  const count = new Map<string, number>();
+  for (const p of params) count.set(keyOf(p), (count.get(keyOf(p)) ?? 0) + 1);
+  let ref = params[0];
+  for (const p of params) if ((count.get(keyOf(p)) ?? 0) > (count.get(keyOf(ref!)) ?? 0)) ref = p;
+  if (!ref) return [];
+  return params.flatMap((p, index) => {
+    const diffs = PARAM_KEYS.filter((k) => p[k] !== ref[k]).map((k) => `${k} ${p[k]}, not ${ref[k]}`);
+    return diffs.length ? [{ index, diffs }] : [];
+  });
 }

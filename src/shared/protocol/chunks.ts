@@ -22,7 +22,10 @@ import { chunkTaskId, type ChunkPlan } from '../timeline/chunks.js';
 import { assertOwnClaim } from './complete.js';
 import type { Lease } from './lease.js';
 import { publishTask, findTask } from './publish.js';
+import { deadChunk, reviveDeadChunk } from './chunk-failures.js';
 import { readMetadata, writeMetadata } from './task-files.js';
+
+export { deadChunk, failJoin, retireChunkDir, retiredChunkDir } from './chunk-failures.js';
 
 /** The audio artifact's name in chunks/<id>/. */
 export const CHUNK_AUDIO = 'audio.m4a';
@@ -34,7 +37,8 @@ export function chunkFileName(c: Pick<ChunkField, 'kind' | 'range'>): string {
 
 /** The chunk fields of every artifact of a plan: the video chunks in order, then the audio. */
 export function planArtifacts(id: string, plan: JoinField): ChunkField[] {
-  const out: ChunkField[] = plan.chunks.map((range) => ({ of: id, kind: 'video', range }));
+  const argv = plan.encoder_argv ? { encoder_argv: plan.encoder_argv } : {};
+  const out: ChunkField[] = plan.chunks.map((range) => ({ of: id, kind: 'video', range, ...argv }));
   if (plan.audio) out.push({ of: id, kind: 'audio' });
   return out;
 }
@@ -51,9 +55,9 @@ export async function missingArtifacts(layout: Layout, id: string, plan: JoinFie
   return out;
 }
 
-/** The plan as metadata.json's `join` records it. */
-export function joinField(plan: ChunkPlan): JoinField {
-  return { fps: plan.fps, frames: plan.frames, chunks: plan.chunks, audio: plan.audio };
+/** The plan as metadata.json's `join` records it, with the chunks' encoder arguments (compile-chunk.ts chunkEncoderArgv) when given. */
+export function joinField(plan: ChunkPlan, encoderArgv?: string[]): JoinField {
+  return { fps: plan.fps, frames: plan.frames, chunks: plan.chunks, audio: plan.audio, ...(encoderArgv ? { encoder_argv: encoderArgv } : {}) };
 }
 
 /** Files of a task folder that a chunk task does not take (the protocol's own, and what a render left). */
@@ -87,9 +91,19 @@ export async function parkForChunks(layout: Layout, id: string, node: string, le
   const published: string[] = [];
   for (const c of await missingArtifacts(layout, id, plan)) {
     const cid = artifactTaskId(c);
-    // Published before (waiting, being rendered, or failed): not again.
+    // Published before and live (waiting or being rendered): not again.
+    if ((await exists(layout.task(cid))) || (await exists(layout.processingTask(cid)))) continue;
+    // Published by another party meanwhile (a worker killed after its artifact's rename): nothing to do.
+    if (await exists(join(layout.chunkDir(id), chunkFileName(c)))) continue;
+    // Failed for good or cancelled (the task failed with it, CHUNK_FAILED, and is being retried): back to tasks/.
+    const dead = await deadChunk(layout, cid);
+    if (dead) {
+      await reviveDeadChunk(layout, cid, dead.where);
+      published.push(cid);
+      continue;
+    }
     if (await findTask(layout, cid)) continue;
-    // Done, but its artifact is gone from chunks/<id>/ (removed by hand): rendered again, from its own folder.
+    // Done, but its artifact is gone from chunks/<id>/ (removed by hand, or moved aside by a join that failed its checks): rendered again, from its own folder.
     const done = layout.chunkDone(id, cid);
     if (await exists(done)) {
       const again = await readMetadata(done);
@@ -140,8 +154,24 @@ export async function publishChunk(layout: Layout, id: string, node: string, lea
       await rm(tmp, { force: true });
     }
   }
+  return retireChunkTask(layout, id, chunk);
+}
+
+/**
+ * A chunk task whose artifact is in chunks/<of>/ already (published by a worker killed before it
+ * moved the folder, or by another worker after a lost claim): its folder moves to
+ * chunks/<of>/done/<chunk id>/ without rendering. Returns whether the join was published now.
+ */
+export async function retireChunkTask(layout: Layout, id: string, chunk: ChunkField): Promise<boolean> {
+  await mkdir(join(layout.chunkDir(chunk.of), 'done'), { recursive: true });
+  await rm(join(layout.processingTask(id), TASK_FILES.claim), { force: true });
   await rename(layout.processingTask(id), await firstFreePath(layout.chunkDone(chunk.of, id)));
   return publishJoinIfReady(layout, chunk.of);
+}
+
+/** Whether the artifact of a chunk task is in chunks/<of>/. */
+export function artifactExists(layout: Layout, chunk: ChunkField): Promise<boolean> {
+  return exists(join(layout.chunkDir(chunk.of), chunkFileName(chunk)));
 }
 
 /** chunks/<id>/join/ to tasks/<id> when every artifact of its plan is in chunks/<id>/; whether it moved now. */
@@ -160,13 +190,6 @@ export async function publishJoinIfReady(layout: Layout, id: string): Promise<bo
   }
   await fsyncPath(layout.tasks);
   return true;
-}
-
-/** Every chunked task whose artifacts are all there, its join published (the main worker's health check); the ids. */
-export async function publishReadyJoins(layout: Layout): Promise<string[]> {
-  const out: string[] = [];
-  for (const id of await chunkedIds(layout)) if (await publishJoinIfReady(layout, id)) out.push(id);
-  return out;
 }
 
 /** The ids of the folders in chunks/. */
@@ -199,7 +222,8 @@ export async function chunkedStatus(layout: Layout, id: string): Promise<Chunked
     const meta = await readMetadata(dir).catch(() => null);
     if (!meta?.join) continue;
     const all = planArtifacts(id, meta.join);
-    const missing = await missingArtifacts(layout, id, meta.join);
+    // Published: its artifacts retired to trash/chunks/ with it.
+    const missing = state === 'done' ? [] : await missingArtifacts(layout, id, meta.join);
     const pending = new Map(missing.map((c) => [chunkFileName(c), artifactTaskId(c)]));
     return { id, state, done: all.length - missing.length, total: all.length, pending };
   }

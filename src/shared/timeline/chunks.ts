@@ -70,13 +70,28 @@ export function unchunkable(tl: Timeline): string | null {
  * segment boundary within SNAP_FRACTION of a chunk.
  */
 export function planChunks(tl: Timeline, chunkSeconds: number): ChunkPlan | null {
+  const r = chunkPlan(tl, chunkSeconds);
+  return 'plan' in r ? r.plan : null;
+}
+
+/**
+ * planChunks with the reason a long timeline is rendered whole (null: not long). One reason is
+ * the pre-roll: a chunk that starts deep inside a long segment (a 20-minute Ken Burns still, a
+ * long clip with a transition into what follows...) renders every frame of that segment before
+ * its own (quadratic work over the chunks, and no progress output meanwhile, which the stall
+ * watchdog would take for a hang), so a plan with a pre-roll longer than `chunkSeconds` is
+ * not made.
+ */
+export function chunkPlan(tl: Timeline, chunkSeconds: number): { plan: ChunkPlan } | { why: string | null } {
   const fps = tl.output.fps;
   const duration = tl.output.duration;
-  if (chunkSeconds <= 0 || duration <= chunkSeconds || unchunkable(tl)) return null;
+  if (chunkSeconds <= 0 || duration <= chunkSeconds) return { why: null };
+  const refusal = unchunkable(tl);
+  if (refusal) return { why: refusal };
   const frames = outputFrames(tl);
   const n = Math.ceil(duration / chunkSeconds);
   const per = frames / n;
-  if (per < 1) return null;
+  if (per < 1) return { why: 'fewer frames than chunks' };
   const starts = segmentStarts(tl);
   // Boundaries a cut may move to: every segment start but the first, on the grid (rounded).
   const boundaries = starts.slice(1).map((s) => Math.round(s)).filter((f) => f > 0 && f < frames);
@@ -114,7 +129,10 @@ export function planChunks(tl: Timeline, chunkSeconds: number): ChunkPlan | null
     for (const r of renderStarts) if (r.frame <= from) start = r;
     chunks.push({ index: k, from_frame: from, to_frame: cuts[k + 1]!, start_frame: start.frame, segment: start.segment });
   }
-  return { fps, frames, chunks, audio: tl.audio.length > 0 };
+  const longest = chunks.reduce((m, c) => (c.from_frame - c.start_frame > m.from_frame - m.start_frame ? c : m), chunks[0]!);
+  const preRoll = (longest.from_frame - longest.start_frame) / fps;
+  if (preRoll > chunkSeconds) return { why: `chunk ${longest.index} would render ${preRoll.toFixed(1)} s of pre-roll (segment ${longest.segment} starts at ${(longest.start_frame / fps).toFixed(1)} s and has no cut before ${(longest.from_frame / fps).toFixed(1)} s), more than render.chunkSeconds (${chunkSeconds})` };
+  return { plan: { fps, frames, chunks, audio: tl.audio.length > 0 } };
 }
 
 /**

@@ -30,11 +30,16 @@ export function chunkEncoderArgs(encoder: EncoderSpec, quality: Timeline['output
   return args;
 }
 
-/** The header of every pass, as compileTimeline writes it. */
-function head(opts: CompileOptions, encoder: EncoderSpec): string[] {
+/** The output arguments of every video chunk of a task (`-c:v libx264 ...`): recorded in the plan when the task is split, so that every node encodes with the same. */
+export function chunkEncoderArgv(encoder: EncoderSpec, quality: Timeline['output']['quality']): string[] {
+  return ['-c:v', encoder.name, ...chunkEncoderArgs(encoder, quality)];
+}
+
+/** The header of every pass, as compileTimeline writes it (`globalArgs`: the encoder's, none for the audio). */
+function head(opts: CompileOptions, globalArgs: readonly string[] = []): string[] {
   const argv = ['-hide_banner', '-nostdin', '-y', '-nostats', '-loglevel', 'warning'];
   if (opts.progress) argv.push('-progress', 'pipe:1');
-  return [...argv, '-copyts', ...encoder.globalArgs];
+  return [...argv, '-copyts', ...globalArgs];
 }
 
 /**
@@ -42,7 +47,7 @@ function head(opts: CompileOptions, encoder: EncoderSpec): string[] {
  * time of that start, the timeline's layers and effects over them exactly as in a whole
  * render, the pre-roll trimmed, `to - from` frames written. No audio.
  */
-export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInputs, encoder: EncoderSpec, opts: CompileOptions): Compiled {
+export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInputs, encoder: EncoderSpec, opts: CompileOptions, encoderArgv?: string[]): Compiled {
   const g = new Graph();
   const size = renderSize(tl.output);
   const fps = tl.output.fps;
@@ -60,11 +65,13 @@ export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInp
   const tail = [trim, ...videoEffects(tl.effects, fps), 'format=yuv420p', ...(encoder.uploadFilter ? [encoder.uploadFilter] : [])];
   g.chain(`${layered}${tail.join(',')}[vout]`);
   const frames = chunk.to_frame - chunk.from_frame;
-  const argv = head(opts, encoder);
+  const argv = head(opts, encoder.globalArgs);
   for (const input of g.inputs) argv.push(...input);
   argv.push('-filter_complex', g.chains.join(';'), '-map', '[vout]', '-an');
-  argv.push('-c:v', encoder.name, ...chunkEncoderArgs(encoder, tl.output.quality), '-fps_mode', 'passthrough', '-r', String(fps));
-  argv.push('-frames:v', String(frames), '-movflags', '+faststart', '-f', 'mp4', inputs.output);
+  // The plan's arguments (the node that split the task), not this node's configuration: every chunk encoded alike.
+  argv.push(...(encoderArgv ?? chunkEncoderArgv(encoder, tl.output.quality)), '-fps_mode', 'passthrough', '-r', String(fps));
+  // No +faststart: an artifact is only read whole, by the join (whose output has it); moving its index is a second write of the file.
+  argv.push('-frames:v', String(frames), '-f', 'mp4', inputs.output);
   return { argv, files: g.files, expect: { width: size.width, height: size.height, fps, duration: frames / fps, audio: false } };
 }
 
@@ -78,13 +85,11 @@ export function compileAudio(tl: Timeline, inputs: CompileInputs, opts: CompileO
   const duration = tl.output.duration;
   const audio = buildAudio(g, tl, inputs.paths, duration, inputs.durations);
   if (!audio) return null;
-  const argv = ['-hide_banner', '-nostdin', '-y', '-nostats', '-loglevel', 'warning'];
-  if (opts.progress) argv.push('-progress', 'pipe:1');
-  argv.push('-copyts');
+  const argv = head(opts);
   for (const input of g.inputs) argv.push(...input);
   argv.push('-filter_complex', g.chains.join(';'), '-map', audio, '-vn');
   argv.push('-c:a', 'aac', '-b:a', opts.audioBitrate, '-ar', String(SAMPLE_RATE), '-ac', '2');
-  argv.push('-t', secs(duration / tl.effects.speed), '-movflags', '+faststart', '-f', 'mp4', inputs.output);
+  argv.push('-t', secs(duration / tl.effects.speed), '-f', 'mp4', inputs.output);
   return { argv, files: g.files, expect: { width: 0, height: 0, fps: tl.output.fps, duration: duration / tl.effects.speed, audio: true } };
 }
 

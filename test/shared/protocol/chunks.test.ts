@@ -3,41 +3,19 @@
 // missing; an artifact published twice keeps the first; the join moves to tasks/ only when
 // every artifact is there, once, whoever sees it first.
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { claimNext } from '../../../src/shared/protocol/claim.js';
-import { chunkedStatus, parkForChunks, planArtifacts, publishChunk, publishJoinIfReady, publishReadyJoins, artifactTaskId } from '../../../src/shared/protocol/chunks.js';
+import { chunkedStatus, parkForChunks, planArtifacts, publishChunk, publishJoinIfReady, artifactTaskId } from '../../../src/shared/protocol/chunks.js';
+import { sweepChunks } from '../../../src/shared/protocol/chunk-sweep.js';
+import { quietLog } from './fixture.js';
 import { acquireLease } from '../../../src/shared/protocol/lease.js';
 import { readMetadata, writeMetadata } from '../../../src/shared/protocol/task-files.js';
-import type { JoinField } from '../../../src/shared/task.js';
 import { testConfig } from '../../helpers.js';
 import { colorMeta } from '../../render-worker/color-task.js';
-import { rootWithTasks } from './fixture.js';
 
-const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
-const PLAN: JoinField = {
-  fps: 30,
-  frames: 60,
-  chunks: [
-    { index: 0, from_frame: 0, to_frame: 30, start_frame: 0, segment: 0 },
-    { index: 1, from_frame: 30, to_frame: 60, start_frame: 0, segment: 0 },
-  ],
-  audio: true,
-};
-const copy = async (src: string, dst: string) => writeFile(dst, await readFile(src));
-const visible = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort();
-
-async function claimed(t: Parameters<typeof rootWithTasks>[0]) {
-  const layout = await rootWithTasks(t, 0);
-  await mkdir(layout.task(ID));
-  await writeMetadata(layout.task(ID), { ...colorMeta(ID), attempts: 0 });
-  await writeFile(join(layout.task(ID), 'logo.png'), 'png');
-  assert.equal(await claimNext(layout, 'n1'), ID);
-  const lease = await acquireLease(layout, ID, testConfig().health, () => {});
-  t.after(() => lease.release());
-  return { layout, lease, meta: { ...(await readMetadata(layout.processingTask(ID))), attempts: 1 } };
-}
+import { claimed, copy, ID, PLAN, visible } from './chunk-fixture.js';
 
 test('a split publishes every chunk task with the task\'s files, parks the task (attempt given back) and publishes the join when the artifacts are all there', async (t) => {
   const { layout, lease, meta } = await claimed(t);
@@ -77,7 +55,7 @@ test('a split publishes every chunk task with the task\'s files, parks the task 
   assert.deepEqual(await visible(layout.tasks), [ID]);
   assert.equal((await chunkedStatus(layout, ID))!.state, 'joining');
   assert.equal(await publishJoinIfReady(layout, ID), false, 'once');
-  assert.deepEqual(await publishReadyJoins(layout), []);
+  assert.deepEqual((await sweepChunks(layout, quietLog)).joins, []);
 });
 
 test('a split cut short and done again publishes only what is missing; an artifact published twice keeps the first', async (t) => {
@@ -102,7 +80,7 @@ test('a split cut short and done again publishes only what is missing; an artifa
   // The rest arrive without any worker publishing the join (one killed between its renames): health does.
   await writeFile(join(layout.chunkDir(ID), '1.mp4'), 'x');
   await writeFile(join(layout.chunkDir(ID), 'audio.m4a'), 'x');
-  assert.deepEqual(await publishReadyJoins(layout), [ID]);
+  assert.deepEqual((await sweepChunks(layout, quietLog)).joins, [ID]);
   assert.equal((await readMetadata(layout.task(ID))).join!.frames, 60);
 });
 

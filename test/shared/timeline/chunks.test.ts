@@ -2,7 +2,7 @@
 // render starts on the grid and never at a transition, and the ids of the chunk tasks.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chunkSubTimeline, chunkTaskId, outputFrames, planChunks } from '../../../src/shared/timeline/chunks.js';
+import { chunkPlan, chunkSubTimeline, chunkTaskId, outputFrames, planChunks } from '../../../src/shared/timeline/chunks.js';
 import { TimelineSchema, type TimelineInput } from '../../../src/shared/timeline/schema.js';
 
 const tl = (input: Omit<TimelineInput, 'output'> & { output?: Partial<TimelineInput['output']> }) =>
@@ -16,14 +16,22 @@ test('a timeline no longer than chunkSeconds, chunkSeconds 0, or a speed effect:
 });
 
 test('one long segment: ceil(duration / chunkSeconds) chunks of equal frames, every one rendered from frame 0 (the only render start)', () => {
-  const plan = planChunks(tl({ video: [color(10)] }), 4)!;
-  assert.equal(plan.frames, 300);
+  const plan = planChunks(tl({ video: [color(8)], output: { duration: 8 } }), 4)!;
+  assert.equal(plan.frames, 240);
   assert.equal(plan.audio, false);
   assert.deepEqual(plan.chunks, [
-    { index: 0, from_frame: 0, to_frame: 100, start_frame: 0, segment: 0 },
-    { index: 1, from_frame: 100, to_frame: 200, start_frame: 0, segment: 0 },
-    { index: 2, from_frame: 200, to_frame: 300, start_frame: 0, segment: 0 },
+    { index: 0, from_frame: 0, to_frame: 120, start_frame: 0, segment: 0 },
+    { index: 1, from_frame: 120, to_frame: 240, start_frame: 0, segment: 0 },
   ]);
+});
+
+test('a chunk whose pre-roll would be longer than chunkSeconds: the timeline is rendered whole, and why is said', () => {
+  // 10 s of one segment in chunks of 4 s: chunk 2 would render 6.7 s before its first frame.
+  assert.equal(planChunks(tl({ video: [color(10)] }), 4), null);
+  const r = chunkPlan(tl({ video: [color(10)] }), 4);
+  assert.ok('why' in r);
+  assert.equal(r.why, 'chunk 2 would render 6.7 s of pre-roll (segment 0 starts at 0.0 s and has no cut before 6.7 s), more than render.chunkSeconds (4)');
+  assert.deepEqual(chunkPlan(tl({ video: [color(10)] }), 20), { why: null }, 'not long: no reason needed');
 });
 
 test('cuts move to a segment boundary within a tenth of a chunk, and chunks there need no pre-roll; farther boundaries are not taken', () => {
@@ -40,13 +48,12 @@ test('cuts move to a segment boundary within a tenth of a chunk, and chunks ther
 
 test('a segment starting off the frame grid, or with a transition into it, is no render start: the chunk starts rendering earlier', () => {
   // 3.31 s is frame 99.3 (off the grid); the segment at 6.31 s has a fade into it.
-  const plan = planChunks(tl({ video: [color(3.31), color(3), color(3.69, { type: 'fade', duration: 0.5 })] }), 4)!;
-  // The first cut snaps to the rounded boundary (frame 99) but renders from frame 0; the second
-  // (ideal 200) is 11 frames from 189, too far to move; both later chunks render from frame 0.
+  const plan = planChunks(tl({ video: [color(3.31), color(3), color(3.69, { type: 'fade', duration: 0.5 })] }), 7)!;
+  // The cut (ideal 150) is 33 frames from 183 (7 s chunks: 21 frames at most), so it stays; it
+  // renders from frame 0 (3.31 s is frame 99.3, off the grid): 150 frames of pre-roll.
   assert.deepEqual(plan.chunks.map((c) => [c.from_frame, c.to_frame, c.start_frame, c.segment]), [
-    [0, 99, 0, 0],
-    [99, 200, 0, 0],
-    [200, 300, 0, 0],
+    [0, 150, 0, 0],
+    [150, 300, 0, 0],
   ]);
   // Boundaries on the grid without transitions are render starts.
   const later = planChunks(tl({ video: [color(3.3), color(3), color(3.7, { type: 'fade', duration: 0.5 })] }), 4)!;
@@ -54,14 +61,14 @@ test('a segment starting off the frame grid, or with a transition into it, is no
 });
 
 test('an output duration off the grid: the frames a whole render writes (every frame starting before the end)', () => {
-  const t = tl({ video: [color(10.01)], output: { duration: 10.01 } });
+  const t = tl({ video: [color(4), color(6.01)], output: { duration: 10.01 } });
   assert.equal(outputFrames(t), 301);
   const plan = planChunks(t, 5)!;
   assert.deepEqual(plan.chunks.map((c) => [c.from_frame, c.to_frame]), [[0, 100], [100, 201], [201, 301]]);
 });
 
 test('audio tracks: the plan says one audio artifact is rendered', () => {
-  assert.equal(planChunks(tl({ video: [color(10)], audio: [{ file: 'a.wav' }] }), 4)!.audio, true);
+  assert.equal(planChunks(tl({ video: [color(3), color(3), color(4)], audio: [{ file: 'a.wav' }] }), 4)!.audio, true);
 });
 
 test('a chunk compiles the segments from its render start (the first without its transition) to the last starting before its end', () => {
