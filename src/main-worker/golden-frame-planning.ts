@@ -15,7 +15,7 @@ import type { Catalog } from './catalog.js';
 import type { JobPlanningOptions, TemplatePlanning } from './job-planning.js';
 import { planGoldenFrame, type GoldenFramePlan } from './planners/golden-frame.js';
 import { round } from './planners/job.js';
-import { jobSeed, jobTaskIdFor } from './write-job-task.js';
+import { jobSeed, jobTaskIdFor, timelineTaskFields } from './write-job-task.js';
 
 /** The "source" of a golden-frame task in its ids, its seed and the ledger: the job itself (it has no source video). */
 export const GOLDEN_FRAME_SOURCE = 'golden-frame';
@@ -46,22 +46,7 @@ export function buildGoldenFrameMetadata(input: GoldenFrameTaskInput, layout: La
   const music = plan.timeline.audio[0];
   return {
     schema_version: METADATA_SCHEMA_LATEST,
-    task_id: input.id,
-    created_at: now.toISOString(),
-    category: plan.shots[0]!.image.category,
-    story_name: input.jobName,
-    variation: input.variation,
-    seed: input.seed,
-    attempts: 0,
-    voice_file: null,
-    voice_source: null,
-    voice_duration: out.duration,
-    music_file: null,
-    music_source: plan.music?.path ?? null,
-    music_duration: plan.music?.duration ?? null,
-    video_list: null,
-    frame_file: null,
-    frame_source: plan.atmosphere?.path ?? null,
+    ...timelineTaskFields({ id: input.id, now, category: plan.shots[0]!.image.category, storyName: input.jobName, variation: input.variation, seed: input.seed, seconds: out.duration, music: plan.music, frameSource: plan.atmosphere?.path ?? null }),
     // The shots are stills: no resolution class.
     video_class: 'still',
     video_files: plan.shots.map((s) => ({ path: s.image.path, duration: round(s.end - s.start, 6), in: 0, out: round(s.end - s.start, 6) })),

@@ -31,28 +31,39 @@ export interface JobTaskInput {
   plan: JobPlan;
 }
 
+/**
+ * The spec's §5 fields of a task that is its timeline alone (job, golden-frame and short tasks):
+ * nothing to copy into the task folder (no voice, clip list or frame file), the length and the
+ * music as the plan says.
+ */
+export function timelineTaskFields(t: { id: string; now: Date; category: string; storyName: string; variation: number; seed: number; seconds: number; music: { path: string; duration: number } | null; frameSource?: string | null }) {
+  return {
+    task_id: t.id,
+    created_at: t.now.toISOString(),
+    category: t.category,
+    story_name: t.storyName,
+    variation: t.variation,
+    seed: t.seed,
+    attempts: 0,
+    voice_file: null,
+    voice_source: null,
+    voice_duration: t.seconds,
+    music_file: null,
+    music_source: t.music?.path ?? null,
+    music_duration: t.music?.duration ?? null,
+    video_list: null,
+    frame_file: null,
+    frame_source: t.frameSource ?? null,
+  } satisfies Partial<TaskMetadata>;
+}
+
 /** metadata.json v2 of a job task: the spec's fields filled from the plan, the job field, the timeline. */
 export function buildJobMetadata(input: JobTaskInput, config: Config, now: Date): TaskMetadata {
   const { plan, source, job } = input;
   const out = plan.timeline.output;
   return {
     schema_version: METADATA_SCHEMA_VERSION,
-    task_id: input.id,
-    created_at: now.toISOString(),
-    category: source.category,
-    story_name: input.jobName,
-    variation: input.variation,
-    seed: input.seed,
-    attempts: 0,
-    voice_file: null,
-    voice_source: null,
-    voice_duration: plan.seconds,
-    music_file: null,
-    music_source: plan.music?.path ?? null,
-    music_duration: plan.music?.duration ?? null,
-    video_list: null,
-    frame_file: null,
-    frame_source: null,
+    ...timelineTaskFields({ id: input.id, now, category: source.category, storyName: input.jobName, variation: input.variation, seed: input.seed, seconds: plan.seconds, music: plan.music }),
     video_class: source.videoClass,
     video_files: plan.shots,
     audio: { voice_volume: 1, music_volume: plan.music?.volume ?? 0, fade_out_seconds: plan.timeline.audio.find((a) => a.file === plan.music?.path)?.fade_out ?? 0 },

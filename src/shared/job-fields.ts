@@ -30,3 +30,13 @@ export const SelectorSchema = object({
 });
 export type Selector = z.infer<typeof SelectorSchema>;
 
+
+const RESOLUTION = '"WIDTHxHEIGHT" with even sizes from 16 to 8192, such as "1080x1920"';
+/** An output size, "WIDTHxHEIGHT" (even, 16 to 8192). */
+export const resolutionField = () =>
+  z.string({ error: RESOLUTION }).refine((v) => {
+    const m = /^(\d{2,4})x(\d{2,4})$/.exec(v);
+    if (!m) return false;
+    const [w, h] = [Number(m[1]), Number(m[2])];
+    return w >= 16 && h >= 16 && w <= 8192 && h <= 8192 && w % 2 === 0 && h % 2 === 0;
+  }, { error: RESOLUTION });

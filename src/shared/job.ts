@@ -11,7 +11,7 @@ import { CAPTION_STYLES, QUALITIES } from './timeline/schema.js';
 // (src/shared/jobs/<template>.ts) import: importing them from here would be an import cycle
 // (this file imports the template schemas). Re-exported for everyone else.
 export { above, between, bool, intBetween, list, MAX_VARIATIONS, nonEmpty, num, object, SelectorSchema, type Selector } from './job-fields.js';
-import { above, between, bool, intBetween, list, MAX_VARIATIONS, nonEmpty, object, SelectorSchema } from './job-fields.js';
+import { above, between, bool, intBetween, list, MAX_VARIATIONS, nonEmpty, object, resolutionField, SelectorSchema } from './job-fields.js';
 import { GoldenFrameJobSchema, type GoldenFrameJob } from './jobs/golden-frame.js';
 
 /** A recorded narration part: scanned/narration/<category>/<campaign>/part_<NNNN>[_<take>].mp3 (every take of it), or one take by id. */
@@ -64,17 +64,8 @@ export const UniquenessSchema = object({
 });
 export type Uniqueness = z.infer<typeof UniquenessSchema>;
 
-const RESOLUTION = '"WIDTHxHEIGHT" with even sizes from 16 to 8192, such as "1080x1920"';
 export const JobOutputSchema = object({
-  resolution: z
-    .string({ error: RESOLUTION })
-    .refine((v) => {
-      const m = /^(\d{2,4})x(\d{2,4})$/.exec(v);
-      if (!m) return false;
-      const [w, h] = [Number(m[1]), Number(m[2])];
-      return w >= 16 && h >= 16 && w <= 8192 && h <= 8192 && w % 2 === 0 && h % 2 === 0;
-    }, { error: RESOLUTION })
-    .optional(),
+  resolution: resolutionField().optional(),
   fps: between(1, 120).optional(),
 });
 

@@ -23,3 +23,9 @@ test('job.ts re-exports the same builders and schemas', () => {
   assert.equal(job.between, fields.between);
   assert.equal(job.MAX_VARIATIONS, fields.MAX_VARIATIONS);
 });
+
+test('resolutionField: even WIDTHxHEIGHT from 16 to 8192, one wording for every template', () => {
+  const r = fields.resolutionField();
+  assert.equal(r.parse('1080x1920'), '1080x1920');
+  for (const bad of ['1080x1921', '8x8', '10000x100', '1080 x 1920', 1080]) assert.match(String(r.safeParse(bad).error?.issues[0]?.message), /"WIDTHxHEIGHT" with even sizes from 16 to 8192/);
+});

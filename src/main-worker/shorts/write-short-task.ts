@@ -7,6 +7,7 @@ import { publishTask } from '../../shared/protocol/publish.js';
 import { writeMetadata } from '../../shared/protocol/task-files.js';
 import { METADATA_SCHEMA_LATEST, type TaskMetadata } from '../../shared/task.js';
 import type { ShortPlan } from '../planners/short.js';
+import { timelineTaskFields } from '../write-job-task.js';
 
 export interface ShortTaskInput {
   id: string;
@@ -26,22 +27,7 @@ export function buildShortMetadata(input: ShortTaskInput, now: Date): TaskMetada
   const music = plan.timeline.audio.find((a) => a.file === plan.music?.path);
   return {
     schema_version: METADATA_SCHEMA_LATEST,
-    task_id: input.id,
-    created_at: now.toISOString(),
-    category: input.category,
-    story_name: input.key,
-    variation: 0,
-    seed: input.seed,
-    attempts: 0,
-    voice_file: null,
-    voice_source: null,
-    voice_duration: plan.seconds,
-    music_file: null,
-    music_source: plan.music?.path ?? null,
-    music_duration: plan.music?.duration ?? null,
-    video_list: null,
-    frame_file: null,
-    frame_source: null,
+    ...timelineTaskFields({ id: input.id, now, category: input.category, storyName: input.key, variation: 0, seed: input.seed, seconds: plan.seconds, music: plan.music }),
     video_class: resolutionClass(out.width, out.height),
     video_files: plan.timeline.video.map((s) => {
       if (s.type === 'clip') {

@@ -7,10 +7,9 @@
 // Sizes are pixels of the output; absent ones follow the output's size, which gives the
 // reference values at 1080x1920 (content 900x1600, border 12, hook 64 px).
 import { z } from 'zod';
-import { between, bool, intBetween, list, MAX_VARIATIONS, nonEmpty, object, SelectorSchema } from '../job-fields.js';
+import { between, bool, intBetween, list, MAX_VARIATIONS, nonEmpty, object, resolutionField, SelectorSchema } from '../job-fields.js';
 import { ColorSchema, QUALITIES } from '../timeline/schema.js';
 
-const RESOLUTION = '"WIDTHxHEIGHT" with even sizes from 16 to 8192, such as "1080x1920"';
 const pixels = () => between(1, 8192);
 
 /** Shots a video at most: duration / shot_seconds.min may not exceed it. */
@@ -52,15 +51,7 @@ export const GoldenFrameJobSchema = object({
     })
     .default({ ...GOLDEN_FRAME_DEFAULTS.shot_seconds }),
   output: object({
-    resolution: z
-      .string({ error: RESOLUTION })
-      .refine((v) => {
-        const m = /^(\d{2,4})x(\d{2,4})$/.exec(v);
-        if (!m) return false;
-        const [w, h] = [Number(m[1]), Number(m[2])];
-        return w >= 16 && h >= 16 && w <= 8192 && h <= 8192 && w % 2 === 0 && h % 2 === 0;
-      }, { error: RESOLUTION })
-      .default(GOLDEN_FRAME_DEFAULTS.resolution),
+    resolution: resolutionField().default(GOLDEN_FRAME_DEFAULTS.resolution),
     fps: between(1, 120).default(GOLDEN_FRAME_DEFAULTS.fps),
   }).default({ resolution: GOLDEN_FRAME_DEFAULTS.resolution, fps: GOLDEN_FRAME_DEFAULTS.fps }),
   /** The look; every key has the reference value as its default. */
