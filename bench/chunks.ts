@@ -24,6 +24,7 @@ import { exists } from '../src/shared/fs.js';
 import { Layout } from '../src/shared/layout.js';
 import { resolveBinaries } from '../src/shared/media/ffmpeg.js';
 import { probeSeams, probeWithSeams } from '../src/shared/media/seams.js';
+import { retiredChunkDir } from '../src/shared/protocol/chunks.js';
 import type { Report } from '../src/shared/protocol/files.js';
 import { writeMetadata } from '../src/shared/protocol/task-files.js';
 import { buildFfconcat, METADATA_SCHEMA_VERSION, type TaskMetadata } from '../src/shared/task.js';
@@ -117,7 +118,8 @@ try {
   console.log(`  chunked, 2 workers:  ${two.wall.toFixed(1)} s wall, ${two.cpu.toFixed(1)} s CPU (${two.perWorker.map((c) => `${c.toFixed(1)} s`).join(' + ')} per worker)`);
 
   // The join alone, again, on the artifacts of the 2-worker run: its CPU from /proc.
-  const chunkDir = two.root.chunkDir(ID);
+  // Once the join is published, the artifacts are retired to trash/chunks/<id>/ (docs/chunks.md).
+  const chunkDir = (await exists(two.root.chunkDir(ID))) ? two.root.chunkDir(ID) : retiredChunkDir(two.root, ID);
   const videos = (await readdir(chunkDir)).filter((n) => /^\d+\.mp4$/.test(n)).sort((a, b) => parseInt(a) - parseInt(b));
   const list = join(chunkDir, '.bench.ffconcat');
   await writeFile(list, buildFfconcat(videos));
