@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planCuts, playedOnsets } from '../../../src/main-worker/planners/golden-frame-cuts.js';
 import type { Beats } from '../../../src/shared/media/beats.js';
+import { createRng } from '../../../src/shared/rng.js';
 
 test('planCuts: onsets nearest the ideal length; a gap in the onsets filled with the fewest fixed cuts (counted); no onsets: even fixed lengths', () => {
   assert.deepEqual(planCuts(10, 2.5, { min: 1.5, max: 4 }, 10, [0.9, 2.4, 2.9, 5.1, 7.6, 9.9]), { cuts: [2.4, 5.1, 7.6], fixed: 0, fits: true });
@@ -17,17 +18,6 @@ test('planCuts: onsets nearest the ideal length; a gap in the onsets filled with
   assert.ok(7 - cuts[cuts.length - 1]! >= 1.5, cuts.join());
 });
 
-/** A small deterministic generator for the property tests (mulberry32). */
-function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const shotsOf = (seconds: number, cuts: number[]) => [0, ...cuts, seconds].slice(1).map((e, i, a) => e - (i ? a[i - 1]! : 0));
 
 test('fixed lengths (no onsets): whenever some count of shots fits min..max, every shot lies within it to less than one frame (snapped cuts); the 7 s / 5 photos and 45 s defaults', () => {
@@ -36,7 +26,7 @@ test('fixed lengths (no onsets): whenever some count of shots fits min..max, eve
   assert.ok(shotsOf(45, planCuts(45, 4, { min: 1.5, max: 4 }, 30, null).cuts).every((l) => l <= 4));
   // No count fits: 5 s of shots 2.6..2.8 s (one is too long, two too short).
   assert.equal(planCuts(5, 2.7, { min: 2.6, max: 2.8 }, 30, null).fits, false);
-  const r = rand(17);
+  const r = createRng(17);
   let checked = 0;
   for (let k = 0; k < 3000; k++) {
     const fps = [10, 24, 25, 30, 60][Math.floor(r() * 5)]!;
@@ -56,7 +46,7 @@ test('fixed lengths (no onsets): whenever some count of shots fits min..max, eve
 });
 
 test('onsets with gaps (random sets): whenever some split fits min..max, the DP finds one, every shot within min..max to half a frame; cuts on onsets except the counted fixed ones', () => {
-  const r = rand(99);
+  const r = createRng(99);
   let withFixed = 0;
   for (let k = 0; k < 400; k++) {
     const fps = [24, 25, 30][Math.floor(r() * 3)]!;
