@@ -5,15 +5,18 @@
 //   2 workers chunked, each its own core.
 // Each worker is a real `clipmill render-worker` process pinned to one core with taskset (its
 // ffmpeg children inherit the pin) and x264 told -threads 1, so that the 2-core machine
-// stands for two single-core nodes. Wall time from the task's publication to its final in
-// output/; targets: whole / 2 workers >= 1.7 (0.85 per node), and the join's CPU (the
+// stands for two single-core nodes; the workers run with the default settings otherwise
+// (render.prefetch 1). They are started first and the task is published once each says it
+// is idle (nodes/<node>.json), as on a farm whose nodes wait for work. Wall time from the
+// task's publication to its final in output/; targets: whole / 2 workers >= 1.7 (0.85 per node), and the join's CPU (the
 // stream-copy concat and mux, its verification probes and its poster, run again here alone
 // and timed from /proc) at most 2% of the CPU of the chunked render.
 //
 // Run: node scripts/setup.mjs --bench bench/chunks.ts
 //   BENCH_SECONDS=240  the timeline's length (at least 20)
 //   BENCH_CHUNK=60     render.chunkSeconds of the chunked variants
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+//   BENCH_KEEP=1       keep the roots (and each worker's log, <root>/worker-<k>.log) in the temp folder printed
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,6 +40,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 240);
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 60);
 if (!(SECONDS >= 20)) throw new Error(`BENCH_SECONDS: expected at least 20, got ${process.env.BENCH_SECONDS}`);
 if (!(CHUNK > 0 && CHUNK < SECONDS)) throw new Error(`BENCH_CHUNK: expected a number of seconds below BENCH_SECONDS, got ${process.env.BENCH_CHUNK}`);
+const KEEP = process.env.BENCH_KEEP === '1';
 const ID = '3b0c4a56-8f0e-4d7e-9f51-6c2d8e1a9b70';
 const CLI = join(packageRoot(), 'bin', 'clipmill');
 
@@ -60,8 +64,9 @@ try {
     audio: [{ file: 'music.wav', loop: true, fade_in: 1, fade_out: 2, volume: 0.5 }],
   });
   const config = (chunkSeconds: number) => ({
-    render: { encoders: ['libx264'], encoderArgs: { libx264: ['-preset', 'veryfast', '-crf', '20', '-threads', '1'] }, chunkSeconds, prefetch: 0, pollIntervalMs: 100, scratchDir: join(work, 'scratch') },
+    render: { encoders: ['libx264'], encoderArgs: { libx264: ['-preset', 'veryfast', '-crf', '20', '-threads', '1'] }, chunkSeconds, pollIntervalMs: 100, scratchDir: join(work, 'scratch') },
     tasks: { indexRescanMs: 200 },
+    ...(KEEP ? { log: { format: "json", level: "debug" } } : {}),
     disk: { minFreeMb: 0 },
   });
 
@@ -69,7 +74,8 @@ try {
   const run = async (name: string, workers: number, chunkSeconds: number): Promise<{ root: Layout; wall: number; cpu: number; perWorker: number[] }> => {
     const root = new Layout(join(work, name));
     await initRoot(root.root);
-    const dir = root.task(ID);
+    // Built beside tasks/ and renamed in (as a planner publishes), once the workers are idle.
+    const dir = join(root.root, `build-${ID}`);
     await mkdir(dir);
     for (const f of await readdir(media)) await copyFile(join(media, f), join(dir, f));
     const cfg = join(work, `${name}.json`);
@@ -81,14 +87,25 @@ try {
       render: { resolution: '640x360', frame_rate: 30, fit: 'crop', logo: null, logo_width: 0.12, output_format: 'mp4' }, timeline,
       job: { name: 'bench', source: 'clip0', source_path: 'clip0.mp4', variation: 0, variations: 1, narrations: [], texts: [], logo: null },
     } as TaskMetadata;
-    const c0 = await childCpu();
-    const t0 = performance.now();
     await writeMetadata(dir, meta);
     const procs = Array.from({ length: workers }, (_, k) =>
-      execa('taskset', ['-c', String(k % 2), CLI, 'render-worker', '--root', root.root, '--config', cfg], { env: { CLIPMILL_NODE_ID: `bench${k + 1}` }, reject: false }),
+      execa('taskset', ['-c', String(k % 2), CLI, 'render-worker', '--root', root.root, '--config', cfg], { env: { CLIPMILL_NODE_ID: `bench${k + 1}` }, reject: false, ...(KEEP ? { stderr: { file: join(root.root, `worker-${k + 1}.log`) } } : {}) }),
     );
     let ended: string | null = null;
     for (const p of procs) void p.then((r) => (ended ??= `exit ${r.exitCode}: ${r.stderr.slice(-2000)}`));
+    const idle = async (k: number) => {
+      const hb = await readFile(root.heartbeat(`bench${k + 1}`), 'utf8').catch(() => '');
+      return hb !== '' && (JSON.parse(hb) as { state: string }).state === 'idle';
+    };
+    for (let k = 0; k < workers; k++) {
+      while (!(await idle(k))) {
+        if (ended) throw new Error(`${name}: a worker ended before it was ready (${ended})`);
+        await sleep(50);
+      }
+    }
+    const cpuBefore = await Promise.all(procs.map((p) => processCpu(p.pid!)));
+    const t0 = performance.now();
+    await rename(dir, root.task(ID));
     const final = join(root.outputTask(ID), 'final.mp4');
     while (!(await exists(final))) {
       if (ended) throw new Error(`${name}: a worker ended before the final (${ended})`);
@@ -96,10 +113,11 @@ try {
     }
     const wall = (performance.now() - t0) / 1000;
     // Each worker's CPU so far, its ffmpeg children (reaped by it) included: what each single-core node spent.
-    const perWorker = await Promise.all(procs.map((p) => processCpu(p.pid!)));
+    const perWorker = (await Promise.all(procs.map((p) => processCpu(p.pid!)))).map((c, k) => c - cpuBefore[k]!);
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs);
-    return { root, wall, cpu: (await childCpu()) - c0, perWorker };
+    // CPU from the publication to the final: each worker's, its ffmpeg children included.
+    return { root, wall, cpu: perWorker.reduce((a, b) => a + b, 0), perWorker };
   };
 
   /** CPU seconds of a live process and of its reaped children: utime, stime, cutime, cstime of stat(5). */
@@ -136,9 +154,10 @@ try {
   const parts: string[] = [];
   for (const d of await readdir(doneDir)) {
     const r = JSON.parse(await readFile(join(doneDir, d, 'report.json'), 'utf8')) as Report;
-    parts.push(`${r.node} ${r.timings_s.render}s`);
+    const t = r.timings_s;
+    parts.push(`${r.node} ${t.total}s (render ${t.render}, download ${t.download}, verify ${t.verify}, upload ${t.upload})`);
   }
-  console.log(`  2-worker chunk renders: ${parts.sort().join(', ')}; the join ${report.node} ${report.timings_s.render + report.timings_s.verify}s`);
+  console.log(`  2-worker chunk tasks:\n    ${parts.sort().join('\n    ')}\n  the join: ${report.node} ${report.timings_s.total}s (render ${report.timings_s.render}, verify ${report.timings_s.verify})`);
   const wholeSeams = await probeSeams(bins.ffprobe.path, join(whole.root.outputTask(ID), 'final.mp4'));
   const speedup = whole.wall / two.wall;
   const joinShare = joinCpu / two.cpu;
@@ -154,5 +173,6 @@ try {
   console.log(`  speedup in node CPU time (the busiest of the 2 workers against the whole render's worker): ${(whole.perWorker[0]! / makespan).toFixed(2)}x (${whole.perWorker[0]!.toFixed(1)} s / ${makespan.toFixed(1)} s; target >= 1.70)`);
   console.log(`  overhead of chunking on 1 worker: ${((one.wall / whole.wall - 1) * 100).toFixed(1)}% wall`);
 } finally {
-  await rm(work, { recursive: true, force: true });
+  if (KEEP) console.log(`  kept: ${work}`);
+  else await rm(work, { recursive: true, force: true });
 }

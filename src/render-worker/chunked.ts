@@ -123,7 +123,8 @@ export async function renderChunk(env: WorkerEnv, job: Job): Promise<void> {
   });
   inputs.output = prepared.output;
   const encoder = encoderSpec(CHUNK_ENCODER, env.config);
-  job.encoderUsed = encoder.name;
+  // The audio task encodes no video: its report and log name the audio encoder.
+  job.encoderUsed = chunk.kind === 'audio' ? 'aac' : encoder.name;
   const ffprobe = env.bins.ffprobe.path;
   const write = async (c: Compiled): Promise<Compiled> => {
     await mkdir(prepared.workDir, { recursive: true });

@@ -5,14 +5,15 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Layout } from '../shared/layout.js';
-import { copyRegularFile, resolveAllowed } from '../shared/safe-files.js';
+import { linkOrCopyRegularFile, resolveAllowed } from '../shared/safe-files.js';
 import type { TaskMetadata } from '../shared/task.js';
 import { timelineOf } from '../shared/timeline/from-metadata.js';
 import { timelineFiles, type Timeline } from '../shared/timeline/schema.js';
 
 /** Copies one file; injectable so that benchmarks can throttle it like a slow network share. */
 export type CopyFn = (src: string, dst: string, signal?: AbortSignal) => Promise<void>;
-export const plainCopy: CopyFn = copyRegularFile;
+/** A hard link when scratch is on the root's file system (no bytes copied: the chunk tasks of a long task each read the same footage), else a copy. */
+export const plainCopy: CopyFn = linkOrCopyRegularFile;
 
 /** What the render stage needs: the timeline, its files' local copies, where the output goes. */
 export interface RenderInputs {

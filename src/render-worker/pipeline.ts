@@ -130,7 +130,7 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
   // A task downloaded ahead that will not be rendered (shutdown): back as it is.
   const putBack = async (job: Job, why = 'shutting down') => count(await settle(env, { ...job, signal: AbortSignal.abort(why) }, new Error(why)));
   const uploads = new PQueue({ concurrency: 1 });
-  const claimAndPrepare = async (): Promise<Job | TaskOutcome | null> => {
+  const claimAndPrepare = async (ahead: boolean): Promise<Job | TaskOutcome | null> => {
     if (stop.aborted) return null;
     if (!(await diskOk(config, env.scratch, layout.root, log))) {
       totals.lowDisk = true;
@@ -138,21 +138,29 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
       return null;
     }
     if (!breaker.allow(Date.now())) return null;
-    const id = await claimNext(layout, node, env.skip, env.index);
+    const id = await claimNext(layout, node, env.skip, env.index, ahead);
     if (!id) {
       breaker.noTask();
       return null;
     }
     return prepare(env, id, hard);
   };
-  const claimSafely = () => claimAndPrepare().catch((err: unknown) => (log.error({ err }, `Claim failed: ${errorMessage(err)}`), null));
+  const claimSafely = (ahead = false) => claimAndPrepare(ahead).catch((err: unknown) => (log.error({ err }, `Claim failed: ${errorMessage(err)}`), null));
   let next: Promise<Job | TaskOutcome | null> | null = null;
   for (;;) {
-    const current = await (next ?? claimSafely());
+    const ahead = next !== null;
+    let current = await (next ?? claimSafely());
     next = null;
+    // The claim made ahead found nothing it may take ahead (chunk tasks are not): claim now.
+    if (current === null && ahead) current = await claimSafely();
     if (current === null) {
       if (stop.aborted) break;
       if (once) {
+        // An upload still running may publish a task (the join of a chunked task whose last chunk it is): wait for it, then look again.
+        if (uploads.size + uploads.pending > 0) {
+          await uploads.onIdle();
+          continue;
+        }
         // --once waits for tasks in backoff that it may take (not for an open breaker's cooldown).
         const due = breaker.state === 'open' || totals.lowDisk ? null : await dueForMe(env);
         if (due === null) break;
@@ -176,7 +184,7 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
       continue;
     }
     // Download the next task while this one renders.
-    if (config.render.prefetch > 0) next = claimSafely();
+    if (config.render.prefetch > 0) next = claimSafely(true);
     try {
       // A task downloaded ahead may have been lost meanwhile (its lease not refreshed in time,
       // recovered and claimed by another worker): render nothing this worker does not own.

@@ -3,7 +3,7 @@
 // (Paths) allows, and be a regular file. Never a FIFO (whose open blocks a libuv thread
 // forever, which then even blocks the process's exit), a device, or a directory.
 import { constants, createWriteStream, type Stats } from 'node:fs';
-import { open, realpath, type FileHandle } from 'node:fs/promises';
+import { link, lstat, open, realpath, unlink, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ClipmillError } from './errors.js';
@@ -75,6 +75,28 @@ export async function copyRegularFile(src: string, dst: string, signal?: AbortSi
       });
     },
   );
+}
+
+/**
+ * copyRegularFile without copying where the file system allows: `dst` becomes a hard link to
+ * `src` (a render's inputs, a rendered output: files nobody writes to once they are there), so
+ * a task's footage reaches scratch on the root's own disk without a byte read. A link names
+ * what `src` names, so a `src` that is not a regular file (a link, a FIFO planted meanwhile)
+ * is refused as copyRegularFile refuses it. Across file systems (EXDEV), or where links are
+ * not allowed, it copies.
+ */
+export async function linkOrCopyRegularFile(src: string, dst: string, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  await unlink(dst).catch(() => {});
+  try {
+    await link(src, dst);
+  } catch {
+    return copyRegularFile(src, dst, signal);
+  }
+  if (!(await lstat(dst)).isFile()) {
+    await unlink(dst).catch(() => {});
+    throw new ClipmillError('TASK_INVALID', `${src} is not a regular file`);
+  }
 }
 
 /** The largest JSON file of the tree a process reads (metadata, claims, heartbeats, records). */

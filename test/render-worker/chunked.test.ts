@@ -32,7 +32,8 @@ import type { ChunkField } from '../../src/shared/task.js';
 const ARTIFACTS = ['0.mp4', '1.mp4', '2.mp4', 'audio.m4a'];
 
 test('a long task: split by the worker that claims it, its chunks and audio rendered (libx264 on a node whose encoder is another), joined and published as one final; status counts the chunks', async (t) => {
-  const env = await workerEnv(t, 0, { render: { chunkSeconds: 1, prefetch: 0 } });
+  // render.prefetch as by default (1): chunk tasks are never claimed ahead, so each is claimed when the one before is done.
+  const env = await workerEnv(t, 0, { render: { chunkSeconds: 1, prefetch: 1 } });
   // The encoder rule: every chunk of every task is libx264, whatever the node chose for whole
   // renders (this node's would be NVENC, which this machine may not even have).
   env.encoder = encoderSpec('h264_nvenc', env.config);
@@ -72,7 +73,8 @@ test('a long task: split by the worker that claims it, its chunks and audio rend
   assert.equal(meta.attempts, 1);
   for (const name of await readdir(join(retiredChunkDir(env.layout, LONG_ID), 'done'))) {
     const r = JSON.parse(await readFile(join(retiredChunkDir(env.layout, LONG_ID), 'done', name, 'report.json'), 'utf8')) as { encoder: string; encoder_fallback: unknown; checks: { ok: boolean }[] };
-    assert.equal(r.encoder, 'libx264');
+    const m = await readMetadata(join(retiredChunkDir(env.layout, LONG_ID), 'done', name));
+    assert.equal(r.encoder, m.chunk!.kind === 'audio' ? 'aac' : 'libx264');
     assert.equal(r.encoder_fallback, null, 'libx264 from the start, not a fallback from NVENC');
     assert.ok(r.checks.every((c) => c.ok));
   }

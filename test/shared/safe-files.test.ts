@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isClipmillError } from '../../src/shared/errors.js';
-import { copyRegularFile, isInside, resolveAllowed } from '../../src/shared/safe-files.js';
+import { copyRegularFile, isInside, linkOrCopyRegularFile, resolveAllowed } from '../../src/shared/safe-files.js';
 import { tempDir } from '../helpers.js';
 
 test('resolveAllowed: regular files inside the allowed folders, links followed; everything else is TASK_INVALID', async (t) => {
@@ -36,6 +36,32 @@ test('copyRegularFile copies, never opens a FIFO, and stops when aborted', async
   execFileSync('mkfifo', [join(dir, 'fifo')]);
   await assert.rejects(copyRegularFile(join(dir, 'fifo'), join(dir, 'dst2')), (e: unknown) => isClipmillError(e, 'TASK_INVALID'));
   await assert.rejects(copyRegularFile(join(dir, 'src'), join(dir, 'dst3'), AbortSignal.abort()), /abort/i);
+});
+
+test('linkOrCopyRegularFile links on one file system, copies across, and refuses what is not a regular file', async (t) => {
+  const dir = await tempDir(t);
+  const src = join(dir, 'src');
+  await writeFile(src, 'payload');
+  await writeFile(join(dir, 'dst'), 'an older file');
+  await linkOrCopyRegularFile(src, join(dir, 'dst'));
+  assert.equal((await stat(join(dir, 'dst'))).ino, (await stat(src)).ino, 'the same file, no byte copied');
+  assert.equal(await readFile(join(dir, 'dst'), 'utf8'), 'payload');
+  // Another file system (/dev/shm, a tmpfs, where the temp folder is not on it): EXDEV, so a copy.
+  const other = (await stat('/dev/shm').catch(() => null))?.dev !== (await stat(dir)).dev ? await mkdtemp('/dev/shm/clipmill-test-').catch(() => null) : null;
+  if (other) {
+    t.after(() => rm(other, { recursive: true, force: true }));
+    await linkOrCopyRegularFile(src, join(other, 'dst'));
+    assert.notEqual((await stat(join(other, 'dst'))).ino, (await stat(src)).ino);
+    assert.equal(await readFile(join(other, 'dst'), 'utf8'), 'payload');
+  }
+  // A link (its hard link would be a link too) and a FIFO are refused, nothing left behind.
+  await symlink(src, join(dir, 'symlink'));
+  execFileSync('mkfifo', [join(dir, 'fifo')]);
+  for (const bad of ['symlink', 'fifo']) {
+    await assert.rejects(linkOrCopyRegularFile(join(dir, bad), join(dir, `${bad}.copy`)), (e: unknown) => isClipmillError(e, 'TASK_INVALID'));
+    await assert.rejects(stat(join(dir, `${bad}.copy`)), { code: 'ENOENT' });
+  }
+  await assert.rejects(linkOrCopyRegularFile(src, join(dir, 'dst4'), AbortSignal.abort()), /abort/i);
 });
 
 test('readRegularFile: a FIFO, a link (to /dev/zero) and an oversized file are refused at once, never read', async (t) => {

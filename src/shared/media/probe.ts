@@ -1,4 +1,5 @@
 // ffprobe, reduced to the facts clipmill decides on.
+import { stat } from 'node:fs/promises';
 import { ClipmillError } from '../errors.js';
 import { runMedia } from './exec.js';
 import { ffmpegErrorLines } from './stderr.js';
@@ -128,6 +129,30 @@ export async function probe(ffprobe: string, file: string, opts: ProbeOptions = 
   } catch (err) {
     throw new ClipmillError('PROBE_FAILED', `ffprobe printed no usable JSON for ${file}`, { cause: err });
   }
+}
+
+/** How many probes probeFile remembers (one process's recent inputs). */
+const PROBE_MEMORY = 256;
+const remembered = new Map<string, ProbeInfo>();
+
+/**
+ * probe, remembered for the file's identity: device, inode, size, modification and birth
+ * times. A render worker's inputs are hard links to the root's files (render-worker/download.ts),
+ * so the chunk tasks of one long task, and the tasks that share footage, probe each file once
+ * per process; a file written again, or another file, has another identity. Failures are
+ * not remembered.
+ */
+export async function probeFile(ffprobe: string, file: string, opts: ProbeOptions = {}): Promise<ProbeInfo> {
+  const st = await stat(file).catch(() => null);
+  const key = st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.birthtimeMs}` : null;
+  const known = key ? remembered.get(key) : undefined;
+  if (known) return known;
+  const info = await probe(ffprobe, file, opts);
+  if (key) {
+    remembered.set(key, info);
+    if (remembered.size > PROBE_MEMORY) remembered.delete(remembered.keys().next().value!);
+  }
+  return info;
 }
 
 /** The facts worth keeping in a reason file or a report. */

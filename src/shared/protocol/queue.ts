@@ -28,6 +28,8 @@ export interface QueueEntry {
   /** 0: none. */
   readonly notBeforeMs: number;
   readonly avoid: readonly { node: string; untilMs: number }[];
+  /** A chunk task (metadata.json `chunk`): never claimed ahead of time (claimNext `ahead`). Absent: not one. */
+  readonly chunk?: boolean;
 }
 
 /** What the index reads of a metadata.json of any version: each field lenient, so that a damaged file is still listed (and fails when claimed). */
@@ -36,6 +38,7 @@ const IndexFields = z.looseObject({
   priority: z.number().int().optional().catch(undefined),
   not_before: z.string().optional().catch(undefined),
   avoid_nodes: z.array(z.looseObject({ node: z.string(), until: z.string() })).optional().catch(undefined),
+  chunk: z.looseObject({}).optional().catch(undefined),
 });
 
 const ms = (iso: string | undefined): number | null => {
@@ -88,6 +91,7 @@ export async function readEntry(dir: string, id: string): Promise<QueueEntry | n
       const until = ms(a.until);
       return until === null ? [] : [{ node: a.node, untilMs: until }];
     }),
+    ...(parsed.chunk ? { chunk: true } : {}),
   };
 }
 
@@ -239,8 +243,8 @@ export class TaskIndex {
     return this.entries.get(e.id) === e;
   }
 
-  /** The next task `node` may claim now, in claim order, none of `skip`; null when there is none. */
-  next(node: string, skip?: ReadonlySet<string>): QueueEntry | null {
+  /** The next task `node` may claim now, in claim order, none of `skip` (nor a chunk task when `ahead`: claimNext); null when there is none. */
+  next(node: string, skip?: ReadonlySet<string>, ahead = false): QueueEntry | null {
     const now = this.now();
     for (let top = this.delayed.peek(); top && (!this.live(top) || top.notBeforeMs <= now); top = this.delayed.peek()) {
       this.delayed.pop();
@@ -252,7 +256,7 @@ export class TaskIndex {
       const e = this.ready.pop()!;
       if (!this.live(e)) continue;
       aside.push(e);
-      if (skip?.has(e.id) || !claimable(e, node, now)) continue;
+      if (skip?.has(e.id) || !claimable(e, node, now) || (ahead && e.chunk)) continue;
       found = e;
       break;
     }

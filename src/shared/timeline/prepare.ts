@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import PQueue from 'p-queue';
 import type { Logger } from '../log.js';
 import type { EncoderSpec } from '../media/encoders.js';
-import { probe, type ProbeInfo } from '../media/probe.js';
+import { probeFile, type ProbeInfo } from '../media/probe.js';
 import { compileTimeline, type CompileInputs, type CompileOptions, type Compiled } from './compile.js';
 import type { Timeline } from './schema.js';
 import { planFonts } from './text/fonts.js';
@@ -29,7 +29,7 @@ export interface PrepareOptions {
   signal?: AbortSignal;
 }
 
-/** Probes each of `files` that has a local path, four at a time; keeps what `pick` takes from it. A file that is not media throws PROBE_FAILED naming it, before ffmpeg starts. */
+/** Probes each of `files` that has a local path, four at a time (each file once per process: probeFile); keeps what `pick` takes from it. A file that is not media throws PROBE_FAILED naming it, before ffmpeg starts. */
 async function probeEach<T>(files: Iterable<string>, paths: ReadonlyMap<string, string>, ffprobe: string, signal: AbortSignal | undefined, pick: (info: ProbeInfo) => T | undefined): Promise<Map<string, T>> {
   const out = new Map<string, T>();
   const queue = new PQueue({ concurrency: 4 });
@@ -38,7 +38,7 @@ async function probeEach<T>(files: Iterable<string>, paths: ReadonlyMap<string, 
       queue.add(async () => {
         const local = paths.get(f);
         if (local === undefined) return;
-        const value = pick(await probe(ffprobe, local, { signal }));
+        const value = pick(await probeFile(ffprobe, local, { signal }));
         if (value !== undefined) out.set(f, value);
       }),
     ),
