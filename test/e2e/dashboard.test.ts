@@ -123,6 +123,22 @@ test('a person with only a browser uploads, submits a 2-part job, watches it ren
   for (const v of await page.$$eval('.uploads progress', (ps) => ps.map((p) => (p as HTMLProgressElement).value))) assert.equal(v, 1, 'every progress bar full');
   await shot('2-uploaded');
 
+  // A job file of another template, from the page's starting point: text that is not JSON is
+  // refused on the page; a refused field of the file is named as the API names it.
+  await page.check('[data-testid=mode-file]');
+  await page.selectOption('[data-testid=job-template]', 'short');
+  assert.match(await page.inputValue('.job textarea[data-field=job]'), /"template": "short"/);
+  await page.selectOption('[data-testid=job-template]', 'golden-frame');
+  assert.match(await page.inputValue('.job textarea[data-field=job]'), /"template": "golden-frame"/);
+  await page.fill('.job input[data-field=name]', 'gold rings');
+  await page.fill('.job textarea[data-field=job]', '{ "template": "golden-frame", ');
+  await page.click('.job button[type=submit]');
+  assert.match((await (await page.waitForSelector('[data-testid=job-error]')).textContent())!, /^the job file is not JSON/);
+  await page.fill('.job textarea[data-field=job]', JSON.stringify({ template: 'golden-frame', images: [{ category: 'rings' }], shot_seconds: { min: 5, max: 1 } }));
+  await page.click('.job button[type=submit]');
+  await step('the refused field of the job file named', 10_000, (timeout) => page.waitForFunction(() => /^raw\/job\/gold rings\.json: shot_seconds\.max: a number >= min \(5\), got 1/.test(document.querySelector('[data-testid=job-error]')?.textContent ?? ''), null, { timeout }));
+  await page.check('[data-testid=mode-multi]');
+
   // The job: a bad clip count first (named next to its field), then the right one.
   await page.fill('.job input[data-field=name]', 'spring promo');
   await page.fill('.job input[data-field=variations]', '2');

@@ -1,6 +1,8 @@
 // The upload form (drag-and-drop, category, tags, a progress bar per file) and the job builder
-// (1-part or multi-part, one section per part). A refused field is shown next to its input:
-// the API names the field (`parts[1].clips`), and each input carries that name in data-field.
+// (1-part or multi-part, one section per part; or a job file of any template, golden-frame and
+// short included, edited as JSON from a starting point). A refused field is shown next to its
+// input: the API names the field (`parts[1].clips`), and each input carries that name in
+// data-field; a job file's refused field is named above the file.
 import { useState } from '/vendor/hooks.mjs';
 import { html, api } from './app.js';
 
@@ -69,6 +71,14 @@ const num = (v) => (v === '' || v === undefined ? undefined : Number(v));
 const tagsOf = (s) => s.split(/[,;]/).map((t) => t.trim()).filter(Boolean);
 const selector = (category, tags) => ({ category: category.trim(), ...(tagsOf(tags).length ? { tags: tagsOf(tags) } : {}) });
 const newPart = () => ({ footage: '', footageTags: '', clips: '2', min: '0.5', max: '1', narrCategory: '', campaign: '', part: '', text: '', logo: false });
+/** Starting points of the job-file mode, one per template (docs/jobs.md, golden-frame.md, shorts.md). */
+const TEMPLATES = {
+  'golden-frame': { template: 'golden-frame', images: [{ category: 'rings' }], audio: { category: 'lounge' }, text: 'Only 24 hours: -50% on every ring', duration: 15, variations: 1 },
+  short: { template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 }, category: 'cars', music: { category: 'upbeat' }, target_seconds: 30, style: 'word' },
+  instructions: { variations: 2, sources: [{ category: 'promo' }], text: { text: 'Spring sale' } },
+};
+const templateText = (name) => JSON.stringify(TEMPLATES[name], null, 2);
+
 const RANGES = [['contrast', 0.9, 1.1], ['brightness', -0.05, 0.05], ['saturation', 0.9, 1.1], ['speed', 0.97, 1.03], ['pitch', 0.97, 1.03]];
 
 /** The job file the builder's state describes (sent as is: the server validates it). */
@@ -98,6 +108,7 @@ export function jobOf(s) {
 
 export function JobBuilder({ onDone }) {
   const [s, setS] = useState({ name: '', mode: 'multi', variations: '2', priority: '0', quality: 'normal', source: '', sourceTags: '', resolution: '', flip: false, logo: '', music: '', fromPart: '1', toPart: '', volume: '0.25', text: '', parts: [newPart(), newPart()], ...Object.fromEntries(RANGES.flatMap(([k, lo, hi]) => [[`${k}On`, false], [`${k}Lo`, String(lo)], [`${k}Hi`, String(hi)]])) });
+  const [file, setFile] = useState(templateText('golden-frame'));
   const [error, setError] = useState(null);
   const [done, setDone] = useState(null);
   const set = (k, checkbox) => (e) => setS({ ...s, [k]: checkbox ? e.target.checked : e.target.value });
@@ -113,8 +124,15 @@ export function JobBuilder({ onDone }) {
     e.preventDefault();
     setError(null);
     setDone(null);
+    let job;
     try {
-      const r = await api('/jobs', { method: 'POST', body: { name: s.name, job: jobOf(s) } });
+      job = s.mode === 'file' ? JSON.parse(file) : jobOf(s);
+    } catch (x) {
+      setError({ field: null, message: `the job file is not JSON: ${x.message}` });
+      return;
+    }
+    try {
+      const r = await api('/jobs', { method: 'POST', body: { name: s.name, job } });
       setDone(`${r.path}: ${r.summary}`);
       onDone?.();
     } catch (x) {
@@ -122,12 +140,10 @@ export function JobBuilder({ onDone }) {
     }
   };
   const input = (label, field, key, attrs = {}) => html`<label>${label} <input data-field=${field} value=${s[key]} onInput=${set(key)} ...${attrs} /></label>${err(field)}`;
-  return html`<form class="job" onSubmit=${submit} data-testid="job-form">
-    ${input('Name', 'name', 'name', { required: true })}
-    <fieldset><legend>Mode</legend>
-      <label><input type="radio" name="mode" value="one" checked=${s.mode === 'one'} onChange=${set('mode')} /> 1-part</label>
-      <label><input type="radio" name="mode" value="multi" checked=${s.mode === 'multi'} onChange=${set('mode')} data-testid="mode-multi" /> multi-part</label>
-    </fieldset>
+  // A job file of any template, from a starting point: the server validates it as raw/job/ does.
+  const fileFields = () => html`<label>Start from <select data-testid="job-template" onChange=${(e) => setFile(templateText(e.target.value))}>${Object.keys(TEMPLATES).map((k) => html`<option value=${k}>${k}</option>`)}</select></label>
+    <label class="file">Job file (JSON) <textarea data-field="job" rows="14" spellcheck="false" value=${file} onInput=${(e) => setFile(e.target.value)}></textarea></label>`;
+  const builderFields = () => html`
     ${input('Variations', 'variations', 'variations', { type: 'number', min: 1 })}
     ${input('Priority', 'priority', 'priority', { type: 'number' })}
     <label>Quality <select data-field="quality" value=${s.quality} onChange=${set('quality')}>${['draft', 'normal', 'high'].map((q) => html`<option>${q}</option>`)}</select></label>${err('quality')}
@@ -159,7 +175,16 @@ export function JobBuilder({ onDone }) {
       ${RANGES.map(([k]) => html`<div class="range"><label><input type="checkbox" checked=${s[`${k}On`]} onChange=${set(`${k}On`, true)} /> ${k}</label>
         <input type="number" step="any" data-field=${`uniqueness.${k}`} value=${s[`${k}Lo`]} onInput=${set(`${k}Lo`)} /> to <input type="number" step="any" value=${s[`${k}Hi`]} onInput=${set(`${k}Hi`)} />${err(`uniqueness.${k}`)}${errUnder(`uniqueness.${k}`)}</div>`)}
     </fieldset>
-    ${error && html`<p class="error" data-testid="job-error">${error.field ? `${error.field}: ` : ''}${error.message}</p>`}
+  `;
+  return html`<form class="job" onSubmit=${submit} data-testid="job-form">
+    ${input('Name', 'name', 'name', { required: true })}
+    <fieldset><legend>Mode</legend>
+      <label><input type="radio" name="mode" value="one" checked=${s.mode === 'one'} onChange=${set('mode')} /> 1-part</label>
+      <label><input type="radio" name="mode" value="multi" checked=${s.mode === 'multi'} onChange=${set('mode')} data-testid="mode-multi" /> multi-part</label>
+      <label><input type="radio" name="mode" value="file" checked=${s.mode === 'file'} onChange=${set('mode')} data-testid="mode-file" /> job file (any template)</label>
+    </fieldset>
+    ${s.mode === 'file' ? fileFields() : builderFields()}
+    ${error && html`<p class="error" data-testid="job-error">${error.field && !error.message.includes(error.field) ? `${error.field}: ` : ''}${error.message}</p>`}
     ${done && html`<p class="ok" data-testid="job-done">Filed ${done}</p>`}
     <button type="submit">Submit the job</button>
   </form>`;
