@@ -15,7 +15,7 @@ import { assertOwnClaim } from '../shared/protocol/complete.js';
 import { ReportSchema } from '../shared/protocol/files.js';
 import { resolveAllowed } from '../shared/safe-files.js';
 import { buildFfconcat, type ChunkField, type JoinField, type TaskMetadata } from '../shared/task.js';
-import { SAMPLE_RATE } from '../shared/timeline/audio.js';
+import { AUDIO_CODEC, SAMPLE_RATE } from '../shared/timeline/audio.js';
 import { chunkPlan, chunkSubTimeline } from '../shared/timeline/chunks.js';
 import { CHUNK_ENCODER, chunkEncoderArgv, compileAudio, compileChunk, joinArgv } from '../shared/timeline/compile-chunk.js';
 import { renderSize, type Compiled, type Expectation } from '../shared/timeline/compile.js';
@@ -124,7 +124,7 @@ export async function renderChunk(env: WorkerEnv, job: Job): Promise<void> {
   inputs.output = prepared.output;
   const encoder = encoderSpec(CHUNK_ENCODER, env.config);
   // The audio task encodes no video: its report and log name the audio encoder.
-  job.encoderUsed = chunk.kind === 'audio' ? 'aac' : encoder.name;
+  job.encoderUsed = chunk.kind === 'audio' ? AUDIO_CODEC : encoder.name;
   const ffprobe = env.bins.ffprobe.path;
   const write = async (c: Compiled): Promise<Compiled> => {
     await mkdir(prepared.workDir, { recursive: true });

@@ -1,7 +1,10 @@
 // The download stage (spec §7): a claimed task's inputs — every file its timeline names — are
 // copied from the shared root to local scratch, links resolved, so that the render reads local
-// disk only. The copies are named in/0001.mp4, in/0002.png, ...: nothing from an operator's
-// folder names reaches ffmpeg's arguments or a concat list.
+// disk only; where scratch is on the root's own file system they are hard links instead (no
+// byte copied). The files in in/ may therefore BE the root's files: they are only ever read
+// (ffmpeg's inputs, probes), never opened for writing, truncated or replaced in place. They
+// are named in/0001.mp4, in/0002.png, ...: nothing from an operator's folder names reaches
+// ffmpeg's arguments or a concat list.
 import { mkdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Layout } from '../shared/layout.js';

@@ -151,8 +151,9 @@ export async function runPipeline(env: WorkerEnv, stop: AbortSignal, once: boole
     const ahead = next !== null;
     let current = await (next ?? claimSafely());
     next = null;
-    // The claim made ahead found nothing it may take ahead (chunk tasks are not): claim now.
-    if (current === null && ahead) current = await claimSafely();
+    // The claim made ahead took nothing (the next task is a chunk task or a join, which only a
+    // node free now takes): claim now, unless it stopped for low disk or an open breaker.
+    if (current === null && ahead && hb.state !== 'low_disk' && breaker.state === 'closed') current = await claimSafely();
     if (current === null) {
       if (stop.aborted) break;
       if (once) {

@@ -1,5 +1,6 @@
 // Stage 3: final.mp4 (and its poster.jpg) copied from scratch into the task folder under a temporary name (retried
-// with backoff), report.json beside it, then the task published to output/ by the protocol.
+// with backoff; a hard link when scratch is on the root's file system), report.json beside it, then the task
+// published to output/ by the protocol.
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../shared/errors.js';

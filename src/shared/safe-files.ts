@@ -60,7 +60,8 @@ export function copyTimeoutMs(bytes: number): number {
 
 /**
  * Copies a regular file (never opening anything else) with a timeout proportional to its
- * size, honouring `signal`. The destination is created or truncated.
+ * size, honouring `signal`. The destination must not exist (EEXIST): a file there may be a
+ * hard link to a file of the root, which a truncating copy would rewrite.
  */
 export async function copyRegularFile(src: string, dst: string, signal?: AbortSignal): Promise<void> {
   await withRegularFile(
@@ -69,7 +70,8 @@ export async function copyRegularFile(src: string, dst: string, signal?: AbortSi
     async (fh, st) => {
       const limit = AbortSignal.timeout(copyTimeoutMs(st.size));
       // 1 MiB chunks: a sixteenth of the reads and writes of the 64 KiB default (footage is large).
-      await pipeline(fh.createReadStream({ autoClose: false, highWaterMark: COPY_CHUNK }), createWriteStream(dst, { highWaterMark: COPY_CHUNK }), { signal: signal ? AbortSignal.any([signal, limit]) : limit }).catch((err: unknown) => {
+      // 'wx': a new file, never one that is there (it may be a hard link to a file of the root: linkOrCopyRegularFile).
+      await pipeline(fh.createReadStream({ autoClose: false, highWaterMark: COPY_CHUNK }), createWriteStream(dst, { flags: 'wx', highWaterMark: COPY_CHUNK }), { signal: signal ? AbortSignal.any([signal, limit]) : limit }).catch((err: unknown) => {
         if (limit.aborted && !signal?.aborted) throw new ClipmillError('IO', `copying ${src} took longer than ${copyTimeoutMs(st.size) / 1000} s`, { cause: err });
         throw err;
       });

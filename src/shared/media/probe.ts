@@ -137,22 +137,30 @@ const remembered = new Map<string, ProbeInfo>();
 
 /**
  * probe, remembered for the file's identity: device, inode, size, modification and birth
- * times. A render worker's inputs are hard links to the root's files (render-worker/download.ts),
- * so the chunk tasks of one long task, and the tasks that share footage, probe each file once
- * per process; a file written again, or another file, has another identity. Failures are
- * not remembered.
+ * times. A render worker's inputs are hard links to the root's files when scratch is on the
+ * root's file system (render-worker/download.ts), so the chunk tasks of one long task, and
+ * the tasks that share footage, probe each file once per process; a file written again, or
+ * another file, has another identity. Only a file with more than one link (the root's,
+ * linked into scratch: files the protocol never rewrites) is remembered: a copy in scratch
+ * lives for one task, and its inode, freed at clean-up, may soon hold another file. Failures
+ * are not remembered; what is returned is frozen (shared by every caller).
  */
 export async function probeFile(ffprobe: string, file: string, opts: ProbeOptions = {}): Promise<ProbeInfo> {
   const st = await stat(file).catch(() => null);
-  const key = st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.birthtimeMs}` : null;
+  const key = st && st.nlink > 1 ? `${ffprobe}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.birthtimeMs}` : null;
   const known = key ? remembered.get(key) : undefined;
   if (known) return known;
-  const info = await probe(ffprobe, file, opts);
+  const info = deepFreeze(await probe(ffprobe, file, opts));
   if (key) {
     remembered.set(key, info);
     if (remembered.size > PROBE_MEMORY) remembered.delete(remembered.keys().next().value!);
   }
   return info;
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(o);
 }
 
 /** The facts worth keeping in a reason file or a report. */

@@ -43,18 +43,6 @@ export function planArtifacts(id: string, plan: JoinField): ChunkField[] {
   return out;
 }
 
-/**
- * The order in which the chunk tasks of a plan are claimed: the longest render first (its
- * frames, pre-roll included), the audio (a small share of the work) last, so that the last
- * tasks handed out are the short ones and the nodes finish close together. Each chunk task's
- * created_at is its parent's plus its rank in milliseconds (the queue's order: priority, then
- * age): the chunks keep their parent's place among other tasks.
- */
-export function claimRank(c: ChunkField, plan: JoinField): number {
-  const order = [...plan.chunks].sort((a, b) => b.to_frame - b.start_frame - (a.to_frame - a.start_frame) || a.index - b.index);
-  return c.kind === 'audio' ? order.length : order.findIndex((r) => r.index === c.range!.index);
-}
-
 /** The task id of an artifact. */
 export function artifactTaskId(c: ChunkField): string {
   return chunkTaskId(c.of, c.kind === 'audio' ? 'audio' : c.range!.index);
@@ -125,8 +113,7 @@ export async function parkForChunks(layout: Layout, id: string, node: string, le
       published.push(cid);
       continue;
     }
-    const created = Date.parse(parked.created_at);
-    const chunkMeta: TaskMetadata = { ...parked, task_id: cid, attempts: 0, chunk: c, ...(Number.isFinite(created) ? { created_at: new Date(created + claimRank(c, plan)).toISOString() } : {}) };
+    const chunkMeta: TaskMetadata = { ...parked, task_id: cid, attempts: 0, chunk: c };
     delete chunkMeta.join;
     delete chunkMeta.avoid_nodes;
     delete chunkMeta.preview;

@@ -34,26 +34,29 @@ export async function listTasks(layout: Layout): Promise<string[]> {
  * Tries to claim one task: the next in claim order (priority, then age; see queue.ts) that
  * this node may take now, none of `skip`; returns its id, or null when there is none. `index`
  * is the worker's long-lived index; without one, tasks/ is listed for this claim alone.
- * `ahead`: the claim is made while this node still renders (render.prefetch), so chunk tasks
- * are left to nodes that are free now: the chunks of a long task are spread over the nodes,
- * not queued behind one node's render (docs/chunks.md).
+ * `ahead`: the claim is made while this node still renders (render.prefetch). When the next
+ * task in claim order is a chunk task or a join, nothing is claimed (null): it is left to a
+ * node free now, or to this one once its render ends, so that the chunks of a long task
+ * spread over the nodes and never wait behind one node's render, and no task of lower
+ * priority or newer is taken before them (docs/chunks.md).
  */
 export async function claimNext(layout: Layout, node: string, skip?: ReadonlySet<string>, index?: TaskIndex, ahead = false): Promise<string | null> {
   const idx = index ?? (await new TaskIndex(layout, { rescanMs: Number.POSITIVE_INFINITY, watch: false }).open());
   await idx.refresh();
   let listed = !index;
   for (;;) {
-    let e = idx.next(node, skip, ahead);
+    let e = idx.next(node, skip);
     if (!e && !listed) {
       // Nothing to offer: list tasks/ before saying so (a task published on another host).
       listed = true;
       await idx.refresh(true);
-      e = idx.next(node, skip, ahead);
+      e = idx.next(node, skip);
     }
-    if (!e) return null;
+    if (!e || (ahead && e.freeNodeOnly)) return null;
     // The entry may be stale (changed or gone without this host seeing it): read it again.
     const fresh = await idx.reload(e.id);
-    if (!fresh || !claimable(fresh, node, idx.now()) || fresh.priority !== e.priority || (ahead && fresh.chunk)) continue;
+    if (!fresh || !claimable(fresh, node, idx.now()) || fresh.priority !== e.priority) continue;
+    if (ahead && fresh.freeNodeOnly) return null;
     const id = e.id;
     try {
       await rename(layout.task(id), layout.processingTask(id));

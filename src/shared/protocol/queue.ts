@@ -28,8 +28,10 @@ export interface QueueEntry {
   /** 0: none. */
   readonly notBeforeMs: number;
   readonly avoid: readonly { node: string; untilMs: number }[];
-  /** A chunk task (metadata.json `chunk`): never claimed ahead of time (claimNext `ahead`). Absent: not one. */
-  readonly chunk?: boolean;
+  /** A chunk task or a join (metadata.json `chunk` or `join`, docs/chunks.md): claimed only by a node free now, never ahead of time (claimNext `ahead`). */
+  readonly freeNodeOnly?: boolean;
+  /** The order among tasks of equal priority and age (the chunk tasks of one task): the longest render first, the audio last. Absent: 0. */
+  readonly rank?: number;
 }
 
 /** What the index reads of a metadata.json of any version: each field lenient, so that a damaged file is still listed (and fails when claimed). */
@@ -38,8 +40,20 @@ const IndexFields = z.looseObject({
   priority: z.number().int().optional().catch(undefined),
   not_before: z.string().optional().catch(undefined),
   avoid_nodes: z.array(z.looseObject({ node: z.string(), until: z.string() })).optional().catch(undefined),
-  chunk: z.looseObject({}).optional().catch(undefined),
+  chunk: z.looseObject({ kind: z.string().optional().catch(undefined), range: z.looseObject({ start_frame: z.number(), to_frame: z.number() }).optional().catch(undefined) }).optional().catch(undefined),
+  join: z.looseObject({}).optional().catch(undefined),
 });
+
+/**
+ * The rank of a chunk task among its siblings (which share their task's priority and
+ * created_at): the frames it renders, pre-roll included, the most first; the audio, a small
+ * share of the work, after every video chunk. The last tasks handed out are then the short
+ * ones, and the nodes finish close together.
+ */
+function chunkRank(c: z.infer<typeof IndexFields>['chunk']): number | undefined {
+  if (!c) return undefined;
+  return c.kind === 'video' && c.range ? -(c.range.to_frame - c.range.start_frame) : 1;
+}
 
 const ms = (iso: string | undefined): number | null => {
   if (iso === undefined) return null;
@@ -47,9 +61,9 @@ const ms = (iso: string | undefined): number | null => {
   return Number.isNaN(t) ? null : t;
 };
 
-/** The claim order: priority descending, then created ascending, then id (a total order: every worker agrees). */
+/** The claim order: priority descending, then created ascending, then rank (chunk tasks), then id (a total order: every worker agrees). */
 export function claimOrder(a: QueueEntry, b: QueueEntry): number {
-  return b.priority - a.priority || a.createdMs - b.createdMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return b.priority - a.priority || a.createdMs - b.createdMs || (a.rank ?? 0) - (b.rank ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Whether `node` may claim the entry at `now`. */
@@ -91,7 +105,8 @@ export async function readEntry(dir: string, id: string): Promise<QueueEntry | n
       const until = ms(a.until);
       return until === null ? [] : [{ node: a.node, untilMs: until }];
     }),
-    ...(parsed.chunk ? { chunk: true } : {}),
+    ...(parsed.chunk || parsed.join ? { freeNodeOnly: true } : {}),
+    ...(parsed.chunk ? { rank: chunkRank(parsed.chunk)! } : {}),
   };
 }
 
@@ -243,8 +258,8 @@ export class TaskIndex {
     return this.entries.get(e.id) === e;
   }
 
-  /** The next task `node` may claim now, in claim order, none of `skip` (nor a chunk task when `ahead`: claimNext); null when there is none. */
-  next(node: string, skip?: ReadonlySet<string>, ahead = false): QueueEntry | null {
+  /** The next task `node` may claim now, in claim order, none of `skip`; null when there is none. */
+  next(node: string, skip?: ReadonlySet<string>): QueueEntry | null {
     const now = this.now();
     for (let top = this.delayed.peek(); top && (!this.live(top) || top.notBeforeMs <= now); top = this.delayed.peek()) {
       this.delayed.pop();
@@ -256,7 +271,7 @@ export class TaskIndex {
       const e = this.ready.pop()!;
       if (!this.live(e)) continue;
       aside.push(e);
-      if (skip?.has(e.id) || !claimable(e, node, now) || (ahead && e.chunk)) continue;
+      if (skip?.has(e.id) || !claimable(e, node, now)) continue;
       found = e;
       break;
     }

@@ -8,6 +8,14 @@ import type { AudioTrack, Effects, Timeline } from './schema.js';
 import { duckFilter } from './duck.js';
 
 export const SAMPLE_RATE = 48000;
+
+/** The audio encoder of every output (a whole render's, a chunked task's audio artifact). */
+export const AUDIO_CODEC = 'aac';
+
+/** The output arguments of the mixed audio: AAC at `bitrate`, 48 kHz stereo. */
+export function audioEncoderArgv(bitrate: string): string[] {
+  return ['-c:a', AUDIO_CODEC, '-b:a', bitrate, '-ar', String(SAMPLE_RATE), '-ac', '2'];
+}
 /** aloop's largest size (INT32_MAX samples). */
 const ALOOP_MAX = 2147483647;
 const NORM = `aresample=${SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo`;

@@ -3,7 +3,7 @@
 // timeline (audio only, mixed and encoded once). Pure, like compile.ts, and tested argument by
 // argument in test/shared/timeline/compile-chunk.test.ts.
 import type { EncoderSpec } from '../media/encoders.js';
-import { buildAudio, SAMPLE_RATE } from './audio.js';
+import { audioEncoderArgv, buildAudio } from './audio.js';
 import { expandCaptions } from './captions.js';
 import { chunkSubTimeline, type ChunkRange } from './chunks.js';
 import { qualityArgs, renderSize, videoEffects, type CompileInputs, type CompileOptions, type Compiled } from './compile.js';
@@ -88,7 +88,7 @@ export function compileAudio(tl: Timeline, inputs: CompileInputs, opts: CompileO
   const argv = head(opts);
   for (const input of g.inputs) argv.push(...input);
   argv.push('-filter_complex', g.chains.join(';'), '-map', audio, '-vn');
-  argv.push('-c:a', 'aac', '-b:a', opts.audioBitrate, '-ar', String(SAMPLE_RATE), '-ac', '2');
+  argv.push(...audioEncoderArgv(opts.audioBitrate));
   argv.push('-t', secs(duration / tl.effects.speed), '-f', 'mp4', inputs.output);
   return { argv, files: g.files, expect: { width: 0, height: 0, fps: tl.output.fps, duration: duration / tl.effects.speed, audio: true } };
 }

@@ -7,7 +7,7 @@
 // The graph: video segments -> base (video.ts) -> layers in order (layers.ts) -> effects ->
 // the encoder's format; audio tracks -> mix -> speed and pitch (audio.ts).
 import type { EncoderSpec } from '../media/encoders.js';
-import { buildAudio, SAMPLE_RATE } from './audio.js';
+import { audioEncoderArgv, buildAudio } from './audio.js';
 import { even } from './fit.js';
 import { Graph, secs, type AuxFile } from './graph.js';
 import { buildLayers } from './layers.js';
@@ -122,7 +122,7 @@ export function compileTimeline(tl: Timeline, inputs: CompileInputs, encoder: En
   argv.push('-map', '[vout]');
   if (audio) argv.push('-map', audio);
   argv.push('-c:v', encoder.name, ...qualityArgs(encoder, tl.output.quality), '-r', String(fps));
-  if (audio) argv.push('-c:a', 'aac', '-b:a', opts.audioBitrate, '-ar', String(SAMPLE_RATE), '-ac', '2');
+  if (audio) argv.push(...audioEncoderArgv(opts.audioBitrate));
   const seconds = duration / tl.effects.speed;
   argv.push('-t', secs(seconds), '-movflags', '+faststart', '-f', 'mp4', inputs.output);
   return { argv, files: g.files, expect: { width: size.width, height: size.height, fps, duration: seconds, audio: audio !== null } };

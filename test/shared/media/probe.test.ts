@@ -35,28 +35,34 @@ test('probe: an ffprobe out of memory, or one that cannot run (exit 127), is the
   await assert.rejects(probe(noLib, '/x.mp4'), (e: unknown) => isClipmillError(e, 'SUBPROCESS_FAILED') && e.errorClass === 'recoverable');
 });
 
-test('probeFile: a file probed once per process, for its identity: a hard link to it is the same file, a file written again is another', async (t) => {
+test('probeFile: a file linked from the root probed once per process, for its identity; a single-link file (a copy in scratch) and a file written again probed each time', async (t) => {
   const { join } = await import('node:path');
-  const { link, writeFile, appendFile } = await import('node:fs/promises');
+  const { link, writeFile, appendFile, readFile } = await import('node:fs/promises');
   const { probeFile } = await import('../../../src/shared/media/probe.js');
   const { tempDir, writeScript } = await import('../../helpers.js');
   const dir = await tempDir(t);
-  // A fake ffprobe that counts its runs and prints a 2-second clip of `width` pixels.
+  // A fake ffprobe that counts its runs and prints a 2-second clip 64 pixels wide.
   const runs = join(dir, 'runs');
   await writeFile(runs, '');
   const fake = await writeScript(join(dir, 'ffprobe'), `echo run >> '${runs}'; echo '{"format":{"format_name":"mov","duration":"2","size":"4"},"streams":[{"codec_type":"video","codec_name":"h264","width":64,"height":36}]}'`);
-  const count = async () => (await import('node:fs/promises')).readFile(runs, 'utf8').then((s) => s.split('\n').filter(Boolean).length);
+  const count = async () => (await readFile(runs, 'utf8')).split('\n').filter(Boolean).length;
   const file = join(dir, 'a.mp4');
   await writeFile(file, 'clip');
   assert.equal((await probeFile(fake, file)).video?.width, 64);
+  await probeFile(fake, file);
+  assert.equal(await count(), 2, 'one link: not remembered');
   await link(file, join(dir, 'linked.mp4'));
-  assert.equal((await probeFile(fake, join(dir, 'linked.mp4'))).duration, 2);
-  assert.equal(await count(), 1, 'the link is the same file: not probed again');
+  const info = await probeFile(fake, join(dir, 'linked.mp4'));
+  assert.equal(info.duration, 2);
+  assert.equal((await probeFile(fake, file)).video?.height, 36);
+  assert.equal(await count(), 3, 'the root\'s file and its link in scratch are one file: probed once');
+  assert.throws(() => ((info.video as { width: number }).width = 1), TypeError, 'frozen: shared by every caller');
   await new Promise((r) => setTimeout(r, 20));
   await appendFile(file, ' written again');
   await probeFile(fake, file);
-  assert.equal(await count(), 2, 'changed: probed again');
+  assert.equal(await count(), 4, 'changed: probed again');
   await writeFile(join(dir, 'b.mp4'), 'clip');
+  await link(join(dir, 'b.mp4'), join(dir, 'b-linked.mp4'));
   await probeFile(fake, join(dir, 'b.mp4'));
-  assert.equal(await count(), 3, 'another file with the same bytes: probed');
+  assert.equal(await count(), 5, 'another file with the same bytes: probed');
 });

@@ -82,3 +82,30 @@ test('readEntry: a metadata.json that is a FIFO or a link is offered at priority
     assert.deepEqual([e?.id, e?.priority, e?.notBeforeMs], [id, 0, 0]);
   }
 });
+
+test('chunk tasks and joins: a claim made ahead (render.prefetch) stops at one and takes nothing, not even a task after it; chunks of one task longest first, the audio last', async (t) => {
+  const layout = await rootWithTasks(t, 0);
+  const parent = ID(9);
+  const chunk = (kind: 'video' | 'audio', start: number, to: number) => ({ of: parent, kind, ...(kind === 'video' ? { range: { index: 0, from_frame: start, to_frame: to, start_frame: start, segment: 0 } } : {}) });
+  const made: [number, Record<string, unknown>][] = [
+    [1, { priority: 0, created_at: '2030-01-01T00:00:00Z' }],
+    [2, { priority: 10, created_at: '2020-01-01T00:00:00Z', chunk: chunk('audio', 0, 0) }],
+    [3, { priority: 10, created_at: '2020-01-01T00:00:00Z', chunk: chunk('video', 0, 30) }],
+    [4, { priority: 10, created_at: '2020-01-01T00:00:00Z', chunk: chunk('video', 30, 90) }],
+  ];
+  for (const [n, over] of made) {
+    await writeTaskFolder(layout.task(ID(n)), ID(n));
+    await setMeta(layout.task(ID(n)), over);
+  }
+  assert.equal(await claimNext(layout, 'busy', undefined, undefined, true), null, 'the head is a chunk: nothing claimed ahead, not the older-priority task behind it');
+  const order: string[] = [];
+  for (let id = await claimNext(layout, 'n1'); id; id = await claimNext(layout, 'n1')) order.push(id);
+  assert.deepEqual(order, [4, 3, 2, 1].map(ID), 'the 60-frame chunk, the 30-frame one, the audio, then the other task');
+  // A join waiting (its chunks done) is not claimed ahead either; an ordinary task at the head is.
+  await writeTaskFolder(layout.task(parent), parent);
+  await setMeta(layout.task(parent), { priority: 5, join: { fps: 30, frames: 90, chunks: [], audio: true } });
+  await writeTaskFolder(layout.task(ID(5)), ID(5));
+  assert.equal(await claimNext(layout, 'busy', undefined, undefined, true), null);
+  assert.equal(await claimNext(layout, 'n1'), parent);
+  assert.equal(await claimNext(layout, 'busy', undefined, undefined, true), ID(5));
+});
