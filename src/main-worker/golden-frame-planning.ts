@@ -11,7 +11,7 @@ import { publishTask } from '../shared/protocol/publish.js';
 import { writeMetadata } from '../shared/protocol/task-files.js';
 import { createRng } from '../shared/rng.js';
 import { METADATA_SCHEMA_LATEST, type TaskMetadata } from '../shared/task.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../shared/catalog.js';
 import type { JobPlanningOptions, TemplatePlanning } from './job-planning.js';
 import { planGoldenFrame, type GoldenFramePlan } from './planners/golden-frame.js';
 import { round } from './planners/job.js';

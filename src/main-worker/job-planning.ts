@@ -15,7 +15,7 @@ import { readRegularFile } from '../shared/safe-files.js';
 import { fcFamilies } from '../shared/timeline/text/fontconfig.js';
 import { readMetadata } from '../shared/protocol/task-files.js';
 import { findTask } from '../shared/protocol/publish.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../shared/catalog.js';
 import type { MainContext } from './context.js';
 import type { Ledger } from './ledger.js';
 import type { MainMetrics, Totals } from './metrics.js';
