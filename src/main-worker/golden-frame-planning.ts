@@ -16,7 +16,7 @@ import type { JobPlanningOptions, TemplatePlanning } from './job-planning.js';
 import { planGoldenFrame, type GoldenFramePlan } from './planners/golden-frame.js';
 import { round } from './planners/job.js';
 import { publishMissingVariations } from './job-variations.js';
-import { timelineTaskFields } from './write-job-task.js';
+import { timelineAudioRenderFields, timelineTaskFields } from './write-job-task.js';
 
 /** The "source" of a golden-frame task in its ids, its seed and the ledger: the job itself (it has no source video). */
 export const GOLDEN_FRAME_SOURCE = 'golden-frame';
@@ -51,8 +51,7 @@ export function buildGoldenFrameMetadata(input: GoldenFrameTaskInput, layout: La
     // The shots are stills: no resolution class.
     video_class: 'still',
     video_files: plan.shots.map((s) => ({ path: s.image.path, duration: round(s.end - s.start, 6), in: 0, out: round(s.end - s.start, 6) })),
-    audio: { voice_volume: 1, music_volume: music?.volume ?? 0, fade_out_seconds: music?.fade_out ?? 0 },
-    render: { resolution: `${out.width}x${out.height}`, frame_rate: out.fps, fit: 'pad', logo: null, logo_width: 0, output_format: 'mp4' },
+    ...timelineAudioRenderFields(out, music, { fit: 'pad', logoWidth: 0 }),
     timeline: plan.timeline,
     priority: job.priority,
     job: {
