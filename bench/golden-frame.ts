@@ -17,7 +17,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { Catalog } from '../src/main-worker/catalog.js';
+import { Catalog } from '../src/shared/catalog.js';
 import { planGoldenFrame } from '../src/main-worker/planners/golden-frame.js';
 import { loadConfig, type Config, type DeepPartial } from '../src/shared/config.js';
 import { GoldenFrameJobSchema } from '../src/shared/jobs/golden-frame.js';

@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobSources, planJob, type JobCatalog } from '../src/main-worker/planners/job.js';
-import type { CatalogAsset, CatalogNarrationPart } from '../src/main-worker/catalog.js';
+import type { CatalogAsset, CatalogNarrationPart } from '../src/shared/catalog.js';
 import { jobSeed } from '../src/main-worker/write-job-task.js';
 import { loadConfig, type Config, type DeepPartial } from '../src/shared/config.js';
 import { JobSchema } from '../src/shared/job.js';

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initRoot } from '../src/cli/commands/init.js';
-import { Catalog, type CategoryCatalog } from '../src/main-worker/catalog.js';
+import { Catalog, type CategoryCatalog } from '../src/shared/catalog.js';
 import { planTask } from '../src/main-worker/plan-task.js';
 import { stableUuid } from '../src/shared/ids.js';
 import { taskIdFor, writeTask } from '../src/main-worker/write-task.js';

@@ -1,5 +1,6 @@
 // The code layout of DESIGN §2, checked on the sources: the two daemons never import each
-// other (what both need lives in src/shared/, which imports neither), no module grows past
+// other (what both need lives in src/shared/, which imports neither), the HTTP server never
+// imports the CLI (what both show is read by src/shared/reports/), no module grows past
 // 300 lines, and every module with logic has its test at the mirrored path (STYLE 1:
 // src/main-worker/ingest/video.ts is tested by test/main-worker/ingest/video.test.ts).
 import assert from 'node:assert/strict';
@@ -20,7 +21,7 @@ const NO_TEST_NEEDED: Record<string, string> = {
   'src/cli/commands/main-worker.ts': 'entry point of the main worker daemon: wires config, binaries, metrics and MainWorker',
   'src/cli/commands/render-worker.ts': 'entry point of the render worker daemon: wires config, binaries, encoder and RenderWorker',
   'src/main-worker/context.ts': 'types only (MainContext)',
-  'src/main-worker/catalog-types.ts': 'types only (the catalog\'s assets); tested through test/main-worker/catalog.test.ts',
+  'src/shared/catalog-types.ts': 'types only (the catalog\'s assets); tested through test/shared/catalog.test.ts',
   'src/shared/protocol/files.ts': 'schema declarations only (claim.json, error.json, report.json), no functions',
   'src/main-worker/narrate/provider.ts': 'types only (NarrationProvider) and one constant',
   'src/shared/config/fields.ts': 'the leaf schemas of the config, tested through test/shared/config.test.ts',
@@ -76,11 +77,12 @@ test('import specifiers are found in every form', () => {
   assert.deepEqual(importSpecifiers(text).sort(), ['../b.js', './a.js', './cd.js', './e.js', './f.js', './g.js', './side-effect.js', 'node:fs/promises'].sort());
 });
 
-test('the daemons never import each other; src/shared/ imports neither (nor the CLI)', async () => {
+test('the daemons never import each other; src/shared/ imports neither (nor the CLI); the server never imports the CLI', async () => {
   // area -> areas it must not import
   const forbidden: Record<string, string[]> = {
     'main-worker': ['render-worker'],
     'render-worker': ['main-worker'],
+    server: ['cli'],
     shared: ['main-worker', 'render-worker', 'cli', 'server'],
   };
   const bad: string[] = [];

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AssetRecord } from '../src/shared/assets.js';
-import { Catalog } from '../src/main-worker/catalog.js';
+import { Catalog } from '../src/shared/catalog.js';
 import { formatDuration } from '../src/shared/layout.js';
 import { stableUuid } from '../src/shared/ids.js';
 

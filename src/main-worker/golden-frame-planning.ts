@@ -1,21 +1,22 @@
 // The planning pass of golden-frame job files (docs/golden-frame.md): every variation of a job
 // gets one task, published once ever (the ledger), with a task id and a seed derived from
 // (job, variation), so that a pass a crash interrupted publishes what is missing and nothing
-// twice. The planner's fallbacks (no usable beats, no frame PNG) go into metadata.json `notes`,
-// which the render worker copies into report.json, and are logged as WARN here.
+// twice (job-variations.ts). The planner's fallbacks (no usable beats, no frame PNG) go into
+// metadata.json `notes`, which the render worker copies into report.json, and are logged as
+// WARN here.
 import { join } from 'node:path';
 import { errorMessage } from '../shared/errors.js';
 import type { GoldenFrameJob } from '../shared/jobs/golden-frame.js';
 import type { Layout } from '../shared/layout.js';
 import { publishTask } from '../shared/protocol/publish.js';
 import { writeMetadata } from '../shared/protocol/task-files.js';
-import { createRng } from '../shared/rng.js';
 import { METADATA_SCHEMA_LATEST, type TaskMetadata } from '../shared/task.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../shared/catalog.js';
 import type { JobPlanningOptions, TemplatePlanning } from './job-planning.js';
 import { planGoldenFrame, type GoldenFramePlan } from './planners/golden-frame.js';
 import { round } from './planners/job.js';
-import { jobSeed, jobTaskIdFor, timelineTaskFields } from './write-job-task.js';
+import { publishMissingVariations } from './job-variations.js';
+import { timelineAudioRenderFields, timelineTaskFields } from './write-job-task.js';
 
 /** The "source" of a golden-frame task in its ids, its seed and the ledger: the job itself (it has no source video). */
 export const GOLDEN_FRAME_SOURCE = 'golden-frame';
@@ -50,8 +51,7 @@ export function buildGoldenFrameMetadata(input: GoldenFrameTaskInput, layout: La
     // The shots are stills: no resolution class.
     video_class: 'still',
     video_files: plan.shots.map((s) => ({ path: s.image.path, duration: round(s.end - s.start, 6), in: 0, out: round(s.end - s.start, 6) })),
-    audio: { voice_volume: 1, music_volume: music?.volume ?? 0, fade_out_seconds: music?.fade_out ?? 0 },
-    render: { resolution: `${out.width}x${out.height}`, frame_rate: out.fps, fit: 'pad', logo: null, logo_width: 0, output_format: 'mp4' },
+    ...timelineAudioRenderFields(out, music, { fit: 'pad', logoWidth: 0 }),
     timeline: plan.timeline,
     priority: job.priority,
     job: {
@@ -79,7 +79,7 @@ export class GoldenFramePlanning implements TemplatePlanning<'golden-frame'> {
   }
 
   async run(name: string, job: GoldenFrameJob, catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, signal?: AbortSignal): Promise<void> {
-    const { ctx, ledger, totals, metrics } = this.opts;
+    const { ctx, totals } = this.opts;
     const { layout, log } = ctx;
     if (this.done.has(name)) return;
     if ([...goldenFrameAssetKeys(job)].some((k) => busy.has(k))) {
@@ -87,28 +87,20 @@ export class GoldenFramePlanning implements TemplatePlanning<'golden-frame'> {
       return;
     }
     try {
-      let missing = 0;
-      for (let variation = 0; variation < job.variations; variation++) {
-        if (signal?.aborted) return;
-        const id = jobTaskIdFor(name, GOLDEN_FRAME_SOURCE, variation);
-        if (await ledger.has(id, { job: name, source: GOLDEN_FRAME_SOURCE, variation })) continue;
-        const seed = jobSeed(name, GOLDEN_FRAME_SOURCE, variation);
-        const r = planGoldenFrame(job, catalog, createRng(seed));
-        if (!r.ok) {
-          waiting.set(name, r.waiting);
-          missing++;
-          break;
-        }
-        const published = await writeGoldenFrameTask(layout, { id, jobName: name, job, variation, seed, plan: r.plan });
-        await ledger.record({ task_id: id, job: name, source: GOLDEN_FRAME_SOURCE, variation, created_at: new Date().toISOString() });
-        if (!published) continue;
-        totals.tasksCreated++;
-        metrics?.tasks.inc();
-        const p = r.plan;
-        log.info({ task: id, job: name }, `Created task tasks/${id} for golden-frame job ${name} (variation ${variation + 1}/${job.variations}, ${job.duration} s, ${p.shots.length} shots, ${p.beatSynced ? `cut on the beats of ${p.music!.path}` : 'fixed shot lengths'})`);
-        for (const n of p.notes) log.warn({ task: id, job: name, code: n.code }, `Job ${name}, task ${id}: ${n.message}`);
-      }
-      if (!missing) this.done.add(name);
+      const outcome = await publishMissingVariations(this.opts, {
+        job: name,
+        source: GOLDEN_FRAME_SOURCE,
+        variations: job.variations,
+        waiting,
+        label: name,
+        plan: async (_variation, rng) => planGoldenFrame(job, catalog, rng),
+        publish: (t) => writeGoldenFrameTask(layout, { ...t, jobName: name, job }),
+        created: (id, variation, p) => {
+          log.info({ task: id, job: name }, `Created task tasks/${id} for golden-frame job ${name} (variation ${variation + 1}/${job.variations}, ${job.duration} s, ${p.shots.length} shots, ${p.beatSynced ? `cut on the beats of ${p.music!.path}` : 'fixed shot lengths'})`);
+          for (const n of p.notes) log.warn({ task: id, job: name, code: n.code }, `Job ${name}, task ${id}: ${n.message}`);
+        },
+      }, signal);
+      if (outcome !== 'waiting') this.done.add(name);
     } catch (err) {
       if (signal?.aborted) return;
       totals.errors++;

@@ -16,7 +16,7 @@ import type { Beats } from '../shared/media/beats.js';
 import type { Registry } from 'prom-client';
 import type { AssetRecord } from '../shared/assets.js';
 import { ClipmillError, errorMessage } from '../shared/errors.js';
-import { Catalog } from './catalog.js';
+import { Catalog } from '../shared/catalog.js';
 import type { MainContext } from './context.js';
 import { ConvertQueue } from './convert-queue.js';
 import type { convertOriginal } from './ingest/convert.js';
@@ -26,7 +26,7 @@ import { checkHealth } from './health.js';
 import { IngestQueue } from './ingest-queue.js';
 import type { NarrationProvider } from './narrate/provider.js';
 import { NarrationQueue } from './narrate/queue.js';
-import { hasRequests } from './narrate/requests.js';
+import { hasRequests } from '../shared/narration-requests.js';
 import { Ledger } from './ledger.js';
 import { emptyTotals, MainMetrics, type Totals } from './metrics.js';
 import { onceLoop } from './once-loop.js';
@@ -181,7 +181,7 @@ export class MainWorker {
     // Planning also runs after every scan, not only after an ingest: a voice waiting for a logo
     // that appeared, or for footage filed by another way, is planned without a restart.
     this.planner.schedule(signal);
-    // `clipmill narrate` leaves requests (narrate/requests.ts): one readdir per scan finds them.
+    // `clipmill narrate` leaves requests (src/shared/narration-requests.ts): one readdir per scan finds them.
     if (await hasRequests(this.ctx.layout)) this.narration.schedule(signal);
   }
 

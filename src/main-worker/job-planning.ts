@@ -10,18 +10,18 @@ import { parseResolution } from '../shared/config.js';
 import { errorMessage } from '../shared/errors.js';
 import { parseJobFile, type Job, type JobByTemplate, type JobFile, type JobTemplate } from '../shared/job.js';
 import { isIgnoredName } from '../shared/layout.js';
-import { createRng } from '../shared/rng.js';
 import { readRegularFile } from '../shared/safe-files.js';
 import { fcFamilies } from '../shared/timeline/text/fontconfig.js';
 import { readMetadata } from '../shared/protocol/task-files.js';
 import { findTask } from '../shared/protocol/publish.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../shared/catalog.js';
 import type { MainContext } from './context.js';
 import type { Ledger } from './ledger.js';
 import type { MainMetrics, Totals } from './metrics.js';
 import { jobSources, planJob } from './planners/job.js';
 import { GoldenFramePlanning } from './golden-frame-planning.js';
-import { jobSeed, jobTaskIdFor, writeJobTask } from './write-job-task.js';
+import { publishMissingVariations } from './job-variations.js';
+import { writeJobTask } from './write-job-task.js';
 import { ShortPlanning } from './shorts/planning.js';
 
 export interface JobPlanningOptions {
@@ -115,7 +115,7 @@ export class JobPlanning {
 
   /** One pass over scanned/job/. `busy`: busyAssets keys; `waiting` receives job (or job and source) -> reason. */
   async run(catalog: Catalog, busy: ReadonlySet<string>, waiting: Map<string, string>, signal?: AbortSignal): Promise<void> {
-    const { ctx, ledger, totals, metrics } = this.opts;
+    const { ctx, totals } = this.opts;
     const { config, layout, log } = ctx;
     const defaults = { ...parseResolution(config.render.resolution), fps: config.render.fps };
     for (const name of await listJobFiles(layout.scannedJobs)) {
@@ -140,34 +140,24 @@ export class JobPlanning {
         const key = `${name}\0${source.path}`;
         if (this.done.has(key) || signal?.aborted) continue;
         try {
-          const todo: number[] = [];
+          // The shot lists of the variations that exist, then of each one published: the next ones avoid them.
           const avoid: string[][] = [];
-          for (let v = 0; v < job.variations; v++) {
-            const id = jobTaskIdFor(name, source.id, v);
-            if (!(await ledger.has(id, { job: name, source: source.id, variation: v }))) todo.push(v);
-            else if (job.variations > 1) avoid.push(await this.sequenceOf(id));
-          }
-          if (!todo.length) {
-            this.done.add(key);
-            continue;
-          }
-          const rules = { ...defaults, fonts: await this.installedFonts() };
-          for (const variation of todo) {
-            const seed = jobSeed(name, source.id, variation);
-            const r = planJob({ job, source }, catalog, rules, createRng(seed), avoid);
-            if (!r.ok) {
-              waiting.set(`${name} (source ${source.path})`, r.waiting);
-              break;
-            }
-            const id = jobTaskIdFor(name, source.id, variation);
-            const published = await writeJobTask(layout, { id, jobName: name, job, source, variation, seed, plan: r.plan }, config);
-            await ledger.record({ task_id: id, job: name, source: source.id, variation, created_at: new Date().toISOString() });
-            avoid.push(r.plan.sequence);
-            if (!published) continue;
-            totals.tasksCreated++;
-            metrics?.tasks.inc();
-            log.info({ task: id, job: name }, `Created task tasks/${id} for job ${name} (source ${source.path}, variation ${variation + 1}/${job.variations}, ${r.plan.seconds.toFixed(1)} s, ${r.plan.shots.length} shots)`);
-          }
+          const outcome = await publishMissingVariations(this.opts, {
+            job: name,
+            source: source.id,
+            variations: job.variations,
+            waiting,
+            label: `${name} (source ${source.path})`,
+            ...(job.variations > 1 ? { existing: async (id: string) => void avoid.push(await this.sequenceOf(id)) } : {}),
+            plan: async (_variation, rng) => planJob({ job, source }, catalog, { ...defaults, fonts: await this.installedFonts() }, rng, avoid),
+            publish: async (t) => {
+              const published = await writeJobTask(layout, { ...t, jobName: name, job, source }, config);
+              avoid.push(t.plan.sequence);
+              return published;
+            },
+            created: (id, variation, plan) => log.info({ task: id, job: name }, `Created task tasks/${id} for job ${name} (source ${source.path}, variation ${variation + 1}/${job.variations}, ${plan.seconds.toFixed(1)} s, ${plan.shots.length} shots)`),
+          }, signal);
+          if (outcome === 'done') this.done.add(key);
         } catch (err) {
           if (signal?.aborted) return;
           totals.errors++;

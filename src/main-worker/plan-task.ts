@@ -3,7 +3,7 @@
 import type { Rng } from '../shared/rng.js';
 import { shuffle } from '../shared/rng.js';
 import { Pairing } from '../shared/tags.js';
-import type { CatalogClass, CatalogClip, CatalogMusic, CategoryCatalog } from './catalog.js';
+import type { CatalogClass, CatalogClip, CatalogMusic, CategoryCatalog } from '../shared/catalog.js';
 
 export interface PlanRules {
   width: number;

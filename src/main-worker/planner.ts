@@ -12,7 +12,7 @@ import type { Layout } from '../shared/layout.js';
 import { probe } from '../shared/media/probe.js';
 import { createRng, newSeed } from '../shared/rng.js';
 import { readMetadata } from '../shared/protocol/task-files.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../shared/catalog.js';
 import type { MainContext } from './context.js';
 import type { Ledger } from './ledger.js';
 import type { MainMetrics, Totals } from './metrics.js';
@@ -25,7 +25,7 @@ import { taskIdFor, writeTask } from './write-task.js';
 import { wordsPath } from '../shared/words.js';
 import { AssetRecordSchema, assetRecordPath } from '../shared/assets.js';
 import { readJsonOrNull } from '../shared/json.js';
-import { failurePath } from './narrate/discover.js';
+import { failurePath } from '../shared/narration-discover.js';
 
 /**
  * What is still arriving, by kind: raw files settling or being checked (`rawPaths`, absolute,

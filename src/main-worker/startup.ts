@@ -5,7 +5,7 @@
 // and the originals whose conversion never finished are returned to be converted. Then the
 // catalog of scanned/ is loaded, and the tracks filed before beat analysis are analysed in the
 // background (ingest/beats-backfill.ts).
-import { Catalog } from './catalog.js';
+import { Catalog } from '../shared/catalog.js';
 import type { MainContext } from './context.js';
 import { backfillBeats, tracksWithoutBeats } from './ingest/beats-backfill.js';
 import type { ConvertJob } from './ingest/convert.js';

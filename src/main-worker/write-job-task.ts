@@ -10,6 +10,7 @@ import type { Layout } from '../shared/layout.js';
 import { publishTask } from '../shared/protocol/publish.js';
 import { writeMetadata } from '../shared/protocol/task-files.js';
 import { METADATA_SCHEMA_VERSION, type TaskMetadata } from '../shared/task.js';
+import type { AudioTrack, Timeline } from '../shared/timeline/schema.js';
 import type { JobPlan, VideoAsset } from './planners/job.js';
 
 export function jobTaskIdFor(jobName: string, sourceId: string, variation: number): string {
@@ -57,6 +58,18 @@ export function timelineTaskFields(t: { id: string; now: Date; category: string;
   } satisfies Partial<TaskMetadata>;
 }
 
+/**
+ * The spec's `audio` and `render` fields of a task that is its timeline alone: the music track's
+ * volume and fade-out (none: 0), the output's size and rate; no logo file to overlay (a logo is
+ * a layer of the timeline), `logoWidth` for the fields' readers.
+ */
+export function timelineAudioRenderFields(output: Pick<Timeline['output'], 'width' | 'height' | 'fps'>, music: Pick<AudioTrack, 'volume' | 'fade_out'> | undefined, render: { fit: 'pad' | 'crop'; logoWidth: number }) {
+  return {
+    audio: { voice_volume: 1, music_volume: music?.volume ?? 0, fade_out_seconds: music?.fade_out ?? 0 },
+    render: { resolution: `${output.width}x${output.height}`, frame_rate: output.fps, fit: render.fit, logo: null, logo_width: render.logoWidth, output_format: 'mp4' },
+  } satisfies Partial<TaskMetadata>;
+}
+
 /** metadata.json v2 of a job task: the spec's fields filled from the plan, the job field, the timeline. */
 export function buildJobMetadata(input: JobTaskInput, config: Config, now: Date): TaskMetadata {
   const { plan, source, job } = input;
@@ -66,15 +79,11 @@ export function buildJobMetadata(input: JobTaskInput, config: Config, now: Date)
     ...timelineTaskFields({ id: input.id, now, category: source.category, storyName: input.jobName, variation: input.variation, seed: input.seed, seconds: plan.seconds, music: plan.music }),
     video_class: source.videoClass,
     video_files: plan.shots,
-    audio: { voice_volume: 1, music_volume: plan.music?.volume ?? 0, fade_out_seconds: plan.timeline.audio.find((a) => a.file === plan.music?.path)?.fade_out ?? 0 },
-    render: {
-      resolution: `${out.width}x${out.height}`,
-      frame_rate: out.fps,
+    // The music track's volume is the plan's (plan.music.volume).
+    ...timelineAudioRenderFields(out, plan.timeline.audio.find((a) => a.file === plan.music?.path), {
       fit: 'crop',
-      logo: null,
-      logo_width: plan.logo ? (plan.timeline.layers.find((l) => l.type === 'image')?.scale ?? config.render.logoWidth) : config.render.logoWidth,
-      output_format: 'mp4',
-    },
+      logoWidth: plan.logo ? (plan.timeline.layers.find((l) => l.type === 'image')?.scale ?? config.render.logoWidth) : config.render.logoWidth,
+    }),
     timeline: plan.timeline,
     priority: job.priority,
     job: {

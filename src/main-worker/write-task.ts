@@ -11,7 +11,7 @@ import { stableUuid } from '../shared/ids.js';
 import type { Layout } from '../shared/layout.js';
 import { METADATA_SCHEMA_VERSION, TASK_FILES, buildFfconcat, type TaskMetadata } from '../shared/task.js';
 import { voiceOverTimeline } from '../shared/timeline/from-metadata.js';
-import type { CatalogVoice } from './catalog.js';
+import type { CatalogVoice } from '../shared/catalog.js';
 import type { TaskPlan } from './plan-task.js';
 
 export function taskIdFor(voicePath: string, variation: number): string {

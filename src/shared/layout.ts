@@ -156,7 +156,7 @@ export class Layout {
   get narrationCacheDir() {
     return join(this.scanned, 'cache', 'narration');
   }
-  /** requests/narrate/: `clipmill narrate` requests (narrate/requests.ts), one JSON file each, voiced by the narration queue, then removed. */
+  /** requests/narrate/: `clipmill narrate` requests (src/shared/narration-requests.ts), one JSON file each, voiced by the narration queue, then removed. */
   get narrationRequestsDir() {
     return join(this.root, 'requests', 'narrate');
   }

@@ -12,7 +12,7 @@ import { plainCopy } from '../../src/render-worker/download.js';
 import { runPipeline } from '../../src/render-worker/pipeline.js';
 import { checkHealth } from '../../src/main-worker/health.js';
 import { initRoot } from '../../src/cli/commands/init.js';
-import { statusReport } from '../../src/cli/commands/status.js';
+import { statusReport } from '../../src/shared/reports/status.js';
 import { Layout } from '../../src/shared/layout.js';
 import { encoderSpec } from '../../src/shared/media/encoders.js';
 import { probeSeams } from '../../src/shared/media/seams.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CatalogClass, CategoryCatalog } from '../../src/main-worker/catalog.js';
+import type { CatalogClass, CategoryCatalog } from '../../src/shared/catalog.js';
 import { chooseClass, pickClips, planTask } from '../../src/main-worker/plan-task.js';
 import { createRng } from '../../src/shared/rng.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initRoot } from '../../src/cli/commands/init.js';
-import { Catalog } from '../../src/main-worker/catalog.js';
+import { Catalog } from '../../src/shared/catalog.js';
 import type { MainContext } from '../../src/main-worker/context.js';
 import { Ledger } from '../../src/main-worker/ledger.js';
 import { emptyTotals } from '../../src/main-worker/metrics.js';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { initRoot } from '../../src/cli/commands/init.js';
 import { Ledger } from '../../src/main-worker/ledger.js';
 import { jobSources, planJob } from '../../src/main-worker/planners/job.js';
-import { buildJobMetadata, jobSeed, jobTaskIdFor, writeJobTask } from '../../src/main-worker/write-job-task.js';
+import { buildJobMetadata, jobSeed, jobTaskIdFor, timelineAudioRenderFields, writeJobTask } from '../../src/main-worker/write-job-task.js';
 import { JobSchema } from '../../src/shared/job.js';
 import { Layout } from '../../src/shared/layout.js';
 import { createRng } from '../../src/shared/rng.js';
@@ -51,9 +51,21 @@ test('metadata.json of a job task: valid v2, the spec fields filled for a job', 
   assert.ok(Math.abs(m.voice_duration - 2 / m.timeline!.effects.speed) < 1e-6, 'the video seconds after speed');
   assert.deepEqual(m.job, { name: 'j', source: i.source.id, source_path: i.source.path, variation: 1, variations: 2, narrations: [], texts: ['Hi'], logo: i.plan.logo });
   assert.equal(m.render.resolution, '160x90');
+  const track = m.timeline!.audio.find((a) => a.file === i.plan.music!.path)!;
+  assert.deepEqual([m.audio.music_volume, m.audio.fade_out_seconds, m.render.fit, m.render.logo], [i.plan.music!.volume, track.fade_out, 'crop', null]);
   // A voice-over task still needs its voice and its list.
   const voiceOver = { ...m, job: undefined };
   for (const f of ['voice_file', 'voice_source', 'video_list']) assert.match(MetadataSchema.safeParse(voiceOver).error?.issues.map((x) => x.path.join('.')).join(' ') ?? '', new RegExp(f));
+});
+
+test('timelineAudioRenderFields: the music track\'s volume and fade-out (none: 0), the output\'s size and rate, the fit and logo width given', () => {
+  const out = { width: 160, height: 90, fps: 25 };
+  assert.deepEqual(timelineAudioRenderFields(out, { volume: 0.4, fade_out: 1.5 }, { fit: 'pad', logoWidth: 0 }), {
+    audio: { voice_volume: 1, music_volume: 0.4, fade_out_seconds: 1.5 },
+    render: { resolution: '160x90', frame_rate: 25, fit: 'pad', logo: null, logo_width: 0, output_format: 'mp4' },
+  });
+  const none = timelineAudioRenderFields(out, undefined, { fit: 'crop', logoWidth: 120 });
+  assert.deepEqual([none.audio, none.render.fit, none.render.logo_width], [{ voice_volume: 1, music_volume: 0, fade_out_seconds: 0 }, 'crop', 120]);
 });
 
 test('the ledger is rebuilt from job task folders too', async (t) => {

@@ -3,12 +3,12 @@
 // The command checks the request (the story or campaign has text; the provider can be set up as
 // asked) and leaves it in requests/narrate/ for the main worker, which files each new voice as
 // the next version (chapter_0001.v2.mp3, part_0001.v2.mp3) and plans new tasks for it. Why the
-// main worker and not this process: see src/main-worker/narrate/requests.ts (one writer of
+// main worker and not this process: see src/shared/narration-requests.ts (one writer of
 // scanned/ and its catalog, safe while a main worker runs).
 import { Layout } from '../../shared/layout.js';
 import { ClipmillError } from '../../shared/errors.js';
 import { createProvider } from '../../main-worker/narrate/providers.js';
-import { requestKinds, requestItems, requestPath, writeRequest, type NarrateRequest } from '../../main-worker/narrate/requests.js';
+import { requestKinds, requestItems, requestPath, writeRequest, type NarrateRequest } from '../../shared/narration-requests.js';
 import { exists } from '../../shared/fs.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -11,7 +11,7 @@ import { exists } from '../../shared/fs.js';
 import { readJsonOrNull, writeJson } from '../../shared/json.js';
 import type { Logger } from '../../shared/log.js';
 import type { Layout } from '../../shared/layout.js';
-import type { Catalog } from '../catalog.js';
+import type { Catalog } from '../../shared/catalog.js';
 import { analyseBeats } from './beats.js';
 
 /** The catalog's tracks without a beats file, by path. */

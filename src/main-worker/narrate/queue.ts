@@ -1,4 +1,4 @@
-// The narration queue (narration.concurrency): voices what discover.ts finds — narration parts
+// The narration queue (narration.concurrency): voices what src/shared/narration-discover.ts finds — narration parts
 // of the plans, story chapters (narration.fromStories), word timings of recordings with a
 // transcript — on a queue of its own, so that ingest never waits for a provider. Each voice
 // comes from the cache (cache.ts: text voiced the same way is never sent again) and is filed
@@ -13,13 +13,13 @@ import { versionedName } from '../../shared/asset-names.js';
 import { ClipmillError, errorMessage, isClipmillError } from '../../shared/errors.js';
 import { exists, fsyncPath, renameNoReplace, tempPathFor, writeJsonAtomic } from '../../shared/fs.js';
 import { wordsPath, writeWords } from '../../shared/words.js';
-import { narrationPartId } from '../catalog.js';
+import { narrationPartId } from '../../shared/catalog.js';
 import type { MainContext } from '../context.js';
 import { buildAssetRecord, writeAssetRecord } from '../ingest/asset-record.js';
 import { cacheKey, NarrationCache, type Voiced } from './cache.js';
-import { requestItems, type NarrateRequest } from './requests.js';
+import { requestItems, type NarrateRequest } from '../../shared/narration-requests.js';
 import { latestVersion, withVersionLock } from './versions.js';
-import { discoverNarration, failurePath, type NarrationJob } from './discover.js';
+import { discoverNarration, failurePath, type NarrationJob } from '../../shared/narration-discover.js';
 import type { NarrationProvider } from './provider.js';
 import { createProvider } from './providers.js';
 import { transcriptWords } from './transcript.js';
@@ -63,7 +63,7 @@ export class NarrationQueue {
     return this.queue.size + this.queue.pending + (this.discovering ? 1 : 0);
   }
 
-  /** Looks for work (discover.ts) and queues it; a call during a discovery runs another after it. */
+  /** Looks for work (src/shared/narration-discover.ts) and queues it; a call during a discovery runs another after it. */
   schedule(signal?: AbortSignal): void {
     if (this.stopped) return;
     if (this.discovering) {

@@ -8,7 +8,7 @@
 //
 // Who may file the next version: a person's recording always (it wins over a synthesized
 // voice; ingest/index.ts), the narration engine only when an operator asked for it
-// (`clipmill narrate`: requests.ts). Both run in the main worker (one per root: root-lock.ts),
+// (`clipmill narrate`: src/shared/narration-requests.ts). Both run in the main worker (one per root: root-lock.ts),
 // so an in-process lock per voice serializes them: the version number is read, the record and
 // words written and the file renamed in under the lock, and no two writers pick one number.
 import { readdir } from 'node:fs/promises';

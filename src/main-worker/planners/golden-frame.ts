@@ -33,7 +33,7 @@ import { even } from '../../shared/timeline/fit.js';
 import { TimelineSchema, type Timeline, type TimelineInput } from '../../shared/timeline/schema.js';
 
 type LayerInput = NonNullable<TimelineInput['layers']>[number];
-import type { CatalogAsset } from '../catalog.js';
+import type { CatalogAsset } from '../../shared/catalog.js';
 import { planCuts, playedOnsets } from './golden-frame-cuts.js';
 import { describe, round, selectAssets, type JobCatalog } from './job.js';
 

@@ -11,7 +11,7 @@ import type { Job, NarrationSelector, Selector, TextSpec } from '../../shared/jo
 import { jobOutput } from '../../shared/job.js';
 import type { Rng } from '../../shared/rng.js';
 import { TimelineSchema, type Timeline, type TimelineInput } from '../../shared/timeline/schema.js';
-import type { Catalog, CatalogAsset, CatalogNarrationPart } from '../catalog.js';
+import type { Catalog, CatalogAsset, CatalogNarrationPart } from '../../shared/catalog.js';
 import { sourceSoundTrack } from './job-sound.js';
 
 /** What the planner reads of the catalog (tests build it by hand or with Catalog.add). */

@@ -16,7 +16,7 @@
 import type { Rng } from '../../shared/rng.js';
 import { TimelineSchema, type CaptionsLayer, type Timeline, type TimelineInput, type TransitionType } from '../../shared/timeline/schema.js';
 import type { Word } from '../../shared/words.js';
-import type { CatalogAsset } from '../catalog.js';
+import type { CatalogAsset } from '../../shared/catalog.js';
 import { round, selectAssets, type JobCatalog, type VideoAsset } from './job.js';
 import { keywords, nameTerms } from './short-keywords.js';
 import { planBeats, shortEnd, type Beat } from './short-beats.js';

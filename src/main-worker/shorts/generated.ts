@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ClipmillError, errorMessage } from '../../shared/errors.js';
 import { exists, moveFile } from '../../shared/fs.js';
 import { stableUuid } from '../../shared/ids.js';
-import type { Catalog } from '../catalog.js';
+import type { Catalog } from '../../shared/catalog.js';
 import type { MainContext } from '../context.js';
 import { buildAssetRecord, writeAssetRecord } from '../ingest/asset-record.js';
 import { validateImage } from '../ingest/image.js';

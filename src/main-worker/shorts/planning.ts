@@ -19,7 +19,7 @@ import { isIgnoredName } from '../../shared/layout.js';
 import { createRng } from '../../shared/rng.js';
 import { ShortStateSchema, shortProgress, type ShortStage, type ShortState } from '../../shared/short-state.js';
 import { readWords, writeWords, wordsPath, type WordsFile } from '../../shared/words.js';
-import type { Catalog } from '../catalog.js';
+import type { Catalog } from '../../shared/catalog.js';
 import type { MainContext } from '../context.js';
 import type { TemplatePlanning } from '../job-planning.js';
 import type { Ledger } from '../ledger.js';

@@ -5,7 +5,7 @@ import { stableUuid } from '../../shared/ids.js';
 import type { Selector, ShortAudio } from '../../shared/job.js';
 import { parseVersionedName } from '../../shared/asset-names.js';
 import type { AssetRecord } from '../../shared/assets.js';
-import type { Catalog, CatalogNarrationPart } from '../catalog.js';
+import type { Catalog, CatalogNarrationPart } from '../../shared/catalog.js';
 import type { ShortRules } from '../planners/short.js';
 
 export function shortTaskIdFor(key: string): string {

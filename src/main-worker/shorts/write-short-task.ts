@@ -7,7 +7,7 @@ import { publishTask } from '../../shared/protocol/publish.js';
 import { writeMetadata } from '../../shared/protocol/task-files.js';
 import { METADATA_SCHEMA_LATEST, type TaskMetadata } from '../../shared/task.js';
 import type { ShortPlan } from '../planners/short.js';
-import { timelineTaskFields } from '../write-job-task.js';
+import { timelineAudioRenderFields, timelineTaskFields } from '../write-job-task.js';
 
 export interface ShortTaskInput {
   id: string;
@@ -37,8 +37,7 @@ export function buildShortMetadata(input: ShortTaskInput, now: Date): TaskMetada
       const d = s.type === 'still' ? s.duration : 0;
       return { path: s.type === 'still' ? s.file : 'color', duration: d, in: 0, out: d };
     }),
-    audio: { voice_volume: 1, music_volume: music?.volume ?? 0, fade_out_seconds: music?.fade_out ?? 0 },
-    render: { resolution: `${out.width}x${out.height}`, frame_rate: out.fps, fit: 'crop', logo: null, logo_width: 0, output_format: 'mp4' },
+    ...timelineAudioRenderFields(out, music, { fit: 'crop', logoWidth: 0 }),
     timeline: plan.timeline,
     priority: input.priority,
     short: {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Catalog } from '../../../src/main-worker/catalog.js';
+import { Catalog } from '../../../src/shared/catalog.js';
 import { AssetRecordSchema } from '../../../src/shared/assets.js';
 import { readJson } from '../../../src/shared/json.js';
 import { Layout } from '../../../src/shared/layout.js';

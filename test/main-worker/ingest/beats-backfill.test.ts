@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
-import { Catalog } from '../../../src/main-worker/catalog.js';
+import { Catalog } from '../../../src/shared/catalog.js';
 import { backfillBeats, tracksWithoutBeats } from '../../../src/main-worker/ingest/beats-backfill.js';
 import { readBeats } from '../../../src/main-worker/ingest/beats.js';
 import { Layout } from '../../../src/shared/layout.js';

@@ -13,7 +13,7 @@ import { FIXTURES } from '../../media.js';
 import { binaries, sha256, tempDir, walk } from '../../helpers.js';
 import { ingestEnv } from './env.js';
 import { clickTrack } from '../../shared/media/click-track.js';
-import { Catalog } from '../../../src/main-worker/catalog.js';
+import { Catalog } from '../../../src/shared/catalog.js';
 import { BeatsSchema, beatsPath } from '../../../src/shared/media/beats.js';
 
 const ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';

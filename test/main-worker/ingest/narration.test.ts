@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Catalog } from '../../../src/main-worker/catalog.js';
+import { Catalog } from '../../../src/shared/catalog.js';
 import { MainWorker } from '../../../src/main-worker/index.js';
 import { convertOriginal } from '../../../src/main-worker/ingest/convert.js';
 import { ingestFile } from '../../../src/main-worker/ingest/index.js';

@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { initRoot } from '../../../src/cli/commands/init.js';
-import { narrationStatus } from '../../../src/main-worker/narrate/discover.js';
+import { narrationStatus } from '../../../src/shared/narration-discover.js';
 import { EspeakProvider } from '../../../src/main-worker/narrate/espeak-ng.js';
 import type { NarrationProvider, SynthesizeOptions } from '../../../src/main-worker/narrate/provider.js';
 import { NarrationQueue } from '../../../src/main-worker/narrate/queue.js';

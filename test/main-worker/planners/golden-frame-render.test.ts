@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { Catalog } from '../../../src/main-worker/catalog.js';
+import { Catalog } from '../../../src/shared/catalog.js';
 import { planGoldenFrame } from '../../../src/main-worker/planners/golden-frame.js';
 import { GoldenFrameJobSchema } from '../../../src/shared/jobs/golden-frame.js';
 import { createRng } from '../../../src/shared/rng.js';

@@ -3,7 +3,7 @@
 // notes, the hook sanitized, the same seed giving the same plan.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Catalog } from '../../../src/main-worker/catalog.js';
+import { Catalog } from '../../../src/shared/catalog.js';
 import { planGoldenFrame, sanitizeHook, type GoldenFramePlan } from '../../../src/main-worker/planners/golden-frame.js';
 import { GoldenFrameJobSchema, type GoldenFrameJobInput } from '../../../src/shared/jobs/golden-frame.js';
 import type { Beats } from '../../../src/shared/media/beats.js';

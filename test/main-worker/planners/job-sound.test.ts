@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { Catalog } from '../../../src/main-worker/catalog.js';
+import { Catalog } from '../../../src/shared/catalog.js';
 import { convertOriginal } from '../../../src/main-worker/ingest/convert.js';
 import { jobSources, planJob, type VideoAsset } from '../../../src/main-worker/planners/job.js';
 import { sourceSoundTrack } from '../../../src/main-worker/planners/job-sound.js';

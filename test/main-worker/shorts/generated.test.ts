@@ -6,7 +6,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { Catalog } from '../../../src/main-worker/catalog.js';
+import { Catalog } from '../../../src/shared/catalog.js';
 import { fileGenerated } from '../../../src/main-worker/shorts/generated.js';
 import type { ClipmillError } from '../../../src/shared/errors.js';
 import { binaries } from '../../helpers.js';

@@ -4,15 +4,15 @@
 // written, so that a filed asset is never read back.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ASSET_KINDS, AssetRecordSchema, assetRecordPath, type AssetKind, type AssetRecord } from '../shared/assets.js';
-import { readJsonOrNull } from '../shared/json.js';
-import { BeatsSchema, beatsPath, type Beats } from '../shared/media/beats.js';
-import { isIgnoredName, parseResolutionClass, parseScannedMediaName, type Layout } from '../shared/layout.js';
-import { narrationPartId, parseNarrationPartName, parseScannedImageName, parseScannedTextName, parseVersionedName } from '../shared/asset-names.js';
+import { ASSET_KINDS, AssetRecordSchema, assetRecordPath, type AssetKind, type AssetRecord } from './assets.js';
+import { readJsonOrNull } from './json.js';
+import { BeatsSchema, beatsPath, type Beats } from './media/beats.js';
+import { isIgnoredName, parseResolutionClass, parseScannedMediaName, type Layout } from './layout.js';
+import { narrationPartId, parseNarrationPartName, parseScannedImageName, parseScannedTextName, parseVersionedName } from './asset-names.js';
 import type { CatalogAsset, CatalogClass, CatalogClip, CatalogImage, CatalogMusic, CatalogNarrationPart, CatalogText, CatalogVoice, CategoryCatalog } from './catalog-types.js';
 
 export type { CatalogAsset, CatalogClass, CatalogClip, CatalogImage, CatalogMusic, CatalogNarrationPart, CatalogText, CatalogVoice, CategoryCatalog } from './catalog-types.js';
-export { narrationPartId, parseNarrationPartName, parseScannedImageName, parseScannedTextName, scannedImageName } from '../shared/asset-names.js';
+export { narrationPartId, parseNarrationPartName, parseScannedImageName, parseScannedTextName, scannedImageName } from './asset-names.js';
 
 async function names(dir: string): Promise<string[]> {
   try {

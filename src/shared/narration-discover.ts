@@ -10,20 +10,20 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AssetRecordSchema, assetRecordPath } from '../../shared/assets.js';
-import { exists } from '../../shared/fs.js';
-import { readJsonOrNull } from '../../shared/json.js';
-import { isIgnoredName, type Layout } from '../../shared/layout.js';
-import { readPlans, type NarrationPlanItem } from '../../shared/narration.js';
-import { wordsPath, WordsFileSchema } from '../../shared/words.js';
-import { parseNarrationPartName } from '../catalog.js';
-import { listRequests, type NarrateRequest } from './requests.js';
+import { AssetRecordSchema, assetRecordPath } from './assets.js';
+import { exists } from './fs.js';
+import { readJsonOrNull } from './json.js';
+import { isIgnoredName, type Layout } from './layout.js';
+import { readPlans, type NarrationPlanItem } from './narration.js';
+import { wordsPath, WordsFileSchema } from './words.js';
+import { parseNarrationPartName } from './asset-names.js';
+import { listRequests, type NarrateRequest } from './narration-requests.js';
 
 export type NarrationJob =
   | { kind: 'part'; target: string; category: string; campaign: string; rawPath: string; item: NarrationPlanItem }
   | { kind: 'chapter'; target: string; category: string; story: string; chunk: string }
   | { kind: 'words'; target: string; transcript: string }
-  /** A `clipmill narrate` request (requests.ts): `target` is the request file. */
+  /** A `clipmill narrate` request (narration-requests.ts): `target` is the request file. */
   | { kind: 'request'; target: string; request: NarrateRequest };
 
 async function names(dir: string): Promise<string[]> {

@@ -13,11 +13,11 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { chapterName } from './discover.js';
-import { ClipmillError } from '../../shared/errors.js';
-import { writeJson, readJsonOrNull } from '../../shared/json.js';
-import type { Layout } from '../../shared/layout.js';
-import { readPlans, type NarrationPlanItem } from '../../shared/narration.js';
+import { chapterName } from './narration-discover.js';
+import { ClipmillError } from './errors.js';
+import { writeJson, readJsonOrNull } from './json.js';
+import type { Layout } from './layout.js';
+import { readPlans, type NarrationPlanItem } from './narration.js';
 
 export const NarrateRequestSchema = z.strictObject({
   schema_version: z.literal(1),

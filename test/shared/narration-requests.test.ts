@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { initRoot } from '../../../src/cli/commands/init.js';
-import { hasRequests, listRequests, requestItems, requestKinds, requestPath, writeRequest, type NarrateRequest } from '../../../src/main-worker/narrate/requests.js';
-import { isClipmillError } from '../../../src/shared/errors.js';
-import { writeJson } from '../../../src/shared/json.js';
-import { Layout } from '../../../src/shared/layout.js';
-import { NarrationPlanSchema } from '../../../src/shared/narration.js';
-import { tempDir } from '../../helpers.js';
+import { initRoot } from '../../src/cli/commands/init.js';
+import { hasRequests, listRequests, requestItems, requestKinds, requestPath, writeRequest, type NarrateRequest } from '../../src/shared/narration-requests.js';
+import { isClipmillError } from '../../src/shared/errors.js';
+import { writeJson } from '../../src/shared/json.js';
+import { Layout } from '../../src/shared/layout.js';
+import { NarrationPlanSchema } from '../../src/shared/narration.js';
+import { tempDir } from '../helpers.js';
 
 test('requests: named by what they ask, listed, and each voices a story\'s chunks or a campaign\'s plan items', async (t) => {
   const root = await tempDir(t);

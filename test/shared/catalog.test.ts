@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { initRoot } from '../../src/cli/commands/init.js';
-import { Catalog } from '../../src/main-worker/catalog.js';
+import { Catalog } from '../../src/shared/catalog.js';
 import { Layout } from '../../src/shared/layout.js';
 import { tempDir } from '../helpers.js';
 import { writeJson } from '../../src/shared/json.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chapterName, failurePath } from '../../../src/main-worker/narrate/discover.js';
-import { Layout } from '../../../src/shared/layout.js';
+import { chapterName, failurePath } from '../../src/shared/narration-discover.js';
+import { Layout } from '../../src/shared/layout.js';
 
 test('discover: a chunk names its chapter; failures are filed by a hash of the target', () => {
   assert.equal(chapterName('chunk_0012.txt'), 'chapter_0012.mp3');

@@ -1,5 +1,5 @@
 // The catalog's types (catalog.ts): what planners, `clipmill assets` and the jobs planner read.
-import type { Beats } from '../shared/media/beats.js';
+import type { Beats } from './media/beats.js';
 
 export interface CatalogClip {
   /** Relative to the root. */
