@@ -44,6 +44,9 @@ const IndexFields = z.looseObject({
   join: z.looseObject({}).optional().catch(undefined),
 });
 
+/** Ranks of chunk tasks start here: after their task itself (rank 0) when it is published again (a retry splits again). */
+const CHUNK_RANKS = 2 ** 31;
+
 /**
  * The rank of a chunk task among its siblings (which share their task's priority and
  * created_at): the frames it renders, pre-roll included, the most first; the audio, a small
@@ -52,7 +55,7 @@ const IndexFields = z.looseObject({
  */
 function chunkRank(c: z.infer<typeof IndexFields>['chunk']): number | undefined {
   if (!c) return undefined;
-  return c.kind === 'video' && c.range ? -(c.range.to_frame - c.range.start_frame) : 1;
+  return c.kind === 'video' && c.range ? CHUNK_RANKS - Math.max(0, c.range.to_frame - c.range.start_frame) : CHUNK_RANKS + 1;
 }
 
 const ms = (iso: string | undefined): number | null => {
