@@ -44,14 +44,13 @@ export interface GoldenFrameTaskInput {
 export function buildGoldenFrameMetadata(input: GoldenFrameTaskInput, layout: Layout, now: Date): TaskMetadata {
   const { plan, job } = input;
   const out = plan.timeline.output;
-  const music = plan.timeline.audio[0];
   return {
     schema_version: METADATA_SCHEMA_LATEST,
     ...timelineTaskFields({ id: input.id, now, category: plan.shots[0]!.image.category, storyName: input.jobName, variation: input.variation, seed: input.seed, seconds: out.duration, music: plan.music, frameSource: plan.atmosphere?.path ?? null }),
     // The shots are stills: no resolution class.
     video_class: 'still',
     video_files: plan.shots.map((s) => ({ path: s.image.path, duration: round(s.end - s.start, 6), in: 0, out: round(s.end - s.start, 6) })),
-    ...timelineAudioRenderFields(out, music, { fit: 'pad', logoWidth: 0 }),
+    ...timelineAudioRenderFields(plan.timeline, plan.music?.path, { fit: 'pad', logoWidth: 0 }),
     timeline: plan.timeline,
     priority: job.priority,
     job: {
@@ -100,6 +99,7 @@ export class GoldenFramePlanning implements TemplatePlanning<'golden-frame'> {
           for (const n of p.notes) log.warn({ task: id, job: name, code: n.code }, `Job ${name}, task ${id}: ${n.message}`);
         },
       }, signal);
+      // 'done' or 'published': every variation is in the ledger, nothing is left to plan.
       if (outcome !== 'waiting') this.done.add(name);
     } catch (err) {
       if (signal?.aborted) return;

@@ -157,7 +157,8 @@ export class JobPlanning {
             },
             created: (id, variation, plan) => log.info({ task: id, job: name }, `Created task tasks/${id} for job ${name} (source ${source.path}, variation ${variation + 1}/${job.variations}, ${plan.seconds.toFixed(1)} s, ${plan.shots.length} shots)`),
           }, signal);
-          if (outcome === 'done') this.done.add(key);
+          // 'done' or 'published': every variation is in the ledger, nothing is left to plan.
+          if (outcome !== 'waiting') this.done.add(key);
         } catch (err) {
           if (signal?.aborted) return;
           totals.errors++;

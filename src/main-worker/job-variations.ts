@@ -18,7 +18,11 @@ export interface VariationsOfJob<P> {
   /** Where the reason goes when a variation cannot be planned, and under which label. */
   waiting: Map<string, string>;
   label: string;
-  /** Called with the task id of each variation that has a task already, in order, before any is planned. */
+  /**
+   * Called with the task id of each variation that has a task already, in order, before any is
+   * planned. Given, it makes the pass look up every variation first; absent, each variation is
+   * looked up when its turn comes.
+   */
   existing?: (id: string) => Promise<void>;
   /** Plans one variation with its seed's draws: the plan, or why the job waits. */
   plan: (variation: number, rng: Rng) => Promise<{ ok: true; plan: P } | { ok: false; waiting: string }>;
@@ -30,8 +34,8 @@ export interface VariationsOfJob<P> {
 
 /**
  * 'done': every variation had a task already; 'published': the missing ones are published now;
- * 'waiting': one could not be planned (its reason in `waiting`) and the later ones were not
- * tried, or the signal aborted the pass.
+ * either way every variation is in the ledger. 'waiting': one could not be planned (its reason
+ * in `waiting`) and the later ones were not tried, or the signal aborted the pass.
  */
 export type VariationsOutcome = 'done' | 'published' | 'waiting';
 
@@ -41,22 +45,33 @@ export async function publishMissingVariations<P>(
   signal?: AbortSignal,
 ): Promise<VariationsOutcome> {
   const { ledger, totals, metrics } = deps;
-  const todo: number[] = [];
-  for (let variation = 0; variation < v.variations; variation++) {
-    const id = jobTaskIdFor(v.job, v.source, variation);
-    if (!(await ledger.has(id, { job: v.job, source: v.source, variation }))) todo.push(variation);
-    else await v.existing?.(id);
+  const idOf = (variation: number) => jobTaskIdFor(v.job, v.source, variation);
+  const missing = async (variation: number) => !(await ledger.has(idOf(variation), { job: v.job, source: v.source, variation }));
+  // With `existing`, every variation is looked up before any is planned (the caller needs the
+  // existing ones first); without, each one when the loop reaches it, so that a pass that waits
+  // at variation 0 costs one look-up, not one per variation (up to max_variations).
+  let todo: Set<number> | null = null;
+  if (v.existing) {
+    todo = new Set();
+    for (let variation = 0; variation < v.variations; variation++) {
+      if (await missing(variation)) todo.add(variation);
+      else await v.existing(idOf(variation));
+    }
+    if (!todo.size) return 'done';
   }
-  if (!todo.length) return 'done';
-  for (const variation of todo) {
+  let planned = 0;
+  for (let variation = 0; variation < v.variations; variation++) {
     if (signal?.aborted) return 'waiting';
-    const id = jobTaskIdFor(v.job, v.source, variation);
+    if (todo ? !todo.has(variation) : !(await missing(variation))) continue;
+    planned++;
+    const id = idOf(variation);
     const seed = jobSeed(v.job, v.source, variation);
     const r = await v.plan(variation, createRng(seed));
     if (!r.ok) {
       v.waiting.set(v.label, r.waiting);
       return 'waiting';
     }
+    // Published, then recorded: a crash between the two leaves a task the ledger finds (findTask).
     const published = await v.publish({ id, variation, seed, plan: r.plan });
     await ledger.record({ task_id: id, job: v.job, source: v.source, variation, created_at: new Date().toISOString() });
     if (!published) continue;
@@ -64,5 +79,5 @@ export async function publishMissingVariations<P>(
     metrics?.tasks.inc();
     v.created(id, variation, r.plan);
   }
-  return 'published';
+  return planned ? 'published' : 'done';
 }

@@ -59,11 +59,18 @@ export function timelineTaskFields(t: { id: string; now: Date; category: string;
 }
 
 /**
- * The spec's `audio` and `render` fields of a task that is its timeline alone: the music track's
- * volume and fade-out (none: 0), the output's size and rate; no logo file to overlay (a logo is
- * a layer of the timeline), `logoWidth` for the fields' readers.
+ * The spec's `audio` and `render` fields of a task that is its timeline alone: the volume and
+ * fade-out of the music track (the timeline's audio track of `musicPath`; none: 0), the
+ * output's size and rate; no logo file to overlay (a logo is a layer of the timeline),
+ * `logoWidth` for the fields' readers.
  */
-export function timelineAudioRenderFields(output: Pick<Timeline['output'], 'width' | 'height' | 'fps'>, music: Pick<AudioTrack, 'volume' | 'fade_out'> | undefined, render: { fit: 'pad' | 'crop'; logoWidth: number }) {
+export function timelineAudioRenderFields(
+  timeline: { output: Pick<Timeline['output'], 'width' | 'height' | 'fps'>; audio: readonly Pick<AudioTrack, 'file' | 'volume' | 'fade_out'>[] },
+  musicPath: string | undefined,
+  render: { fit: 'pad' | 'crop'; logoWidth: number },
+) {
+  const { output } = timeline;
+  const music = musicPath === undefined ? undefined : timeline.audio.find((a) => a.file === musicPath);
   return {
     audio: { voice_volume: 1, music_volume: music?.volume ?? 0, fade_out_seconds: music?.fade_out ?? 0 },
     render: { resolution: `${output.width}x${output.height}`, frame_rate: output.fps, fit: render.fit, logo: null, logo_width: render.logoWidth, output_format: 'mp4' },
@@ -73,14 +80,13 @@ export function timelineAudioRenderFields(output: Pick<Timeline['output'], 'widt
 /** metadata.json v2 of a job task: the spec's fields filled from the plan, the job field, the timeline. */
 export function buildJobMetadata(input: JobTaskInput, config: Config, now: Date): TaskMetadata {
   const { plan, source, job } = input;
-  const out = plan.timeline.output;
   return {
     schema_version: METADATA_SCHEMA_VERSION,
     ...timelineTaskFields({ id: input.id, now, category: source.category, storyName: input.jobName, variation: input.variation, seed: input.seed, seconds: plan.seconds, music: plan.music }),
     video_class: source.videoClass,
     video_files: plan.shots,
     // The music track's volume is the plan's (plan.music.volume).
-    ...timelineAudioRenderFields(out, plan.timeline.audio.find((a) => a.file === plan.music?.path), {
+    ...timelineAudioRenderFields(plan.timeline, plan.music?.path, {
       fit: 'crop',
       logoWidth: plan.logo ? (plan.timeline.layers.find((l) => l.type === 'image')?.scale ?? config.render.logoWidth) : config.render.logoWidth,
     }),

@@ -12,7 +12,6 @@ import { narrationPartId, parseNarrationPartName, parseScannedImageName, parseSc
 import type { CatalogAsset, CatalogClass, CatalogClip, CatalogImage, CatalogMusic, CatalogNarrationPart, CatalogText, CatalogVoice, CategoryCatalog } from './catalog-types.js';
 
 export type { CatalogAsset, CatalogClass, CatalogClip, CatalogImage, CatalogMusic, CatalogNarrationPart, CatalogText, CatalogVoice, CategoryCatalog } from './catalog-types.js';
-export { narrationPartId, parseNarrationPartName, parseScannedImageName, parseScannedTextName, scannedImageName } from './asset-names.js';
 
 async function names(dir: string): Promise<string[]> {
   try {

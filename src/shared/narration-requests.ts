@@ -1,14 +1,15 @@
 // `clipmill narrate` requests: requests/narrate/<hash>.json, one per (story or campaign,
 // provider, voice). The CLI only writes the request; the main worker's narration queue voices
-// it (queue.ts) and removes it when every version is filed. Why not voice in the CLI itself:
-// the main worker is the one writer of scanned/ and of its in-memory catalog; voicing there
-// means a running main worker files the new versions under the same per-voice lock as a
-// person's recording arriving at the same moment (versions.ts), adds them to its catalog and
-// plans their tasks at once, with no second writer racing it for a version number. The request
-// file is written whole (temp name + rename) and named by the hash of what it asks, so running
-// the command twice makes one request, and a request voiced already files nothing new (the
-// latest version's voice_key says it was made by the same provider, voice, settings and text;
-// the content-hash cache means the provider is not called either).
+// it (src/main-worker/narrate/queue.ts) and removes it when every version is filed. Why not
+// voice in the CLI itself: the main worker is the one writer of scanned/ and of its in-memory
+// catalog; voicing there means a running main worker files the new versions under the same
+// per-voice lock as a person's recording arriving at the same moment
+// (src/main-worker/narrate/versions.ts), adds them to its catalog and plans their tasks at
+// once, with no second writer racing it for a version number. The request file is written whole
+// (temp name + rename) and named by the hash of what it asks, so running the command twice
+// makes one request, and a request voiced already files nothing new (the latest version's
+// voice_key says it was made by the same provider, voice, settings and text; the content-hash
+// cache means the provider is not called either).
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -48,6 +48,11 @@ test('each variation once: ids from (job, variation), valid metadata with the jo
   assert.deepEqual([meta.priority, meta.variation, meta.job?.name, meta.job?.source, meta.job?.source_path, meta.job?.texts], [7, 1, 'lux', 'golden-frame', 'scanned/job/lux.json', ['New in']]);
   assert.ok(meta.video_files.every((f) => ASSETS.some((a) => fixturePath(a) === f.path)));
   assert.deepEqual(meta.notes?.map((n) => n.code), ['BEATS_FALLBACK', 'BORDER_FALLBACK']);
+  // No music: no music volume; stills padded, no logo file (a frame is a layer of the timeline).
+  assert.deepEqual([meta.audio, meta.render], [
+    { voice_volume: 1, music_volume: 0, fade_out_seconds: 0 },
+    { resolution: '1080x1920', frame_rate: 30, fit: 'pad', logo: null, logo_width: 0, output_format: 'mp4' },
+  ]);
   assert.equal(log().match(/Created task/g)?.length, 2);
   assert.match(log(), /WARN.*Job lux, task .*: the job has no audio: shots cut at fixed lengths/);
 });
@@ -63,4 +68,12 @@ test('waits while an asset it selects is being filed; says why when nothing matc
   await planning.run(fixtureCatalog(ASSETS), new Set(), waiting);
   assert.deepEqual(waiting, new Map([['lux', 'audio (category beats) selects no music in scanned/music/']]));
   assert.deepEqual((await readdir(layout.tasks)).filter((n) => !n.startsWith('.')), []);
+  // The music filed: the tasks are published with its track's volume and fade-out.
+  const music: FixtureAsset = { kind: 'music', category: 'beats', seconds: 10 };
+  waiting.clear();
+  await planning.run(fixtureCatalog([...ASSETS, music]), new Set(), waiting);
+  assert.deepEqual(waiting, new Map());
+  const meta = await readMetadata(layout.task(jobTaskIdFor('lux', GOLDEN_FRAME_SOURCE, 0)));
+  assert.deepEqual(meta.timeline?.audio.map((a) => a.file), [fixturePath(music)]);
+  assert.deepEqual([meta.audio, meta.render.fit, meta.render.logo_width], [{ voice_volume: 1, music_volume: 1, fade_out_seconds: 1 }, 'pad', 0]);
 });

@@ -58,13 +58,15 @@ test('metadata.json of a job task: valid v2, the spec fields filled for a job', 
   for (const f of ['voice_file', 'voice_source', 'video_list']) assert.match(MetadataSchema.safeParse(voiceOver).error?.issues.map((x) => x.path.join('.')).join(' ') ?? '', new RegExp(f));
 });
 
-test('timelineAudioRenderFields: the music track\'s volume and fade-out (none: 0), the output\'s size and rate, the fit and logo width given', () => {
-  const out = { width: 160, height: 90, fps: 25 };
-  assert.deepEqual(timelineAudioRenderFields(out, { volume: 0.4, fade_out: 1.5 }, { fit: 'pad', logoWidth: 0 }), {
+test('timelineAudioRenderFields: the volume and fade-out of the music path\'s track (none: 0), the output\'s size and rate, the fit and logo width given', () => {
+  const output = { width: 160, height: 90, fps: 25 };
+  const audio = [{ file: 'scanned/music/calm/other.mp3', volume: 0.9, fade_out: 0 }, { file: 'scanned/music/calm/song.mp3', volume: 0.4, fade_out: 1.5 }];
+  assert.deepEqual(timelineAudioRenderFields({ output, audio }, 'scanned/music/calm/song.mp3', { fit: 'pad', logoWidth: 0 }), {
     audio: { voice_volume: 1, music_volume: 0.4, fade_out_seconds: 1.5 },
     render: { resolution: '160x90', frame_rate: 25, fit: 'pad', logo: null, logo_width: 0, output_format: 'mp4' },
   });
-  const none = timelineAudioRenderFields(out, undefined, { fit: 'crop', logoWidth: 120 });
+  // No music path: no music track, even when the timeline has audio tracks (a voice, say).
+  const none = timelineAudioRenderFields({ output, audio }, undefined, { fit: 'crop', logoWidth: 120 });
   assert.deepEqual([none.audio, none.render.fit, none.render.logo_width], [{ voice_volume: 1, music_volume: 0, fade_out_seconds: 0 }, 'crop', 120]);
 });
 

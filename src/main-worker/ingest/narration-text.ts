@@ -14,7 +14,7 @@ import { readJsonOrNull, writeJson } from '../../shared/json.js';
 import { assignTakes, decodeNarration, NarrationPlanSchema, parseNarrationCsv, parseNarrationTxt, planPath, readPlans, type NarrationPlan } from '../../shared/narration.js';
 import type { RawSidecar } from '../../shared/assets.js';
 import { normalizeTags } from '../../shared/tags.js';
-import { parseNarrationPartName } from '../../shared/catalog.js';
+import { parseNarrationPartName } from '../../shared/asset-names.js';
 import type { MainContext } from '../context.js';
 import type { RawFile } from '../scan.js';
 import { KeyedLock } from '../keyed-lock.js';

@@ -24,7 +24,6 @@ export interface ShortTaskInput {
 export function buildShortMetadata(input: ShortTaskInput, now: Date): TaskMetadata {
   const { plan } = input;
   const out = plan.timeline.output;
-  const music = plan.timeline.audio.find((a) => a.file === plan.music?.path);
   return {
     schema_version: METADATA_SCHEMA_LATEST,
     ...timelineTaskFields({ id: input.id, now, category: input.category, storyName: input.key, variation: 0, seed: input.seed, seconds: plan.seconds, music: plan.music }),
@@ -37,7 +36,7 @@ export function buildShortMetadata(input: ShortTaskInput, now: Date): TaskMetada
       const d = s.type === 'still' ? s.duration : 0;
       return { path: s.type === 'still' ? s.file : 'color', duration: d, in: 0, out: d };
     }),
-    ...timelineAudioRenderFields(out, music, { fit: 'crop', logoWidth: 0 }),
+    ...timelineAudioRenderFields(plan.timeline, plan.music?.path, { fit: 'crop', logoWidth: 0 }),
     timeline: plan.timeline,
     priority: input.priority,
     short: {

@@ -25,6 +25,11 @@ test('buildShortMetadata validates; writeShortTask publishes once', async (t) =>
   assert.ok(r.ok);
   const input = { id: '44444444-4444-4444-8444-444444444444', key: 'short/city/a.wav', category: 'city', audio: 'scanned/short/city/a.wav', words: 'scanned/short/city/a.wav.words.json', seed: 3, priority: 2, planner: 'local' as const, plan: r.plan };
   const meta = validateMetadata(JSON.parse(JSON.stringify(buildShortMetadata(input, new Date('2026-01-01T00:00:00Z')))));
+  // The category has no music: no music volume; pictures cropped to the frame, no logo.
+  assert.deepEqual([meta.audio, meta.render], [
+    { voice_volume: 1, music_volume: 0, fade_out_seconds: 0 },
+    { resolution: '108x192', frame_rate: 30, fit: 'crop', logo: null, logo_width: 0, output_format: 'mp4' },
+  ]);
   assert.deepEqual(meta.video_files.map((v) => v.path), [fixturePath(ASSETS[0]!), fixturePath(ASSETS[1]!)]);
   assert.deepEqual(meta.short?.beats.map((b) => b.matched), [['car'], ['sea']]);
   assert.equal(meta.video_class, 'mp4_w108_h192');
@@ -40,4 +45,16 @@ test('buildShortMetadata validates; writeShortTask publishes once', async (t) =>
   assert.ok(await writeShortTask(layout, input));
   assert.equal(await writeShortTask(layout, input), null);
   assert.equal((await readMetadata(layout.task(input.id))).short?.key, 'short/city/a.wav');
+});
+
+test('buildShortMetadata: the music track\'s volume and fade-out', () => {
+  const words = speak('A fast car on the road. The sea is calm and blue.');
+  const music: FixtureAsset = { kind: 'music', category: 'city', seconds: 10 };
+  const r = planShort({ audio: 'scanned/short/city/a.wav', duration: 6, wordsFile: 'scanned/short/city/a.wav.words.json', words, category: 'city' }, fixtureCatalog([...ASSETS, music]), { width: 108, height: 192, fps: 30, quality: 'draft', captionStyle: 'line', musicVolume: 0.3, duckDb: 18, transition: 'cut', transitionSeconds: 0.3 }, createRng(3));
+  assert.ok(r.ok);
+  assert.equal(r.plan.music?.path, fixturePath(music));
+  const track = r.plan.timeline.audio.find((a) => a.file === fixturePath(music));
+  assert.ok(track && track.fade_out > 0);
+  const meta = buildShortMetadata({ id: '44444444-4444-4444-8444-444444444444', key: 'short/city/a.wav', category: 'city', audio: 'scanned/short/city/a.wav', words: 'scanned/short/city/a.wav.words.json', seed: 3, priority: 2, planner: 'local', plan: r.plan }, new Date('2026-01-01T00:00:00Z'));
+  assert.deepEqual([meta.audio, meta.render.fit, meta.render.logo_width], [{ voice_volume: 1, music_volume: 0.3, fade_out_seconds: track.fade_out }, 'crop', 0]);
 });
