@@ -83,7 +83,7 @@ export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInp
 export function compileAudio(tl: Timeline, inputs: CompileInputs, opts: CompileOptions): Compiled | null {
   const g = new Graph();
   const duration = tl.output.duration;
-  const audio = buildAudio(g, tl, inputs.paths, duration, inputs.durations);
+  const audio = buildAudio(g, tl, inputs.paths, duration, inputs.durations, inputs.workDir);
   if (!audio) return null;
   const argv = head(opts);
   for (const input of g.inputs) argv.push(...input);
