@@ -41,7 +41,7 @@ export function atempoChain(f: number): string[] {
   return out;
 }
 
-function track(g: Graph, t: AudioTrack, paths: ReadonlyMap<string, string>, videoDuration: number, fileDuration: number | undefined, workDir: string): string | null {
+function track(g: Graph, t: AudioTrack, paths: ReadonlyMap<string, string>, videoDuration: number, fileDuration: number | undefined): string | null {
   const len = trackLength(t, videoDuration, fileDuration);
   if (len <= 0) return null;
   // A whole file looped is looped by the demuxer (no buffering); a part of one by aloop,
@@ -65,7 +65,7 @@ function track(g: Graph, t: AudioTrack, paths: ReadonlyMap<string, string>, vide
   if (t.fade_in > 0) f.push(`afade=t=in:st=0:d=${secs(Math.min(t.fade_in, len))}`);
   if (t.fade_out > 0) f.push(`afade=t=out:st=${secs(Math.max(0, len - t.fade_out))}:d=${secs(Math.min(t.fade_out, len))}`);
   if (t.start > 0) f.push(`adelay=delays=${Math.round(t.start * 1000)}:all=1`);
-  const duck = duckFilters(g, t, workDir);
+  const duck = duckFilters(t);
   // After adelay, timestamps from the samples again: the spans are output seconds.
   if (duck) f.push('asetpts=N/SR/TB', ...duck);
   const out = g.label('a');
@@ -85,11 +85,10 @@ export function audioEffects(e: Effects): string[] {
 /**
  * Adds the audio tracks; returns the label of the mix, or null when the timeline has none.
  * `durations`: seconds of the audio files, when known (a track without an out point then ends,
- * and fades out, where its file ends, not where the video does). `workDir`: where the run's
- * auxiliary files go (a ducked track's commands, duck.ts).
+ * and fades out, where its file ends, not where the video does).
  */
-export function buildAudio(g: Graph, tl: Timeline, paths: ReadonlyMap<string, string>, videoDuration: number, durations: ReadonlyMap<string, number> | undefined, workDir: string): string | null {
-  const labels = tl.audio.map((t) => track(g, t, paths, videoDuration, durations?.get(t.file), workDir)).filter((l): l is string => l !== null);
+export function buildAudio(g: Graph, tl: Timeline, paths: ReadonlyMap<string, string>, videoDuration: number, durations?: ReadonlyMap<string, number>): string | null {
+  const labels = tl.audio.map((t) => track(g, t, paths, videoDuration, durations?.get(t.file))).filter((l): l is string => l !== null);
   if (labels.length === 0) return null;
   const mixed = labels.length === 1 ? labels[0]! : `${labels.join('')}amix=inputs=${labels.length}:duration=longest:dropout_transition=0:normalize=0`;
   const out = g.label('aout');

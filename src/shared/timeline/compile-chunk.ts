@@ -67,7 +67,7 @@ export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInp
   const frames = chunk.to_frame - chunk.from_frame;
   const argv = head(opts, encoder.globalArgs);
   for (const input of g.inputs) argv.push(...input);
-  argv.push('-filter_complex', g.chains.join(';'), '-map', '[vout]', '-an');
+  argv.push(...g.filterArgs(inputs.workDir), '-map', '[vout]', '-an');
   // The plan's arguments (the node that split the task), not this node's configuration: every chunk encoded alike.
   argv.push(...(encoderArgv ?? chunkEncoderArgv(encoder, tl.output.quality)), '-fps_mode', 'passthrough', '-r', String(fps));
   // No +faststart: an artifact is only read whole, by the join (whose output has it); moving its index is a second write of the file.
@@ -83,11 +83,11 @@ export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInp
 export function compileAudio(tl: Timeline, inputs: CompileInputs, opts: CompileOptions): Compiled | null {
   const g = new Graph();
   const duration = tl.output.duration;
-  const audio = buildAudio(g, tl, inputs.paths, duration, inputs.durations, inputs.workDir);
+  const audio = buildAudio(g, tl, inputs.paths, duration, inputs.durations);
   if (!audio) return null;
   const argv = head(opts);
   for (const input of g.inputs) argv.push(...input);
-  argv.push('-filter_complex', g.chains.join(';'), '-map', audio, '-vn');
+  argv.push(...g.filterArgs(inputs.workDir), '-map', audio, '-vn');
   argv.push('-c:a', 'aac', '-b:a', opts.audioBitrate, '-ar', String(SAMPLE_RATE), '-ac', '2');
   argv.push('-t', secs(duration / tl.effects.speed), '-f', 'mp4', inputs.output);
   return { argv, files: g.files, expect: { width: 0, height: 0, fps: tl.output.fps, duration: duration / tl.effects.speed, audio: true } };

@@ -109,7 +109,7 @@ export function compileTimeline(tl: Timeline, inputs: CompileInputs, encoder: En
   const layered = buildLayers(g, expandCaptions(tl, inputs.captions ?? new Map()), base, { paths: inputs.paths, fonts: inputs.fonts, canvas: size, fps, workDir: inputs.workDir, duration });
   const tail = [...videoEffects(tl.effects, fps), 'format=yuv420p', ...(encoder.uploadFilter ? [encoder.uploadFilter] : [])];
   g.chain(`${layered}${tail.join(',')}[vout]`);
-  const audio = buildAudio(g, tl, inputs.paths, duration, inputs.durations, inputs.workDir);
+  const audio = buildAudio(g, tl, inputs.paths, duration, inputs.durations);
 
   // Warnings and errors only: stderr.log keeps what explains a failure, not per-stream chatter.
   const argv = ['-hide_banner', '-nostdin', '-y', '-nostats', '-loglevel', 'warning'];
@@ -118,7 +118,7 @@ export function compileTimeline(tl: Timeline, inputs: CompileInputs, encoder: En
   // before an inpoint can be told apart and dropped (video.ts).
   argv.push('-copyts', ...encoder.globalArgs);
   for (const input of g.inputs) argv.push(...input);
-  argv.push('-filter_complex', g.chains.join(';'));
+  argv.push(...g.filterArgs(inputs.workDir));
   argv.push('-map', '[vout]');
   if (audio) argv.push('-map', audio);
   argv.push('-c:v', encoder.name, ...qualityArgs(encoder, tl.output.quality), '-r', String(fps));

@@ -15,15 +15,13 @@
 // the curve moves in steps of db * 1 ms / attack (0.23 dB for 18 dB over 80 ms): far below what
 // is heard, where the step it replaces was the whole `db` in one sample.
 //
-// The expression stays small whatever the number of spans (up to 5000): a volume expression
-// holding every span would be evaluated in full every millisecond, and would not fit in one
-// argument of the command line (128 KiB on Linux). The volume filter starts with the
-// expression of the first DUCK_WINDOW spans; an asendcmd file (one of the run's auxiliary
-// files) hands it the expression of the next ones in the gap before them. asendcmd looks at
-// every command for every frame it sees, so it sees 10 ms frames, not 1 ms ones.
+// The expression is a binary search on t over the spans (if(lt(t,...),...,...), of which FFmpeg
+// evaluates one branch): about log2(spans) comparisons a frame, 13 for 5000 spans, and nested
+// as deep (FFmpeg's parser refuses about 100 levels; the sum of 5000 between() terms it
+// replaces could not be parsed beyond 100 spans). 5000 spans make a graph longer than one
+// command-line argument may be; Graph.filterArgs then hands it to ffmpeg in a file.
 import { z } from 'zod';
-import { filterValue } from './escape.js';
-import { secs, type Graph } from './graph.js';
+import { secs } from './graph.js';
 
 const seconds = (what: string, gt = false) => (gt ? z.number({ error: what }).gt(0, { error: what }) : z.number({ error: what }).min(0, { error: what }));
 const between = (min: number, max: number) => z.number({ error: `a number from ${min} to ${max}` }).min(min, { error: `a number from ${min} to ${max}` }).max(max, { error: `a number from ${min} to ${max}` });
@@ -54,19 +52,8 @@ export const DuckSchema = z
   });
 export type Duck = z.infer<typeof DuckSchema>;
 
-/** Spans per expression handed to the volume filter. */
-export const DUCK_WINDOW = 4;
-/** Samples per frame of the volume filter (1 ms at 48 kHz) and of asendcmd (10 ms). */
+/** Samples per frame of the volume filter: 1 ms at the 48 kHz audio.ts resamples every track to. */
 export const DUCK_FRAME = 48;
-const COMMAND_FRAME = 480;
-/**
- * Seconds an expression also covers on each side of its window: asendcmd hands it over on the
- * first 10 ms frame at or after the command's time, and frames it let through before may still
- * wait for the volume filter (in the FIFOs between them), so the old and the new expression
- * must both hold around the hand-over. A quarter second is many frames; it adds a region or two
- * to an expression (regions last at least attack + release).
- */
-const OVERLAP = 0.25;
 
 /** Where the gain moves: from `from` (the attack starts) to `to` (the release ends). */
 export interface DuckRegion {
@@ -88,61 +75,26 @@ export function duckRegions(d: Duck): DuckRegion[] {
 }
 
 /**
- * The gain over `regions` as a volume expression of `t`: 10^(-db/20 * x), x the depth from 0
- * (full level) to 1 (down by db): (t - from) / attack on the way down, (to - t) / release on
- * the way up, 1 in between, below 0 outside (clipped). The regions do not overlap, so the
- * largest x is the region t is in. t is NaN when volume evaluates it before the first frame:
- * 1 then, not a warning.
+ * The gain as a volume expression of `t`: 10^(-db/20 * x), x the depth from 0 (full level) to 1
+ * (down by db) in the region t falls in: (t - from) / attack on the way down, (to - t) / release
+ * on the way up, 1 in between, below 0 outside (clipped). The regions do not overlap: the one
+ * t is in, if any, is the last that starts at or before it, found by halving. t is NaN when
+ * volume evaluates it before the first frame: 1 then, not a warning.
  */
 export function duckExpression(d: Duck, regions: readonly DuckRegion[]): string {
-  const terms = regions.map((r) => `min((t-${secs(r.from)})/${secs(d.attack)},(${secs(r.to)}-t)/${secs(d.release)})`);
-  const depth = terms.reduceRight((inner, term) => `max(${term},${inner})`);
-  return `if(isnan(t),1,pow(10,-${Math.round((d.db / 20) * 1e6) / 1e6}*clip(${depth},0,1)))`;
+  const search = (lo: number, hi: number): string => {
+    if (hi - lo === 1) return `min((t-${secs(regions[lo]!.from)})/${secs(d.attack)},(${secs(regions[lo]!.to)}-t)/${secs(d.release)})`;
+    const mid = (lo + hi) >> 1;
+    return `if(lt(t,${secs(regions[mid]!.from)}),${search(lo, mid)},${search(mid, hi)})`;
+  };
+  return `if(isnan(t),1,pow(10,-${Math.round((d.db / 20) * 1e6) / 1e6}*clip(${search(0, regions.length)},0,1)))`;
 }
 
 /**
- * The expressions of a duck: the one the volume filter starts with, and the later ones with the
- * output second at which each is handed over (in the gap before its first span, in order).
- * Each covers DUCK_WINDOW spans and those within OVERLAP seconds of its hand-overs.
+ * The ducking filters of a track, null when it has none: 1 ms frames into a volume filter that
+ * evaluates the gain per frame, then frames of 1024 samples again for the filters after it.
  */
-export function duckPlan(d: Duck): { initial: string; commands: { at: number; expression: string }[] } {
-  const regions = duckRegions(d);
-  const starts: number[] = [];
-  const at: number[] = [];
-  for (let i = 0; i < regions.length; i += DUCK_WINDOW) {
-    starts.push(i);
-    at.push(i === 0 ? -Infinity : (regions[i - 1]!.to + regions[i]!.from) / 2);
-  }
-  const expressions = starts.map((_, j) => {
-    const from = at[j]! - OVERLAP;
-    const to = j + 1 < at.length ? at[j + 1]! + OVERLAP : Infinity;
-    return duckExpression(d, regions.filter((r) => r.to >= from && r.from <= to));
-  });
-  return { initial: expressions[0]!, commands: expressions.slice(1).map((expression, j) => ({ at: at[j + 1]!, expression })) };
-}
-
-/** The asendcmd file that hands the volume filter named `target` its later expressions. */
-export function duckCommands(target: string, commands: readonly { at: number; expression: string }[]): string {
-  // Quoted: the expressions hold commas, which separate commands; they hold no quotes.
-  return commands.map((c) => `${secs(c.at)} ${target} volume '${c.expression}';\n`).join('');
-}
-
-/**
- * The ducking filters of a track, null when it has none: 1 ms frames into a volume filter of
- * its own name (asendcmd finds it by it) that evaluates the gain per frame, and, for more spans
- * than one expression holds, the asendcmd that reads the later expressions from a file in
- * `workDir`; then frames of 1024 samples again for the filters after it.
- */
-export function duckFilters(g: Graph, t: { duck?: Duck | undefined }, workDir: string): string[] | null {
+export function duckFilters(t: { duck?: Duck | undefined }): string[] | null {
   if (!t.duck || t.duck.db <= 0 || t.duck.spans.length === 0) return null;
-  const plan = duckPlan(t.duck);
-  const id = g.label('duck').slice(1, -1);
-  const name = `volume@${id}`;
-  const f: string[] = [];
-  if (plan.commands.length) {
-    const path = g.file(`${workDir}/${id}.cmd`, duckCommands(name, plan.commands));
-    f.push(`asetnsamples=n=${COMMAND_FRAME}:p=0`, `asendcmd=f=${filterValue(path)}`);
-  }
-  f.push(`asetnsamples=n=${DUCK_FRAME}:p=0`, `${name}=volume='${plan.initial}':eval=frame`, 'asetnsamples=n=1024:p=0');
-  return f;
+  return [`asetnsamples=n=${DUCK_FRAME}:p=0`, `volume=volume='${duckExpression(t.duck, duckRegions(t.duck))}':eval=frame`, 'asetnsamples=n=1024:p=0'];
 }

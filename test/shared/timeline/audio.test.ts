@@ -14,7 +14,7 @@ const paths = new Map(['voice.mp3', 'music.mp3', 'sfx.wav', 'bed.mp3', 'late.mp3
 
 function build(audio: TimelineInput['audio'], effects: TimelineInput['effects'] = {}) {
   const g = new Graph();
-  const out = buildAudio(g, tl(audio, effects), paths, 10, undefined, '/w');
+  const out = buildAudio(g, tl(audio, effects), paths, 10);
   return { inputs: g.inputs, chains: g.chains, out };
 }
 
@@ -107,7 +107,7 @@ test('fades longer than the track are cut to it; a fade-out ends with the track'
 test('with the lengths of the files: a track ends, and fades out, where its file does; one that starts after it is gone', () => {
   const g = new Graph();
   const t = tl([{ file: 'sfx.wav', start: 2, fade_out: 0.5 }, { file: 'voice.mp3', in: 4 }, { file: 'music.mp3', loop: true, fade_out: 1 }]);
-  buildAudio(g, t, paths, 10, new Map([['sfx.wav', 1.5], ['voice.mp3', 3], ['music.mp3', 2]]), '/w');
+  buildAudio(g, t, paths, 10, new Map([['sfx.wav', 1.5], ['voice.mp3', 3], ['music.mp3', 2]]));
   assert.deepEqual(g.inputs, [['-i', '/m/sfx.wav'], ['-stream_loop', '-1', '-i', '/m/music.mp3']]);
   assert.deepEqual(g.chains.slice(0, 2), [
     `[0:a]${NORM},atrim=duration=1.5,afade=t=out:st=1:d=0.5,adelay=delays=2000:all=1[a1]`,

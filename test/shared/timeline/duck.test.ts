@@ -1,7 +1,6 @@
 // Ducking: the schema (defaults, ranges and errors that name the field, spans out of order or
-// overlapping), the filters argument by argument (1 ms frames into a named volume filter; the
-// later expressions in an asendcmd file when there are more spans than one expression holds),
-// and real renders of a constant 1000 Hz tone, measured per 5 ms window (five whole periods, so
+// overlapping), the filters argument by argument (1 ms frames into a volume filter whose
+// expression finds the span by halving), and real renders of a constant 1000 Hz tone, measured per 5 ms window (five whole periods, so
 // a window's RMS is exactly the tone's level): full level outside the spans, down by `db` inside,
 // the ramps where they are specified, and no step between windows larger than the ramp's slope
 // allows (the old filter jumped by the whole `db` in one sample).
@@ -11,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildAudio, SAMPLE_RATE } from '../../../src/shared/timeline/audio.js';
-import { DUCK_ATTACK, DUCK_FRAME, DUCK_RELEASE, DUCK_WINDOW, duckCommands, duckExpression, duckFilters, duckPlan, duckRegions, DuckSchema, type Duck } from '../../../src/shared/timeline/duck.js';
+import { DUCK_ATTACK, DUCK_FRAME, DUCK_RELEASE, duckExpression, duckFilters, duckRegions, DuckSchema, type Duck } from '../../../src/shared/timeline/duck.js';
 import { Graph } from '../../../src/shared/timeline/graph.js';
 import { AudioTrackSchema, type TimelineInput } from '../../../src/shared/timeline/schema.js';
 import { rmsDb, runFfmpeg, samples, timeline } from './render-media.js';
@@ -49,39 +48,27 @@ test('duck regions: spans closer than attack + release are one; each widened by 
   assert.equal(duckRegions(duck({ db: 18, attack: 0.5, release: 0.5, spans: [{ start: 1, end: 1.5 }, { start: 2.4, end: 3 }] })).length, 1);
 });
 
-test('duck filters: 1 ms frames into a named volume filter evaluated per frame, linear in dB; none without spans or db', () => {
-  const g = new Graph();
+test('duck filters: 1 ms frames into a volume filter evaluated per frame, linear in dB; none without spans or db', () => {
   const d = duck({ db: 20, spans: [{ start: 0.5, end: 1.25 }, { start: 2, end: 3 }] });
-  const expr = 'if(isnan(t),1,pow(10,-1*clip(max(min((t-0.42)/0.08,(1.5-t)/0.25),min((t-1.92)/0.08,(3.25-t)/0.25)),0,1)))';
+  const expr = 'if(isnan(t),1,pow(10,-1*clip(if(lt(t,1.92),min((t-0.42)/0.08,(1.5-t)/0.25),min((t-1.92)/0.08,(3.25-t)/0.25)),0,1)))';
   assert.equal(duckExpression(d, duckRegions(d)), expr);
-  assert.deepEqual(duckFilters(g, { duck: d }, '/w'), ['asetnsamples=n=48:p=0', `volume@duck1=volume='${expr}':eval=frame`, 'asetnsamples=n=1024:p=0']);
-  assert.deepEqual(g.files, [], 'no command file for spans that fit one expression');
-  assert.equal(duckFilters(g, {}, '/w'), null);
-  assert.equal(duckFilters(g, { duck: duck({ db: 0, spans: [{ start: 0, end: 1 }] }) }, '/w'), null);
-  assert.equal(duckFilters(g, { duck: duck({ db: 12, spans: [] }) }, '/w'), null);
-  // Attack and release as given.
+  assert.deepEqual(duckFilters({ duck: d }), ['asetnsamples=n=48:p=0', `volume=volume='${expr}':eval=frame`, 'asetnsamples=n=1024:p=0']);
+  assert.equal(duckFilters({}), null);
+  assert.equal(duckFilters({ duck: duck({ db: 0, spans: [{ start: 0, end: 1 }] }) }), null);
+  assert.equal(duckFilters({ duck: duck({ db: 12, spans: [] }) }), null);
+  // Attack and release as given; one region, no search.
   assert.equal(duckExpression(duck({ db: 6, attack: 0.02, release: 1.5, spans: [] }), [{ from: 0.98, to: 3.5 }]), 'if(isnan(t),1,pow(10,-0.3*clip(min((t-0.98)/0.02,(3.5-t)/1.5),0,1)))');
 });
 
-test('duck filters: more spans than one expression holds: asendcmd reads the later expressions from a file in the work folder, each handed over in a gap', () => {
-  const spans = Array.from({ length: 3 * DUCK_WINDOW + 1 }, (_, i) => ({ start: 1 + i, end: 1.5 + i }));
-  const d = duck({ db: 12, spans });
-  const plan = duckPlan(d);
-  assert.equal(plan.commands.length, 3);
-  assert.equal(plan.initial, duckExpression(d, duckRegions(d).slice(0, DUCK_WINDOW + 1)), 'the first window, and the next span, which starts 0.085 s after the hand-over');
-  const regions = duckRegions(d);
-  plan.commands.forEach((c, j) => {
-    const first = (j + 1) * DUCK_WINDOW;
-    assert.ok(c.at > regions[first - 1]!.to && c.at < regions[first]!.from, `hand-over ${j + 1} in the gap before span ${first}`);
-    for (const r of regions.slice(first, first + DUCK_WINDOW)) assert.ok(c.expression.includes(`(t-${Math.round(r.from * 1000) / 1000})`), `it covers the region from ${r.from}`);
-  });
-  // A hostile work folder reaches asendcmd escaped.
-  const g = new Graph();
-  const f = duckFilters(g, { duck: d }, "/w/it's [a]; b,c")!;
-  assert.deepEqual(f.slice(0, 3), ['asetnsamples=n=480:p=0', "asendcmd=f=/w/it\\\\\\'s \\[a\\]\\; b\\,c/duck1.cmd", 'asetnsamples=n=48:p=0']);
-  assert.equal(f[3], `volume@duck1=volume='${plan.initial}':eval=frame`);
-  assert.deepEqual(g.files, [{ path: "/w/it's [a]; b,c/duck1.cmd", content: duckCommands('volume@duck1', plan.commands) }]);
-  assert.equal(duckCommands('volume@duck1', [{ at: 4.8350000001, expression: 'E1' }, { at: 8.835, expression: 'E2' }]), "4.835 volume@duck1 volume 'E1';\n8.835 volume@duck1 volume 'E2';\n");
+test('duck expression: a binary search on t over the regions, log2(n) deep', () => {
+  const regions = Array.from({ length: 5 }, (_, i) => ({ from: i, to: i + 0.5 }));
+  const leaf = (i: number) => `min((t-${i})/0.08,(${i}.5-t)/0.25)`;
+  assert.equal(duckExpression(duck({ db: 20, spans: [] }), regions), `if(isnan(t),1,pow(10,-1*clip(if(lt(t,2),if(lt(t,1),${leaf(0)},${leaf(1)}),if(lt(t,3),${leaf(2)},if(lt(t,4),${leaf(3)},${leaf(4)}))),0,1)))`);
+  const many = duckExpression(duck({ db: 20, spans: [] }), Array.from({ length: 5000 }, (_, i) => ({ from: i, to: i + 0.5 })));
+  let depth = 0;
+  let max = 0;
+  for (const c of many) if (c === '(') max = Math.max(max, ++depth); else if (c === ')') depth--;
+  assert.ok(max <= 2 * 13 + 6, `nested ${max} deep`);
 });
 
 // --- Real renders -------------------------------------------------------------------------
@@ -97,19 +84,20 @@ before(async () => {
 });
 after(() => rm(root, { recursive: true, force: true }));
 
-/** Renders the audio of a timeline (the chains buildAudio compiles, its files written) to a mono WAV of float samples. */
-async function renderAudio(name: string, audio: TimelineInput['audio'], duration: number): Promise<Float32Array> {
+/** Renders the audio of a timeline (the chains buildAudio compiles, passed as the compiler passes them) to mono float samples. */
+async function renderAudio(name: string, audio: TimelineInput['audio'], duration: number): Promise<{ samples: Float32Array; graph: string[] }> {
   const tl = timeline({ output: { width: 160, height: 90, fps: 30, duration }, video: [{ type: 'color', color: 'black', duration }], audio });
   const g = new Graph();
   const work = join(root, `${name}.work`);
-  const out = buildAudio(g, tl, new Map(['tone1.wav', 'tone4.wav'].map((f) => [f, join(root, f)])), duration, undefined, work);
+  const out = buildAudio(g, tl, new Map(['tone1.wav', 'tone4.wav'].map((f) => [f, join(root, f)])), duration);
+  const graph = g.filterArgs(work);
   for (const f of g.files) {
     await mkdir(dirname(f.path), { recursive: true });
     await writeFile(f.path, f.content);
   }
   const path = join(root, `${name}.wav`);
-  await runFfmpeg(['-y', ...g.inputs.flat(), '-filter_complex', g.chains.join(';'), '-map', out!, '-ac', '1', '-c:a', 'pcm_f32le', '-f', 'wav', path]);
-  return (await samples(path))[0]!;
+  await runFfmpeg(['-y', ...g.inputs.flat(), ...graph, '-map', out!, '-ac', '1', '-c:a', 'pcm_f32le', '-f', 'wav', path]);
+  return { samples: (await samples(path))[0]!, graph };
 }
 
 /** The level of each 5 ms window, dBFS. */
@@ -161,7 +149,7 @@ const win = (t: number) => Math.round(t / WS);
 
 test('a constant tone ducked 18 dB: full level outside, -18 dB inside, ramps that end at the span start and start at its end, no step', async () => {
   const d = { db: 18, attack: DUCK_ATTACK, release: DUCK_RELEASE, spans: [{ start: 0.6, end: 1.2 }, { start: 1.45, end: 1.8 }, { start: 2.6, end: 3.2 }] };
-  const l = levels(await renderAudio('tone', [{ file: 'tone4.wav', duck: { db: 18, spans: d.spans } }], 4));
+  const l = levels((await renderAudio('tone', [{ file: 'tone4.wav', duck: { db: 18, spans: d.spans } }], 4)).samples);
   assert.equal(l.length, win(4));
   // Every window where the curve says.
   for (let k = 0; k < l.length; k++) {
@@ -189,8 +177,8 @@ test('a constant tone ducked 18 dB: full level outside, -18 dB inside, ramps tha
   assert.ok(step > bound / 2, 'the attack does move the level (the bound is not trivially met)');
 });
 
-test('many spans (the later expressions from the command file), a track that starts late, short ramps: every window where the curve says', async () => {
-  // 30 spans: 8 expressions; spans 0.1 s, gaps alternating 0.04 s (joined) and 0.2 s; attack 0.02, release 0.05.
+test('many spans, a track that starts late, short ramps: every window where the curve says', async () => {
+  // 30 spans of 0.1 s, gaps alternating 0.04 s (joined) and 0.2 s; attack 0.02, release 0.05.
   const spans: { start: number; end: number }[] = [];
   for (let i = 0, t = 0.5; i < 30; i++) {
     spans.push({ start: +t.toFixed(3), end: +(t + 0.1).toFixed(3) });
@@ -198,8 +186,7 @@ test('many spans (the later expressions from the command file), a track that sta
   }
   const d = { db: 24, attack: 0.02, release: 0.05, spans };
   const duration = spans[spans.length - 1]!.end + 0.3;
-  const l = levels(await renderAudio('many', [{ file: 'tone1.wav', start: 0.3, loop: true, duck: d }], duration));
-  assert.ok(duckPlan(duck(d)).commands.length >= 3, 'handed over by commands');
+  const l = levels((await renderAudio('many', [{ file: 'tone1.wav', start: 0.3, loop: true, duck: d }], duration)).samples);
   for (let k = win(0.31); k < l.length - 1; k++) {
     const want = expectedWindow(d, k * W);
     assert.ok(Math.abs(l[k]! - want) <= 0.1, `window at ${(k * WS).toFixed(3)} s: ${l[k]!.toFixed(2)} dB, expected ${want.toFixed(2)}`);
@@ -213,7 +200,8 @@ test('5000 spans (the schema maximum) render, each ducked where it says', async 
   // Spans of 10 ms, 20 ms apart (= attack + release: not joined): 150 s of looped tone.
   const spans = Array.from({ length: 5000 }, (_, i) => ({ start: +(0.1 + i * 0.03).toFixed(3), end: +(0.11 + i * 0.03).toFixed(3) }));
   const d = { db: 30, attack: 0.01, release: 0.01, spans };
-  const s = await renderAudio('max', [{ file: 'tone1.wav', loop: true, duck: d }], 150.2);
+  const { samples: s, graph } = await renderAudio('max', [{ file: 'tone1.wav', loop: true, duck: d }], 150.2);
+  assert.equal(graph[0], '-filter_complex_script', 'too long for one argument');
   assert.equal(s.length, Math.round(150.2 * SAMPLE_RATE));
   // Each sampled span: full level half way between spans (the ramps meet there), down 30 dB at its middle.
   for (const i of [0, 1, 3, 4, 5, 1000, 2499, 2500, 4001, 4998, 4999]) {
