@@ -9,10 +9,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { encoderSpec } from '../../../src/shared/media/encoders.js';
 import { buildAudio, SAMPLE_RATE } from '../../../src/shared/timeline/audio.js';
+import { compileTimeline } from '../../../src/shared/timeline/compile.js';
+import { compileAudio } from '../../../src/shared/timeline/compile-chunk.js';
 import { DUCK_ATTACK, DUCK_FRAME, DUCK_RELEASE, duckExpression, duckFilters, duckRegions, DuckSchema, type Duck } from '../../../src/shared/timeline/duck.js';
 import { Graph } from '../../../src/shared/timeline/graph.js';
 import { AudioTrackSchema, type TimelineInput } from '../../../src/shared/timeline/schema.js';
+import { testConfig } from '../../helpers.js';
 import { rmsDb, runFfmpeg, samples, timeline } from './render-media.js';
 
 const duck = (v: Record<string, unknown>): Duck => DuckSchema.parse(v);
@@ -69,6 +73,19 @@ test('duck expression: a binary search on t over the regions, log2(n) deep', () 
   let max = 0;
   for (const c of many) if (c === '(') max = Math.max(max, ++depth); else if (c === ')') depth--;
   assert.ok(max <= 2 * 13 + 6, `nested ${max} deep`);
+});
+
+test('a render and a chunked render\'s audio pass a graph of 5000 spans in a file in the work folder', () => {
+  const spans = Array.from({ length: 5000 }, (_, i) => ({ start: i, end: i + 0.5 }));
+  const tl = timeline({ output: { width: 160, height: 90, fps: 30, duration: 5001 }, video: [{ type: 'color', color: 'black', duration: 5001 }], audio: [{ file: 'm.mp3', loop: true, duck: { db: 18, spans } }] });
+  const inputs = { paths: new Map([['m.mp3', '/m/m.mp3']]), workDir: '/w/t 1', output: '/o/x.mp4' };
+  for (const c of [compileTimeline(tl, inputs, encoderSpec('libx264', testConfig()), { audioBitrate: '192k', progress: false }), compileAudio(tl, inputs, { audioBitrate: '192k', progress: false })!]) {
+    const i = c.argv.indexOf('-filter_complex_script');
+    assert.equal(c.argv[i + 1], '/w/t 1/graph.txt');
+    assert.ok(!c.argv.includes('-filter_complex'));
+    const graph = c.files.find((f) => f.path === '/w/t 1/graph.txt')!.content;
+    assert.ok(graph.includes(`volume=volume='${duckExpression(tl.audio[0]!.duck!, duckRegions(tl.audio[0]!.duck!))}':eval=frame`));
+  }
 });
 
 // --- Real renders -------------------------------------------------------------------------
