@@ -12,6 +12,7 @@ import {
   ANIMATIONS, AudioTrackSchema, BLENDS, BorderLayerSchema, CAPTION_POSITIONS, CAPTION_STYLES, CaptionsLayerSchema, ClipSegmentSchema, COLOR_NAMES, ColorSegmentSchema, EffectsSchema, FITS, ImageLayerSchema, LayerSchema, OutputSchema,
   POSITIONS, QUALITIES, SegmentSchema, StillSegmentSchema, TextLayerSchema, TimelineSchema, TRANSITIONS, TransitionSchema, VideoLayerSchema, ViewSchema, type Timeline,
 } from '../../src/shared/timeline/schema.js';
+import { DuckSchema } from '../../src/shared/timeline/duck.js';
 import { REPO } from '../helpers.js';
 
 /** The element a `<!-- name -->` comment before a block names -> the schema it is checked with. */
@@ -96,7 +97,7 @@ test('docs/timeline.md names every field and every allowed value of the schema',
   const shapes: Record<string, z.ZodRawShape> = {
     timeline: TimelineSchema.shape, output: OutputSchema.shape, transition: TransitionSchema.shape, clip: ClipSegmentSchema.shape, still: StillSegmentSchema.shape,
     view: ViewSchema.shape, color: ColorSegmentSchema.shape, image: ImageLayerSchema.shape, video: VideoLayerSchema.shape, text: TextLayerSchema.shape,
-    border: BorderLayerSchema.shape, captions: CaptionsLayerSchema.shape, audio: AudioTrackSchema.shape, effects: EffectsSchema.shape,
+    border: BorderLayerSchema.shape, captions: CaptionsLayerSchema.shape, audio: AudioTrackSchema.shape, duck: DuckSchema.shape, effects: EffectsSchema.shape,
   };
   const missing: string[] = [];
   for (const [element, shape] of Object.entries(shapes)) for (const key of Object.keys(shape)) if (key !== 'type' && !text.includes(`\`${key}\``)) missing.push(`${element}.${key}`);

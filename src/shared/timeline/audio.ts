@@ -5,7 +5,7 @@
 // rate and restores the tempo, so the duration holds.
 import { localPath, secs, type Graph } from './graph.js';
 import type { AudioTrack, Effects, Timeline } from './schema.js';
-import { duckFilter } from './duck.js';
+import { duckFilters } from './duck.js';
 
 export const SAMPLE_RATE = 48000;
 
@@ -73,9 +73,9 @@ function track(g: Graph, t: AudioTrack, paths: ReadonlyMap<string, string>, vide
   if (t.fade_in > 0) f.push(`afade=t=in:st=0:d=${secs(Math.min(t.fade_in, len))}`);
   if (t.fade_out > 0) f.push(`afade=t=out:st=${secs(Math.max(0, len - t.fade_out))}:d=${secs(Math.min(t.fade_out, len))}`);
   if (t.start > 0) f.push(`adelay=delays=${Math.round(t.start * 1000)}:all=1`);
-  const duck = duckFilter(t);
+  const duck = duckFilters(t);
   // After adelay, timestamps from the samples again: the spans are output seconds.
-  if (duck) f.push('asetpts=N/SR/TB', duck);
+  if (duck) f.push('asetpts=N/SR/TB', ...duck);
   const out = g.label('a');
   g.chain(`[${k}:a]${f.join(',')}${out}`);
   return out;

@@ -67,7 +67,7 @@ export function compileChunk(tl: Timeline, chunk: ChunkRange, inputs: CompileInp
   const frames = chunk.to_frame - chunk.from_frame;
   const argv = head(opts, encoder.globalArgs);
   for (const input of g.inputs) argv.push(...input);
-  argv.push('-filter_complex', g.chains.join(';'), '-map', '[vout]', '-an');
+  argv.push(...g.filterArgs(inputs.workDir), '-map', '[vout]', '-an');
   // The plan's arguments (the node that split the task), not this node's configuration: every chunk encoded alike.
   argv.push(...(encoderArgv ?? chunkEncoderArgv(encoder, tl.output.quality)), '-fps_mode', 'passthrough', '-r', String(fps));
   // No +faststart: an artifact is only read whole, by the join (whose output has it); moving its index is a second write of the file.
@@ -87,7 +87,7 @@ export function compileAudio(tl: Timeline, inputs: CompileInputs, opts: CompileO
   if (!audio) return null;
   const argv = head(opts);
   for (const input of g.inputs) argv.push(...input);
-  argv.push('-filter_complex', g.chains.join(';'), '-map', audio, '-vn');
+  argv.push(...g.filterArgs(inputs.workDir), '-map', audio, '-vn');
   argv.push(...audioEncoderArgv(opts.audioBitrate));
   argv.push('-t', secs(duration / tl.effects.speed), '-f', 'mp4', inputs.output);
   return { argv, files: g.files, expect: { width: 0, height: 0, fps: tl.output.fps, duration: duration / tl.effects.speed, audio: true } };

@@ -118,7 +118,7 @@ export function compileTimeline(tl: Timeline, inputs: CompileInputs, encoder: En
   // before an inpoint can be told apart and dropped (video.ts).
   argv.push('-copyts', ...encoder.globalArgs);
   for (const input of g.inputs) argv.push(...input);
-  argv.push('-filter_complex', g.chains.join(';'));
+  argv.push(...g.filterArgs(inputs.workDir));
   argv.push('-map', '[vout]');
   if (audio) argv.push('-map', audio);
   argv.push('-c:v', encoder.name, ...qualityArgs(encoder, tl.output.quality), '-r', String(fps));

@@ -1,6 +1,7 @@
 // What the parts of the compiler build together: the ffmpeg inputs (each its own argv
 // fragment, numbered in order), the chains of one -filter_complex, the auxiliary files the
-// run needs (concat lists, ASS documents), and unique stream labels; and the helpers every
+// run needs (concat lists, ASS documents, a graph too long for the command line), and unique
+// stream labels; and the helpers every
 // part uses (local paths, seconds as ffmpeg reads them).
 import { ClipmillError } from '../errors.js';
 
@@ -34,7 +35,21 @@ export class Graph {
     this.files.push({ path, content });
     return path;
   }
+
+  /**
+   * The ffmpeg arguments that pass the graph: -filter_complex with it, or, when it is longer
+   * than one argument may be (Linux refuses one over 128 KiB: a duck of thousands of spans),
+   * -filter_complex_script with a file in `workDir` that holds it (read and parsed the same).
+   */
+  filterArgs(workDir: string): string[] {
+    const graph = this.chains.join(';');
+    if (Buffer.byteLength(graph) <= MAX_GRAPH_ARGUMENT) return ['-filter_complex', graph];
+    return ['-filter_complex_script', this.file(`${workDir}/graph.txt`, graph)];
+  }
 }
+
+/** Bytes of the longest graph passed as an argument (MAX_ARG_STRLEN is 131072 on Linux). */
+export const MAX_GRAPH_ARGUMENT = 100_000;
 
 /** The local path of a timeline file; every file must have one. */
 export function localPath(paths: ReadonlyMap<string, string>, file: string): string {

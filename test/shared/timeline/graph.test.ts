@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isClipmillError } from '../../../src/shared/errors.js';
-import { Graph, localPath, secs } from '../../../src/shared/timeline/graph.js';
+import { Graph, localPath, MAX_GRAPH_ARGUMENT, secs } from '../../../src/shared/timeline/graph.js';
 
 test('inputs are numbered in the order added; labels are unique across prefixes; chains and files kept in order', () => {
   const g = new Graph();
@@ -19,6 +19,22 @@ test('inputs are numbered in the order added; labels are unique across prefixes;
   assert.deepEqual(g.files, [{ path: '/w/a.txt', content: 'x' }, { path: '/w/b.txt', content: 'y' }]);
   // Another graph starts over.
   assert.equal(new Graph().label('p'), '[p1]');
+});
+
+test('filterArgs: the graph as an argument, or from a file in the work folder when longer than one argument may be', () => {
+  const g = new Graph();
+  g.chain('[0:a]anull[a1]');
+  g.chain('[a1]anull[a2]');
+  assert.deepEqual(g.filterArgs('/w'), ['-filter_complex', '[0:a]anull[a1];[a1]anull[a2]']);
+  assert.deepEqual(g.files, []);
+  const long = `[0:a]volume=volume='${'1*'.repeat(MAX_GRAPH_ARGUMENT / 2)}1'[a3]`;
+  g.chain(long);
+  assert.deepEqual(g.filterArgs('/w/it s'), ['-filter_complex_script', '/w/it s/graph.txt']);
+  assert.deepEqual(g.files, [{ path: '/w/it s/graph.txt', content: `[0:a]anull[a1];[a1]anull[a2];${long}` }]);
+  // Bytes, not characters: 40000 three-byte characters are 120000 bytes.
+  const u = new Graph();
+  u.chain(`[0:a]anull[${'✓'.repeat(40_000)}]`);
+  assert.equal(u.filterArgs('/w')[0], '-filter_complex_script');
 });
 
 test('secs: at most three decimals, no float noise, no exponent', () => {
