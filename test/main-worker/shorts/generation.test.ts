@@ -33,8 +33,8 @@ test('GenerationProvider: create, poll with backoff, download; failures', async 
     json(200, { code: 0, data: { task_id: 't3' } }), status('processing'),
   ]);
   base = url;
-  const p = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 5, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 2, retryBaseMs: 1 }, undefined, { K: 'kk' });
-  const got = await p.generate('a red car', '9:16', join(dir, 'g1'), 'short/a');
+  const p = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 5, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 2, retryBaseMs: 1, videoSeconds: 5 }, undefined, { K: 'kk' });
+  const got = await p.generate('image', 'a red car', '9:16', join(dir, 'g1'), 'short/a');
   assert.equal(got.file, join(dir, 'g1.png'));
   assert.equal(got.taskId, 't1');
   assert.deepEqual(await readFile(got.file), PNG);
@@ -42,9 +42,9 @@ test('GenerationProvider: create, poll with backoff, download; failures', async 
   assert.deepEqual(JSON.parse(seen[1]!.body), { model_name: 'kling-v1', prompt: 'a red car', aspect_ratio: '9:16', n: 1 });
   assert.equal(seen[1]!.auth, 'Bearer kk');
   assert.equal(seen[5]!.auth, 'Bearer kk', 'a download on the base URL origin');
-  await assert.rejects(p.generate('x', '9:16', join(dir, 'g2'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /task t2 failed \(its message: 14 bytes, not shown\)/.test(err.message) && !err.message.includes('content policy'));
-  const slow = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 20, taskTimeoutMs: 100, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1 }, undefined, {});
-  await assert.rejects(slow.generate('x', '9:16', join(dir, 'g3'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_UNAVAILABLE' && /not done within 100 ms/.test(err.message));
+  await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g2'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /task t2 failed \(its message: 14 bytes, not shown\)/.test(err.message) && !err.message.includes('content policy'));
+  const slow = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 20, taskTimeoutMs: 100, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1, videoSeconds: 5 }, undefined, {});
+  await assert.rejects(slow.generate('image', 'x', '9:16', join(dir, 'g3'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_UNAVAILABLE' && /not done within 100 ms/.test(err.message));
 });
 
 test('GenerationProvider: a download that is not an image is refused', async (t) => {
@@ -52,15 +52,15 @@ test('GenerationProvider: a download that is not an image is refused', async (t)
   let base = '';
   const { url } = await fakeServer(t, [json(200, { data: { task_id: 'x' } }), (req, res) => status('succeed', `${base}/f`)(req, res, ''), bytes(Buffer.from('<html>nope</html>'))]);
   base = url;
-  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1 }, undefined, {});
-  await assert.rejects(p.generate('x', '9:16', join(dir, 'g'), 's'), /not a PNG, JPEG or WebP image/);
+  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1, videoSeconds: 5 }, undefined, {});
+  await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), /not a PNG, JPEG or WebP image/);
 });
 
 test('GenerationProvider: an image URL on another origin gets no key, and plain http there is refused', async (t) => {
   const dir = await tempDir(t);
   const elsewhere = await fakeServer(t, [bytes(PNG)]);
   const { url } = await fakeServer(t, [json(200, { data: { task_id: 'x' } }), status('succeed', `${elsewhere.url}/f.png`)]);
-  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 10_000, timeoutMs: 5000, tries: 1, retryBaseMs: 1 }, undefined, { K: 'kk' });
-  await assert.rejects(p.generate('x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_REJECTED' && /another origin/.test(err.message));
+  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 10_000, timeoutMs: 5000, tries: 1, retryBaseMs: 1, videoSeconds: 5 }, undefined, { K: 'kk' });
+  await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_REJECTED' && /another origin/.test(err.message));
   assert.equal(elsewhere.seen.length, 0);
 });
