@@ -198,6 +198,62 @@ test('shorts.generate: a beat that matches no tag gets a generated still, filed 
   assert.match(s3.warnings![0]!, /^generation for the beat at 0 s: generation answered HTTP 500.*the catalog's match is shown$/);
 });
 
+test('shorts.generationKind "video": a beat that matches no tag gets a generated clip, cut into the timeline like any footage; a failed task leaves the catalog match', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const { binaries } = await import('../../helpers.js');
+  const { FIXTURES } = await import('../../media.js');
+  const bins = await binaries();
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  const clip = join(dir, 'g.mp4');
+  await FIXTURES.clip(clip, 2, '108x192');
+  const mp4 = await readFile(clip);
+  let base = '';
+  const { url, seen } = await fakeServer(t, [
+    json(200, { code: 0, data: { task_id: 'v1' } }),
+    json(200, { code: 0, data: { task_id: 'v1', task_status: 'processing' } }),
+    (req, res) => json(200, { code: 0, data: { task_id: 'v1', task_status: 'succeed', task_result: { videos: [{ id: 'x', url: `${base}/vid/v1.mp4`, duration: '5' }] } } })(req, res, ''),
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      res.end(mp4);
+    },
+    json(200, { code: 0, data: { task_id: 'v2' } }),
+    json(200, { code: 0, data: { task_id: 'v2', task_status: 'failed', task_status_msg: 'policy' } }),
+  ]);
+  base = url;
+  await mkdir(layout.scannedJobs, { recursive: true });
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  const words = { source: 'espeak-ng', words: [['A', 0.2], ['red', 0.5], ['car.', 0.8], ['A', 3.2], ['big', 3.5], ['tree.', 3.8]].map(([w, s]) => ({ word: w, start: s, end: (s as number) + 0.25 })) };
+  await writeFile(`${voice}.words.json`, JSON.stringify(words));
+  await writeFile(join(layout.scannedJobs, 'one.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
+  await writeFile(join(layout.scannedJobs, 'two.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 2 } }));
+  await writeFile(`${join(root, fixturePath(ASSETS[4]!))}.words.json`, JSON.stringify({ source: 'espeak-ng', words: [{ word: 'A', start: 0.5, end: 0.7 }, { word: 'blue', start: 0.8, end: 1.1 }, { word: 'boat.', start: 1.2, end: 1.5 }] }));
+  const shorts = { resolution: '108x192', generate: true, generationKind: 'video' as const, generationBaseUrl: url, generationPollMs: 1, providerTries: 1 };
+  const ctx = { config: testConfig({ shorts }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  const catalog = fixtureCatalog(ASSETS);
+  await planning.run(catalog, new Set(), new Map());
+  await planning.shorts.queue.idle();
+  const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
+  assert.deepEqual(one.short?.beats.map((b) => b.matched), [['red car'], ['big tree']]);
+  const generated = one.short!.beats[1]!.visual;
+  assert.match(generated, /^scanned\/video\/cars\/mp4_w108_h192\/[0-9.]+_[0-9a-f-]{36}\.mp4$/);
+  // The clip (2 s) is cut into the second beat, again and again as footage shorter than its beat is.
+  const pieces = one.timeline!.video.filter((s) => s.type === 'clip' && s.file === generated);
+  assert.ok(pieces.length >= 1, JSON.stringify(one.timeline!.video));
+  assert.ok(pieces.every((s) => s.type === 'clip' && s.fit === 'crop' && s.out <= 2 + 1e-6));
+  assert.equal(seen[0]!.path, '/v1/videos/text2video');
+  assert.equal(JSON.parse(seen[0]!.body).duration, '5');
+  // The second short's task fails: its beat shows a catalog asset, and the short says why.
+  const two = await readMetadata(layout.task(shortTaskIdFor('job/two')));
+  assert.deepEqual(two.short!.beats.map((b) => b.matched), [[]]);
+  const s2 = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/two')), 'IO');
+  assert.match(s2.warnings![0]!, /^generation for the beat at 0 s: .*task v2 failed.*the catalog's match is shown$/);
+});
+
 test('shorts.planner "llm": a short that waits for pictures or music never asks the LLM; it is asked once when the short can be planned', async (t) => {
   const { fakeServer, json } = await import('./fake-server.js');
   const dir = await tempDir(t);
