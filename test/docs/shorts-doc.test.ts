@@ -1,12 +1,13 @@
 // docs/shorts.md stays true to the schemas: every ```json block after a `<!-- kind -->` comment
 // parses with that kind's schema (job files through validateJobFile, as raw/job/ and the API
-// read them), and every key of the short job template is named in the doc.
+// read them; configuration through loadConfig), and every key of the short job template is named in the doc.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { z } from 'zod';
 import { RawSidecarSchema } from '../../src/shared/assets.js';
+import { loadConfig, type Config, type DeepPartial } from '../../src/shared/config.js';
 import { ShortJobSchema, validateJobFile } from '../../src/shared/job.js';
 import { ShortStateSchema } from '../../src/shared/short-state.js';
 import { ShortFieldSchema } from '../../src/shared/task.js';
@@ -39,11 +40,12 @@ test('every JSON example of docs/shorts.md parses with its schema; every key of 
     kinds.add(b.kind);
     const value = JSON.parse(b.text) as unknown;
     if (b.kind === 'job') assert.equal(validateJobFile(value, `docs/shorts.md line ${b.line}`).template, 'short');
+    else if (b.kind === 'config') loadConfig({ overrides: value as DeepPartial<Config>, env: {} });
     else {
       const r = SCHEMAS[b.kind]!.safeParse(value);
       assert.ok(r.success, `line ${b.line} (${b.kind}): ${r.success ? '' : JSON.stringify(r.error.issues)}`);
     }
   }
-  assert.deepEqual([...kinds].sort(), ['job', 'metadata-short', 'sidecar', 'state']);
+  assert.deepEqual([...kinds].sort(), ['config', 'job', 'metadata-short', 'sidecar', 'state']);
   for (const key of Object.keys(ShortJobSchema.shape)) assert.match(doc, new RegExp(`\\| \`${key}\` \\|`), `docs/shorts.md documents "${key}"`);
 });

@@ -50,6 +50,23 @@ export type IngestOutcome =
 
 
 /**
+ * Keeps a validated file (`from`) as an original to convert, `v.original`: its source record
+ * first, then the one rename that takes it from where it was: a crash in between leaves an
+ * orphan record (removed at start-up) and the file where it was. An original with the same id
+ * and the same bytes is this very file, copied by a run that stopped before removing it (moveFile
+ * completes that); anything else is a duplicate. `sidecar`: facts for the asset record the
+ * conversion writes (a raw sidecar's; a generated clip's tags).
+ */
+export async function keepOriginal(ctx: MainContext, from: string, v: Extract<Validated, { kind: 'convert' }>, rawPath: string, sidecar?: SourceRecord['sidecar']): Promise<void> {
+  if ((await exists(v.original)) && !(await sameContent(from, v.original))) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(v.original)} already exists (a file with the same id was taken before)`, { details: { destination: ctx.layout.rel(v.original) } });
+  // A measurement JSON cannot hold (an infinite level) is left out: conversion measures again.
+  const extra = SourceRecordSchema.shape.extra.safeParse(v.extra);
+  // The sidecar's facts travel in the source record to the asset record the conversion writes.
+  await writeJson(SourceRecordSchema, `${v.original}${SOURCE_SUFFIX}`, { raw_path: rawPath, moved_at: new Date().toISOString(), why: v.why, probe: v.probe, extra: extra.success ? extra.data : {}, ...(sidecar ? { sidecar } : {}) });
+  await moveFile(from, v.original);
+}
+
+/**
  * `lastTry`: the file failed for machine reasons so many times that the failure is taken to be
  * the file's after all (an ffprobe that crashes on it every time): it is rejected with the reason.
  */
@@ -160,16 +177,7 @@ export async function ingestFile(ctx: MainContext, file: RawFile, signal?: Abort
       });
     }
     if (v.kind === 'move') return await fileMoved(v);
-    // The source record first, then the one rename that takes the file out of raw/: a crash
-    // in between leaves an orphan record (removed at start-up) and the file still in raw/.
-    // An original with the same id and the same bytes is this very file, copied by a run that
-    // stopped before removing it from raw/ (moveFile completes that); anything else is a duplicate.
-    if ((await exists(v.original)) && !(await sameContent(file.path, v.original))) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(v.original)} already exists (a file with the same id was taken before)`, { details: { destination: ctx.layout.rel(v.original) } });
-    // A measurement JSON cannot hold (an infinite level) is left out: conversion measures again.
-    const extra = SourceRecordSchema.shape.extra.safeParse(v.extra);
-    // The sidecar's facts travel in the source record to the asset record the conversion writes.
-    await writeJson(SourceRecordSchema, `${v.original}${SOURCE_SUFFIX}`, { raw_path: rawPath, moved_at: new Date().toISOString(), why: v.why, probe: v.probe, extra: extra.success ? extra.data : {}, ...(sidecar ? { sidecar: sidecar.facts } : {}) });
-    await moveFile(file.path, v.original);
+    await keepOriginal(ctx, file.path, v, rawPath, sidecar?.facts);
     ctx.log.info({ file: rawPath, kind: entry.kind }, `Moved file ${rawPath} → ${ctx.layout.rel(v.original)} (to convert: ${v.why})`);
     if (sidecar) await fileSidecar(ctx, sidecar, v.original);
     const kind = entry.kind as ConvertJob['kind'];

@@ -1,10 +1,17 @@
-// Generated stills for beats that match nothing (shorts.generate): a Kling-style asynchronous
-// task API. create: POST <base>/v1/images/generations {model_name, prompt, aspect_ratio, n}
-// -> {"code": 0, "data": {"task_id"}}; poll: GET <base>/v1/images/generations/<task_id> with
-// backoff (shorts.generationPollMs, doubling up to 8x) until data.task_status is "succeed"
-// (data.task_result.images[0].url) or "failed", within shorts.generationTimeoutMs; download:
-// the image, up to shorts.generationMaxBytes. The file is only downloaded here; it is validated
-// and filed like any still by the caller (generated.ts), never trusted as it is.
+// Generated pictures for beats that match nothing (shorts.generate): a Kling-style asynchronous
+// task API, one implementation for stills and clips (shorts.generationKind), parameterised by
+// the endpoint, the request's own fields and the result's field (KINDS below):
+//  - stills: POST <base>/v1/images/generations {model_name, prompt, aspect_ratio, n: 1};
+//    the result is data.task_result.images[0].url;
+//  - clips (Kling's text to video): POST <base>/v1/videos/text2video {model_name, prompt,
+//    aspect_ratio, duration: "5" | "10" (shorts.generationVideoSeconds, a string as Kling
+//    documents it)}; the result is data.task_result.videos[0].url (its `id` and `duration`
+//    are not used: the file is measured).
+// create answers {"code": 0, "data": {"task_id"}}; poll: GET <endpoint>/<task_id> with backoff
+// (shorts.generationPollMs, doubling up to 8x) until data.task_status is "succeed" or "failed",
+// within shorts.generationTimeoutMs; download: the file, up to shorts.generationMaxBytes, its
+// type judged by its magic bytes. The file is only downloaded here; it is validated and filed
+// as a dropped still or clip is by the caller (generated.ts), never trusted as it is.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ClipmillError } from '../../shared/errors.js';
@@ -24,14 +31,18 @@ export interface GenerationSettings {
   timeoutMs: number;
   tries: number;
   retryBaseMs: number;
+  /** The clip length asked for (Kling's `duration`: 5 or 10). */
+  videoSeconds: number;
 }
+
+export type GenerationKind = 'image' | 'video';
 
 const CreateSchema = z.object({ data: z.object({ task_id: z.string().min(1).max(200) }) });
 const TaskSchema = z.object({
   data: z.object({
     task_status: z.enum(['submitted', 'processing', 'succeed', 'failed']),
     task_status_msg: z.string().optional(),
-    task_result: z.object({ images: z.array(z.object({ url: z.string().url() })).optional() }).optional(),
+    task_result: z.object({ images: z.array(z.object({ url: z.string().url() })).optional(), videos: z.array(z.object({ url: z.string().url() })).optional() }).optional(),
   }),
 });
 
@@ -42,6 +53,23 @@ export function imageType(bytes: Buffer): 'png' | 'jpg' | 'webp' | null {
   if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp';
   return null;
 }
+
+/**
+ * The type of downloaded clip bytes, by their magic numbers; null for anything else: an ISO
+ * media file (MP4, or MOV by its 'qt  ' brand) starts with a box whose type is 'ftyp'; WebM and
+ * Matroska with the EBML header 1A 45 DF A3 (WebM when its DocType says "webm").
+ */
+export function videoType(bytes: Buffer): 'mp4' | 'mov' | 'webm' | 'mkv' | null {
+  if (bytes.length >= 12 && bytes.subarray(4, 8).toString('latin1') === 'ftyp') return bytes.subarray(8, 12).toString('latin1') === 'qt  ' ? 'mov' : 'mp4';
+  if (bytes.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]))) return bytes.subarray(4, 64).includes('webm', 0, 'latin1') ? 'webm' : 'mkv';
+  return null;
+}
+
+/** What differs between a still and a clip: the endpoint, the request's own fields, the result's field, the accepted files. */
+const KINDS: Record<GenerationKind, { path: string; body: (s: GenerationSettings) => Record<string, unknown>; result: 'images' | 'videos'; type: (bytes: Buffer) => string | null; expected: string }> = {
+  image: { path: '/v1/images/generations', body: () => ({ n: 1 }), result: 'images', type: imageType, expected: 'a PNG, JPEG or WebP image' },
+  video: { path: '/v1/videos/text2video', body: (s) => ({ duration: String(s.videoSeconds) }), result: 'videos', type: videoType, expected: 'an MP4, MOV, WebM or Matroska video' },
+};
 
 export class GenerationProvider {
   private readonly policy: RetryPolicy;
@@ -71,10 +99,11 @@ export class GenerationProvider {
     return r.data;
   }
 
-  /** Creates a task, polls it, downloads its image to `out` + its extension; returns that path and the task id. */
-  async generate(prompt: string, aspect: string, out: string, what: string, signal?: AbortSignal): Promise<{ file: string; taskId: string }> {
-    const base = `${this.s.baseUrl.replace(/\/+$/, '')}/v1/images/generations`;
-    const created = await this.call({ url: base, body: JSON.stringify({ model_name: this.s.model, prompt, aspect_ratio: aspect, n: 1 }), contentType: 'application/json' }, what, signal);
+  /** Creates a task for a still or a clip, polls it, downloads its file to `out` + its extension; returns that path and the task id. */
+  async generate(kind: GenerationKind, prompt: string, aspect: string, out: string, what: string, signal?: AbortSignal): Promise<{ file: string; taskId: string }> {
+    const k = KINDS[kind];
+    const base = `${this.s.baseUrl.replace(/\/+$/, '')}${k.path}`;
+    const created = await this.call({ url: base, body: JSON.stringify({ model_name: this.s.model, prompt, aspect_ratio: aspect, ...k.body(this.s) }), contentType: 'application/json' }, what, signal);
     const taskId = this.parse(CreateSchema, created.text, what, 'create').data.task_id;
     const deadline = Date.now() + this.s.taskTimeoutMs;
     let wait = this.s.pollMs;
@@ -87,13 +116,13 @@ export class GenerationProvider {
       const task = this.parse(TaskSchema, polled.text, what, 'poll').data;
       if (task.task_status === 'failed') throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} failed${task.task_status_msg ? ` (its message: ${Buffer.byteLength(task.task_status_msg)} bytes, not shown)` : ''}`);
       if (task.task_status !== 'succeed') continue;
-      url = task.task_result?.images?.[0]?.url ?? null;
-      if (!url) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} succeeded without an image URL`);
+      url = task.task_result?.[k.result]?.[0]?.url ?? null;
+      if (!url) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} succeeded without ${kind === 'image' ? 'an image' : 'a video'} URL (data.task_result.${k.result}[0].url)`);
       break;
     }
     const got = await this.call({ url, method: 'GET', binary: true, maxBytes: this.s.maxBytes }, what, signal);
-    const type = imageType(got.bytes);
-    if (!type) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} gave a file that is not a PNG, JPEG or WebP image`);
+    const type = k.type(got.bytes);
+    if (!type) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} gave a file that is not ${k.expected} (${got.bytes.length} bytes)`);
     const file = `${out}.${type}`;
     // Synced before it is validated and moved into scanned/ (temp name, fsync, rename, fsync of the folder).
     await writeFileAtomic(file, got.bytes);

@@ -58,7 +58,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
   /** The LLM planner's beats of each short not yet published (asked for once, not at every pass). */
   private readonly llmBeats = new Map<string, Beat[]>();
 
-  private readonly providers: ShortProviders; // speech to text, the llm planner and generation, each behind its breaker
+  private readonly providers: ShortProviders; // speech to text, the llm planner and generation (stills or clips), each behind its breaker
   readonly queue: ShortQueue;
   private writes = 0;
 
@@ -208,7 +208,7 @@ export class ShortPlanning implements TemplatePlanning<'short'> {
         const g = await generateVisuals(ctx, gen, catalog, src.key, src.category, r.plan.visuals, rules.height >= rules.width ? '9:16' : '16:9', signal);
         for (const w of g.warnings) log.warn({ short: src.key }, `Short ${src.key}: ${w}`);
         if (g.warnings.length) current = { ...current, warnings: [...(current.warnings ?? []), ...g.warnings].slice(-5) };
-        // The same seed again, the filed stills in the catalog: the beats they were made for match them by tag.
+        // The same seed again, the filed stills or clips in the catalog: the beats they were made for match them by tag.
         if (g.filed.length) r = planShort(input, catalog, rules, createRng(seed), (p) => names.get(p) ?? null);
       }
       if (!r.ok) {

@@ -7,7 +7,7 @@ import type { Config } from '../../shared/config.js';
 import type { Logger } from '../../shared/log.js';
 import type { Word } from '../../shared/words.js';
 import type { Beat } from '../planners/short-beats.js';
-import { GenerationProvider } from './generation.js';
+import { GenerationProvider, type GenerationKind } from './generation.js';
 import { LlmPlanner } from './llm.js';
 import { ProviderBreaker, type ProviderBreakerStatus } from './provider-breaker.js';
 import { TranscriptionProvider } from './transcription.js';
@@ -15,8 +15,8 @@ import { TranscriptionProvider } from './transcription.js';
 export class ShortProviders {
   readonly transcription: { provider: TranscriptionProvider; breaker: ProviderBreaker } | null;
   readonly llm: { planner: LlmPlanner; breaker: ProviderBreaker } | null;
-  /** Stills for beats that match nothing (shorts.generate and shorts.generationBaseUrl). */
-  readonly generation: { provider: GenerationProvider; breaker: ProviderBreaker } | null;
+  /** Stills or clips (`kind`, shorts.generationKind) for beats that match nothing (shorts.generate and shorts.generationBaseUrl). */
+  readonly generation: { provider: GenerationProvider; breaker: ProviderBreaker; kind: GenerationKind } | null;
   private readonly planner: Config['shorts']['planner'];
 
   constructor(config: Config, log?: Logger, env: NodeJS.ProcessEnv = process.env) {
@@ -27,7 +27,7 @@ export class ShortProviders {
     this.transcription = c.transcriptionBaseUrl ? { provider: new TranscriptionProvider({ baseUrl: c.transcriptionBaseUrl, model: c.transcriptionModel, apiKeyEnv: c.transcriptionApiKeyEnv, ...common }, log, env), breaker: breaker('transcription') } : null;
     this.generation =
       c.generate && c.generationBaseUrl
-        ? { provider: new GenerationProvider({ baseUrl: c.generationBaseUrl, model: c.generationModel, apiKeyEnv: c.generationApiKeyEnv, pollMs: c.generationPollMs, taskTimeoutMs: c.generationTimeoutMs, maxBytes: c.generationMaxBytes, timeoutMs: c.providerTimeoutMs, tries: c.providerTries, retryBaseMs: c.providerRetryBaseMs }, log, env), breaker: breaker('generation') }
+        ? { provider: new GenerationProvider({ baseUrl: c.generationBaseUrl, model: c.generationModel, apiKeyEnv: c.generationApiKeyEnv, pollMs: c.generationPollMs, taskTimeoutMs: c.generationTimeoutMs, maxBytes: c.generationMaxBytes, videoSeconds: c.generationVideoSeconds, timeoutMs: c.providerTimeoutMs, tries: c.providerTries, retryBaseMs: c.providerRetryBaseMs }, log, env), breaker: breaker('generation'), kind: c.generationKind }
         : null;
     this.llm = c.planner === 'llm' && c.llmBaseUrl ? { planner: new LlmPlanner({ baseUrl: c.llmBaseUrl, model: c.llmModel, apiKeyEnv: c.llmApiKeyEnv, ...common }, log, env), breaker: breaker('llm') } : null;
   }

@@ -1,5 +1,6 @@
 // The shorts section of the configuration (schema.ts SECTIONS.shorts): audio to vertical shorts
 // (docs/shorts.md). docs/config.md says what each key does.
+import { z } from 'zod';
 import { flag, integer, number, oneOf, section, text } from './fields.js';
 
 const url = () => text(/^https?:\/\/[^\s]+$/, 'an http(s) URL, or null').nullable();
@@ -38,6 +39,10 @@ export const shortsSection = section('shorts', {
   llmApiKeyEnv: envName(),
   /** Generate a still for each beat whose words match no tag (shorts.generationBaseUrl), filed as a tagged asset. Default false. */
   generate: flag(),
+  /** What is generated: "image" (a still, POST <url>/v1/images/generations) or "video" (a clip, POST <url>/v1/videos/text2video). Default "image". */
+  generationKind: oneOf(['image', 'video']),
+  /** The length of a generated clip asked for (Kling's duration): 5 or 10 seconds. Default 5. */
+  generationVideoSeconds: z.number({ error: '5 or 10' }).refine((v) => v === 5 || v === 10, { error: '5 or 10' }),
   /** A Kling-style image generation service (POST <url>/v1/images/generations, then GET .../<task_id>); null: none. Default null. */
   generationBaseUrl: url(),
   /** Its model_name. Default "kling-v1". */

@@ -1,13 +1,15 @@
 // The generation provider against a local server with the Kling-style task API: create, poll
 // (submitted, processing, succeed) with backoff, download; a failed task, a task past its
-// time, a download that is not an image, and a 5xx that is retried.
+// time, a download that is not an image, and a 5xx that is retried. The same for clips
+// (text2video): a tiny MP4 made by ffmpeg, a 429 retried, a failed task, text named .mp4.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { GenerationProvider, imageType } from '../../../src/main-worker/shorts/generation.js';
+import { GenerationProvider, imageType, videoType } from '../../../src/main-worker/shorts/generation.js';
 import type { ClipmillError } from '../../../src/shared/errors.js';
 import { tempDir } from '../../helpers.js';
+import { FIXTURES } from '../../media.js';
 import { fakeServer, json, type Behaviour } from './fake-server.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5b1c9a50000000049454e44ae426082', 'hex');
@@ -33,8 +35,8 @@ test('GenerationProvider: create, poll with backoff, download; failures', async 
     json(200, { code: 0, data: { task_id: 't3' } }), status('processing'),
   ]);
   base = url;
-  const p = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 5, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 2, retryBaseMs: 1 }, undefined, { K: 'kk' });
-  const got = await p.generate('a red car', '9:16', join(dir, 'g1'), 'short/a');
+  const p = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 5, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 2, retryBaseMs: 1, videoSeconds: 5 }, undefined, { K: 'kk' });
+  const got = await p.generate('image', 'a red car', '9:16', join(dir, 'g1'), 'short/a');
   assert.equal(got.file, join(dir, 'g1.png'));
   assert.equal(got.taskId, 't1');
   assert.deepEqual(await readFile(got.file), PNG);
@@ -42,9 +44,9 @@ test('GenerationProvider: create, poll with backoff, download; failures', async 
   assert.deepEqual(JSON.parse(seen[1]!.body), { model_name: 'kling-v1', prompt: 'a red car', aspect_ratio: '9:16', n: 1 });
   assert.equal(seen[1]!.auth, 'Bearer kk');
   assert.equal(seen[5]!.auth, 'Bearer kk', 'a download on the base URL origin');
-  await assert.rejects(p.generate('x', '9:16', join(dir, 'g2'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /task t2 failed \(its message: 14 bytes, not shown\)/.test(err.message) && !err.message.includes('content policy'));
-  const slow = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 20, taskTimeoutMs: 100, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1 }, undefined, {});
-  await assert.rejects(slow.generate('x', '9:16', join(dir, 'g3'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_UNAVAILABLE' && /not done within 100 ms/.test(err.message));
+  await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g2'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /task t2 failed \(its message: 14 bytes, not shown\)/.test(err.message) && !err.message.includes('content policy'));
+  const slow = new GenerationProvider({ baseUrl: url, model: 'kling-v1', apiKeyEnv: 'K', pollMs: 20, taskTimeoutMs: 100, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1, videoSeconds: 5 }, undefined, {});
+  await assert.rejects(slow.generate('image', 'x', '9:16', join(dir, 'g3'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_UNAVAILABLE' && /not done within 100 ms/.test(err.message));
 });
 
 test('GenerationProvider: a download that is not an image is refused', async (t) => {
@@ -52,15 +54,49 @@ test('GenerationProvider: a download that is not an image is refused', async (t)
   let base = '';
   const { url } = await fakeServer(t, [json(200, { data: { task_id: 'x' } }), (req, res) => status('succeed', `${base}/f`)(req, res, ''), bytes(Buffer.from('<html>nope</html>'))]);
   base = url;
-  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1 }, undefined, {});
-  await assert.rejects(p.generate('x', '9:16', join(dir, 'g'), 's'), /not a PNG, JPEG or WebP image/);
+  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 2000, maxBytes: 10_000, timeoutMs: 2000, tries: 1, retryBaseMs: 1, videoSeconds: 5 }, undefined, {});
+  await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), /not a PNG, JPEG or WebP image/);
 });
 
 test('GenerationProvider: an image URL on another origin gets no key, and plain http there is refused', async (t) => {
   const dir = await tempDir(t);
   const elsewhere = await fakeServer(t, [bytes(PNG)]);
   const { url } = await fakeServer(t, [json(200, { data: { task_id: 'x' } }), status('succeed', `${elsewhere.url}/f.png`)]);
-  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 10_000, timeoutMs: 5000, tries: 1, retryBaseMs: 1 }, undefined, { K: 'kk' });
-  await assert.rejects(p.generate('x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_REJECTED' && /another origin/.test(err.message));
+  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 10_000, timeoutMs: 5000, tries: 1, retryBaseMs: 1, videoSeconds: 5 }, undefined, { K: 'kk' });
+  await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_REJECTED' && /another origin/.test(err.message));
   assert.equal(elsewhere.seen.length, 0);
+});
+
+test('videoType: MP4 and MOV by their ftyp box, WebM and Matroska by the EBML header; anything else null', () => {
+  assert.equal(videoType(Buffer.from('\0\0\0\x20ftypisom\0\0\x02\0', 'latin1')), 'mp4');
+  assert.equal(videoType(Buffer.from('\0\0\0\x14ftypqt  \0\0\0\0', 'latin1')), 'mov');
+  assert.equal(videoType(Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x84]), Buffer.from('webm')])), 'webm');
+  assert.equal(videoType(Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x88]), Buffer.from('matroska')])), 'mkv');
+  assert.equal(videoType(Buffer.from('this is not a video, just text named .mp4')), null);
+  assert.equal(videoType(PNG), null);
+});
+
+test('GenerationProvider video: text2video with its duration, a 429 retried, polled until it succeeds, the clip downloaded; a failed task; a download that is not a video', async (t) => {
+  const dir = await tempDir(t);
+  const clip = join(dir, 'clip.mp4');
+  await FIXTURES.clip(clip, 2, '108x192');
+  const mp4 = await readFile(clip);
+  let base = '';
+  const video = (s: string, url?: string) => json(200, { code: 0, data: { task_id: 'v1', task_status: s, ...(url ? { task_result: { videos: [{ id: 'x', url, duration: '5' }] } } : {}) } });
+  const { url, seen } = await fakeServer(t, [
+    json(429, 'slow down', { 'retry-after': '0' }), json(200, { code: 0, data: { task_id: 'v1', task_status: 'submitted' } }), video('submitted'), video('processing'), (req, res) => video('succeed', `${base}/files/v1.mp4`)(req, res, ''), bytes(mp4),
+    json(200, { code: 0, data: { task_id: 'v2' } }), status('failed'),
+    json(200, { code: 0, data: { task_id: 'v3' } }), (req, res) => video('succeed', `${base}/files/v3.mp4`)(req, res, ''), bytes(Buffer.from('this is text, named .mp4\n')),
+  ]);
+  base = url;
+  const p = new GenerationProvider({ baseUrl: `${url}/`, model: 'kling-v1-6', apiKeyEnv: 'K', pollMs: 2, taskTimeoutMs: 5000, maxBytes: 1_000_000, timeoutMs: 5000, tries: 2, retryBaseMs: 1, videoSeconds: 10 }, undefined, { K: 'kk' });
+  const got = await p.generate('video', 'a red car driving', '9:16', join(dir, 'v1'), 'short/a');
+  assert.deepEqual(got, { file: join(dir, 'v1.mp4'), taskId: 'v1' });
+  assert.deepEqual(await readFile(got.file), mp4);
+  assert.deepEqual(seen.slice(0, 6).map((s) => `${s.method} ${s.path}`), ['POST /v1/videos/text2video', 'POST /v1/videos/text2video', 'GET /v1/videos/text2video/v1', 'GET /v1/videos/text2video/v1', 'GET /v1/videos/text2video/v1', 'GET /files/v1.mp4']);
+  assert.deepEqual(JSON.parse(seen[1]!.body), { model_name: 'kling-v1-6', prompt: 'a red car driving', aspect_ratio: '9:16', duration: '10' });
+  assert.equal(seen[1]!.auth, 'Bearer kk');
+  await assert.rejects(p.generate('video', 'x', '9:16', join(dir, 'v2'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /task v2 failed/.test(err.message));
+  await assert.rejects(p.generate('video', 'x', '9:16', join(dir, 'v3'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /task v3 gave a file that is not an MP4, MOV, WebM or Matroska video \(25 bytes\)/.test(err.message));
+  assert.deepEqual((await readdir(dir)).sort(), ['clip.mp4', 'v1.mp4'], 'nothing written for the failures');
 });

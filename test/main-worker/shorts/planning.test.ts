@@ -11,6 +11,7 @@ import { JobPlanning } from '../../../src/main-worker/job-planning.js';
 import { Ledger } from '../../../src/main-worker/ledger.js';
 import { emptyTotals } from '../../../src/main-worker/metrics.js';
 import { shortTaskIdFor } from '../../../src/main-worker/shorts/planning.js';
+import type { Config, DeepPartial } from '../../../src/shared/config.js';
 import { Layout } from '../../../src/shared/layout.js';
 import { readJson } from '../../../src/shared/json.js';
 import { createLogger } from '../../../src/shared/log.js';
@@ -145,15 +146,36 @@ test('shorts.planner "llm": its plan when it answers well; a malformed answer pl
   assert.match(state.warnings![0]!, /^LLM planner: .*not a JSON object.*planned by the local planner$/);
 });
 
+/**
+ * The shorts.generate tests' root under `dir`, planned once: narration part 1 says "A red car. A
+ * big tree." (the second beat matches no tag of ASSETS), part 2 says "A <part2>" in one beat; a
+ * job file for each of `jobs` (name: part), planned in that order against the fake service.
+ */
+async function generatedShorts(dir: string, bins: unknown, shorts: DeepPartial<Config['shorts']>, jobs: Record<string, 1 | 2>, part2: string): Promise<Layout> {
+  const root = join(dir, 'root');
+  await initRoot(root);
+  const layout = new Layout(root);
+  await mkdir(layout.scannedJobs, { recursive: true });
+  const voice = join(root, fixturePath(ASSETS[3]!));
+  await mkdir(join(voice, '..'), { recursive: true });
+  const words = { source: 'espeak-ng', words: [['A', 0.2], ['red', 0.5], ['car.', 0.8], ['A', 3.2], ['big', 3.5], ['tree.', 3.8]].map(([w, s]) => ({ word: w, start: s, end: (s as number) + 0.25 })) };
+  await writeFile(`${voice}.words.json`, JSON.stringify(words));
+  for (const [n, part] of Object.entries(jobs)) await writeFile(join(layout.scannedJobs, `${n}.json`), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part } }));
+  const [w1, w2] = part2.split(' ');
+  await writeFile(`${join(root, fixturePath(ASSETS[4]!))}.words.json`, JSON.stringify({ source: 'espeak-ng', words: [{ word: 'A', start: 0.5, end: 0.7 }, { word: w1, start: 0.8, end: 1.1 }, { word: w2, start: 1.2, end: 1.5 }] }));
+  const ctx = { config: testConfig({ shorts: { resolution: '108x192', generate: true, generationPollMs: 1, providerTries: 1, ...shorts } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins } as unknown as MainContext;
+  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
+  await planning.run(fixtureCatalog(ASSETS), new Set(), new Map());
+  await planning.shorts.queue.idle();
+  return layout;
+}
+
 test('shorts.generate: a beat that matches no tag gets a generated still, filed tagged with its keywords; a failing service leaves the catalog match with a warning', async (t) => {
   const { fakeServer, json } = await import('./fake-server.js');
   const { execa } = await import('execa');
   const { binaries } = await import('../../helpers.js');
   const bins = await binaries();
   const dir = await tempDir(t);
-  const root = join(dir, 'root');
-  await initRoot(root);
-  const layout = new Layout(root);
   const png = join(dir, 'g.png');
   await execa(bins.ffmpeg.path, ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=green:s=36x64', '-frames:v', '1', '-f', 'image2', '-c:v', 'png', png]);
   const image = await readFile(png);
@@ -168,19 +190,7 @@ test('shorts.generate: a beat that matches no tag gets a generated still, filed 
     json(500, 'down'),
   ]);
   base = url;
-  await mkdir(layout.scannedJobs, { recursive: true });
-  const voice = join(root, fixturePath(ASSETS[3]!));
-  await mkdir(join(voice, '..'), { recursive: true });
-  const words = { source: 'espeak-ng', words: [['A', 0.2], ['red', 0.5], ['car.', 0.8], ['A', 3.2], ['big', 3.5], ['tree.', 3.8]].map(([w, s]) => ({ word: w, start: s, end: (s as number) + 0.25 })) };
-  await writeFile(`${voice}.words.json`, JSON.stringify(words));
-  for (const n of ['one', 'two']) await writeFile(join(layout.scannedJobs, `${n}.json`), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 1 } }));
-  await writeFile(join(layout.scannedJobs, 'three.json'), JSON.stringify({ template: 'short', audio: { category: 'cars', campaign: 'spring', part: 2 } }));
-  await writeFile(`${join(root, fixturePath(ASSETS[4]!))}.words.json`, JSON.stringify({ source: 'espeak-ng', words: [{ word: 'A', start: 0.5, end: 0.7 }, { word: 'big', start: 0.8, end: 1.1 }, { word: 'boat.', start: 1.2, end: 1.5 }] }));
-  const ctx = { config: testConfig({ shorts: { resolution: '108x192', generate: true, generationBaseUrl: url, generationPollMs: 1, providerTries: 1 } }), layout, log: createLogger({ format: 'line', level: 'fatal' }), bins } as unknown as MainContext;
-  const planning = new JobPlanning({ ctx, ledger: new Ledger(layout), totals: emptyTotals(), metrics: null, fonts: async () => [] });
-  const catalog = fixtureCatalog(ASSETS);
-  await planning.run(catalog, new Set(), new Map());
-  await planning.shorts.queue.idle();
+  const layout = await generatedShorts(dir, bins, { generationBaseUrl: url }, { one: 1, two: 1, three: 2 }, 'big boat.');
   const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
   assert.deepEqual(one.short?.beats.map((b) => b.matched), [['red car'], ['big tree']], 'one tag of the whole beat: a later beat that says only "big" does not match it');
   assert.match(one.short!.beats[1]!.visual, /^scanned\/image\/cars\/36x64_[0-9a-f-]{36}\.png$/);
@@ -196,6 +206,46 @@ test('shorts.generate: a beat that matches no tag gets a generated still, filed 
   assert.ok([fixturePath(ASSETS[0]!), fixturePath(ASSETS[1]!), one.short!.beats[1]!.visual].includes(three.short!.beats[0]!.visual), three.short!.beats[0]!.visual);
   const s3 = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/three')), 'IO');
   assert.match(s3.warnings![0]!, /^generation for the beat at 0 s: generation answered HTTP 500.*the catalog's match is shown$/);
+});
+
+test('shorts.generationKind "video": a beat that matches no tag gets a generated clip, cut into the timeline like any footage; a failed task leaves the catalog match', async (t) => {
+  const { fakeServer, json } = await import('./fake-server.js');
+  const { binaries } = await import('../../helpers.js');
+  const { FIXTURES } = await import('../../media.js');
+  const bins = await binaries();
+  const dir = await tempDir(t);
+  const clip = join(dir, 'g.mp4');
+  await FIXTURES.clip(clip, 2, '108x192');
+  const mp4 = await readFile(clip);
+  let base = '';
+  const { url, seen } = await fakeServer(t, [
+    json(200, { code: 0, data: { task_id: 'v1' } }),
+    json(200, { code: 0, data: { task_id: 'v1', task_status: 'processing' } }),
+    (req, res) => json(200, { code: 0, data: { task_id: 'v1', task_status: 'succeed', task_result: { videos: [{ id: 'x', url: `${base}/vid/v1.mp4`, duration: '5' }] } } })(req, res, ''),
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      res.end(mp4);
+    },
+    json(200, { code: 0, data: { task_id: 'v2' } }),
+    json(200, { code: 0, data: { task_id: 'v2', task_status: 'failed', task_status_msg: 'policy' } }),
+  ]);
+  base = url;
+  const layout = await generatedShorts(dir, bins, { generationBaseUrl: url, generationKind: 'video' }, { one: 1, two: 2 }, 'blue boat.');
+  const one = await readMetadata(layout.task(shortTaskIdFor('job/one')));
+  assert.deepEqual(one.short?.beats.map((b) => b.matched), [['red car'], ['big tree']]);
+  const generated = one.short!.beats[1]!.visual;
+  assert.match(generated, /^scanned\/video\/cars\/mp4_w108_h192\/[0-9.]+_[0-9a-f-]{36}\.mp4$/);
+  // The clip (2 s) is cut into the second beat, again and again as footage shorter than its beat is.
+  const pieces = one.timeline!.video.filter((s) => s.type === 'clip' && s.file === generated);
+  assert.ok(pieces.length >= 1, JSON.stringify(one.timeline!.video));
+  assert.ok(pieces.every((s) => s.type === 'clip' && s.fit === 'crop' && s.out <= 2 + 1e-6));
+  assert.equal(seen[0]!.path, '/v1/videos/text2video');
+  assert.equal(JSON.parse(seen[0]!.body).duration, '5');
+  // The second short's task fails: its beat shows a catalog asset, and the short says why.
+  const two = await readMetadata(layout.task(shortTaskIdFor('job/two')));
+  assert.deepEqual(two.short!.beats.map((b) => b.matched), [[]]);
+  const s2 = await readJson(ShortStateSchema, layout.shortState(shortTaskIdFor('job/two')), 'IO');
+  assert.match(s2.warnings![0]!, /^generation for the beat at 0 s: .*task v2 failed.*the catalog's match is shown$/);
 });
 
 test('shorts.planner "llm": a short that waits for pictures or music never asks the LLM; it is asked once when the short can be planned', async (t) => {

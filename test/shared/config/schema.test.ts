@@ -45,6 +45,8 @@ test('environment values are read by the type of their key', () => {
   assert.match(configError(() => loadConfig({ env: { CLIPMILL_WATCH_USE_POLLING: 'maybe' } })).message, /CLIPMILL_WATCH_USE_POLLING: watch\.usePolling must be true or false/);
   assert.match(configError(() => loadConfig({ env: { CLIPMILL_RENDER_ENCODER_ARGS: '{' } })).message, /CLIPMILL_RENDER_ENCODER_ARGS: render\.encoderArgs must be a JSON object/);
   assert.match(configError(() => loadConfig({ env: { CLIPMILL_METRICS_PORT: '70000' } })).message, /environment CLIPMILL_METRICS_PORT: metrics\.port must be an integer >= 0 and <= 65535 or null, got 70000/);
+  assert.equal(loadConfig({ env: { CLIPMILL_SHORTS_GENERATION_VIDEO_SECONDS: '10' } }).shorts.generationVideoSeconds, 10);
+  assert.match(configError(() => loadConfig({ env: { CLIPMILL_SHORTS_GENERATION_VIDEO_SECONDS: '7' } })).message, /shorts\.generationVideoSeconds must be 5 or 10, got 7/);
 });
 
 test('record keys and list items are checked and named', () => {
