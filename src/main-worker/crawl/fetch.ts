@@ -69,7 +69,12 @@ export function policyOf(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'addr
   return opts.addressPolicy ?? (opts.allowPrivateNetworks ? () => null : privateAddressReason);
 }
 
-export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'connectTimeoutMs' | 'timeoutMs' | 'lookup' | 'addressPolicy'>): Agent {
+/**
+ * The agent of the crawler, also used by the shorts providers for a download on another origin
+ * than their configured one; `setting` is the key named in a refusal (default crawl.allowPrivateNetworks).
+ */
+export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'connectTimeoutMs' | 'timeoutMs' | 'lookup' | 'addressPolicy'> & { setting?: string }): Agent {
+  const setting = opts.setting ?? 'crawl.allowPrivateNetworks';
   const resolve: LookupFunction = opts.lookup ?? ((hostname, options, callback) => dnsLookup(hostname, options, callback));
   const policy = policyOf(opts);
   const guarded: LookupFunction = (hostname, options, callback) => {
@@ -78,7 +83,7 @@ export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks'
       const list: LookupAddress[] = typeof addresses === 'string' ? [{ address: addresses, family: family ?? 4 }] : addresses;
       const allowed = list.filter((a) => !policy(a.address));
       if (allowed.length === 0) {
-        const e = new ClipmillError('CRAWL_REFUSED', `${hostname} resolves to ${list.map((a) => a.address).join(', ')}: ${policy(list[0]?.address ?? '') ?? 'no address'} (set crawl.allowPrivateNetworks to allow it)`);
+        const e = new ClipmillError('CRAWL_REFUSED', `${hostname} resolves to ${list.map((a) => a.address).join(', ')}: ${policy(list[0]?.address ?? '') ?? 'no address'} (set ${setting} to allow it)`);
         return (callback as (e: Error) => void)(e);
       }
       if ((options as { all?: boolean }).all) return (callback as (e: null, a: LookupAddress[]) => void)(null, allowed);
@@ -101,7 +106,8 @@ export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks'
   return new Agent({ connect, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs, connections: 4 });
 }
 
-function refusedCause(err: unknown): ClipmillError | null {
+/** The ClipmillError (a refusal of the agent's address policy) in an error's cause chain, if any. */
+export function refusedCause(err: unknown): ClipmillError | null {
   for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
     if (e instanceof ClipmillError) return e;
   }

@@ -9,8 +9,10 @@
 //    are not used: the file is measured).
 // create answers {"code": 0, "data": {"task_id"}}; poll: GET <endpoint>/<task_id> with backoff
 // (shorts.generationPollMs, doubling up to 8x) until data.task_status is "succeed" or "failed",
-// within shorts.generationTimeoutMs; download: the file, up to shorts.generationMaxBytes, its
-// type judged by its magic bytes. The file is only downloaded here; it is validated and filed
+// within shorts.generationTimeoutMs; download: the file, up to shorts.generationMaxBytes (a
+// larger one is PROVIDER_INVALID, not retried), its type judged by its magic bytes; on another
+// origin than the base URL only from a public address (http.ts). A task_id is 1 to 200 of
+// A-Z a-z 0-9 . _ : - (it reaches logs, messages and raw_path), else PROVIDER_INVALID. The file is only downloaded here; it is validated and filed
 // as a dropped still or clip is by the caller (generated.ts), never trusted as it is.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -33,11 +35,17 @@ export interface GenerationSettings {
   retryBaseMs: number;
   /** The clip length asked for (Kling's `duration`: 5 or 10). */
   videoSeconds: number;
+  /** Download a result on another origin than baseUrl even at a private address (shorts.allowPrivateNetworks). */
+  allowPrivateNetworks?: boolean;
+  /** Why an address on another origin is refused (null: allowed); for tests. */
+  addressPolicy?: (ip: string) => string | null;
 }
 
 export type GenerationKind = 'image' | 'video';
 
-const CreateSchema = z.object({ data: z.object({ task_id: z.string().min(1).max(200) }) });
+/** A task id: it reaches logs, messages, an asset's raw_path and a URL, so only these characters. */
+const TASK_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+const CreateSchema = z.object({ data: z.object({ task_id: z.string().regex(TASK_ID, { error: 'a task id of 1 to 200 letters, digits and . _ : -' }) }) });
 const TaskSchema = z.object({
   data: z.object({
     task_status: z.enum(['submitted', 'processing', 'succeed', 'failed']),
@@ -83,7 +91,7 @@ export class GenerationProvider {
   }
 
   private call(req: Omit<ProviderRequest, 'provider' | 'key' | 'baseUrl' | 'timeoutMs' | 'maxBytes'> & { maxBytes?: number }, what: string, signal?: AbortSignal) {
-    const request = { provider: 'generation', baseUrl: this.s.baseUrl, key: providerKey(this.s.apiKeyEnv, this.env), timeoutMs: this.s.timeoutMs, maxBytes: req.maxBytes ?? 1_000_000, ...req };
+    const request = { provider: 'generation', baseUrl: this.s.baseUrl, key: providerKey(this.s.apiKeyEnv, this.env), timeoutMs: this.s.timeoutMs, maxBytes: req.maxBytes ?? 1_000_000, allowPrivateNetworks: this.s.allowPrivateNetworks ?? false, ...(this.s.addressPolicy ? { addressPolicy: this.s.addressPolicy } : {}), ...req };
     return retryProvider(this.policy, () => providerRequest(request, signal), `the generation for ${what}`, this.log, signal);
   }
 
@@ -120,7 +128,8 @@ export class GenerationProvider {
       if (!url) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} succeeded without ${kind === 'image' ? 'an image' : 'a video'} URL (data.task_result.${k.result}[0].url)`);
       break;
     }
-    const got = await this.call({ url, method: 'GET', binary: true, maxBytes: this.s.maxBytes }, what, signal);
+    // Too large is no outage: refused (not retried), the limit's key named.
+    const got = await this.call({ url, method: 'GET', binary: true, maxBytes: this.s.maxBytes, oversize: 'PROVIDER_INVALID', settings: { maxBytes: 'shorts.generationMaxBytes' } }, what, signal);
     const type = k.type(got.bytes);
     if (!type) throw new ClipmillError('PROVIDER_INVALID', `generation for ${what}: task ${taskId} gave a file that is not ${k.expected} (${got.bytes.length} bytes)`);
     const file = `${out}.${type}`;

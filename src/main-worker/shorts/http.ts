@@ -7,9 +7,17 @@
 //
 // The key goes only to the configured base URL's origin (scheme, host and port): a URL the
 // provider hands back (a generated image's download) on another origin gets no key, and must be
-// https. Private addresses are not refused: a self-hosted service on the local network is a
-// setup this supports, and the key never travels to another origin anyway.
+// https, and is fetched with the crawler's address policy (crawl/address.ts, through its
+// DNS-pinned agent): a loopback, private, link-local (169.254.169.254, the cloud metadata
+// service) or otherwise non-public address is refused (PROVIDER_INVALID, nothing fetched) unless
+// shorts.allowPrivateNetworks; the provider must not make the main worker reach the local
+// network. The configured base URL's own origin may be private: a self-hosted service on the
+// local network is a setup this supports.
+import { isIP } from 'node:net';
+import { fetch as undiciFetch } from 'undici';
 import { ClipmillError, classOf, type ErrorCode } from '../../shared/errors.js';
+import { privateAddressReason } from '../crawl/address.js';
+import { createCrawlAgent, refusedCause } from '../crawl/fetch.js';
 import type { Logger } from '../../shared/log.js';
 import type { RetryPolicy } from '../../shared/retry.js';
 
@@ -33,7 +41,15 @@ export interface ProviderRequest {
   settings?: { timeout?: string; maxBytes?: string };
   /** The error codes (default PROVIDER_UNAVAILABLE, PROVIDER_REJECTED). */
   codes?: { unavailable: ErrorCode; rejected: ErrorCode };
+  /** The code of an answer past maxBytes (default codes.unavailable; a download too large is no outage: PROVIDER_INVALID). */
+  oversize?: ErrorCode;
+  /** Fetch a URL on another origin even at a private address (shorts.allowPrivateNetworks). */
+  allowPrivateNetworks?: boolean;
+  /** Why an address on another origin is refused (null: allowed); for tests. Default: the crawler's policy. */
+  addressPolicy?: (ip: string) => string | null;
 }
+
+const PRIVATE_SETTING = 'shorts.allowPrivateNetworks';
 
 export interface ProviderAnswer {
   status: number;
@@ -51,8 +67,8 @@ export function sameOrigin(url: string, base: string): boolean {
   }
 }
 
-/** Reads a body up to `max` bytes; "unavailable" past it (the connection is dropped). */
-async function readLimited(res: Response, req: ProviderRequest, code: ErrorCode): Promise<Buffer> {
+/** Reads a body up to `max` bytes; `code` past it (the connection is dropped). */
+async function readLimited(res: Pick<Response, 'headers' | 'body'>, req: ProviderRequest, code: ErrorCode): Promise<Buffer> {
   const max = req.maxBytes;
   const setting = req.settings?.maxBytes ?? 'shorts.providerMaxBytes';
   const length = Number(res.headers.get('content-length') ?? NaN);
@@ -84,6 +100,12 @@ export async function providerRequest(req: ProviderRequest, signal?: AbortSignal
   } catch {
     throw new ClipmillError(codes.rejected, `${req.provider}: not a URL`);
   }
+  const policy = req.addressPolicy ?? (req.allowPrivateNetworks ? () => null : privateAddressReason);
+  if (!home) {
+    const host = new URL(req.url).hostname.replace(/^\[|\]$/g, '');
+    const why = isIP(host) ? policy(host) : null;
+    if (why) throw new ClipmillError('PROVIDER_INVALID', `${req.provider}: refused a URL on another origin than the configured base URL at ${host}: ${why} (set ${PRIVATE_SETTING} to allow it); nothing fetched`);
+  }
   if (!home && protocol !== 'https:') throw new ClipmillError(codes.rejected, `${req.provider}: refused a ${protocol.replace(/:$/, '')} URL on another origin than the configured base URL (only https is fetched from elsewhere)`);
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -96,16 +118,23 @@ export async function providerRequest(req: ProviderRequest, signal?: AbortSignal
   let status: number;
   let retryAfter: string | null;
   let bytes: Buffer;
+  const init = { method: req.method ?? (req.body === undefined ? 'GET' : 'POST'), headers, ...(req.body !== undefined ? { body: req.body } : {}), signal: both, redirect: 'error' as const };
+  // Another origin: every address resolved and connected to is checked (DNS rebinding included).
+  const agent = home ? null : createCrawlAgent({ allowPrivateNetworks: false, addressPolicy: policy, connectTimeoutMs: req.timeoutMs, timeoutMs: req.timeoutMs, setting: PRIVATE_SETTING });
   try {
-    const res = await fetch(req.url, { method: req.method ?? (req.body === undefined ? 'GET' : 'POST'), headers, ...(req.body !== undefined ? { body: req.body } : {}), signal: both, redirect: 'error' });
+    const res = agent ? await undiciFetch(req.url, { ...init, body: init.body as string | undefined, dispatcher: agent }) : await fetch(req.url, init);
     status = res.status;
     retryAfter = res.headers.get('retry-after');
-    bytes = await readLimited(res, req, codes.unavailable);
+    bytes = await readLimited(res as Pick<Response, 'headers' | 'body'>, req, req.oversize ?? codes.unavailable);
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
     if (err instanceof ClipmillError) throw err;
+    const refused = agent ? refusedCause(err) : null;
+    if (refused) throw new ClipmillError('PROVIDER_INVALID', `${req.provider}: refused a URL on another origin than the configured base URL: ${refused.message}; nothing fetched`, { cause: err });
     const why = timeout.aborted ? `no whole answer within ${req.timeoutMs} ms (${req.settings?.timeout ?? 'shorts.providerTimeoutMs'})` : `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`;
     throw new ClipmillError(codes.unavailable, `${req.provider}: ${why}`, { cause: err });
+  } finally {
+    if (agent) void agent.close().catch(() => {});
   }
   const size = `${bytes.length} bytes`;
   if (status === 429 || status >= 500) throw new ClipmillError(codes.unavailable, `${req.provider} answered HTTP ${status}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''} (${size})`, { details: { status, retryAfter, bytes: bytes.length } });

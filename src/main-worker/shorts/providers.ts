@@ -27,7 +27,7 @@ export class ShortProviders {
     this.transcription = c.transcriptionBaseUrl ? { provider: new TranscriptionProvider({ baseUrl: c.transcriptionBaseUrl, model: c.transcriptionModel, apiKeyEnv: c.transcriptionApiKeyEnv, ...common }, log, env), breaker: breaker('transcription') } : null;
     this.generation =
       c.generate && c.generationBaseUrl
-        ? { provider: new GenerationProvider({ baseUrl: c.generationBaseUrl, model: c.generationModel, apiKeyEnv: c.generationApiKeyEnv, pollMs: c.generationPollMs, taskTimeoutMs: c.generationTimeoutMs, maxBytes: c.generationMaxBytes, videoSeconds: c.generationVideoSeconds, timeoutMs: c.providerTimeoutMs, tries: c.providerTries, retryBaseMs: c.providerRetryBaseMs }, log, env), breaker: breaker('generation'), kind: c.generationKind }
+        ? { provider: new GenerationProvider({ baseUrl: c.generationBaseUrl, model: c.generationModel, apiKeyEnv: c.generationApiKeyEnv, pollMs: c.generationPollMs, taskTimeoutMs: c.generationTimeoutMs, maxBytes: c.generationMaxBytes, videoSeconds: c.generationVideoSeconds, timeoutMs: c.providerTimeoutMs, tries: c.providerTries, retryBaseMs: c.providerRetryBaseMs, allowPrivateNetworks: c.allowPrivateNetworks }, log, env), breaker: breaker('generation'), kind: c.generationKind }
         : null;
     this.llm = c.planner === 'llm' && c.llmBaseUrl ? { planner: new LlmPlanner({ baseUrl: c.llmBaseUrl, model: c.llmModel, apiKeyEnv: c.llmApiKeyEnv, ...common }, log, env), breaker: breaker('llm') } : null;
   }

@@ -37,13 +37,13 @@ export const shortsSection = section('shorts', {
   llmModel: text(/^[A-Za-z0-9_.:\/-]{1,128}$/, 'a model name'),
   /** The environment variable holding its API key. Default "OPENAI_API_KEY". */
   llmApiKeyEnv: envName(),
-  /** Generate a still for each beat whose words match no tag (shorts.generationBaseUrl), filed as a tagged asset. Default false. */
+  /** Generate a still or a clip (shorts.generationKind) for each beat whose words match no tag (shorts.generationBaseUrl), filed as a tagged asset. Default false. */
   generate: flag(),
   /** What is generated: "image" (a still, POST <url>/v1/images/generations) or "video" (a clip, POST <url>/v1/videos/text2video). Default "image". */
   generationKind: oneOf(['image', 'video']),
   /** The length of a generated clip asked for (Kling's duration): 5 or 10 seconds. Default 5. */
   generationVideoSeconds: z.number({ error: '5 or 10' }).refine((v) => v === 5 || v === 10, { error: '5 or 10' }),
-  /** A Kling-style image generation service (POST <url>/v1/images/generations, then GET .../<task_id>); null: none. Default null. */
+  /** A Kling-style generation service for stills and clips (POST <url>/v1/images/generations or <url>/v1/videos/text2video, then GET .../<task_id>); null: none. Default null. */
   generationBaseUrl: url(),
   /** Its model_name. Default "kling-v1". */
   generationModel: text(/^[A-Za-z0-9_.:\/-]{1,128}$/, 'a model name'),
@@ -55,6 +55,8 @@ export const shortsSection = section('shorts', {
   generationTimeoutMs: integer(100),
   /** The largest generated file downloaded. Default 20000000. */
   generationMaxBytes: integer(1024),
+  /** Download a generated file from a private, loopback or link-local address on another origin than shorts.generationBaseUrl. Default false. */
+  allowPrivateNetworks: flag(),
   /** The whole budget of one provider request. Default 60000. */
   providerTimeoutMs: integer(100),
   /** The largest provider answer read. Default 5000000. */

@@ -62,9 +62,49 @@ test('GenerationProvider: an image URL on another origin gets no key, and plain 
   const dir = await tempDir(t);
   const elsewhere = await fakeServer(t, [bytes(PNG)]);
   const { url } = await fakeServer(t, [json(200, { data: { task_id: 'x' } }), status('succeed', `${elsewhere.url}/f.png`)]);
-  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 10_000, timeoutMs: 5000, tries: 1, retryBaseMs: 1, videoSeconds: 5 }, undefined, { K: 'kk' });
+  // The test's own loopback server allowed, to reach the scheme check.
+  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 10_000, timeoutMs: 5000, tries: 1, retryBaseMs: 1, videoSeconds: 5, addressPolicy: () => null }, undefined, { K: 'kk' });
   await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_REJECTED' && /another origin/.test(err.message));
   assert.equal(elsewhere.seen.length, 0);
+});
+
+test('GenerationProvider: a result URL on another origin at a loopback, link-local or private address is refused unfetched (PROVIDER_INVALID), unless shorts.allowPrivateNetworks', async (t) => {
+  const dir = await tempDir(t);
+  const elsewhere = await fakeServer(t, [bytes(PNG)]);
+  const port = new URL(elsewhere.url).port;
+  const targets = [`https://127.0.0.1:${port}/x`, 'http://169.254.169.254/latest/meta-data/', 'https://[fd00::1]/x', `https://localhost:${port}/x`];
+  const { url } = await fakeServer(t, targets.flatMap((target) => [json(200, { data: { task_id: 'x' } }), status('succeed', target)]).concat([json(200, { data: { task_id: 'y' } }), status('succeed', `https://127.0.0.1:${port}/x`)]));
+  const settings = { baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 10_000, timeoutMs: 5000, tries: 2, retryBaseMs: 1, videoSeconds: 5 };
+  const p = new GenerationProvider(settings, undefined, { K: 'kk' });
+  for (const [target, host] of targets.map((u, i) => [u, ['127.0.0.1', '169.254.169.254', 'fd00::1', 'localhost'][i]!] as const)) {
+    const err = (await p.generate('image', 'x', '9:16', join(dir, 'g'), 's').catch((e: unknown) => e)) as ClipmillError;
+    assert.equal(err.code, 'PROVIDER_INVALID', `${target}: ${err.message}`);
+    assert.ok(err.message.includes(host) && /non-public/.test(err.message) && /shorts\.allowPrivateNetworks/.test(err.message) && /another origin/.test(err.message), err.message);
+  }
+  assert.equal(elsewhere.seen.length, 0, 'nothing fetched');
+  assert.deepEqual(await readdir(dir), []);
+  // With the opt-out the address is connected to (the fake speaks http, so TLS fails: an outage, not a refusal).
+  const open = new GenerationProvider({ ...settings, tries: 1, allowPrivateNetworks: true }, undefined, {});
+  await assert.rejects(open.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_UNAVAILABLE' && !/non-public/.test(err.message));
+});
+
+test('GenerationProvider: a download over shorts.generationMaxBytes is PROVIDER_INVALID, not retried; a task_id outside [A-Za-z0-9._:-]{1,200} is PROVIDER_INVALID', async (t) => {
+  const dir = await tempDir(t);
+  let base = '';
+  const { url, seen } = await fakeServer(t, [
+    json(200, { data: { task_id: 'big' } }), (req, res) => status('succeed', `${base}/big.png`)(req, res, ''), bytes(Buffer.concat([PNG, Buffer.alloc(3000)])),
+    json(200, { data: { task_id: '../../etc passwd' } }),
+    json(200, { data: { task_id: 'x'.repeat(201) } }),
+  ]);
+  base = url;
+  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 2048, timeoutMs: 5000, tries: 3, retryBaseMs: 1, videoSeconds: 5 }, undefined, {});
+  await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /more than the 2048 bytes allowed \(shorts\.generationMaxBytes\)/.test(err.message));
+  assert.equal(seen.filter((s) => s.path === '/big.png').length, 1, 'not retried');
+  for (let i = 0; i < 2; i++) {
+    await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /create answer fails its schema: data\.task_id: a task id of 1 to 200/.test(err.message) && !err.message.includes('passwd'));
+  }
+  assert.equal(seen.length, 5, 'no poll of a bad task id');
+  assert.deepEqual(await readdir(dir), []);
 });
 
 test('videoType: MP4 and MOV by their ftyp box, WebM and Matroska by the EBML header; anything else null', () => {

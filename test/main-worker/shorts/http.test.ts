@@ -57,11 +57,13 @@ test('providerRequest: the key goes to the base URL origin only; plain http to a
   assert.ok(!sameOrigin(`${other.url}/v1/a`, home.url));
   assert.ok(!sameOrigin('https://example.com/x', 'http://example.com'));
   assert.ok(!sameOrigin('not a url', home.url));
-  const err = await providerRequest({ provider: 'generation', url: `${other.url}/img.png`, baseUrl: home.url, key: KEY, method: 'GET', binary: true, timeoutMs: 5000, maxBytes: 1024 }).catch((e: unknown) => e);
+  // Its loopback address is allowed here, to reach the scheme check (generation.test.ts refuses it).
+  const err = await providerRequest({ provider: 'generation', url: `${other.url}/img.png`, baseUrl: home.url, key: KEY, method: 'GET', binary: true, timeoutMs: 5000, maxBytes: 1024, addressPolicy: () => null }).catch((e: unknown) => e);
   assert.equal(code(err), 'PROVIDER_REJECTED');
   assert.match((err as Error).message, /refused a http URL on another origin/);
   assert.ok(!(err as Error).message.includes(KEY));
   assert.equal(other.seen.length, 0, 'nothing was sent there');
+  // The base URL's own origin may be a private address (a self-hosted service).
   assert.equal((await providerRequest({ provider: 'generation', url: `${home.url}/img.png`, baseUrl: `${home.url}/`, key: KEY, method: 'GET', timeoutMs: 5000, maxBytes: 1024 })).text, '{"ok":1}');
   assert.equal(home.seen[0]!.auth, `Bearer ${KEY}`);
 });
