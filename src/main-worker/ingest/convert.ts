@@ -109,7 +109,7 @@ export async function originalSound(ctx: MainContext, original: string, before: 
  * Converts one original; when the file itself is at fault the original goes to trash/invalid/
  * with the reason; when the machine is ('retry': ffmpeg killed, a disk error), it stays.
  */
-export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal, opts: { lastTry?: boolean } = {}): Promise<{ status: 'done'; dest: string; record?: AssetRecord; beats?: Beats } | { status: 'failed' | 'retry' }> {
+export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?: AbortSignal, opts: { lastTry?: boolean } = {}): Promise<{ status: 'done'; dest: string; record?: AssetRecord; beats?: Beats } | { status: 'failed' | 'retry'; why?: string }> {
   const { layout, log } = ctx;
   const source = await readSource(job.original);
   const started = performance.now();
@@ -214,12 +214,12 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
     return { status: 'done', dest, record, ...withBeats };
   }
 
-  async function failed(err: unknown): Promise<{ status: 'failed' | 'retry' }> {
+  async function failed(err: unknown): Promise<{ status: 'failed' | 'retry'; why: string }> {
     await rm(tmp, { force: true });
     if (signal?.aborted) throw err;
     if (isRecoverable(err) && (!opts.lastTry || !mayBlameInput(err))) {
       log.error({ file: layout.rel(job.original), err }, `Could not convert ${layout.rel(job.original)} (${errorMessage(err)}); the original stays and will be converted again`);
-      return { status: 'retry' };
+      return { status: 'retry', why: errorMessage(err) };
     }
     const rawPath = source?.raw_path ?? layout.rel(job.original);
     const trashRel = rawPath.startsWith('raw/')
@@ -239,8 +239,8 @@ export async function convertOriginal(ctx: MainContext, job: ConvertJob, signal?
     } catch (moveErr) {
       log.error({ err: moveErr }, `Could not convert ${layout.rel(job.original)} (${errorMessage(err)}) nor move it to trash/invalid: ${errorMessage(moveErr)}`);
       // Not rejected after all: the original stays, and is tried again.
-      return { status: 'retry' };
+      return { status: 'retry', why: `${errorMessage(err)}; and moving it to trash/invalid failed: ${errorMessage(moveErr)}` };
     }
-    return { status: 'failed' };
+    return { status: 'failed', why: errorMessage(err) };
   }
 }

@@ -6,9 +6,14 @@
 // tagged with one tag of all the beat's keywords (a later beat matches it only when it says
 // them all), then added to the catalog: the re-planned short shows it, and later shorts can too.
 // The download waits under scanned/.generating/ (a dot-folder no reader lists) and is named by a
-// UUID derived from the short and the beat, so a beat generated once is never asked for again
-// once filed. A failure leaves the beat with its catalog match, with a warning.
-import { mkdir, rm, stat } from 'node:fs/promises';
+// UUID derived from the short, the beat's start, the kind and the beat's keywords (an LLM plan
+// made again after a restart may differ: another request is another file): before the provider
+// is asked, an asset (or an original awaiting its conforming) with that id already filed is used,
+// so a beat generated once is never paid for again. A failure leaves the beat with its catalog
+// match, with a warning. The provider's circuit breaker counts a failed generation and a
+// downloaded file that is refused (PROVIDER_INVALID): a service handing back broken files is
+// left alone like one that is down; a machine failure while filing counts for nothing.
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { ClipmillError, errorMessage } from '../../shared/errors.js';
 import { exists, moveFile } from '../../shared/fs.js';
@@ -44,21 +49,22 @@ export async function fileGenerated(ctx: MainContext, catalog: Catalog, file: st
       await keepOriginal(ctx, file, v, rawPath, { tags });
       const r = await convertOriginal(ctx, { kind: 'video', category, original: v.original, id: basename(v.original, extname(v.original)) }, signal);
       if (r.status !== 'done') {
-        if (r.status === 'failed') throw new ClipmillError('PROVIDER_INVALID', `the generated clip could not be conformed (${v.why}): moved to trash/invalid/ with its reason`);
+        if (r.status === 'failed') throw new ClipmillError('PROVIDER_INVALID', `the generated clip could not be conformed (${v.why}): ${r.why ?? 'its reason is in trash/invalid/'}; moved to trash/invalid/ with its reason`);
         // A machine failure (logged by convertOriginal): the original and its source record stay.
-        throw new ClipmillError('IO', `the generated clip could not be conformed now (${v.why}): ${ctx.layout.rel(v.original)} is conformed at the next start`);
+        throw new ClipmillError('IO', `the generated clip could not be conformed now, for a reason of this machine (${r.why ?? 'see the log'}): ${ctx.layout.rel(v.original)} stays and is conformed at the next start`);
       }
       catalog.add(ctx.layout.rel(r.dest), r.record);
       return ctx.layout.rel(r.dest);
     }
-    if (await exists(v.dest)) throw new ClipmillError('PROVIDER_INVALID', `${ctx.layout.rel(v.dest)} already exists`);
+    if (await exists(v.dest)) throw new ClipmillError('DUPLICATE', `${ctx.layout.rel(v.dest)} already exists (a file with the same id was filed before)`, { details: { destination: ctx.layout.rel(v.dest) } });
     const record = await writeAssetRecord(v.dest, buildAssetRecord(kind, category, rawPath, { tags }, v.facts));
     await moveFile(file, v.dest);
     catalog.add(ctx.layout.rel(v.dest), record);
     return ctx.layout.rel(v.dest);
   } catch (err) {
     await rm(file, { force: true });
-    if (err instanceof ClipmillError && err.code !== 'PROVIDER_INVALID' && err.errorClass === 'fatal') throw new ClipmillError('PROVIDER_INVALID', `the generated ${kind === 'image' ? 'image is not a valid still' : 'file is not a valid clip'}: ${err.message}`, { cause: err });
+    // A DUPLICATE is no fault of the file: it says so as it is.
+    if (err instanceof ClipmillError && err.code !== 'PROVIDER_INVALID' && err.code !== 'DUPLICATE' && err.errorClass === 'fatal') throw new ClipmillError('PROVIDER_INVALID', `the generated ${kind === 'image' ? 'image is not a valid still' : 'file is not a valid clip'}: ${err.message}`, { cause: err });
     throw err;
   }
 }
@@ -74,19 +80,53 @@ export async function generateVisuals(ctx: MainContext, gen: { provider: Generat
   const dir = join(ctx.layout.scanned, '.generating');
   for (const v of visuals) {
     if (v.matched.length || !v.beat.keywords.length) continue;
-    await mkdir(dir, { recursive: true });
-    const out = join(dir, stableUuid('clipmill-generated', key, String(v.beat.start)));
     const kind = v.beat.assetType === 'still' ? 'image' : gen.kind;
-    const prompt = `${kind === 'image' ? 'A photograph' : 'A video clip'} for a vertical video, showing: ${v.beat.keywords.join(', ')}. Context: ${v.beat.text}`;
+    // One tag of all the beat's keywords: a later beat matches it only when it says every one of
+    // them (a tag matches when all its words are among the beat's keywords), never on one word.
+    const tag = v.beat.keywords.join(' ');
+    const id = stableUuid('clipmill-generated', key, String(v.beat.start), kind, tag);
     try {
-      const got = await gen.breaker.run(key, () => gen.provider.generate(kind, prompt, aspect, out, key, signal), signal);
-      // One tag of all the beat's keywords: a later beat matches it only when it says every one of
-      // them (a tag matches when all its words are among the beat's keywords), never on one word.
-      filed.push(await fileGenerated(ctx, catalog, got.file, category, [v.beat.keywords.join(' ')], got.taskId, signal));
+      const before = catalog.byId(id);
+      if (before) {
+        filed.push(before.path);
+        continue;
+      }
+      const waiting = await awaitingConversion(ctx, kind, category, id);
+      if (waiting) {
+        warnings.push(`the ${kind === 'image' ? 'still' : 'clip'} generated before for the beat at ${v.beat.start} s (${ctx.layout.rel(waiting)}) is conformed at the next start, not generated again; the catalog's match is shown`);
+        continue;
+      }
+      await mkdir(dir, { recursive: true });
+      const prompt = `${kind === 'image' ? 'A photograph' : 'A video clip'} for a vertical video, showing: ${v.beat.keywords.join(', ')}. Context: ${v.beat.text}`;
+      let filing = false;
+      // A refused download counts against the provider as a failed call does; a machine failure while filing does not.
+      const path = await gen.breaker.run(
+        key,
+        async () => {
+          const got = await gen.provider.generate(kind, prompt, aspect, join(dir, id), key, signal);
+          filing = true;
+          return fileGenerated(ctx, catalog, got.file, category, [tag], got.taskId, signal);
+        },
+        signal,
+        (err) => !filing || (err instanceof ClipmillError && err.code === 'PROVIDER_INVALID'),
+      );
+      filed.push(path);
     } catch (err) {
       if (signal?.aborted) throw err;
       warnings.push(`generation for the beat at ${v.beat.start} s: ${errorMessage(err)}; the catalog's match is shown`);
     }
   }
   return { filed, warnings };
+}
+
+/** An original of `id` kept under scanned/<kind>/<category>/original/ for its conforming (the next start converts it), or null. */
+async function awaitingConversion(ctx: MainContext, kind: GenerationKind, category: string, id: string): Promise<string | null> {
+  const dir = ctx.layout.scannedOriginalDir(kind, category);
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  // Not its source record nor a sidecar's copy (<name>.source.json, <name>.json).
+  const name = names.find((n) => n.startsWith(`${id}.`) && !n.endsWith('.json'));
+  return name ? join(dir, name) : null;
 }

@@ -29,8 +29,12 @@ export class ProviderBreaker {
     this.breaker = new Breaker(failures, cooldownMs);
   }
 
-  /** Runs `call` unless the breaker is open; `what` names the short for its failure record. */
-  async run<T>(what: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `call` unless the breaker is open; `what` names the short for its failure record. An
+   * error `counts` says false of (a machine failure after the provider answered) is neither a
+   * failure nor a success.
+   */
+  async run<T>(what: string, call: () => Promise<T>, signal?: AbortSignal, counts: (err: unknown) => boolean = () => true): Promise<T> {
     if (!this.breaker.allow(this.now())) {
       const at = this.breaker.reopensAt();
       throw new ClipmillError('PROVIDER_PAUSED', `the ${this.provider} provider failed ${this.breaker.inARow} times in a row: left alone until ${at ? new Date(at).toISOString() : 'its cooldown ends'} (shorts.breakerCooldownMs)`);
@@ -40,7 +44,7 @@ export class ProviderBreaker {
       this.breaker.success();
       return out;
     } catch (err) {
-      if (signal?.aborted) this.breaker.noTask();
+      if (signal?.aborted || !counts(err)) this.breaker.noTask();
       else this.breaker.failure({ task: what, code: err instanceof ClipmillError ? err.code : 'IO', at: this.now() }, this.now());
       throw err;
     }
