@@ -27,7 +27,7 @@ import { keepOriginal } from '../ingest/index.js';
 import { validateClip } from '../ingest/video.js';
 import type { BeatVisual } from '../planners/short.js';
 import type { GenerationKind, GenerationProvider } from './generation.js';
-import type { ProviderBreaker } from './provider-breaker.js';
+import { providerFault, type ProviderBreaker } from './provider-breaker.js';
 
 /**
  * Validates a downloaded still or clip (by its extension) and files it tagged; returns its
@@ -98,17 +98,16 @@ export async function generateVisuals(ctx: MainContext, gen: { provider: Generat
       }
       await mkdir(dir, { recursive: true });
       const prompt = `${kind === 'image' ? 'A photograph' : 'A video clip'} for a vertical video, showing: ${v.beat.keywords.join(', ')}. Context: ${v.beat.text}`;
-      let filing = false;
-      // A refused download counts against the provider as a failed call does; a machine failure while filing does not.
+      // Only the provider's own failures count against it (a refused download is PROVIDER_INVALID);
+      // a failure of this machine (a write of the download, its filing: IO and the like) does not.
       const path = await gen.breaker.run(
         key,
         async () => {
           const got = await gen.provider.generate(kind, prompt, aspect, join(dir, id), key, signal);
-          filing = true;
           return fileGenerated(ctx, catalog, got.file, category, [tag], got.taskId, signal);
         },
         signal,
-        (err) => !filing || (err instanceof ClipmillError && err.code === 'PROVIDER_INVALID'),
+        providerFault,
       );
       filed.push(path);
     } catch (err) {

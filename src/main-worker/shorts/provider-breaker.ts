@@ -17,6 +17,14 @@ export interface ProviderBreakerStatus {
 
 const shown: Record<BreakerState, ProviderBreakerStatus['state']> = { closed: 'closed', open: 'open', half_open: 'half-open' };
 
+/** The codes of a provider's own failure (unavailable, refused the request, answered nonsense): the only ones a breaker counts. */
+const PROVIDER_FAULTS: ReadonlySet<string> = new Set(['PROVIDER_UNAVAILABLE', 'PROVIDER_REJECTED', 'PROVIDER_INVALID']);
+
+/** Whether `err` is the provider's fault (counts against its breaker), not this machine's. */
+export function providerFault(err: unknown): boolean {
+  return err instanceof ClipmillError && PROVIDER_FAULTS.has(err.code);
+}
+
 export class ProviderBreaker {
   private readonly breaker: Breaker;
 

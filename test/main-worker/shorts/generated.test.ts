@@ -14,7 +14,7 @@ import { fileGenerated, generateVisuals } from '../../../src/main-worker/shorts/
 import { GenerationProvider } from '../../../src/main-worker/shorts/generation.js';
 import { ProviderBreaker } from '../../../src/main-worker/shorts/provider-breaker.js';
 import type { BeatVisual } from '../../../src/main-worker/planners/short.js';
-import type { ClipmillError } from '../../../src/shared/errors.js';
+import { ClipmillError } from '../../../src/shared/errors.js';
 import { stableUuid } from '../../../src/shared/ids.js';
 import { binaries } from '../../helpers.js';
 import { FIXTURES } from '../../media.js';
@@ -133,6 +133,18 @@ test('generateVisuals: downloads refused as invalid count against the provider: 
   assert.deepEqual({ state: gen.breaker.status().state, failures: gen.breaker.status().failures }, { state: 'open', failures: 2 });
   assert.equal(seen.filter((s) => s.method === 'POST').length, 2, 'the third beat asked nothing');
   assert.deepEqual(await filesUnder(env.layout.scanned), []);
+});
+
+test('generateVisuals: a failure of this machine inside generate (a write of the download: IO) counts for nothing against the provider', async (t) => {
+  const env = await ingestEnv(t);
+  let calls = 0;
+  const provider = { generate: async () => { calls++; throw new ClipmillError('IO', 'writing scanned/.generating/x.png: ENOSPC: no space left on device'); } } as unknown as GenerationProvider;
+  const gen = { provider, breaker: new ProviderBreaker('generation', 2, 60_000), kind: 'image' as const };
+  const beat = (start: number, words: string[]) => ({ beat: { start, end: start + 3, text: words.join(' '), keywords: words }, asset: {} as BeatVisual['asset'], matched: [], score: 0 });
+  const g = await generateVisuals(env.ctx, gen, new Catalog(), 'short/city/a.mp3', 'city', [beat(0, ['red', 'car']), beat(3, ['big', 'tree']), beat(6, ['blue', 'boat'])], '9:16');
+  assert.equal(calls, 3, 'every beat was tried: the breaker did not open');
+  assert.ok(g.warnings.every((w) => /ENOSPC/.test(w)), g.warnings.join('; '));
+  assert.deepEqual({ state: gen.breaker.status().state, failures: gen.breaker.status().failures }, { state: 'closed', failures: 0 });
 });
 
 test('generateVisuals: a beat generated before (same short, start, kind and keywords) is used, not paid for again; other keywords are another file; an original awaiting its conforming is not generated again; a DUPLICATE says so', async (t) => {
