@@ -43,9 +43,9 @@ export interface GenerationSettings {
 
 export type GenerationKind = 'image' | 'video';
 
-/** A task id: it reaches logs, messages, an asset's raw_path and a URL, so only these characters. */
-const TASK_ID = /^[A-Za-z0-9._:-]{1,200}$/;
-const CreateSchema = z.object({ data: z.object({ task_id: z.string().regex(TASK_ID, { error: 'a task id of 1 to 200 letters, digits and . _ : -' }) }) });
+/** A task id: it reaches logs, messages, an asset's raw_path and a URL path segment, so only these characters, and not dots alone ("." and ".." would resolve to a parent path). */
+const TASK_ID = /^(?!\.+$)[A-Za-z0-9._:-]{1,200}$/;
+const CreateSchema = z.object({ data: z.object({ task_id: z.string().regex(TASK_ID, { error: 'a task id of 1 to 200 letters, digits and . _ : -, not dots alone' }) }) });
 const TaskSchema = z.object({
   data: z.object({
     task_status: z.enum(['submitted', 'processing', 'succeed', 'failed']),

@@ -88,22 +88,25 @@ test('GenerationProvider: a result URL on another origin at a loopback, link-loc
   await assert.rejects(open.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_UNAVAILABLE' && !/non-public/.test(err.message));
 });
 
-test('GenerationProvider: a download over shorts.generationMaxBytes is PROVIDER_INVALID, not retried; a task_id outside [A-Za-z0-9._:-]{1,200} is PROVIDER_INVALID', async (t) => {
+test('GenerationProvider: a download over shorts.generationMaxBytes is PROVIDER_INVALID, not retried; a task_id outside [A-Za-z0-9._:-]{1,200}, or dots alone, is PROVIDER_INVALID', async (t) => {
   const dir = await tempDir(t);
   let base = '';
   const { url, seen } = await fakeServer(t, [
     json(200, { data: { task_id: 'big' } }), (req, res) => status('succeed', `${base}/big.png`)(req, res, ''), bytes(Buffer.concat([PNG, Buffer.alloc(3000)])),
     json(200, { data: { task_id: '../../etc passwd' } }),
     json(200, { data: { task_id: 'x'.repeat(201) } }),
+    json(200, { data: { task_id: '..' } }),
+    json(200, { data: { task_id: '.' } }),
   ]);
   base = url;
   const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 2048, timeoutMs: 5000, tries: 3, retryBaseMs: 1, videoSeconds: 5 }, undefined, {});
   await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /more than the 2048 bytes allowed \(shorts\.generationMaxBytes\)/.test(err.message));
   assert.equal(seen.filter((s) => s.path === '/big.png').length, 1, 'not retried');
-  for (let i = 0; i < 2; i++) {
-    await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /create answer fails its schema: data\.task_id: a task id of 1 to 200/.test(err.message) && !err.message.includes('passwd'));
+  // '..' and '.' would make the poll URL resolve to a parent path.
+  for (let i = 0; i < 4; i++) {
+    await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /create answer fails its schema: data\.task_id: a task id of 1 to 200 .*not dots alone/.test(err.message) && !err.message.includes('passwd'));
   }
-  assert.equal(seen.length, 5, 'no poll of a bad task id');
+  assert.equal(seen.length, 7, 'no poll of a bad task id');
   assert.deepEqual(await readdir(dir), []);
 });
 
