@@ -13,6 +13,8 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
   ['100::', 64], ['2001:db8::', 32], ['2001::', 23], ['2002::', 16],
+  // Local-use NAT64 (RFC 8215): its IPv4 address is not at the end (RFC 6052's /48 layout), so the whole prefix is refused.
+  ['64:ff9b:1::', 48],
 ] as const) blocked.addSubnet(net, prefix, 'ipv6');
 
 /** The eight 16-bit groups of an IPv6 address (any textual form, dotted IPv4 tail included). */
@@ -37,7 +39,7 @@ function groups(ip: string): number[] | null {
 /**
  * The IPv4 address embedded in an IPv6 one, in every form that reaches it: IPv4-mapped
  * (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d, also written ::7f00:1), IPv4-translated
- * (::ffff:0:a.b.c.d) and NAT64 (64:ff9b::/96, 64:ff9b:1::/48).
+ * (::ffff:0:a.b.c.d) and well-known NAT64 (64:ff9b::/96; the local-use 64:ff9b:1::/48 is refused whole).
  */
 export function embeddedV4(ip: string): string | null {
   const g = groups(ip);
@@ -46,7 +48,7 @@ export function embeddedV4(ip: string): string | null {
   const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
   if (zero(0, 5) && (g[5] === 0 || g[5] === 0xffff)) return g[5] === 0 && g[6] === 0 && g[7]! <= 1 ? null : v4(); // :: and ::1 are IPv6's own
   if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return v4();
-  if (g[0] === 0x64 && g[1] === 0xff9b && (zero(2, 6) || g[2] === 1)) return v4();
+  if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return v4();
   return null;
 }
 

@@ -8,7 +8,14 @@ test('IPv6 forms of private IPv4 addresses are refused: mapped, compatible (dott
   }
   assert.equal(embeddedV4('::7f00:1'), '127.0.0.1');
   assert.equal(embeddedV4('::ffff:0:a9fe:a9fe'), '169.254.169.254');
-  assert.equal(embeddedV4('64:ff9b:1::c0a8:1'), '192.168.0.1');
+});
+
+test('local-use NAT64 (64:ff9b:1::/48) is refused whole: its IPv4 address is not in the last 32 bits', () => {
+  // 10.0.0.1 in RFC 6052's /48 layout; its last 32 bits read 8.8.8.8, which must not let it pass.
+  for (const ip of ['64:ff9b:1:a00:1:0:808:808', '64:ff9b:1::c0a8:1', '64:ff9b:1::808:808', '64:ff9b:1:ffff::1']) assert.ok(privateAddressReason(ip), `${ip} must be refused`);
+  assert.equal(embeddedV4('64:ff9b:1:a00:1:0:808:808'), null, 'not read as an embedded IPv4 address');
+  assert.equal(privateAddressReason('64:ff9b::808:808'), null, 'the well-known NAT64 prefix of a public address passes');
+  assert.equal(embeddedV4('64:ff9b::808:808'), '8.8.8.8');
 });
 
 test('public addresses pass, in every form; IPv6 loopback and unspecified stay refused', () => {
