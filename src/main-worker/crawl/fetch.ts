@@ -73,7 +73,7 @@ export function policyOf(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'addr
  * The agent of the crawler, also used by the shorts providers for a download on another origin
  * than their configured one; `setting` is the key named in a refusal (default crawl.allowPrivateNetworks).
  */
-export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'connectTimeoutMs' | 'timeoutMs' | 'lookup' | 'addressPolicy'> & { setting?: string }): Agent {
+export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'connectTimeoutMs' | 'timeoutMs' | 'lookup' | 'addressPolicy'> & { setting?: string; testOnlyTrustedCa?: string }): Agent {
   const setting = opts.setting ?? 'crawl.allowPrivateNetworks';
   const resolve: LookupFunction = opts.lookup ?? ((hostname, options, callback) => dnsLookup(hostname, options, callback));
   const policy = policyOf(opts);
@@ -90,7 +90,8 @@ export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks'
       (callback as (e: null, a: string, f: number) => void)(null, allowed[0]!.address, allowed[0]!.family);
     });
   };
-  const base = buildConnector({ timeout: opts.connectTimeoutMs, lookup: guarded } as buildConnector.BuildOptions);
+  // A test's self-signed certificate, trusted instead of the system's authorities; never set by configuration.
+  const base = buildConnector({ timeout: opts.connectTimeoutMs, lookup: guarded, ...(opts.testOnlyTrustedCa ? { ca: opts.testOnlyTrustedCa } : {}) } as buildConnector.BuildOptions);
   const connect: buildConnector.connector = (options, callback) => {
     base(options, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('no socket'), null);
@@ -98,7 +99,7 @@ export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks'
       const why = policy(socket.remoteAddress ?? '');
       if (why) {
         socket.destroy();
-        return callback(new ClipmillError('CRAWL_REFUSED', `connected to ${socket.remoteAddress}: ${why}`), null);
+        return callback(new ClipmillError('CRAWL_REFUSED', `connected to ${socket.remoteAddress}: ${why} (set ${setting} to allow it)`), null);
       }
       callback(null, socket);
     });

@@ -39,6 +39,8 @@ export interface GenerationSettings {
   allowPrivateNetworks?: boolean;
   /** Why an address on another origin is refused (null: allowed); for tests. */
   addressPolicy?: (ip: string) => string | null;
+  /** A certificate trusted for downloads on another origin instead of the system's: tests' self-signed servers only. */
+  testOnlyTrustedCa?: string;
 }
 
 export type GenerationKind = 'image' | 'video';
@@ -91,7 +93,7 @@ export class GenerationProvider {
   }
 
   private call(req: Omit<ProviderRequest, 'provider' | 'key' | 'baseUrl' | 'timeoutMs' | 'maxBytes'> & { maxBytes?: number }, what: string, signal?: AbortSignal) {
-    const request = { provider: 'generation', baseUrl: this.s.baseUrl, key: providerKey(this.s.apiKeyEnv, this.env), timeoutMs: this.s.timeoutMs, maxBytes: req.maxBytes ?? 1_000_000, allowPrivateNetworks: this.s.allowPrivateNetworks ?? false, ...(this.s.addressPolicy ? { addressPolicy: this.s.addressPolicy } : {}), ...req };
+    const request = { provider: 'generation', baseUrl: this.s.baseUrl, key: providerKey(this.s.apiKeyEnv, this.env), timeoutMs: this.s.timeoutMs, maxBytes: req.maxBytes ?? 1_000_000, allowPrivateNetworks: this.s.allowPrivateNetworks ?? false, ...(this.s.addressPolicy ? { addressPolicy: this.s.addressPolicy } : {}), ...(this.s.testOnlyTrustedCa ? { testOnlyTrustedCa: this.s.testOnlyTrustedCa } : {}), ...req };
     return retryProvider(this.policy, () => providerRequest(request, signal), `the generation for ${what}`, this.log, signal);
   }
 

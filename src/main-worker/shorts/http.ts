@@ -7,11 +7,12 @@
 //
 // The key goes only to the configured base URL's origin (scheme, host and port): a URL the
 // provider hands back (a generated image's download) on another origin gets no key, and must be
-// https, and is fetched with the crawler's address policy (crawl/address.ts, through its
-// DNS-pinned agent): a loopback, private, link-local (169.254.169.254, the cloud metadata
-// service) or otherwise non-public address is refused (PROVIDER_INVALID, nothing fetched) unless
+// https, and only a GET without a body (a provider-supplied URL never receives a POST), and is
+// fetched with the crawler's address policy (crawl/address.ts, through its DNS-pinned agent): a
+// loopback, private, link-local (169.254.169.254, the cloud metadata service) or otherwise
+// non-public address is refused (PROVIDER_INVALID, nothing requested) unless
 // shorts.allowPrivateNetworks; the provider must not make the main worker reach the local
-// network. The configured base URL's own origin may be private: a self-hosted service on the
+// network. A redirect there is not followed (PROVIDER_INVALID, not retried). The configured base URL's own origin may be private: a self-hosted service on the
 // local network is a setup this supports.
 import { isIP } from 'node:net';
 import { fetch as undiciFetch } from 'undici';
@@ -47,6 +48,8 @@ export interface ProviderRequest {
   allowPrivateNetworks?: boolean;
   /** Why an address on another origin is refused (null: allowed); for tests. Default: the crawler's policy. */
   addressPolicy?: (ip: string) => string | null;
+  /** A certificate (PEM) trusted for another origin instead of the system's authorities: tests' self-signed https servers only. */
+  testOnlyTrustedCa?: string;
 }
 
 const PRIVATE_SETTING = 'shorts.allowPrivateNetworks';
@@ -64,6 +67,16 @@ export function sameOrigin(url: string, base: string): boolean {
     return new URL(url).origin === new URL(base).origin;
   } catch {
     return false;
+  }
+}
+
+/** Where a redirect pointed, for a message: its host, never its path or query (they may carry a token). */
+function redirectedTo(location: string | null, from: string): string {
+  if (!location) return 'redirected (no Location)';
+  try {
+    return `redirected to ${new URL(location, from).host}`;
+  } catch {
+    return 'redirected (a Location that is not a URL)';
   }
 }
 
@@ -101,7 +114,9 @@ export async function providerRequest(req: ProviderRequest, signal?: AbortSignal
     throw new ClipmillError(codes.rejected, `${req.provider}: not a URL`);
   }
   const policy = req.addressPolicy ?? (req.allowPrivateNetworks ? () => null : privateAddressReason);
+  const method = req.method ?? (req.body === undefined ? 'GET' : 'POST');
   if (!home) {
+    if (method !== 'GET' || req.body !== undefined) throw new ClipmillError('PROVIDER_INVALID', `${req.provider}: refused a ${method}${req.body !== undefined ? ' with a body' : ''} to a URL on another origin than the configured base URL (only a GET without a body is sent elsewhere); nothing sent`);
     const host = new URL(req.url).hostname.replace(/^\[|\]$/g, '');
     const why = isIP(host) ? policy(host) : null;
     if (why) throw new ClipmillError('PROVIDER_INVALID', `${req.provider}: refused a URL on another origin than the configured base URL at ${host}: ${why} (set ${PRIVATE_SETTING} to allow it); nothing fetched`);
@@ -118,19 +133,24 @@ export async function providerRequest(req: ProviderRequest, signal?: AbortSignal
   let status: number;
   let retryAfter: string | null;
   let bytes: Buffer;
-  const init = { method: req.method ?? (req.body === undefined ? 'GET' : 'POST'), headers, ...(req.body !== undefined ? { body: req.body } : {}), signal: both, redirect: 'error' as const };
+  // The configured origin's redirects are an error (an outage); another origin's are answered as they are, and refused below.
+  const init = { method, headers, ...(req.body !== undefined ? { body: req.body } : {}), signal: both, redirect: home ? ('error' as const) : ('manual' as const) };
   // Another origin: every address resolved and connected to is checked (DNS rebinding included).
-  const agent = home ? null : createCrawlAgent({ allowPrivateNetworks: false, addressPolicy: policy, connectTimeoutMs: req.timeoutMs, timeoutMs: req.timeoutMs, setting: PRIVATE_SETTING });
+  const agent = home ? null : createCrawlAgent({ allowPrivateNetworks: false, addressPolicy: policy, connectTimeoutMs: req.timeoutMs, timeoutMs: req.timeoutMs, setting: PRIVATE_SETTING, ...(req.testOnlyTrustedCa ? { testOnlyTrustedCa: req.testOnlyTrustedCa } : {}) });
   try {
     const res = agent ? await undiciFetch(req.url, { ...init, body: init.body as string | undefined, dispatcher: agent }) : await fetch(req.url, init);
     status = res.status;
+    if (agent && status >= 300 && status < 400) {
+      await res.body?.cancel().catch(() => {});
+      throw new ClipmillError('PROVIDER_INVALID', `${req.provider}: the URL on another origin than the configured base URL was ${redirectedTo(res.headers.get('location'), req.url)}, not followed`, { details: { status } });
+    }
     retryAfter = res.headers.get('retry-after');
     bytes = await readLimited(res as Pick<Response, 'headers' | 'body'>, req, req.oversize ?? codes.unavailable);
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
     if (err instanceof ClipmillError) throw err;
     const refused = agent ? refusedCause(err) : null;
-    if (refused) throw new ClipmillError('PROVIDER_INVALID', `${req.provider}: refused a URL on another origin than the configured base URL: ${refused.message}; nothing fetched`, { cause: err });
+    if (refused) throw new ClipmillError('PROVIDER_INVALID', `${req.provider}: refused a URL on another origin than the configured base URL: ${refused.message}; nothing requested`, { cause: err });
     const why = timeout.aborted ? `no whole answer within ${req.timeoutMs} ms (${req.settings?.timeout ?? 'shorts.providerTimeoutMs'})` : `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`;
     throw new ClipmillError(codes.unavailable, `${req.provider}: ${why}`, { cause: err });
   } finally {

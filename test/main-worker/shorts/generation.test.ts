@@ -10,7 +10,7 @@ import { GenerationProvider, imageType, videoType } from '../../../src/main-work
 import type { ClipmillError } from '../../../src/shared/errors.js';
 import { tempDir } from '../../helpers.js';
 import { FIXTURES } from '../../media.js';
-import { fakeServer, json, type Behaviour } from './fake-server.js';
+import { fakeServer, json, selfSigned, type Behaviour } from './fake-server.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5b1c9a50000000049454e44ae426082', 'hex');
 const bytes = (b: Buffer): Behaviour => (_req, res) => {
@@ -65,7 +65,7 @@ test('GenerationProvider: an image URL on another origin gets no key, and plain 
   // The test's own loopback server allowed, to reach the scheme check.
   const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 10_000, timeoutMs: 5000, tries: 1, retryBaseMs: 1, videoSeconds: 5, addressPolicy: () => null }, undefined, { K: 'kk' });
   await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_REJECTED' && /another origin/.test(err.message));
-  assert.equal(elsewhere.seen.length, 0);
+  assert.equal(elsewhere.connections(), 0, 'not connected to');
 });
 
 test('GenerationProvider: a result URL on another origin at a loopback, link-local or private address is refused unfetched (PROVIDER_INVALID), unless shorts.allowPrivateNetworks', async (t) => {
@@ -81,11 +81,39 @@ test('GenerationProvider: a result URL on another origin at a loopback, link-loc
     assert.equal(err.code, 'PROVIDER_INVALID', `${target}: ${err.message}`);
     assert.ok(err.message.includes(host) && /non-public/.test(err.message) && /shorts\.allowPrivateNetworks/.test(err.message) && /another origin/.test(err.message), err.message);
   }
-  assert.equal(elsewhere.seen.length, 0, 'nothing fetched');
+  assert.equal(elsewhere.connections(), 0, 'not connected to');
   assert.deepEqual(await readdir(dir), []);
   // With the opt-out the address is connected to (the fake speaks http, so TLS fails: an outage, not a refusal).
   const open = new GenerationProvider({ ...settings, tries: 1, allowPrivateNetworks: true }, undefined, {});
   await assert.rejects(open.generate('image', 'x', '9:16', join(dir, 'g'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_UNAVAILABLE' && !/non-public/.test(err.message));
+  assert.ok(elsewhere.connections() >= 1, 'the opt-out connects');
+});
+
+test('GenerationProvider: an https download on another origin (the crawler\'s agent, a self-signed test certificate): fetched without the key; an oversize one without a length is PROVIDER_INVALID fetched once; a redirect is PROVIDER_INVALID, not followed nor retried', async (t) => {
+  const dir = await tempDir(t);
+  const tls = await selfSigned(t);
+  const streamed: Behaviour = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'image/png' }); // no content-length: chunked
+    res.write(PNG);
+    res.end(Buffer.alloc(3000));
+  };
+  const redirect: Behaviour = (_req, res) => {
+    res.writeHead(302, { location: 'https://cdn.example.com/f.png?token=secret-token' });
+    res.end();
+  };
+  const elsewhere = await fakeServer(t, [bytes(PNG), streamed, redirect], tls);
+  const { url, seen } = await fakeServer(t, [json(200, { data: { task_id: 't1' } }), status('succeed', `${elsewhere.url}/f.png`)]);
+  // The test's own server only: the address policy allows 127.0.0.1, nothing else.
+  const p = new GenerationProvider({ baseUrl: url, model: 'm', apiKeyEnv: 'K', pollMs: 1, taskTimeoutMs: 5000, maxBytes: 2048, timeoutMs: 5000, tries: 3, retryBaseMs: 1, videoSeconds: 5, addressPolicy: (ip) => (ip === '127.0.0.1' ? null : `${ip} is not the test server`), testOnlyTrustedCa: tls.cert }, undefined, { K: 'kk' });
+  const got = await p.generate('image', 'x', '9:16', join(dir, 'g'), 's');
+  assert.deepEqual(await readFile(got.file), PNG);
+  assert.equal(seen[0]!.auth, 'Bearer kk');
+  assert.deepEqual(elsewhere.seen.map((s) => `${s.method} ${s.path} ${s.auth ?? 'no key'}`), ['GET /f.png no key']);
+  await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'h'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /more than the 2048 bytes allowed \(shorts\.generationMaxBytes\)/.test(err.message));
+  assert.equal(elsewhere.seen.length, 2, 'the oversize download fetched once');
+  await assert.rejects(p.generate('image', 'x', '9:16', join(dir, 'i'), 's'), (err: ClipmillError) => err.code === 'PROVIDER_INVALID' && /redirected to cdn\.example\.com, not followed/.test(err.message) && !err.message.includes('secret-token'));
+  assert.equal(elsewhere.seen.length, 3, 'the redirect fetched once, not retried');
+  assert.deepEqual((await readdir(dir)).sort(), ['g.png']);
 });
 
 test('GenerationProvider: a download over shorts.generationMaxBytes is PROVIDER_INVALID, not retried; a task_id outside [A-Za-z0-9._:-]{1,200}, or dots alone, is PROVIDER_INVALID', async (t) => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { providerKey, providerRequest, sameOrigin } from '../../../src/main-worker/shorts/http.js';
 import { ClipmillError } from '../../../src/shared/errors.js';
-import { fakeServer, hang, json } from './fake-server.js';
+import { fakeServer, hang, json, selfSigned } from './fake-server.js';
 
 const KEY = 'sk-test-secret-0123';
 const req = (url: string, extra: Partial<Parameters<typeof providerRequest>[0]> = {}) => providerRequest({ provider: 'test', url: `${url}/x`, baseUrl: url, key: KEY, body: '{}', contentType: 'application/json', timeoutMs: 5000, maxBytes: 1024, ...extra });
@@ -62,8 +62,28 @@ test('providerRequest: the key goes to the base URL origin only; plain http to a
   assert.equal(code(err), 'PROVIDER_REJECTED');
   assert.match((err as Error).message, /refused a http URL on another origin/);
   assert.ok(!(err as Error).message.includes(KEY));
-  assert.equal(other.seen.length, 0, 'nothing was sent there');
+  assert.equal(other.connections(), 0, 'not connected to');
+  // A provider-supplied URL never receives a POST, a body or another method.
+  for (const extra of [{ method: 'POST' as const, body: '{}' }, { body: 'x' }, { method: 'POST' as const }]) {
+    const e = await providerRequest({ provider: 'generation', url: `https://127.0.0.1:${new URL(other.url).port}/cb`, baseUrl: home.url, key: KEY, timeoutMs: 5000, maxBytes: 1024, addressPolicy: () => null, ...extra }).catch((x: unknown) => x);
+    assert.equal(code(e), 'PROVIDER_INVALID', JSON.stringify(extra));
+    assert.match((e as Error).message, /refused a POST.* to a URL on another origin .*only a GET without a body/);
+  }
+  assert.equal(other.connections(), 0, 'not connected to');
   // The base URL's own origin may be a private address (a self-hosted service).
   assert.equal((await providerRequest({ provider: 'generation', url: `${home.url}/img.png`, baseUrl: `${home.url}/`, key: KEY, method: 'GET', timeoutMs: 5000, maxBytes: 1024 })).text, '{"ok":1}');
   assert.equal(home.seen[0]!.auth, `Bearer ${KEY}`);
+});
+
+test('providerRequest: the address connected to is checked again after connecting; its refusal names the setting and says nothing was requested', async (t) => {
+  const tls = await selfSigned(t);
+  const home = await fakeServer(t, [json(200, { ok: 1 })]);
+  const other = await fakeServer(t, [json(200, { ok: 2 })], tls);
+  // Allowed when the URL is checked, refused once connected (as a rebinding name would be).
+  let checks = 0;
+  const err = await providerRequest({ provider: 'generation', url: `${other.url}/img.png`, baseUrl: home.url, key: KEY, method: 'GET', binary: true, timeoutMs: 5000, maxBytes: 1024, addressPolicy: () => (checks++ === 0 ? null : 'not for this test'), testOnlyTrustedCa: tls.cert }).catch((e: unknown) => e);
+  assert.equal(code(err), 'PROVIDER_INVALID', (err as Error).message);
+  assert.match((err as Error).message, /connected to 127\.0\.0\.1: not for this test \(set shorts\.allowPrivateNetworks to allow it\); nothing requested$/);
+  assert.ok(other.connections() >= 1, 'a connection was made');
+  assert.equal(other.seen.length, 0, 'no request was sent');
 });
