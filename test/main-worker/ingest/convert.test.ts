@@ -66,7 +66,8 @@ test('an ffmpeg killed mid-conversion: "retry", the original and its record stay
   const record = `${original}.source.json`;
   await writeFile(record, JSON.stringify({ raw_path: 'raw/video/c/clip.mp4', moved_at: '2026-01-01T00:00:00.000Z', why: 'transcode: 25.00 fps is not 30 fps', probe: {}, extra: {} }));
   const before = await sha256(original);
-  assert.deepEqual(await convertOriginal(env.ctx, { kind: 'video', category: 'c', original, id: ID }), { status: 'retry' });
+  // The machine's failure, with its reason (a generated clip's warning gives it: shorts/generated.ts).
+  assert.deepEqual(await convertOriginal(env.ctx, { kind: 'video', category: 'c', original, id: ID }), { status: 'retry', why: 'ffmpeg killed by SIGKILL' });
   assert.equal(await sha256(original), before);
   assert.deepEqual((await walk(join(env.layout.scanned, 'video'))).map((p) => env.layout.rel(p)), [`scanned/video/c/original/${ID}.mp4`, `scanned/video/c/original/${ID}.mp4.source.json`]);
   assert.deepEqual(await walk(env.layout.trashInvalid), []);
