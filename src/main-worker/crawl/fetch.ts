@@ -56,21 +56,25 @@ export function checkUrl(raw: string, allowPrivateNetworks: boolean, policy: (ip
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ClipmillError('CRAWL_REFUSED', `${url.protocol} URLs are not crawled (only http and https): ${raw}`, { details: { url: raw } });
   if (url.username || url.password) throw new ClipmillError('CRAWL_REFUSED', `URLs with credentials are not crawled: ${url.protocol}//***@${url.host}${url.pathname}`, { details: { url: `${url.protocol}//${url.host}${url.pathname}` } });
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) {
-    const why = policy(host);
-    if (why) throw new ClipmillError('CRAWL_REFUSED', `${raw} refused: ${why} (set crawl.allowPrivateNetworks to allow it)`, { details: { url: raw } });
-  }
+  const why = literalAddressRefusal(url, policy);
+  if (why) throw new ClipmillError('CRAWL_REFUSED', `${raw} refused: ${why.why} (set crawl.allowPrivateNetworks to allow it)`, { details: { url: raw } });
   return url;
 }
 
-/** A dispatcher whose every connection obeys the address policy. Close it when done. */
+/** Why a URL whose host is an IP address is refused by `policy`, before any connection (a host name is checked when it resolves); null when allowed or a name. */
+export function literalAddressRefusal(url: URL, policy: (ip: string) => string | null): { host: string; why: string } | null {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const why = isIP(host) ? policy(host) : null;
+  return why ? { host, why } : null;
+}
+
+/** The address policy of the options: theirs (tests), none when private networks are allowed, else privateAddressReason. */
 export function policyOf(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'addressPolicy'>): (ip: string) => string | null {
   return opts.addressPolicy ?? (opts.allowPrivateNetworks ? () => null : privateAddressReason);
 }
 
 /**
- * The agent of the crawler, also used by the shorts providers for a download on another origin
+ * A dispatcher whose every connection obeys the address policy (close it when done): the agent of the crawler, also used by the shorts providers for a download on another origin
  * than their configured one; `setting` is the key named in a refusal (default crawl.allowPrivateNetworks).
  */
 export function createCrawlAgent(opts: Pick<FetchOptions, 'allowPrivateNetworks' | 'connectTimeoutMs' | 'timeoutMs' | 'lookup' | 'addressPolicy'> & { setting?: string; testOnlyTrustedCa?: string }): Agent {

@@ -14,11 +14,9 @@
 // shorts.allowPrivateNetworks; the provider must not make the main worker reach the local
 // network. A redirect there is not followed (PROVIDER_INVALID, not retried). The configured base URL's own origin may be private: a self-hosted service on the
 // local network is a setup this supports.
-import { isIP } from 'node:net';
 import { fetch as undiciFetch } from 'undici';
 import { ClipmillError, classOf, type ErrorCode } from '../../shared/errors.js';
-import { privateAddressReason } from '../crawl/address.js';
-import { createCrawlAgent, refusedCause } from '../crawl/fetch.js';
+import { createCrawlAgent, literalAddressRefusal, policyOf, refusedCause } from '../crawl/fetch.js';
 import type { Logger } from '../../shared/log.js';
 import type { RetryPolicy } from '../../shared/retry.js';
 
@@ -113,13 +111,12 @@ export async function providerRequest(req: ProviderRequest, signal?: AbortSignal
   } catch {
     throw new ClipmillError(codes.rejected, `${req.provider}: not a URL`);
   }
-  const policy = req.addressPolicy ?? (req.allowPrivateNetworks ? () => null : privateAddressReason);
+  const policy = policyOf({ allowPrivateNetworks: req.allowPrivateNetworks ?? false, ...(req.addressPolicy ? { addressPolicy: req.addressPolicy } : {}) });
   const method = req.method ?? (req.body === undefined ? 'GET' : 'POST');
   if (!home) {
     if (method !== 'GET' || req.body !== undefined) throw new ClipmillError('PROVIDER_INVALID', `${req.provider}: refused a ${method}${req.body !== undefined ? ' with a body' : ''} to a URL on another origin than the configured base URL (only a GET without a body is sent elsewhere); nothing sent`);
-    const host = new URL(req.url).hostname.replace(/^\[|\]$/g, '');
-    const why = isIP(host) ? policy(host) : null;
-    if (why) throw new ClipmillError('PROVIDER_INVALID', `${req.provider}: refused a URL on another origin than the configured base URL at ${host}: ${why} (set ${PRIVATE_SETTING} to allow it); nothing fetched`);
+    const refused = literalAddressRefusal(new URL(req.url), policy);
+    if (refused) throw new ClipmillError('PROVIDER_INVALID', `${req.provider}: refused a URL on another origin than the configured base URL at ${refused.host}: ${refused.why} (set ${PRIVATE_SETTING} to allow it); nothing fetched`);
   }
   if (!home && protocol !== 'https:') throw new ClipmillError(codes.rejected, `${req.provider}: refused a ${protocol.replace(/:$/, '')} URL on another origin than the configured base URL (only https is fetched from elsewhere)`);
   const timeout = AbortSignal.timeout(req.timeoutMs);
