@@ -12,6 +12,7 @@
 //  - daemon-loop.ts (run) and once-loop.ts (runOnce): when scans happen.
 // Scans run at start-up, when chokidar reports a change, when a settling file is due, and every
 // ingest.scanIntervalMs whatever the watcher says.
+import { relative } from 'node:path';
 import type { Beats } from '../shared/media/beats.js';
 import type { Registry } from 'prom-client';
 import type { AssetRecord } from '../shared/assets.js';
@@ -171,7 +172,7 @@ export class MainWorker {
     const now = Date.now();
     const observed = this.tracker.observe(files, now);
     // A stable file whose sidecar is still being copied waits for it, as if it were settling.
-    const { take, wait } = sidecarGate(observed.stable, observed.settling, files);
+    const { take, wait } = sidecarGate(observed.stable, observed.settling, files, [...this.ingest.inFlightPaths()].map((p) => relative(this.ctx.layout.raw, p)));
     const settling = [...observed.settling, ...wait];
     this.totals.settling = settling.length;
     this.lastSettling = settling;

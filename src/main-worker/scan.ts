@@ -105,11 +105,13 @@ export class StabilityTracker {
  * Sidecars (DESIGN §1) are taken with their file: of the stable files, `take` are those to
  * ingest now; `wait` are files whose sidecar is still settling (a sidecar copied after its file
  * settles within ingest.stableMs of its last change, so a file waits at most that long for it);
- * a sidecar whose file is in raw/ (settling, waiting or being taken) is neither: its file's
- * ingest takes it. A sidecar whose file is not in raw/ is taken alone, and rejected as an orphan.
+ * a sidecar whose file is in raw/ (settling, waiting or being taken) or is being ingested
+ * (`ingesting`, rels: its ingest moves the file, then the sidecar, and a scan may come in
+ * between) is neither: its file's ingest takes it. A sidecar whose file is not in raw/ is taken
+ * alone, and rejected as an orphan.
  */
-export function sidecarGate(stable: RawFile[], settling: RawFile[], all: RawFile[]): { take: RawFile[]; wait: RawFile[] } {
-  const present = new Set(all.map((f) => f.rel));
+export function sidecarGate(stable: RawFile[], settling: RawFile[], all: RawFile[], ingesting: Iterable<string> = []): { take: RawFile[]; wait: RawFile[] } {
+  const present = new Set([...all.map((f) => f.rel), ...ingesting]);
   const settlingRels = new Set(settling.map((f) => f.rel));
   const take: RawFile[] = [];
   const wait: RawFile[] = [];

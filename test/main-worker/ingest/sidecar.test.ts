@@ -26,6 +26,7 @@ test('sidecarGate: a file waits for its settling sidecar; a sidecar goes with it
   assert.deepEqual(sidecarGate([clip, other], [side], [clip, side, other]), { take: [other], wait: [clip] });
   assert.deepEqual(sidecarGate([clip, side, orphan], [], [clip, side, orphan]), { take: [clip, orphan], wait: [] });
   assert.deepEqual(sidecarGate([side], [clip], [clip, side]), { take: [], wait: [] }, 'the file still settling: its sidecar waits with it');
+  assert.deepEqual(sidecarGate([side], [], [side], ['video/c/a.mp4']), { take: [], wait: [] }, 'its file being ingested (moved, the sidecar not yet): no orphan, its ingest takes it');
   assert.deepEqual(sidecarGate([x], [upper], [x, upper]), { take: [], wait: [x] });
   const job = f('job/a.json');
   assert.deepEqual(sidecarGate([job], [], [job]), { take: [job], wait: [] }, 'a job file is not a sidecar');
